@@ -1,0 +1,53 @@
+"""Grading one submission end to end in a sandbox: shared by the CLI and the worker job."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from grader.assignment import Assignment
+from grader.execution import Budget
+from grader.pipeline import Graded, grade, match_submission
+from sandboxes.docker_sandbox import DockerSandboxFactory
+
+
+@dataclass(frozen=True)
+class SandboxedGrade:
+    graded: Graded
+    provenance: dict[str, Any]
+
+
+def grade_in_sandbox(
+    title: str,
+    assignment: Assignment,
+    submission_files: Mapping[str, bytes],
+    factory: DockerSandboxFactory,
+    budget: Budget,
+    on_time: bool = True,
+    late_credit: float = 1.0,
+    labels: Mapping[str, str] | None = None,
+) -> SandboxedGrade:
+    """Open a fresh sandbox, grade, always remove the sandbox; returns the grade and provenance."""
+    learner = match_submission(assignment, submission_files)
+    started = time.monotonic()
+    with factory.open(labels) as sandbox:
+        ready = time.monotonic()
+        graded = grade(title, assignment, learner, sandbox, budget, time.monotonic, on_time, late_credit)
+    finished = time.monotonic()
+    provenance = {
+        "sandbox_image": factory.image_digest(),
+        "runtime": factory.limits.runtime,
+        "limits": factory.limits.to_dict(),
+        "budget": {"cell_timeout": budget.cell_timeout, "notebook_timeout": budget.notebook_timeout},
+        "rubric_version": assignment.rubric.version,
+        "worker": f"{socket.gethostname()}/{factory.worker}",
+        "timings": {
+            "sandbox_start": round(ready - started, 4),
+            "execution": round(finished - ready, 4),
+            "total": round(finished - started, 4),
+        },
+    }
+    return SandboxedGrade(graded, provenance)

@@ -1,0 +1,108 @@
+"""The one settings object, built once from ``AUTOGRADE_*`` environment variables.
+
+Nothing else in the project reads ``os.environ``: adapters receive the values they need.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.errors import BadInput
+
+PREFIX = "AUTOGRADE_"
+SECRET_FIELDS = frozenset({"admin_token", "database_url", "redis_url", "secret_key"})
+log = logging.getLogger(__name__)
+
+
+def _default_data_dir() -> str:
+    return str(Path.cwd() / "var")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the service, each with a default that works on one machine."""
+
+    data_dir: str = field(default_factory=_default_data_dir)
+    database_url: str = ""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    admin_token: str = ""
+    secret_key: str = ""
+    max_upload_bytes: int = 10 * 1024 * 1024
+    queue_prefix: str = "autograde"
+    job_timeout: int = 1800
+    sandbox_image: str = "autograde-sandbox:latest"
+    sandbox_runtime: str = "runc"
+    cell_timeout: float = 30.0
+    notebook_timeout: float = 600.0
+    memory_mb: int = 1024
+    cpus: float = 1.0
+    pids_limit: int = 128
+    nofile_limit: int = 1024
+    scratch_mb: int = 64
+    output_limit_bytes: int = 1024 * 1024
+    kernel_start_timeout: float = 60.0
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{Path(self.data_dir) / 'autograde.db'}")
+        if self.sandbox_runtime not in ("runc", "runsc"):
+            raise BadInput(f"AUTOGRADE_SANDBOX_RUNTIME must be runc or runsc, not {self.sandbox_runtime!r}")
+        for name in ("max_upload_bytes", "memory_mb", "pids_limit", "nofile_limit", "scratch_mb", "output_limit_bytes"):
+            if getattr(self, name) <= 0:
+                raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
+        for name in ("cell_timeout", "notebook_timeout", "cpus"):
+            if getattr(self, name) <= 0:
+                raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read ``AUTOGRADE_<FIELD>`` for each field, converting to the field's type."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _convert(f.name, raw, f.type)
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as a dict, with secrets hidden, for start-up logs."""
+        out = dataclasses.asdict(self)
+        for name in SECRET_FIELDS:
+            if out.get(name):
+                out[name] = _redact(name, out[name])
+        return out
+
+    def log_startup(self) -> None:
+        log.info("settings: %s", self.redacted())
+
+
+def _redact(name: str, value: str) -> str:
+    if name.endswith("_url") and "@" in value:
+        scheme, _, rest = value.partition("://")
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return value if name.endswith("_url") else "***"
+
+
+def _convert(name: str, raw: str, kind: Any) -> Any:
+    kind = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError as exc:
+        raise BadInput(f"{PREFIX}{name.upper()}={raw!r} is not a {kind}") from exc
+    return raw

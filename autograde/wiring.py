@@ -1,0 +1,43 @@
+"""Building adapters from the settings: the one place that turns configuration into objects."""
+
+from __future__ import annotations
+
+import docker
+import redis
+
+from autograde.settings import Settings
+from grader.errors import SandboxError
+from grader.execution import Budget
+from sandboxes.docker_sandbox import DockerSandboxFactory
+from sandboxes.limits import SandboxLimits
+
+
+def sandbox_limits(settings: Settings) -> SandboxLimits:
+    return SandboxLimits(
+        image=settings.sandbox_image,
+        runtime=settings.sandbox_runtime,
+        memory_mb=settings.memory_mb,
+        cpus=settings.cpus,
+        pids=settings.pids_limit,
+        nofile=settings.nofile_limit,
+        scratch_mb=settings.scratch_mb,
+        output_limit_bytes=settings.output_limit_bytes,
+        start_timeout=settings.kernel_start_timeout,
+    )
+
+
+def budget(settings: Settings) -> Budget:
+    return Budget(cell_timeout=settings.cell_timeout, notebook_timeout=settings.notebook_timeout)
+
+
+def sandbox_factory(settings: Settings, worker: str = "cli") -> DockerSandboxFactory:
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except docker.errors.DockerException as exc:
+        raise SandboxError(f"no Docker engine reachable ({exc}); start one (scripts/provision-docker.sh)") from exc
+    return DockerSandboxFactory(client, sandbox_limits(settings), worker=worker)
+
+
+def redis_connection(settings: Settings) -> redis.Redis:
+    return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, health_check_interval=30)

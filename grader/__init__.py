@@ -1,0 +1,1 @@
+"""The pure grading core: nbgrader metadata, rubrics, execution plans, scoring and feedback."""

@@ -1,0 +1,55 @@
+"""An assignment as the grader sees it: trusted sources, releases, data files and the rubric."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from nbformat import NotebookNode
+
+from grader.errors import InvalidAssignment
+from grader.notebooks import dump_notebook, parse_notebook
+from grader.release import build_release
+from grader.rubric import Rubric, build_rubric
+from grader.validation import validate_source
+
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    sources: Mapping[str, NotebookNode]
+    releases: Mapping[str, NotebookNode]
+    files: Mapping[str, bytes]
+    rubric: Rubric
+
+    @property
+    def notebook_names(self) -> list[str]:
+        return sorted(self.sources)
+
+    def release_files(self) -> dict[str, bytes]:
+        """What a learner downloads: released notebooks plus the data files."""
+        out = {name: dump_notebook(nb) for name, nb in self.releases.items()}
+        out.update(self.files)
+        return out
+
+
+def build_assignment(files: Mapping[str, bytes]) -> Assignment:
+    """Validate uploaded source files and derive the release and rubric from them."""
+    notebooks = {name: data for name, data in files.items() if name.endswith(NOTEBOOK_SUFFIX)}
+    if not notebooks:
+        raise InvalidAssignment("the upload holds no .ipynb notebook")
+    sources = {name: parse_notebook(data, name) for name, data in notebooks.items()}
+    for name, notebook in sources.items():
+        validate_source(name, notebook)
+    return Assignment(
+        sources=sources,
+        releases={name: build_release(name, nb) for name, nb in sources.items()},
+        files={name: data for name, data in files.items() if name not in notebooks},
+        rubric=build_rubric(sources),
+    )
+
+
+def load_assignment(sources: Mapping[str, bytes], files: Mapping[str, bytes]) -> Assignment:
+    """Rebuild an already validated assignment from stored source bytes."""
+    return build_assignment({**files, **sources})

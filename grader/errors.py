@@ -1,0 +1,79 @@
+"""The one exception tree of the service; every layer raises and catches these.
+
+    AutogradeError
+    ├── BadInput                  the caller sent something we refuse (HTTP 4xx, CLI exit 2)
+    │   ├── InvalidNotebook       not JSON, not a notebook, nbformat < 4, empty
+    │   ├── InvalidAssignment     nbgrader metadata problems, naming the cell
+    │   ├── InvalidSubmission     a submission that does not fit its assignment
+    │   └── UploadTooLarge        over the configured size limit
+    ├── NotFound                  no such assignment, submission, token
+    ├── Unauthenticated           no or unknown bearer token
+    ├── Forbidden                 a known caller asking for what is not theirs
+    ├── Conflict                  a state change that is not allowed now
+    └── InfrastructureError       our fault, not the learner's: retried, never scored
+        ├── SandboxError          the container could not be created, attached or read
+        └── StorageError          the database refused or was unreachable
+
+Outcomes of grading (a wrong answer, a timeout, a dead kernel) are not exceptions: they are
+data in the grade report. Only faults raise.
+"""
+
+from __future__ import annotations
+
+
+class AutogradeError(Exception):
+    """Base class; ``code`` is the stable machine-readable name used in JSON errors."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(AutogradeError):
+    code = "bad_input"
+
+
+class InvalidNotebook(BadInput):
+    code = "invalid_notebook"
+
+
+class InvalidAssignment(BadInput):
+    code = "invalid_assignment"
+
+
+class InvalidSubmission(BadInput):
+    code = "invalid_submission"
+
+
+class UploadTooLarge(BadInput):
+    code = "upload_too_large"
+
+
+class NotFound(AutogradeError):
+    code = "not_found"
+
+
+class Unauthenticated(AutogradeError):
+    code = "unauthenticated"
+
+
+class Forbidden(AutogradeError):
+    code = "forbidden"
+
+
+class Conflict(AutogradeError):
+    code = "conflict"
+
+
+class InfrastructureError(AutogradeError):
+    code = "infrastructure_error"
+
+
+class SandboxError(InfrastructureError):
+    code = "sandbox_error"
+
+
+class StorageError(InfrastructureError):
+    code = "storage_error"

@@ -1,0 +1,120 @@
+"""Running a plan's cells through a sandbox session, and keeping what ran after a crash.
+
+The session is the only way out of the core: a ``Session`` protocol with three methods,
+implemented by the Docker adapter in ``sandboxes/`` and by in-memory fakes in tests.
+
+When the kernel dies (out of memory, ``os._exit``, a signal) or must be restarted after a
+cell ignores an interrupt, the cells that already ran keep their results; the session's
+fresh kernel is brought back to the same state by replaying the earlier cells that ran
+cleanly, and execution carries on after the cell that crashed. The notebook's time budget
+covers replays too; whatever cannot run within it is recorded as not run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from grader.prepare import NotebookPlan, Step
+
+RunStatus = Literal["ok", "error", "timeout", "timeout_restarted", "dead", "not_run", "lost"]
+KERNEL_LOST = ("dead", "timeout_restarted")
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """What happened when one cell ran: the raw material that scoring judges."""
+
+    status: RunStatus
+    outputs: tuple[dict[str, Any], ...] = ()
+    duration: float = 0.0
+    truncated: bool = False
+    detail: str = ""
+
+    @property
+    def kernel_lost(self) -> bool:
+        return self.status in KERNEL_LOST
+
+
+NOT_RUN = CellRun("not_run")
+
+
+class Session(Protocol):
+    """One submission's sandbox: a kernel that runs cells, used once and then destroyed."""
+
+    def put_files(self, files: Mapping[str, bytes]) -> None: ...
+
+    def run_cell(self, code: str, timeout: float) -> CellRun: ...
+
+    def restart(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Wall-clock limits: per cell and for the whole notebook, replays included."""
+
+    cell_timeout: float
+    notebook_timeout: float
+
+
+@dataclass
+class Execution:
+    runs: dict[int, CellRun] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)
+    replays: int = 0
+
+
+def execute_plan(
+    plan: NotebookPlan, session: Session, budget: Budget, clock: Callable[[], float]
+) -> Execution:
+    """Run each step once, in order; replay clean history after a lost kernel."""
+    deadline = clock() + budget.notebook_timeout
+    result = Execution()
+    clean: list[Step] = []
+    for step in plan.steps:
+        remaining = deadline - clock()
+        if remaining <= 0:
+            result.events.append(f"{plan.name}: the notebook's time limit of {budget.notebook_timeout:g} s ran out")
+            break
+        run = session.run_cell(step.code, min(budget.cell_timeout, remaining))
+        result.runs[step.index] = run
+        if run.status == "lost":
+            result.events.append(f"{plan.name}: the sandbox stopped answering in cell {step.index + 1}")
+            break
+        if run.kernel_lost:
+            result.events.append(describe_crash(plan.name, step, run))
+            if not _replay(clean, session, budget, deadline, clock, result):
+                break
+        elif run.status == "ok":
+            clean.append(step)
+    return result
+
+
+def _replay(
+    clean: Sequence[Step],
+    session: Session,
+    budget: Budget,
+    deadline: float,
+    clock: Callable[[], float],
+    result: Execution,
+) -> bool:
+    """Bring a fresh kernel back to the state of the cells that ran cleanly before."""
+    result.replays += 1
+    for step in clean:
+        remaining = deadline - clock()
+        if remaining <= 0:
+            result.events.append("the notebook's time limit ran out while restoring the kernel")
+            return False
+        run = session.run_cell(step.code, min(budget.cell_timeout, remaining))
+        if run.status != "ok":
+            result.events.append(
+                f"restoring the kernel failed at cell {step.index + 1} ({run.status}); later cells were not run"
+            )
+            return False
+    return True
+
+
+def describe_crash(name: str, step: Step, run: CellRun) -> str:
+    what = run.detail or ("the kernel died" if run.status == "dead" else "the cell ignored the interrupt")
+    return f"{name}: {what} in cell {step.index + 1}; that cell was skipped and the cells before it were restored"

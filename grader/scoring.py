@@ -1,0 +1,87 @@
+"""Scoring one grade cell the nbgrader way, from what its run produced.
+
+nbgrader's rules: a test cell that errors or writes to stderr scores 0; a test whose result
+is a single number gets that many points (partial credit); any other clean run gets full
+points; a manually graded answer left as the starter code scores 0, otherwise a person
+grades it. Beyond nbgrader, a cell that did not run, timed out or crashed the kernel says
+so in its status: "could not run" is never silently a pass.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from grader.execution import CellRun
+from grader.rubric import GradeCell
+
+CellStatus = Literal["passed", "partial", "failed", "error", "timeout", "not_run", "needs_manual_grading"]
+
+
+@dataclass(frozen=True)
+class CellResult:
+    notebook: str
+    grade_id: str
+    score: float | None
+    max_score: float
+    status: CellStatus
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "notebook": self.notebook,
+            "grade_id": self.grade_id,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "message": self.message,
+        }
+
+
+def score_test(cell: GradeCell, run: CellRun | None) -> CellResult:
+    def result(score: float, status: CellStatus, message: str = "") -> CellResult:
+        return CellResult(cell.notebook, cell.grade_id, score, cell.points, status, message)
+
+    if run is None or run.status == "not_run":
+        return result(0.0, "not_run", "this test did not run")
+    if run.status in ("timeout", "timeout_restarted"):
+        return result(0.0, "timeout", "this test ran out of time")
+    if run.status in ("dead", "lost"):
+        return result(0.0, "error", run.detail or "the kernel died while this test ran")
+    error = next((o for o in run.outputs if o.get("output_type") == "error"), None)
+    if run.status == "error" or error is not None:
+        name = (error or {}).get("ename", "Error")
+        return result(0.0, "failed" if name == "AssertionError" else "error", f"{name} raised")
+    if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in run.outputs):
+        return result(0.0, "failed", "the test wrote to stderr")
+    value = _partial_value(run.outputs)
+    if value is None:
+        return result(cell.points, "passed")
+    if value > cell.points:
+        return result(0.0, "error", f"the test reported {value:g} points, more than the cell's {cell.points:g}")
+    return result(value, "passed" if value == cell.points else "partial", f"partial credit: {value:g}")
+
+
+def score_manual(cell: GradeCell, answered: bool) -> CellResult:
+    if not answered and cell.points:
+        return CellResult(cell.notebook, cell.grade_id, 0.0, cell.points, "failed", "no answer was given")
+    return CellResult(cell.notebook, cell.grade_id, None, cell.points, "needs_manual_grading")
+
+
+def _partial_value(outputs: tuple[dict[str, Any], ...]) -> float | None:
+    """nbgrader's partial credit: the first execute_result, if it is one non-negative number."""
+    for output in outputs:
+        if output.get("output_type") != "execute_result":
+            continue
+        text = output.get("data", {}).get("text/plain", "")
+        if isinstance(text, list):
+            if len(text) != 1:
+                return None
+            text = text[0]
+        try:
+            value = float(text)
+        except (TypeError, ValueError):
+            return None
+        return value if math.isfinite(value) and value >= 0 else None
+    return None

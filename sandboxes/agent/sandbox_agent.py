@@ -1,0 +1,269 @@
+"""The trusted agent inside a sandbox: runs cells in a Jupyter kernel for the grader outside.
+
+It speaks newline-delimited JSON on its stdin and stdout, which the worker reaches through
+the container's attach stream (the container has no network). Requests:
+
+    {"op": "put_files", "files": {"data/x.csv": "<base64>"}}
+    {"op": "execute", "id": 3, "code": "...", "timeout": 30}
+    {"op": "restart"}
+    {"op": "shutdown"}
+
+Every request gets exactly one reply line carrying the request's ``id`` (if any). The first
+line the agent writes is ``{"event": "ready", ...}`` once the kernel answers.
+
+The kernel is a child process whose stdout and stderr go nowhere near the agent's, so code
+in the kernel cannot write reply lines. The agent marks itself non-dumpable so that code
+running as the same user cannot ptrace it or open its file descriptors through /proc. It
+uses only the standard library and jupyter_client, both installed in the image: this file
+is copied into the image on its own and imports nothing from the project.
+"""
+
+import base64
+import ctypes
+import json
+import os
+import queue
+import subprocess
+import sys
+import time
+
+from jupyter_client.manager import KernelManager
+
+WORKDIR = os.environ.get("HOME", "/home/learner")
+OUTPUT_LIMIT = int(os.environ.get("AUTOGRADE_OUTPUT_LIMIT", str(1024 * 1024)))
+INTERRUPT_GRACE = 3.0
+PR_SET_DUMPABLE = 4
+
+
+def make_non_dumpable():
+    """Keep same-uid code from ptracing the agent or reading /proc/<agent>/fd."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except OSError:
+        pass
+
+
+class Channel:
+    """The reply channel: a private duplicate of the original stdout."""
+
+    def __init__(self):
+        self._fd = os.dup(1)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.set_inheritable(self._fd, False)
+
+    def send(self, message):
+        data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+
+
+class CappedOutputs:
+    """Collects a cell's outputs, keeping at most ``limit`` bytes of text and data."""
+
+    def __init__(self, limit):
+        self.items = []
+        self.size = 0
+        self.limit = limit
+        self.truncated = False
+
+    def add(self, output):
+        size = len(json.dumps(output))
+        if self.size + size > self.limit:
+            self.truncated = True
+            return
+        self.size += size
+        if output["output_type"] == "stream" and self.items:
+            last = self.items[-1]
+            if last["output_type"] == "stream" and last["name"] == output["name"]:
+                last["text"] += output["text"]
+                return
+        self.items.append(output)
+
+
+def to_output(msg):
+    """Turn an iopub message into an nbformat output, or None for messages that are not."""
+    kind = msg["msg_type"]
+    content = msg["content"]
+    if kind == "stream":
+        return {"output_type": "stream", "name": content["name"], "text": content["text"]}
+    if kind == "execute_result":
+        return {
+            "output_type": "execute_result",
+            "data": content["data"],
+            "metadata": content.get("metadata", {}),
+            "execution_count": content.get("execution_count"),
+        }
+    if kind == "display_data":
+        return {"output_type": "display_data", "data": content["data"], "metadata": content.get("metadata", {})}
+    if kind == "error":
+        return {
+            "output_type": "error",
+            "ename": content["ename"],
+            "evalue": content["evalue"],
+            "traceback": content["traceback"],
+        }
+    return None
+
+
+class Kernel:
+    """One IPython kernel process and a blocking client to it."""
+
+    def __init__(self):
+        self.manager = None
+        self.client = None
+
+    def start(self):
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.start_kernel(
+            cwd=WORKDIR,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            independent=False,
+        )
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=60)
+
+    def stop(self):
+        if self.client is not None:
+            self.client.stop_channels()
+        if self.manager is not None:
+            try:
+                self.manager.shutdown_kernel(now=True)
+            except Exception:  # the kernel may already be gone; nothing left to stop
+                pass
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def is_alive(self):
+        return self.manager.is_alive()
+
+    def exit_code(self):
+        process = getattr(self.manager.provisioner, "process", None)
+        return None if process is None else process.poll()
+
+    def execute(self, code, timeout):
+        """Run one cell; returns a reply dict with status ok, error, timeout or dead."""
+        started = time.monotonic()
+        msg_id = self.client.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        outputs = CappedOutputs(OUTPUT_LIMIT)
+        status = self._collect(msg_id, outputs, started + timeout)
+        if status == "timeout":
+            self.manager.interrupt_kernel()
+            if self._collect(msg_id, outputs, time.monotonic() + INTERRUPT_GRACE) == "timeout":
+                self.restart()
+                status = "timeout_restarted"
+            else:
+                status = "timeout"
+        reply = {
+            "status": status,
+            "outputs": outputs.items,
+            "truncated": outputs.truncated,
+            "duration": round(time.monotonic() - started, 4),
+        }
+        if status == "dead":
+            reply["exit_code"] = self.exit_code()
+            self.restart()
+        return reply
+
+    def _collect(self, msg_id, outputs, deadline):
+        """Read iopub until the cell is idle; the shell reply decides ok or error."""
+        idle = False
+        while not idle:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return "timeout"
+            try:
+                msg = self.client.get_iopub_msg(timeout=min(remaining, 0.5))
+            except queue.Empty:
+                if not self.is_alive():
+                    return "dead"
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                idle = True
+            elif msg["msg_type"] == "clear_output":
+                outputs.items.clear()
+            else:
+                output = to_output(msg)
+                if output is not None:
+                    outputs.add(output)
+        return self._reply_status(msg_id, deadline)
+
+    def _reply_status(self, msg_id, deadline):
+        while True:
+            remaining = max(deadline - time.monotonic(), 0.5)
+            try:
+                msg = self.client.get_shell_msg(timeout=remaining)
+            except queue.Empty:
+                return "dead" if not self.is_alive() else "timeout"
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return "ok" if msg["content"].get("status") == "ok" else "error"
+
+
+def put_files(files):
+    root = os.path.realpath(WORKDIR)
+    for name, encoded in files.items():
+        path = os.path.realpath(os.path.join(root, name))
+        if not path.startswith(root + os.sep):
+            raise ValueError(f"file outside the work directory: {name}")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(base64.b64decode(encoded))
+
+
+def serve(kernel, channel, lines):
+    for line in lines:
+        try:
+            request = json.loads(line)
+        except ValueError:
+            channel.send({"status": "bad_request", "message": "not JSON"})
+            continue
+        op = request.get("op")
+        reply = {"id": request.get("id")}
+        if op == "execute":
+            reply.update(kernel.execute(request["code"], float(request.get("timeout", 30))))
+        elif op == "put_files":
+            put_files(request.get("files", {}))
+            reply["status"] = "ok"
+        elif op == "restart":
+            kernel.restart()
+            reply["status"] = "ok"
+        elif op == "shutdown":
+            channel.send({**reply, "status": "ok"})
+            return
+        else:
+            reply.update(status="bad_request", message=f"unknown op {op!r}")
+        channel.send(reply)
+
+
+def main():
+    make_non_dumpable()
+    channel = Channel()
+    stdin = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    kernel = Kernel()
+    started = time.monotonic()
+    try:
+        kernel.start()
+    except Exception as exc:  # report, then exit: the worker decides what a failed start means
+        channel.send({"event": "failed", "message": f"kernel did not start: {exc}"})
+        return 1
+    channel.send({"event": "ready", "startup": round(time.monotonic() - started, 3), "python": sys.version.split()[0]})
+    try:
+        serve(kernel, channel, stdin)
+    finally:
+        kernel.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

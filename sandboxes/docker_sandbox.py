@@ -1,0 +1,162 @@
+"""The Docker sandbox: one hardened container per submission, implementing ``grader.Session``.
+
+The worker creates the container, attaches to its stdin and stdout before starting it (so
+nothing is missed), waits for the agent's ready line, then sends one request per cell.
+Every exit path removes the container. A sandbox is never reused: ``open()`` always creates
+a new one.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import docker
+from docker.errors import DockerException
+
+from grader.errors import SandboxError
+from grader.execution import CellRun
+from sandboxes.limits import SandboxLimits
+from sandboxes.stream import AttachStream, StreamClosed
+
+LABEL = "autograde.sandbox"
+WORKER_LABEL = "autograde.worker"
+REPLY_SLACK = 20.0  # interrupt grace plus a kernel restart, beyond the cell's own limit
+log = logging.getLogger(__name__)
+
+
+class DockerSandboxFactory:
+    """Opens sandboxes on one Docker engine with one set of limits."""
+
+    def __init__(self, client: docker.DockerClient, limits: SandboxLimits, worker: str = "cli") -> None:
+        self.client = client
+        self.limits = limits
+        self.worker = worker
+
+    def open(self, labels: Mapping[str, str] | None = None) -> DockerSandbox:
+        sandbox = DockerSandbox(self.client, self.limits, {LABEL: "1", WORKER_LABEL: self.worker, **(labels or {})})
+        try:
+            sandbox.start()
+        except BaseException:
+            sandbox.close()
+            raise
+        return sandbox
+
+    def image_digest(self) -> str:
+        try:
+            return str(self.client.images.get(self.limits.image).id)
+        except DockerException as exc:
+            raise SandboxError(f"sandbox image {self.limits.image!r} is not available: {exc}") from exc
+
+
+class DockerSandbox:
+    def __init__(self, client: docker.DockerClient, limits: SandboxLimits, labels: dict[str, str]) -> None:
+        self.client = client
+        self.limits = limits
+        self.labels = labels
+        self.container: Any = None
+        self.stream: AttachStream | None = None
+        self.broken = ""
+        self.next_id = 0
+        self.startup_seconds = 0.0
+
+    def __enter__(self) -> DockerSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        started = time.monotonic()
+        try:
+            self.container = self.client.containers.create(
+                self.limits.image, stdin_open=True, labels=self.labels, **self.limits.container_options()
+            )
+            sock = self.client.api.attach_socket(
+                self.container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+            )
+            raw = getattr(sock, "_sock", sock)
+            self.stream = AttachStream(raw, max_line=self.limits.output_limit_bytes * 2 + 65536)
+            self.container.start()
+        except DockerException as exc:
+            raise SandboxError(f"could not start a sandbox: {exc}") from exc
+        try:
+            hello = self.stream.receive(time.monotonic() + self.limits.start_timeout)
+        except StreamClosed as exc:
+            raise SandboxError(f"the sandbox did not become ready: {exc}; {self._stderr()}") from exc
+        if hello.get("event") != "ready":
+            raise SandboxError(f"the sandbox failed to start: {hello.get('message', hello)}")
+        self.startup_seconds = time.monotonic() - started
+
+    def put_files(self, files: Mapping[str, bytes]) -> None:
+        payload = {name: base64.b64encode(data).decode() for name, data in files.items()}
+        reply = self._request({"op": "put_files", "files": payload}, timeout=60)
+        if reply is None or reply.get("status") != "ok":
+            raise SandboxError(f"could not copy the assignment's files into the sandbox: {self.broken or reply}")
+
+    def restart(self) -> None:
+        reply = self._request({"op": "restart"}, timeout=self.limits.start_timeout)
+        if reply is None or reply.get("status") != "ok":
+            raise SandboxError(f"could not restart the kernel: {self.broken or reply}")
+
+    def run_cell(self, code: str, timeout: float) -> CellRun:
+        reply = self._request({"op": "execute", "code": code, "timeout": timeout}, timeout=timeout + REPLY_SLACK)
+        if reply is None:
+            return CellRun("lost", detail=f"the sandbox stopped answering ({self.broken})")
+        status = reply.get("status")
+        if status not in ("ok", "error", "timeout", "timeout_restarted", "dead"):
+            return CellRun("lost", detail=f"the sandbox sent an unexpected reply status {status!r}")
+        return CellRun(
+            status=status,
+            outputs=tuple(reply.get("outputs", ())),
+            duration=float(reply.get("duration", 0.0)),
+            truncated=bool(reply.get("truncated")),
+            detail=self._crash_detail(reply) if status == "dead" else "",
+        )
+
+    def close(self) -> None:
+        """Remove the container whatever state it is in; safe to call twice."""
+        if self.stream is not None:
+            try:
+                self.stream.sock.close()
+            except OSError:
+                pass
+        if self.container is not None:
+            try:
+                self.container.remove(force=True)
+            except DockerException as exc:
+                log.warning("could not remove sandbox %s: %s", self.container.id[:12], exc)
+            self.container = None
+
+    def _request(self, message: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+        if self.broken or self.stream is None:
+            return None
+        self.next_id += 1
+        message["id"] = self.next_id
+        deadline = time.monotonic() + timeout
+        try:
+            self.stream.send(message)
+            while True:
+                reply = self.stream.receive(deadline)
+                if reply.get("id") == self.next_id:
+                    return reply
+        except StreamClosed as exc:
+            self.broken = str(exc)
+            return None
+
+    def _crash_detail(self, reply: dict[str, Any]) -> str:
+        code = reply.get("exit_code")
+        if code in (-9, 137):
+            return f"the kernel was killed, most likely for using more than its memory limit of {self.limits.memory_mb} MiB"
+        if isinstance(code, int) and code < 0:
+            return f"the kernel was stopped by signal {-code}"
+        if code is not None:
+            return f"the kernel exited with code {code}"
+        return "the kernel died"
+
+    def _stderr(self) -> str:
+        tail = self.stream.stderr_tail.decode(errors="replace").strip() if self.stream else ""
+        return f"sandbox stderr: {tail[-500:]}" if tail else "no output on stderr"

@@ -1,0 +1,1 @@
+"""RQ jobs and the worker process: grading submissions, re-enqueueing what the queue lost."""
