@@ -85,9 +85,10 @@ def _match_learner_cells(
             extras.setdefault(anchor, []).append(cell)
             continue
         anchor = index
-        if role_of(source.cells[index]) in ANSWER_ROLES and index not in matches:
-            if cell.get("cell_type") == source.cells[index].get("cell_type"):
-                matches[index] = cell
+        target = source.cells[index]
+        same_kind = cell.get("cell_type") == target.get("cell_type")
+        if role_of(target) in ANSWER_ROLES and index not in matches and same_kind:
+            matches[index] = cell
     return matches, extras, notes
 
 

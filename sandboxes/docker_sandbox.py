@@ -9,6 +9,7 @@ a new one.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import time
 from collections.abc import Mapping
@@ -120,10 +121,8 @@ class DockerSandbox:
     def close(self) -> None:
         """Remove the container whatever state it is in; safe to call twice."""
         if self.stream is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.stream.sock.close()
-            except OSError:
-                pass
         if self.container is not None:
             try:
                 self.container.remove(force=True)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Protocol
 
 from redis import Redis
-from rq import Queue
+from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 GRADE_JOB = "worker.tasks.grade_submission"
 PRIORITIES = ("exams", "assignments", "regrades")  # a worker serves them in this order
+RETRY_INTERVALS = [5, 30, 120]  # seconds between attempts after an infrastructure fault
 LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
@@ -51,6 +52,12 @@ class RQEnqueuer:
         except NoSuchJobError:
             pass
         self.queue(priority).enqueue(
-            GRADE_JOB, submission_id, job_id=job_id, job_timeout=self.job_timeout, result_ttl=86400, failure_ttl=7 * 86400
+            GRADE_JOB,
+            submission_id,
+            job_id=job_id,
+            job_timeout=self.job_timeout,
+            result_ttl=86400,
+            failure_ttl=7 * 86400,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
         )
         return job_id

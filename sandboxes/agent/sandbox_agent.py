@@ -19,6 +19,7 @@ is copied into the image on its own and imports nothing from the project.
 """
 
 import base64
+import contextlib
 import ctypes
 import json
 import os
@@ -37,10 +38,8 @@ PR_SET_DUMPABLE = 4
 
 def make_non_dumpable():
     """Keep same-uid code from ptracing the agent or reading /proc/<agent>/fd."""
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    except OSError:
-        pass
 
 
 class Channel:
@@ -132,10 +131,9 @@ class Kernel:
         if self.client is not None:
             self.client.stop_channels()
         if self.manager is not None:
-            try:
+            # the kernel may already be gone; there is then nothing left to stop
+            with contextlib.suppress(Exception):
                 self.manager.shutdown_kernel(now=True)
-            except Exception:  # the kernel may already be gone; nothing left to stop
-                pass
 
     def restart(self):
         self.stop()

@@ -1,0 +1,75 @@
+"""Builders for nbgrader notebooks and an in-memory fake session, after nbgrader's test helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import nbformat
+
+from grader.execution import CellRun
+
+
+def _meta(grade_id: str, grade: bool, solution: bool, locked: bool, points: float | None) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+    }
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def make_answer_cell(grade_id: str, solution: str = "x = 1", stub: bool = False) -> Any:
+    text = solution if stub else f"### BEGIN SOLUTION\n{solution}\n### END SOLUTION"
+    return nbformat.v4.new_code_cell(text, metadata=_meta(grade_id, False, True, False, None))
+
+
+def make_test_cell(grade_id: str, source: str = "assert True", points: float | None = 1) -> Any:
+    return nbformat.v4.new_code_cell(source, metadata=_meta(grade_id, True, False, True, points))
+
+
+def make_manual_cell(grade_id: str, text: str = "YOUR ANSWER HERE", points: float = 2) -> Any:
+    return nbformat.v4.new_markdown_cell(text, metadata=_meta(grade_id, True, True, False, points))
+
+
+def make_notebook(*cells: Any) -> Any:
+    nb = nbformat.v4.new_notebook(cells=list(cells))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def to_bytes(nb: Any) -> bytes:
+    return nbformat.writes(nb).encode()
+
+
+@dataclass
+class FakeSession:
+    """Answers ``run_cell`` from a function of the code; records everything it is asked."""
+
+    behaviour: Callable[[str], CellRun] = lambda code: CellRun("ok")
+    calls: list[str] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    restarts: int = 0
+
+    def put_files(self, files: Mapping[str, bytes]) -> None:
+        self.files.update(files)
+
+    def run_cell(self, code: str, timeout: float) -> CellRun:
+        self.calls.append(code)
+        return self.behaviour(code)
+
+    def restart(self) -> None:
+        self.restarts += 1
+
+
+def error_run(ename: str = "AssertionError", evalue: str = "") -> CellRun:
+    return CellRun("error", ({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": []},))
+
+
+def result_run(text: str) -> CellRun:
+    return CellRun("ok", ({"output_type": "execute_result", "data": {"text/plain": text}, "metadata": {}},))

@@ -1,0 +1,61 @@
+"""The grading job: claim a stored submission, grade it in a fresh sandbox, store the report.
+
+Idempotent by design: ``claim_submission`` only moves a queued or running submission to
+running, and ``save_grade`` only stores a report for a running one, so a duplicate or
+retried job grades a submission once. Infrastructure faults put the submission back in the
+queue (RQ retries the job) and are never recorded as a score.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from autograde.grading import grade_in_sandbox
+from grader.assignment import load_assignment
+from grader.errors import BadInput, InfrastructureError
+from grader.uploads import unpack_upload
+from worker import context
+from worker.queues import RETRY_INTERVALS
+
+MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
+log = logging.getLogger(__name__)
+
+
+def grade_submission(submission_id: str) -> dict[str, Any]:
+    ctx = context.current()
+    store = ctx.store
+    submission = store.claim_submission(submission_id)
+    if submission is None:
+        log.info("submission %s is already finished; nothing to do", submission_id)
+        return {"submission": submission_id, "skipped": True}
+    record = store.get_assignment(submission.assignment_id)
+    assignment = load_assignment(
+        store.assignment_files(record.id, "source"), store.assignment_files(record.id, "data")
+    )
+    content = store.submission_content(submission_id)
+    try:
+        files = unpack_upload(submission.filename, content, max(len(content), 1) * 2)
+        result = grade_in_sandbox(
+            f"{record.course} / {record.name}",
+            assignment,
+            files,
+            ctx.factory,
+            ctx.budget,
+            on_time=submission.on_time,
+            late_credit=submission.late_credit,
+            labels={"autograde.submission": submission_id},
+        )
+    except BadInput as exc:
+        store.mark_failed(submission_id, f"the submission could not be graded: {exc.message}")
+        return {"submission": submission_id, "failed": exc.message}
+    except InfrastructureError as exc:
+        if submission.attempts >= MAX_ATTEMPTS:
+            store.mark_failed(submission_id, f"grading failed {submission.attempts} times: {exc.message}")
+            return {"submission": submission_id, "failed": exc.message}
+        store.requeue(submission_id)
+        raise
+    provenance = {**result.provenance, "submission_sha256": submission.sha256, "attempt": submission.attempts}
+    report = result.graded.report.to_dict()
+    stored = store.save_grade(submission_id, report, result.graded.feedback_html, provenance)
+    return {"submission": submission_id, "score": report["score"], "stored": stored}
