@@ -1,9 +1,80 @@
-"""The long-running and admin subcommands: serve, worker, token, demo (filled in as they land)."""
+"""The long-running and admin subcommands: serve, worker, token create, migrate, demo."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+
+from autograde.settings import Settings
+
+ROLES = ("instructor", "learner", "platform", "admin")
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    return None
+    serve = commands.add_parser("serve", help="serve the web app and API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    serve.set_defaults(handler=run_serve)
+
+    worker = commands.add_parser("worker", help="run a grading worker (RQ)")
+    worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    worker.add_argument("--name", help="worker name (default: host-pid)")
+    worker.set_defaults(handler=run_worker)
+
+    token = commands.add_parser("token", help="API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="mint a token and print it once")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--name", required=True, help="who holds it (for a learner: their learner id)")
+    create.add_argument("--course", action="append", default=None, help="a course it may act on (repeatable)")
+    create.set_defaults(handler=run_token_create)
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(handler=run_migrate)
+
+    demo = commands.add_parser("demo", help="start the service and grade the bundled example course end to end")
+    demo.add_argument("--course", type=Path, default=None, help="course folder with course.json")
+    demo.add_argument("--port", type=int, default=8765)
+    demo.set_defaults(handler=run_demo)
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from gunicorn.app.wsgiapp import run as gunicorn_run  # noqa: F401  (checked early: clear error if missing)
+
+    from autograde.server import serve
+
+    serve(settings, args.host, args.port, args.workers)
+    return 0
+
+
+def run_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.run import run_worker as start
+
+    start(settings, burst=args.burst, name=args.name)
+    return 0
+
+
+def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from store.db import Store
+
+    store = Store.from_url(settings.database_url)
+    store.migrate()
+    plaintext, record = store.create_token(args.role, args.name, args.course)
+    print(json.dumps({"token": plaintext, "role": record.role, "name": record.name, "courses": record.courses}))
+    return 0
+
+
+def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from store.db import Store
+
+    Store.from_url(settings.database_url).migrate()
+    print("database is at the latest schema")
+    return 0
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from autograde.demo import run
+
+    return run(settings, args.course, args.port)

@@ -43,8 +43,8 @@ def match_submission(assignment: Assignment, files: Mapping[str, bytes]) -> dict
     by_base = {posixpath.basename(name): data for name, data in notebooks.items()}
     matched: dict[str, NotebookNode | None] = {}
     for name in names:
-        data = notebooks.get(name, by_base.get(posixpath.basename(name)))
-        matched[name] = parse_notebook(data, name) if data is not None else None
+        found = notebooks.get(name, by_base.get(posixpath.basename(name)))
+        matched[name] = parse_notebook(found, name) if found is not None else None
     if all(nb is None for nb in matched.values()):
         raise InvalidSubmission(f"none of the assignment's notebooks ({', '.join(names)}) is in the submission")
     return matched

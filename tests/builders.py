@@ -73,3 +73,15 @@ def error_run(ename: str = "AssertionError", evalue: str = "") -> CellRun:
 
 def result_run(text: str) -> CellRun:
     return CellRun("ok", ({"output_type": "execute_result", "data": {"text/plain": text}, "metadata": {}},))
+
+
+def learner_files(assignment: Any, answers: Mapping[str, str], name: str = "hw.ipynb") -> dict[str, bytes]:
+    """The release with the learner's answers typed into the answer cells, as upload bytes."""
+    from grader.cells import grade_id_of
+    from grader.notebooks import copy_notebook, dump_notebook
+
+    nb = copy_notebook(assignment.releases[name])
+    for cell in nb.cells:
+        if grade_id_of(cell) in answers:
+            cell.source = answers[grade_id_of(cell)]
+    return {name: dump_notebook(nb)}

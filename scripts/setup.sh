@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Everything the demo and the tests need on a fresh machine of this kind, idempotently:
+# a Python venv with the project, a running Docker engine (with gVisor), the sandbox image,
+# and the local Redis. Called by scripts/demo.sh and scripts/test.sh.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+if [ ! -x .venv/bin/python ]; then
+  log "creating .venv"
+  python3 -m venv .venv
+fi
+log "installing the project into .venv"
+.venv/bin/pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v 'is ignored' >&2 || true
+.venv/bin/python -c "import autograde, nbgrader, rq, docker" || { log "install failed"; exit 1; }
+
+if ! docker info >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    bash scripts/provision-docker.sh
+  else
+    log "no Docker engine and not root: start one (sudo scripts/provision-docker.sh)"; exit 1
+  fi
+fi
+PYTHON=.venv/bin/python bash scripts/build-sandbox-image.sh
+
+if ! .venv/bin/python -c "import redis; redis.Redis(socket_connect_timeout=2).ping()" 2>/dev/null; then
+  if command -v redis-server >/dev/null; then
+    log "starting redis-server on 127.0.0.1:6379"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+    sleep 1
+  else
+    log "no Redis at 127.0.0.1:6379 and no redis-server to start"; exit 1
+  fi
+fi
+log "ready"

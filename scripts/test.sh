@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set up, then run every check: lint, types on the core, and the whole test suite
+# (unit, Docker, Redis, SQLite and PostgreSQL). Extra arguments go to pytest.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bash "$here/scripts/setup.sh"
+cd "$here"
+.venv/bin/ruff check grader sandboxes worker web store autograde tests
+.venv/bin/mypy
+exec .venv/bin/python -m pytest "$@"

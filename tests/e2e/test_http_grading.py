@@ -1,0 +1,120 @@
+"""End to end over HTTP: a real server, real Redis, a real RQ worker process, real Docker,
+on SQLite and on PostgreSQL.
+
+The queue is emptied after the submissions are stored and before the worker starts, so the
+grades can only come from the worker's start-up recovery reading the database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from autograde.settings import Settings
+from tests.conftest import EXAMPLES, REDIS_URL, SANDBOX_IMAGE
+
+pytestmark = [pytest.mark.docker, pytest.mark.redis, pytest.mark.slow]
+MANIFEST = json.loads((EXAMPLES / "course.json").read_text())
+LEARNERS = ("alice", "dave", "carol")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'autograde.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, redis_conn: Any) -> Settings:
+    return Settings(
+        data_dir=str(tmp_path),
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        admin_token=secrets.token_urlsafe(16),
+        queue_prefix=f"e2e-{secrets.token_hex(3)}",
+        sandbox_image=SANDBOX_IMAGE,
+        cell_timeout=3,
+    )
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    from web.app import create_app
+
+    httpd = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **{f"AUTOGRADE_{k.upper()}": str(v) for k, v in settings.__dict__.items()}}
+    with log.open("wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "autograde", "worker", "--name", f"w-{secrets.token_hex(3)}"],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_graded(api: requests.Session, url: str, timeout: float = 180) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = api.get(url, timeout=10).json()
+        if body["status"] in ("graded", "failed"):
+            return dict(body)
+        time.sleep(0.5)
+    raise AssertionError(f"not graded in time: {body}")
+
+
+def expected(learner: str) -> dict[str, Any]:
+    return next(s["expect"] for s in MANIFEST["submissions"] if s["learner"] == learner and s["assignment"] == "arrays")
+
+
+def test_submissions_are_graded_through_the_queue(settings: Settings, server: str, redis_conn: Any, tmp_path: Path) -> None:
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {settings.admin_token}"
+    source = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
+    reply = api.post(f"{server}/api/v1/assignments", data={"course": "intro-data-science", "name": "arrays"},
+                     files={"file": ("arrays.ipynb", source.read_bytes())})
+    assert reply.status_code == 201, reply.text
+    assignment = reply.json()
+    release = api.get(f"{server}/api/v1/assignments/{assignment['id']}/release")
+    assert release.status_code == 200 and b"BEGIN HIDDEN TESTS" not in release.content
+
+    urls = {}
+    for learner in LEARNERS:
+        path = EXAMPLES / "submissions" / learner / "arrays.ipynb"
+        reply = api.post(f"{server}/api/v1/assignments/{assignment['id']}/submissions", data={"learner": learner},
+                         files={"file": (path.name, path.read_bytes())})
+        assert reply.status_code == 202, reply.text
+        assert reply.json()["status"] == "queued"
+        urls[learner] = server + reply.json()["url"]
+
+    redis_conn.flushdb()  # the queue is lost: only the database knows what to grade
+    worker = start_worker(settings, tmp_path / "worker.log")
+    try:
+        results = {learner: wait_graded(api, url) for learner, url in urls.items()}
+        for learner, body in results.items():
+            assert body["status"] == "graded", (learner, body, (tmp_path / "worker.log").read_text()[-3000:])
+            assert (body["score"], body["max_score"]) == (expected(learner)["score"], expected(learner)["max_score"])
+            assert {c["grade_id"] for c in body["cells"]} == {c["grade_id"] for c in assignment["grade_cells"]}
+        assert "timeout" in {c["status"] for c in results["dave"]["cells"]}
+        assert worker.poll() is None, "the worker died"
+
+        feedback = api.get(urls["carol"] + "/feedback")
+        assert feedback.status_code == 200 and "BEGIN HIDDEN TESTS" not in feedback.text
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

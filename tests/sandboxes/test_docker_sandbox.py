@@ -1,0 +1,101 @@
+"""The Docker sandbox against a real engine: limits hold, timeouts are per cell, nothing is left."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from autograde.grading import grade_in_sandbox
+from grader.assignment import build_assignment
+from grader.execution import Budget
+from sandboxes.docker_sandbox import LABEL, DockerSandboxFactory
+from sandboxes.limits import SandboxLimits
+from tests.builders import make_answer_cell, make_notebook, learner_files, make_test_cell, to_bytes
+from tests.conftest import SANDBOX_IMAGE
+
+pytestmark = pytest.mark.docker
+_names = itertools.count()
+
+
+@pytest.fixture
+def factory(docker_client):  # type: ignore[no-untyped-def]
+    worker = f"test-sandbox-{next(_names)}"
+    yield DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker)
+    left = docker_client.containers.list(all=True, filters={"label": f"autograde.worker={worker}"})
+    assert left == [], "a sandbox container was left behind"
+
+
+def run_probe(factory: DockerSandboxFactory, code: str) -> str:
+    with factory.open() as sandbox:
+        run = sandbox.run_cell(code, timeout=20)
+    assert run.status == "ok", run
+    return "".join(o.get("text", "") for o in run.outputs if o["output_type"] == "stream")
+
+
+def test_sandbox_runs_as_non_root_without_network(factory: DockerSandboxFactory) -> None:
+    out = run_probe(
+        factory,
+        "import os, socket\nprint(os.getuid(), os.getgid())\n"
+        "s = socket.socket()\ns.settimeout(2)\n"
+        "try:\n    s.connect(('1.1.1.1', 53)); print('NETWORK')\nexcept OSError as e:\n    print('blocked', e.errno)\n"
+        "print(sorted(i[1] for i in socket.if_nameindex()))",
+    )
+    assert out.splitlines()[0] == "1000 1000"
+    assert "blocked" in out and "NETWORK" not in out
+    assert out.splitlines()[-1] == "['lo']"
+
+
+def test_root_filesystem_is_read_only_and_scratch_is_capped(factory: DockerSandboxFactory) -> None:
+    out = run_probe(
+        factory,
+        "import os\ntry:\n    open('/opt/x', 'w'); print('WROTE')\nexcept OSError as e:\n    print('ro', e.errno)\n"
+        "st = os.statvfs('/home/learner'); print(st.f_blocks * st.f_frsize // 2**20)",
+    )
+    lines = out.splitlines()
+    assert lines[0].startswith("ro") and lines[1] == "64"
+
+
+def test_no_secrets_in_the_environment(factory: DockerSandboxFactory) -> None:
+    out = run_probe(factory, "import os\nprint(sorted(os.environ))")
+    assert "TOKEN" not in out and "DATABASE" not in out and "REDIS" not in out
+
+
+def test_infinite_loop_times_out_that_cell_only(factory: DockerSandboxFactory) -> None:
+    source = make_notebook(
+        make_answer_cell("a", "def f(x):\n    return x + 1"),
+        make_test_cell("loops", "while True:\n    pass", points=1),
+        make_test_cell("works", "assert f(1) == 2", points=2),
+    )
+    assignment = build_assignment({"hw.ipynb": to_bytes(source)})
+    learner = learner_files(assignment, {"a": "def f(x):\n    return x + 1"})
+    started = time.monotonic()
+    result = grade_in_sandbox("t", assignment, learner, factory, Budget(cell_timeout=2, notebook_timeout=60))
+    cells = {c.grade_id: (c.score, c.status) for c in result.graded.report.cells}
+    assert cells == {"loops": (0.0, "timeout"), "works": (2.0, "passed")}
+    assert time.monotonic() - started < 30
+
+
+def test_memory_bomb_kills_only_its_cell_and_the_rest_is_graded(factory: DockerSandboxFactory) -> None:
+    source = make_notebook(
+        make_answer_cell("a", "def f(x):\n    return x + 1"),
+        make_test_cell("bomb", "x = bytearray(2 * 1024**3)", points=1),
+        make_test_cell("works", "assert f(1) == 2", points=2),
+    )
+    assignment = build_assignment({"hw.ipynb": to_bytes(source)})
+    learner = learner_files(assignment, {"a": "def f(x):\n    return x + 1"})
+    result = grade_in_sandbox("t", assignment, learner, factory, Budget(cell_timeout=20, notebook_timeout=120))
+    cells = {c.grade_id: c for c in result.graded.report.cells}
+    assert (cells["bomb"].score, cells["works"].score) == (0.0, 2.0)
+    assert cells["bomb"].status in ("error", "failed")
+
+
+def test_reaper_removes_orphans_of_dead_workers(docker_client) -> None:  # type: ignore[no-untyped-def]
+    from worker.reaper import reap_orphans
+
+    orphan = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE), worker="dead-worker").open()
+    orphan.container = None  # forget it, as a crashed worker would
+    assert reap_orphans(docker_client, live_workers={"someone-else"}) >= 1
+    assert docker_client.containers.list(all=True, filters={"label": "autograde.worker=dead-worker"}) == []
+    assert LABEL == "autograde.sandbox"
