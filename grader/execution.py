@@ -16,9 +16,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from grader.cells import Role
 from grader.prepare import NotebookPlan, Step
 
 RunStatus = Literal["ok", "error", "timeout", "timeout_restarted", "dead", "not_run", "lost"]
+# What the kernel's audit hook said about a test cell (see sandboxes/agent/attest.py).
+Attestation = Literal["verified", "error", "forged", "tampered", "missing", "unverifiable", "not_run"]
 KERNEL_LOST = ("dead", "timeout_restarted")
 
 
@@ -31,6 +34,8 @@ class CellRun:
     duration: float = 0.0
     truncated: bool = False
     detail: str = ""
+    attestation: Attestation | None = None
+    attestation_detail: str = ""
 
     @property
     def kernel_lost(self) -> bool:
@@ -45,7 +50,7 @@ class Session(Protocol):
 
     def put_files(self, files: Mapping[str, bytes]) -> None: ...
 
-    def run_cell(self, code: str, timeout: float) -> CellRun: ...
+    def run_cell(self, code: str, timeout: float, attest: bool = False) -> CellRun: ...
 
     def restart(self) -> None: ...
 
@@ -77,7 +82,7 @@ def execute_plan(
         if remaining <= 0:
             result.events.append(f"{plan.name}: the notebook's time limit of {budget.notebook_timeout:g} s ran out")
             break
-        run = session.run_cell(step.code, min(budget.cell_timeout, remaining))
+        run = session.run_cell(step.code, min(budget.cell_timeout, remaining), attest=step.role is Role.TEST)
         result.runs[step.index] = run
         if run.status == "lost":
             result.events.append(f"{plan.name}: the sandbox stopped answering in cell {step.index + 1}")

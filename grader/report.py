@@ -27,6 +27,11 @@ class GradeReport:
         return round(self.raw_score * self.late_credit, 6)
 
     @property
+    def needs_review(self) -> bool:
+        """Something abnormal happened (tampering, a lost sandbox): a person should look."""
+        return any(c.review for c in self.cells)
+
+    @property
     def needs_manual_grading(self) -> bool:
         return any(c.status == "needs_manual_grading" for c in self.cells)
 
@@ -41,6 +46,7 @@ class GradeReport:
             "on_time": self.on_time,
             "late_credit": self.late_credit,
             "needs_manual_grading": self.needs_manual_grading,
+            "needs_review": self.needs_review,
             "rubric_version": self.rubric_version,
             "events": list(self.events),
             "cells": [c.to_dict() for c in self.cells],
@@ -49,7 +55,10 @@ class GradeReport:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GradeReport:
         cells = tuple(
-            CellResult(c["notebook"], c["grade_id"], c["score"], c["max_score"], c["status"], c.get("message", ""))
+            CellResult(
+                c["notebook"], c["grade_id"], c["score"], c["max_score"], c["status"], c.get("message", ""),
+                c.get("review", ""),
+            )
             for c in data["cells"]
         )
         return cls(

@@ -27,9 +27,11 @@ class CellResult:
     max_score: float
     status: CellStatus
     message: str = ""
+    review: str = ""  # why an instructor should look at this cell; empty when nothing is odd
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "review": self.review,
             "notebook": self.notebook,
             "grade_id": self.grade_id,
             "score": self.score,
@@ -39,15 +41,26 @@ class CellResult:
         }
 
 
+SUSPICIOUS = ("forged", "tampered", "missing", "unverifiable")
+
+
 def score_test(cell: GradeCell, run: CellRun | None) -> CellResult:
-    def result(score: float, status: CellStatus, message: str = "") -> CellResult:
-        return CellResult(cell.notebook, cell.grade_id, score, cell.points, status, message)
+    def result(score: float, status: CellStatus, message: str = "", review: str = "") -> CellResult:
+        return CellResult(cell.notebook, cell.grade_id, score, cell.points, status, message, review)
 
     if run is None or run.status == "not_run":
         return result(0.0, "not_run", "this test did not run")
+    if run.status == "lost":
+        return result(0.0, "error", run.detail or "the sandbox stopped answering", review=run.detail or "sandbox lost")
+    if run.attestation in SUSPICIOUS:
+        why = f"the grader could not verify this test ({run.attestation}: {run.attestation_detail})"
+        return result(0.0, "error", "this test could not be verified and was not counted", review=why)
+    if run.status == "ok" and run.attestation != "verified":
+        why = f"the kernel reported success but the test's own record says {run.attestation or 'nothing'}"
+        return result(0.0, "error", "this test could not be verified and was not counted", review=why)
     if run.status in ("timeout", "timeout_restarted"):
         return result(0.0, "timeout", "this test ran out of time")
-    if run.status in ("dead", "lost"):
+    if run.status == "dead":
         return result(0.0, "error", run.detail or "the kernel died while this test ran")
     error = next((o for o in run.outputs if o.get("output_type") == "error"), None)
     if run.status == "error" or error is not None:

@@ -103,11 +103,13 @@ class DockerSandbox:
         if reply is None or reply.get("status") != "ok":
             raise SandboxError(f"could not restart the kernel: {self.broken or reply}")
 
-    def run_cell(self, code: str, timeout: float) -> CellRun:
-        reply = self._request({"op": "execute", "code": code, "timeout": timeout}, timeout=timeout + REPLY_SLACK)
+    def run_cell(self, code: str, timeout: float, attest: bool = False) -> CellRun:
+        request = {"op": "execute", "code": code, "timeout": timeout, "attest": attest}
+        reply = self._request(request, timeout=timeout + REPLY_SLACK)
         if reply is None:
             return CellRun("lost", detail=f"the sandbox stopped answering ({self.broken})")
         status = reply.get("status")
+        attestation = reply.get("attestation") or {"verdict": "missing", "detail": "the sandbox sent no attestation"}
         if status not in ("ok", "error", "timeout", "timeout_restarted", "dead"):
             return CellRun("lost", detail=f"the sandbox sent an unexpected reply status {status!r}")
         return CellRun(
@@ -116,6 +118,8 @@ class DockerSandbox:
             duration=float(reply.get("duration", 0.0)),
             truncated=bool(reply.get("truncated")),
             detail=self._crash_detail(reply) if status == "dead" else "",
+            attestation=attestation.get("verdict") if attest else None,
+            attestation_detail=str(attestation.get("detail", "")),
         )
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,9 +60,14 @@ class FakeSession:
     def put_files(self, files: Mapping[str, bytes]) -> None:
         self.files.update(files)
 
-    def run_cell(self, code: str, timeout: float) -> CellRun:
+    def run_cell(self, code: str, timeout: float, attest: bool = False) -> CellRun:
+        """Like a trustworthy sandbox, attested runs carry the verdict matching what ran."""
         self.calls.append(code)
-        return self.behaviour(code)
+        run = self.behaviour(code)
+        if attest and run.attestation is None and run.status in ("ok", "error"):
+            verdict = "verified" if run.status == "ok" else "error"
+            run = dataclasses.replace(run, attestation=verdict)
+        return run
 
     def restart(self) -> None:
         self.restarts += 1
@@ -72,7 +78,12 @@ def error_run(ename: str = "AssertionError", evalue: str = "") -> CellRun:
 
 
 def result_run(text: str) -> CellRun:
-    return CellRun("ok", ({"output_type": "execute_result", "data": {"text/plain": text}, "metadata": {}},))
+    output = {"output_type": "execute_result", "data": {"text/plain": text}, "metadata": {}}
+    return CellRun("ok", (output,), attestation="verified")
+
+
+def ok_run() -> CellRun:
+    return CellRun("ok", attestation="verified")
 
 
 def learner_files(assignment: Any, answers: Mapping[str, str], name: str = "hw.ipynb") -> dict[str, bytes]:

@@ -21,9 +21,13 @@ is copied into the image on its own and imports nothing from the project.
 import base64
 import contextlib
 import ctypes
+import hashlib
+import hmac
 import json
 import os
 import queue
+import secrets
+import select
 import subprocess
 import sys
 import time
@@ -34,6 +38,8 @@ WORKDIR = os.environ.get("HOME", "/home/learner")
 OUTPUT_LIMIT = int(os.environ.get("AUTOGRADE_OUTPUT_LIMIT", str(1024 * 1024)))
 INTERRUPT_GRACE = 3.0
 PR_SET_DUMPABLE = 4
+ATTEST_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "attest.py")
+PROBE_TIMEOUT = 10.0
 
 
 def make_non_dumpable():
@@ -113,16 +119,33 @@ class Kernel:
     def __init__(self):
         self.manager = None
         self.client = None
+        self.attestations = None
 
     def start(self):
+        """Start a kernel whose bootstrap (attest.py) gets a fresh key and a pipe back to us."""
+        key = secrets.token_bytes(32)
+        key_read, key_write = os.pipe()
+        os.write(key_write, key)
+        os.close(key_write)
+        attest_read, attest_write = os.pipe()
         self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(
-            cwd=WORKDIR,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            independent=False,
-        )
+        try:
+            self.manager.start_kernel(
+                cwd=WORKDIR,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                independent=False,
+                pass_fds=(key_read, attest_write),
+                env={**os.environ, "AUTOGRADE_ATTEST_FDS": f"{key_read},{attest_write}"},
+                extra_arguments=[f"--IPKernelApp.exec_files={json.dumps([ATTEST_FILE])}"],
+            )
+        finally:
+            os.close(key_read)
+            os.close(attest_write)
+        if self.attestations is not None:
+            self.attestations.close()
+        self.attestations = Attestations(attest_read, key)
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
@@ -146,8 +169,16 @@ class Kernel:
         process = getattr(self.manager.provisioner, "process", None)
         return None if process is None else process.poll()
 
-    def execute(self, code, timeout):
-        """Run one cell; returns a reply dict with status ok, error, timeout or dead."""
+    def execute(self, code, timeout, attest=False):
+        """Run one cell; returns a reply dict with status ok, error, timeout or dead.
+
+        With ``attest`` (test cells), the cell is prefixed with the begin event and followed
+        by a silent verify cell; the reply carries what the signed records say.
+        """
+        nonce = secrets.token_hex(16) if attest and not code.lstrip().startswith("%%") else None
+        if nonce is not None:
+            self.attestations.read(None)  # drop anything left over from earlier cells
+            code = f"__import__('sys').audit('autograde.begin', '{nonce}')\n{code}"
         started = time.monotonic()
         msg_id = self.client.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
         outputs = CappedOutputs(OUTPUT_LIMIT)
@@ -168,7 +199,21 @@ class Kernel:
         if status == "dead":
             reply["exit_code"] = self.exit_code()
             self.restart()
+        elif attest:
+            reply["attestation"] = self.verify(nonce) if status in ("ok", "error") else {"verdict": "not_run"}
         return reply
+
+    def verify(self, nonce):
+        """Ask the hook to judge the cell that just ran, and read its signed records."""
+        if nonce is None:
+            return {"verdict": "unverifiable", "detail": "cell magics cannot be attested"}
+        probe = f"__import__('sys').audit('autograde.verify', '{nonce}')"
+        msg_id = self.client.execute(probe, silent=True, store_history=False, allow_stdin=False)
+        status = self._collect(msg_id, CappedOutputs(OUTPUT_LIMIT), time.monotonic() + PROBE_TIMEOUT)
+        records = self.attestations.read(nonce)
+        if status != "ok":
+            return {"verdict": "missing", "detail": f"the verification cell did not run ({status})"}
+        return summarise(records)
 
     def _collect(self, msg_id, outputs, deadline):
         """Read iopub until the cell is idle; the shell reply decides ok or error."""
@@ -206,6 +251,57 @@ class Kernel:
                 return "ok" if msg["content"].get("status") == "ok" else "error"
 
 
+class Attestations:
+    """The pipe the kernel's audit hook writes signed records to; only signed ones count."""
+
+    def __init__(self, fd, key):
+        self.fd = fd
+        self.key = key
+        self.buffer = b""
+
+    def close(self):
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+    def read(self, nonce):
+        while select.select([self.fd], [], [], 0.05)[0]:
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                break
+            self.buffer += chunk
+        lines, _, self.buffer = self.buffer.rpartition(b"\n")
+        if nonce is None:
+            return []
+        return [self._check(line, nonce) for line in lines.split(b"\n") if lines]
+
+    def _check(self, line, nonce):
+        try:
+            message = json.loads(line)
+            body = message["body"]
+            expected = hmac.new(self.key, body.encode(), hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(expected, message["mac"]):
+                return {"verdict": "forged", "detail": "a record on the attestation pipe had a bad signature"}
+            record = json.loads(body)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return {"verdict": "forged", "detail": "something other than the hook wrote to the attestation pipe"}
+        if record.get("nonce") != nonce:
+            return {"verdict": "forged", "detail": "an attestation for another cell appeared"}
+        return record
+
+
+def summarise(records):
+    """Verified only with a clean begin and a clean verify record and nothing suspicious."""
+    for record in records:
+        if record.get("verdict") in ("forged", "tampered"):
+            return {"verdict": record["verdict"], "detail": record.get("detail", "")}
+    events = {r.get("event"): r for r in records}
+    if events.get("verify", {}).get("verdict") == "error":
+        return {"verdict": "error", "detail": events["verify"].get("detail", "")}
+    if set(events) != {"begin", "verify"} or len(records) != 2:
+        return {"verdict": "missing", "detail": "the test cell did not attest its start and end"}
+    return {"verdict": "verified", "detail": ""}
+
+
 def put_files(files):
     root = os.path.realpath(WORKDIR)
     for name, encoded in files.items():
@@ -227,7 +323,7 @@ def serve(kernel, channel, lines):
         op = request.get("op")
         reply = {"id": request.get("id")}
         if op == "execute":
-            reply.update(kernel.execute(request["code"], float(request.get("timeout", 30))))
+            reply.update(kernel.execute(request["code"], float(request.get("timeout", 30)), bool(request.get("attest"))))
         elif op == "put_files":
             put_files(request.get("files", {}))
             reply["status"] = "ok"

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from grader.cells import Role
 from grader.execution import CellRun
 from grader.rubric import GradeCell
 from grader.scoring import score_manual, score_test
-from tests.builders import error_run, result_run
+from tests.builders import error_run, ok_run, result_run
 
 CELL = GradeCell("nb.ipynb", "t1", 2.0, Role.TEST)
 
 
 def test_clean_run_gets_full_points() -> None:
-    result = score_test(CELL, CellRun("ok"))
+    result = score_test(CELL, ok_run())
     assert (result.score, result.status) == (2.0, "passed")
 
 
@@ -27,7 +29,7 @@ def test_other_exception_scores_zero_and_is_error() -> None:
 
 
 def test_stderr_output_scores_zero_like_nbgrader() -> None:
-    run = CellRun("ok", ({"output_type": "stream", "name": "stderr", "text": "warn"},))
+    run = CellRun("ok", ({"output_type": "stream", "name": "stderr", "text": "warn"},), attestation="verified")
     assert score_test(CELL, run).score == 0.0
 
 
@@ -56,3 +58,20 @@ def test_unanswered_manual_cell_scores_zero_answered_needs_a_person() -> None:
     assert score_manual(manual, answered=False).score == 0.0
     answered = score_manual(manual, answered=True)
     assert (answered.score, answered.status) == (None, "needs_manual_grading")
+
+
+@pytest.mark.parametrize("verdict", [None, "missing", "forged", "tampered", "unverifiable", "error"])
+def test_a_pass_without_a_verified_attestation_fails_closed_and_is_flagged(verdict: str | None) -> None:
+    result = score_test(CELL, CellRun("ok", attestation=verdict))  # type: ignore[arg-type]
+    assert (result.score, result.status) == (0.0, "error")
+    assert result.review
+
+
+def test_tampering_flags_even_a_failing_test() -> None:
+    result = score_test(CELL, CellRun("error", attestation="tampered", attestation_detail="modified: x"))
+    assert result.score == 0.0 and "tampered" in result.review
+
+
+def test_a_lost_sandbox_is_flagged_not_silently_zero() -> None:
+    result = score_test(CELL, CellRun("lost", detail="the sandbox stopped answering"))
+    assert result.status == "error" and result.review
