@@ -12,7 +12,7 @@ from grader.assignment import build_assignment
 from grader.execution import Budget
 from sandboxes.docker_sandbox import LABEL, DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
-from tests.builders import make_answer_cell, make_notebook, learner_files, make_test_cell, to_bytes
+from tests.builders import learner_files, make_answer_cell, make_notebook, make_test_cell, to_bytes
 from tests.conftest import SANDBOX_IMAGE
 
 pytestmark = pytest.mark.docker

@@ -1,0 +1,12 @@
+"""The database adapter: SQLAlchemy tables, alembic migrations, and plain records out.
+
+Everything above this package sees ``Store`` methods, frozen records and ``grader.errors``;
+no ORM object or SQLAlchemy exception leaves it.
+"""
+
+from __future__ import annotations
+
+from store.db import Store, make_engine
+from store.records import AssignmentRecord, ReportRecord, SubmissionRecord, TokenRecord
+
+__all__ = ["AssignmentRecord", "ReportRecord", "Store", "SubmissionRecord", "TokenRecord", "make_engine"]

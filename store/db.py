@@ -1,0 +1,115 @@
+"""Connecting to the database (SQLite by default, PostgreSQL by URL) and migrating it.
+
+SQLite gets foreign keys, WAL (readers never wait for the writer), a busy timeout, and
+real transactions: pysqlite's own handling would run DDL outside them and begin writes
+late. A write transaction on SQLite starts with ``BEGIN IMMEDIATE`` so that it queues
+for the write lock at its start instead of failing when it upgrades from a stale read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+from grader.errors import StorageError
+from store.assignments import AssignmentStore
+from store.reports import ReportStore
+from store.sessions import IMMEDIATE
+from store.submissions import SubmissionStore
+from store.tokens import TokenStore
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 15_000
+WAL_ATTEMPTS = 100
+MIGRATION_LOCK = 0x6175746F67  # any constant shared by every process that migrates
+
+
+def normalise_url(url: str | URL) -> URL:
+    """``postgres://`` and bare ``postgresql://`` mean psycopg 3, the driver we ship."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL) -> Engine:
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        parsed, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    )
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, in _begin_sqlite
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    _enable_wal(cursor)
+    cursor.close()
+
+
+def _enable_wal(cursor: Any) -> None:
+    """WAL is a property of the file, set once; switching ignores the busy timeout, so retry."""
+    for _ in range(WAL_ATTEMPTS):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.05)
+    cursor.execute("PRAGMA journal_mode = WAL")  # out of patience: let the error surface
+
+
+def _begin_sqlite(connection: Any) -> None:
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store(TokenStore, AssignmentStore, ReportStore, SubmissionStore):
+    """The record store: one engine, one sessionmaker, and the methods of its parts."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(sessionmaker(engine, expire_on_commit=False))
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str | URL) -> Store:
+        return cls(make_engine(url))
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest migration; safe to run from several processes at once."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))  # ConfigParser syntax
+        try:
+            with self.engine.connect() as connection:
+                connection = connection.execution_options(**{IMMEDIATE: True})
+                with connection.begin():
+                    if connection.dialect.name == "postgresql":
+                        connection.execute(
+                            text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                        )
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+        except SQLAlchemyError as exc:
+            raise StorageError(f"could not migrate the database: {exc}") from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()

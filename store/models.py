@@ -1,0 +1,154 @@
+"""The ORM tables; the hand-written migration in ``store/migrations`` must match them.
+
+Timestamps go through ``UTCDateTime`` so that every datetime read back is timezone-aware
+UTC, on PostgreSQL (``timestamptz``) and on SQLite (which keeps no zone at all).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from store.records import FILE_KINDS, ROLES, STATUSES
+
+# Named constraints keep migrations reproducible and let SQLite batch mode find them.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Refuses naive datetimes on the way in; returns aware UTC on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store keeps only timezone-aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class TokenRow(Base):
+    __tablename__ = "tokens"
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    courses: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("course", "name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    course: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    max_score: Mapped[float] = mapped_column(Float)
+    rubric: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    rubric_version: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    late_policy: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    is_zip: Mapped[bool] = mapped_column(Boolean)
+
+
+class AssignmentFileRow(Base):
+    __tablename__ = "assignment_files"
+    __table_args__ = (CheckConstraint(one_of("kind", FILE_KINDS), name="kind"),)
+
+    assignment_id: Mapped[str] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    path: Mapped[str] = mapped_column(String, primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class SubmissionRow(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (CheckConstraint(one_of("status", STATUSES), name="status"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), index=True)
+    learner: Mapped[str] = mapped_column(String(200), index=True)
+    filename: Mapped[str] = mapped_column(String)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    on_time: Mapped[bool] = mapped_column(Boolean)
+    late_credit: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    priority: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_score: Mapped[float] = mapped_column(Float)
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The newest report; the FK is added after grade_reports exists (the two tables point at each other).
+    latest_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grade_reports.id", use_alter=True), nullable=True
+    )
+
+
+class GradeReportRow(Base):
+    """Append-only: a regrade adds a row and moves ``submissions.latest_report_id``."""
+
+    __tablename__ = "grade_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    feedback_html: Mapped[str] = mapped_column(Text)
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSON)

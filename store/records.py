@@ -1,0 +1,73 @@
+"""The plain, frozen records the store hands out, so no ORM object outlives its session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+ROLES = ("admin", "instructor", "learner", "platform")
+FILE_KINDS = ("source", "release", "data")
+STATUSES = ("queued", "running", "graded", "failed")
+UNFINISHED = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    id: int
+    name: str
+    role: str
+    courses: tuple[str, ...] | None  # None: no course list (an admin, or a learner of any course)
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AssignmentRecord:
+    id: str
+    course: str
+    name: str
+    max_score: float
+    rubric: list[dict[str, Any]]  # GradeCell.to_dict() entries: notebook, grade_id, points, kind
+    rubric_version: str
+    due_at: datetime | None
+    late_policy: list[dict[str, Any]]  # [{"after": ISO 8601, "credit": percent}]
+    is_zip: bool
+    created_at: datetime
+
+    @property
+    def notebooks(self) -> list[str]:
+        """Every notebook holds at least one graded cell (validation insists), so the rubric names them all."""
+        return sorted({cell["notebook"] for cell in self.rubric})
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    id: str
+    assignment_id: str
+    learner: str
+    filename: str
+    sha256: str
+    size: int
+    received_at: datetime
+    on_time: bool
+    late_credit: float
+    status: str
+    priority: str
+    attempts: int
+    score: float | None
+    max_score: float
+    graded_at: datetime | None
+    error: str | None
+    updated_at: datetime
+    latest_report_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    id: int
+    submission_id: str
+    report: dict[str, Any]
+    feedback_html: str
+    provenance: dict[str, Any]
+    created_at: datetime

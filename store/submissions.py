@@ -1,0 +1,170 @@
+"""Submissions and their life cycle: queued -> running -> graded | failed.
+
+Every state change is one conditional ``UPDATE ... WHERE status IN (...)``, so two workers
+holding the same job (a retry, a duplicate delivery) cannot both move a submission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Select, select, update
+from sqlalchemy.orm import Session, defer
+
+from grader.errors import NotFound
+from grader.late import as_utc
+from store.models import AssignmentRow, SubmissionRow, utcnow
+from store.records import UNFINISHED, SubmissionRecord
+from store.sessions import SessionScope
+
+
+def to_submission_record(row: SubmissionRow) -> SubmissionRecord:
+    return SubmissionRecord(
+        id=row.id,
+        assignment_id=row.assignment_id,
+        learner=row.learner,
+        filename=row.filename,
+        sha256=row.sha256,
+        size=row.size,
+        received_at=row.received_at,
+        on_time=row.on_time,
+        late_credit=row.late_credit,
+        status=row.status,
+        priority=row.priority,
+        attempts=row.attempts,
+        score=row.score,
+        max_score=row.max_score,
+        graded_at=row.graded_at,
+        error=row.error,
+        updated_at=row.updated_at,
+        latest_report_id=row.latest_report_id,
+    )
+
+
+def select_submissions() -> Select[SubmissionRow]:
+    """Rows without their content: records never carry the uploaded bytes."""
+    return (
+        select(SubmissionRow).options(defer(SubmissionRow.content)).execution_options(populate_existing=True)
+    )
+
+
+def load_submission(session: Session, submission_id: str) -> SubmissionRow:
+    row = session.scalars(select_submissions().where(SubmissionRow.id == submission_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no submission with id {submission_id!r}")
+    return row
+
+
+def change_status(session: Session, submission_id: str, allowed: tuple[str, ...], **values: object) -> bool:
+    """Apply ``values`` only if the submission is in an ``allowed`` status; False if it was not."""
+    statement = (
+        update(SubmissionRow)
+        .where(SubmissionRow.id == submission_id, SubmissionRow.status.in_(allowed))
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    result = cast(CursorResult[Any], session.execute(statement))
+    if result.rowcount:
+        return True
+    load_submission(session, submission_id)  # NotFound for an unknown id, else just "not allowed now"
+    return False
+
+
+class SubmissionStore(SessionScope):
+    def add_submission(
+        self,
+        assignment_id: str,
+        learner: str,
+        filename: str,
+        content: bytes,
+        received_at: datetime,
+        on_time: bool,
+        late_credit: float,
+        priority: str = "assignments",
+    ) -> SubmissionRecord:
+        """Store the upload durably, status queued, before anyone enqueues it."""
+        with self.transaction(write=True) as session:
+            assignment = session.get(AssignmentRow, assignment_id)
+            if assignment is None:
+                raise NotFound(f"no assignment with id {assignment_id!r}")
+            received_at = as_utc(received_at)
+            row = SubmissionRow(
+                id=uuid.uuid4().hex,
+                assignment_id=assignment_id,
+                learner=learner,
+                filename=filename,
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+                received_at=received_at,
+                on_time=on_time,
+                late_credit=float(late_credit),
+                status="queued",
+                priority=priority,
+                attempts=0,
+                max_score=assignment.max_score,
+                updated_at=received_at,
+            )
+            session.add(row)
+            session.flush()
+            return to_submission_record(row)
+
+    def get_submission(self, submission_id: str) -> SubmissionRecord:
+        with self.transaction() as session:
+            return to_submission_record(load_submission(session, submission_id))
+
+    def find_submission(self, submission_id: str) -> SubmissionRecord | None:
+        with self.transaction() as session:
+            row = session.scalars(select_submissions().where(SubmissionRow.id == submission_id)).one_or_none()
+            return to_submission_record(row) if row else None
+
+    def submission_content(self, submission_id: str) -> bytes:
+        query = select(SubmissionRow.content).where(SubmissionRow.id == submission_id)
+        with self.transaction() as session:
+            content = session.scalars(query).one_or_none()
+            if content is None:
+                raise NotFound(f"no submission with id {submission_id!r}")
+            return bytes(content)
+
+    def claim_submission(self, submission_id: str) -> SubmissionRecord | None:
+        """queued|running -> running with one more attempt; None if it is already graded or failed.
+
+        ``running`` may be claimed again: that is a job redelivered after its worker died.
+        """
+        with self.transaction(write=True) as session:
+            attempts = SubmissionRow.attempts + 1
+            if not change_status(session, submission_id, UNFINISHED, status="running", attempts=attempts):
+                return None
+            return to_submission_record(load_submission(session, submission_id))
+
+    def mark_failed(self, submission_id: str, error: str) -> None:
+        """Could not grade: recorded as failed with the reason, never as a score."""
+        with self.transaction(write=True) as session:
+            change_status(session, submission_id, UNFINISHED, status="failed", error=error)
+
+    def requeue(self, submission_id: str) -> None:
+        """running -> queued, after an infrastructure fault, so that recovery enqueues it again."""
+        with self.transaction(write=True) as session:
+            change_status(session, submission_id, ("running",), status="queued")
+
+    def unfinished_submissions(self) -> list[SubmissionRecord]:
+        """Queued or running, oldest first: what start-up recovery must enqueue again."""
+        query = select_submissions().where(SubmissionRow.status.in_(UNFINISHED))
+        with self.transaction() as session:
+            rows = session.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id))
+            return [to_submission_record(row) for row in rows]
+
+    def list_submissions(
+        self, assignment_id: str | None = None, learner: str | None = None
+    ) -> list[SubmissionRecord]:
+        query = select_submissions()
+        if assignment_id is not None:
+            query = query.where(SubmissionRow.assignment_id == assignment_id)
+        if learner is not None:
+            query = query.where(SubmissionRow.learner == learner)
+        with self.transaction() as session:
+            rows = session.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id))
+            return [to_submission_record(row) for row in rows]

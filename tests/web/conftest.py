@@ -1,0 +1,145 @@
+"""The real app on a real SQLite store, with an in-memory queue and a settable clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from autograde.settings import Settings
+from store import Store
+from tests.web.fakes import FakeClock, FakeEnqueuer
+from tests.web.multipart import upload
+from tests.web.notebook_builders import learner_bytes, source_bytes
+from web import create_app
+
+TABLES = ("tokens", "assignments", "assignment_files", "submissions", "grade_reports")
+MAX_UPLOAD = 100_000
+START = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=str(tmp_path),
+        admin_token="admin-secret",
+        max_upload_bytes=MAX_UPLOAD,
+        redis_url="redis://127.0.0.1:1/0",
+    )
+
+
+@pytest.fixture
+def enqueuer() -> FakeEnqueuer:
+    return FakeEnqueuer()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def app(settings: Settings, enqueuer: FakeEnqueuer, clock: FakeClock) -> Flask:
+    return create_app(settings, enqueuer=enqueuer, clock=clock)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app: Flask) -> Store:
+    found: Store = app.extensions["autograde"].store
+    return found
+
+
+@pytest.fixture
+def row_counts(store: Store) -> Callable[[], dict[str, int]]:
+    """Call to get ``{table: rows}``: how tests prove that refused input stored nothing."""
+
+    def count() -> dict[str, int]:
+        with store.engine.connect() as connection:
+            return {
+                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in TABLES
+            }
+
+    return count
+
+
+@pytest.fixture
+def token(store: Store) -> Callable[..., dict[str, str]]:
+    """``token("learner", "alice")`` -> headers carrying a fresh token of that role."""
+
+    def make(role: str, name: str, courses: list[str] | None = None) -> dict[str, str]:
+        plaintext, _ = store.create_token(role, name, courses)
+        return {"Authorization": f"Bearer {plaintext}"}
+
+    return make
+
+
+@pytest.fixture
+def instructor(token: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return token("instructor", "prof", ["ds101"])
+
+
+@pytest.fixture
+def alice(token: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return token("learner", "alice")
+
+
+@pytest.fixture
+def bob(token: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return token("learner", "bob")
+
+
+@pytest.fixture
+def post_assignment(client: FlaskClient, instructor: dict[str, str]) -> Callable[..., Any]:
+    """Upload an assignment (by default a one-notebook source worth 2 points) to ds101."""
+
+    def post(
+        content: bytes | None = None,
+        filename: str = "hw.ipynb",
+        headers: dict[str, str] | None = None,
+        **form: Any,
+    ) -> Any:
+        form = {"course": "ds101", "name": "hw1", **form}
+        body = source_bytes() if content is None else content
+        return upload(client, "/api/v1/assignments", headers or instructor, body, filename, **form)
+
+    return post
+
+
+@pytest.fixture
+def assignment(post_assignment: Callable[..., Any]) -> dict[str, Any]:
+    response = post_assignment()
+    assert response.status_code == 201, response.json
+    body: dict[str, Any] = response.json
+    return body
+
+
+@pytest.fixture
+def post_submission(
+    client: FlaskClient, assignment: dict[str, Any], alice: dict[str, str]
+) -> Callable[..., Any]:
+    """Submit to the default assignment (by default alice's correct notebook, as alice)."""
+
+    def post(
+        content: bytes | None = None,
+        filename: str = "hw.ipynb",
+        headers: dict[str, str] | None = None,
+        assignment_id: str | None = None,
+        **form: Any,
+    ) -> Any:
+        body = learner_bytes() if content is None else content
+        url = f"/api/v1/assignments/{assignment_id or assignment['id']}/submissions"
+        return upload(client, url, headers or alice, body, filename, **form)
+
+    return post

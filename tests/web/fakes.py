@@ -1,0 +1,30 @@
+"""In-memory stand-ins for the web layer's unit tests: a queue that records, a clock that obeys."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+
+class FakeEnqueuer:
+    """Records what would have gone to Redis; ``down = True`` makes it fail like a dead Redis."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.down = False
+
+    def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str:
+        if self.down:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        self.calls.append((submission_id, priority))
+        return f"grade-{submission_id}"
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

@@ -1,0 +1,103 @@
+"""Assignments: instructors upload nbgrader sources; everyone with access reads the release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from grader.assignment import Assignment, build_assignment
+from grader.late import LatePolicy, parse_policy
+from grader.notebooks import dump_notebook
+from grader.uploads import ZIP_MAGIC, unpack_upload
+from store import AssignmentRecord
+from web.auth import check_course, current_caller, require
+from web.downloads import send_files
+from web.forms import check_paths, optional_text_field, text_field, uploaded_file
+from web.handles import handles
+
+assignments = Blueprint("assignments", __name__)
+
+
+def assignment_json(record: AssignmentRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "course": record.course,
+        "name": record.name,
+        "max_score": record.max_score,
+        "grade_cells": record.rubric,
+        "notebooks": record.notebooks,
+        "rubric_version": record.rubric_version,
+        "due": record.due_at.isoformat() if record.due_at else None,
+        "late_policy": record.late_policy,
+        "created_at": record.created_at.isoformat(),
+        "url": url_for("api.assignments.get_assignment", assignment_id=record.id),
+        "release_url": url_for("api.assignments.get_release", assignment_id=record.id),
+        "submissions_url": url_for("api.submissions.list_submissions", assignment_id=record.id),
+    }
+
+
+@assignments.post("/assignments")
+def create_assignment() -> tuple[Response, int, dict[str, str]]:
+    """Validate the upload completely (metadata, release) before storing any of it."""
+    caller = require("admin", "instructor")
+    course, name = text_field("course"), text_field("name")
+    check_course(caller, course)
+    policy = parse_policy(optional_text_field("due"), request.form.get("late_policy"))
+    filename, data = uploaded_file()
+    files = unpack_upload(filename, data, handles().settings.max_upload_bytes)
+    check_paths(files)
+    assignment = build_assignment(files)
+    record = store_assignment(course, name, files, assignment, policy, is_zip=data.startswith(ZIP_MAGIC))
+    body = assignment_json(record)
+    return jsonify(body), 201, {"Location": body["url"]}
+
+
+def store_assignment(
+    course: str, name: str, files: dict[str, bytes], assignment: Assignment, policy: LatePolicy, is_zip: bool
+) -> AssignmentRecord:
+    """Sources are kept as uploaded (their hash is what the instructor sent); releases as rendered."""
+    return handles().store.add_assignment(
+        course=course,
+        name=name,
+        sources={path: files[path] for path in assignment.sources},
+        releases={path: dump_notebook(notebook) for path, notebook in assignment.releases.items()},
+        data_files=dict(assignment.files),
+        rubric=[cell.to_dict() for cell in assignment.rubric.cells],
+        rubric_version=assignment.rubric.version,
+        max_score=assignment.rubric.max_score,
+        due_at=policy.due,
+        late_policy=policy.to_dict()["late_policy"],
+        is_zip=is_zip,
+    )
+
+
+@assignments.get("/assignments/<assignment_id>")
+def get_assignment(assignment_id: str) -> dict[str, Any]:
+    return assignment_json(readable_assignment(assignment_id))
+
+
+@assignments.get("/assignments/<assignment_id>/release")
+def get_release(assignment_id: str) -> Response:
+    """What a learner downloads: solutions replaced by stubs, hidden tests removed."""
+    record = readable_assignment(assignment_id)
+    store = handles().store
+    files = {**store.assignment_files(record.id, "release"), **store.assignment_files(record.id, "data")}
+    return send_files(files, record.name, record.is_zip)
+
+
+@assignments.get("/assignments/<assignment_id>/source")
+def get_source(assignment_id: str) -> Response:
+    """The instructor's sources, with solutions and hidden tests: never for learners or platforms."""
+    caller = require("admin", "instructor")
+    store = handles().store
+    record = store.get_assignment(assignment_id)
+    check_course(caller, record.course)
+    files = {**store.assignment_files(record.id, "source"), **store.assignment_files(record.id, "data")}
+    return send_files(files, f"{record.name}-source", record.is_zip)
+
+
+def readable_assignment(assignment_id: str) -> AssignmentRecord:
+    record = handles().store.get_assignment(assignment_id)
+    check_course(current_caller(), record.course)
+    return record

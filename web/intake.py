@@ -1,0 +1,58 @@
+"""Accepting a submission: validate it, store it durably, and only then enqueue it.
+
+Lateness is judged here, at receipt, from the server's clock: queue delay never costs a
+learner points. A failed enqueue loses nothing: the submission is already stored as queued
+and the worker's start-up recovery enqueues every unfinished submission again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from grader.assignment import load_assignment
+from grader.late import LatePolicy, parse_policy
+from grader.pipeline import match_submission
+from grader.uploads import unpack_upload
+from store import AssignmentRecord, SubmissionRecord
+from web.handles import Handles
+from worker.queues import Enqueuer
+
+log = logging.getLogger(__name__)
+PRIORITY = "assignments"
+
+
+def accept_submission(
+    h: Handles, assignment: AssignmentRecord, learner: str, filename: str, data: bytes, received_at: datetime
+) -> SubmissionRecord:
+    """Raise ``BadInput`` (storing nothing) for an upload that cannot be graded; else store and enqueue."""
+    validate_submission(h, assignment, filename, data)
+    on_time, credit = late_policy_of(assignment).credit_at(received_at)
+    submission = h.store.add_submission(
+        assignment.id, learner, filename, data, received_at, on_time, credit, priority=PRIORITY
+    )
+    enqueue(h.enqueuer, submission.id)
+    return submission
+
+
+def validate_submission(h: Handles, assignment: AssignmentRecord, filename: str, data: bytes) -> None:
+    """The same checks the worker will make: size, notebook format, and a match with the assignment."""
+    files = unpack_upload(filename, data, h.settings.max_upload_bytes)
+    trusted = load_assignment(
+        h.store.assignment_files(assignment.id, "source"), h.store.assignment_files(assignment.id, "data")
+    )
+    match_submission(trusted, files)
+
+
+def late_policy_of(assignment: AssignmentRecord) -> LatePolicy:
+    due = assignment.due_at.isoformat() if assignment.due_at else None
+    return parse_policy(due, assignment.late_policy)
+
+
+def enqueue(enqueuer: Enqueuer, submission_id: str) -> None:
+    try:
+        enqueuer.enqueue_grading(submission_id, PRIORITY)
+    except Exception:  # any queue failure: the stored submission is the source of truth
+        log.warning(
+            "could not enqueue submission %s; it stays queued for recovery", submission_id, exc_info=True
+        )
