@@ -67,6 +67,7 @@ class Budget:
 class Execution:
     runs: dict[int, CellRun] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # reasons for an instructor to review
     replays: int = 0
 
 
@@ -85,7 +86,9 @@ def execute_plan(
         run = session.run_cell(step.code, min(budget.cell_timeout, remaining), attest=step.role is Role.TEST)
         result.runs[step.index] = run
         if run.status == "lost":
-            result.events.append(f"{plan.name}: the sandbox stopped answering in cell {step.index + 1}")
+            message = f"{plan.name}: the sandbox stopped answering in cell {step.index + 1} ({run.detail})"
+            result.events.append(message)
+            result.flags.append(message)
             break
         if run.kernel_lost:
             result.events.append(describe_crash(plan.name, step, run))

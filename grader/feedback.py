@@ -18,6 +18,7 @@ from grader.execution import CellRun
 from grader.prepare import NotebookPlan
 from grader.report import GradeReport
 from grader.scoring import CellResult
+from grader.secrets_filter import hidden_fragments, redact
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 STYLE = """
@@ -48,14 +49,17 @@ def render_feedback(
     parts.extend(f"<p class='event'>{_e(event)}</p>" for event in report.events)
     for name, plan in plans.items():
         parts.append(f"<h2>{_e(name)}</h2>")
+        secret = hidden_fragments(plan.merged.cells)
         for index, cell in enumerate(plan.merged.cells):
             result = results.get((name, grade_id_of(cell) or ""))
-            parts.append(_render_cell(cell, runs.get(name, {}).get(index), result))
+            parts.append(_render_cell(cell, runs.get(name, {}).get(index), result, secret))
     parts.append("</body></html>")
     return "".join(parts)
 
 
-def _render_cell(cell: dict[str, Any], run: CellRun | None, result: CellResult | None) -> str:
+def _render_cell(
+    cell: dict[str, Any], run: CellRun | None, result: CellResult | None, secret: tuple[str, ...]
+) -> str:
     css = result.status if result else ""
     hidden = role_of(cell) is Role.TEST and has_hidden_tests(cell)
     text = strip_hidden_tests(source_text(cell)) if hidden else source_text(cell)
@@ -68,7 +72,7 @@ def _render_cell(cell: dict[str, Any], run: CellRun | None, result: CellResult |
             body.append(f"<p>{_e(result.message)}</p>")
     body.append(f"<pre>{_e(text)}</pre>")
     if run is not None and not hidden:
-        body.extend(_render_output(output) for output in run.outputs)
+        body.extend(_render_output(output, secret) for output in run.outputs)
         if run.truncated:
             body.append("<p>Output was cut at the size limit.</p>")
     elif run is not None and hidden:
@@ -77,18 +81,22 @@ def _render_cell(cell: dict[str, Any], run: CellRun | None, result: CellResult |
     return "".join(body)
 
 
-def _render_output(output: dict[str, Any]) -> str:
+def _render_output(output: dict[str, Any], secret: tuple[str, ...]) -> str:
     kind = output.get("output_type")
     if kind == "stream":
-        return f"<pre class='out'>{_e(output.get('text', ''))}</pre>"
+        return _text_block(output.get("text", ""), secret)
     if kind == "error":
         trace = "\n".join(output.get("traceback", [])) or f"{output.get('ename')}: {output.get('evalue')}"
-        return f"<pre class='out'>{_e(ANSI.sub('', trace))}</pre>"
+        return _text_block(ANSI.sub("", trace), secret)
     data = output.get("data", {})
     if "image/png" in data:
         return f"<img alt='figure' src='data:image/png;base64,{_e(str(data['image/png']).strip())}'>"
     text = data.get("text/plain", "")
-    return f"<pre class='out'>{_e(''.join(text) if isinstance(text, list) else text)}</pre>"
+    return _text_block("".join(text) if isinstance(text, list) else str(text), secret)
+
+
+def _text_block(text: str, secret: tuple[str, ...]) -> str:
+    return f"<pre class='out'>{_e(redact(text, secret))}</pre>"
 
 
 def _e(text: str) -> str:

@@ -64,6 +64,7 @@ def grade(
     plans: dict[str, NotebookPlan] = {}
     runs: dict[str, dict[int, CellRun]] = {}
     events: list[str] = []
+    flags: list[str] = []
     if assignment.files:
         session.put_files(assignment.files)
     for position, name in enumerate(assignment.notebook_names):
@@ -76,6 +77,7 @@ def grade(
         plans[name], runs[name] = plan, execution.runs
         events.extend(plan.notes)
         events.extend(execution.events)
+        flags.extend(execution.flags)
     report = GradeReport(
         cells=tuple(_score_all(assignment, plans, runs)),
         max_score=assignment.rubric.max_score,
@@ -83,6 +85,7 @@ def grade(
         events=tuple(events),
         on_time=on_time,
         late_credit=late_credit,
+        flags=tuple(flags),
     )
     return Graded(report, render_feedback(title, report, plans, runs), plans, runs)
 

@@ -16,6 +16,7 @@ class GradeReport:
     events: tuple[str, ...] = ()
     on_time: bool = True
     late_credit: float = 1.0
+    flags: tuple[str, ...] = ()
 
     @property
     def raw_score(self) -> float:
@@ -29,7 +30,7 @@ class GradeReport:
     @property
     def needs_review(self) -> bool:
         """Something abnormal happened (tampering, a lost sandbox): a person should look."""
-        return any(c.review for c in self.cells)
+        return bool(self.flags) or any(c.review for c in self.cells)
 
     @property
     def needs_manual_grading(self) -> bool:
@@ -49,6 +50,7 @@ class GradeReport:
             "needs_review": self.needs_review,
             "rubric_version": self.rubric_version,
             "events": list(self.events),
+            "flags": list(self.flags),
             "cells": [c.to_dict() for c in self.cells],
         }
 
@@ -68,4 +70,5 @@ class GradeReport:
             events=tuple(data.get("events", ())),
             on_time=data.get("on_time", True),
             late_credit=data.get("late_credit", 1.0),
+            flags=tuple(data.get("flags", ())),
         )

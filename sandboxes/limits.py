@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 SANDBOX_UID = 1000
+# gVisor's own kernel (the Sentry) runs as host threads inside the container's pids cgroup,
+# so under runsc the cgroup needs headroom and the learner's processes are capped by
+# RLIMIT_NPROC, which gVisor enforces inside its own kernel, per sandbox.
+GVISOR_PIDS_HEADROOM = 512
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,14 @@ class SandboxLimits:
         """Docker create() options: no network, not root, read-only, capped everything."""
         from docker.types import Ulimit
 
-        scratch = f"size={self.scratch_mb}m,nosuid,nodev"
+        ulimits = [Ulimit(name="nofile", soft=self.nofile, hard=self.nofile)]
+        pids = self.pids
+        if self.runtime == "runsc":
+            ulimits.append(Ulimit(name="nproc", soft=self.pids, hard=self.pids))
+            pids += GVISOR_PIDS_HEADROOM
+
+        # noexec: nothing written at run time can be mapped as code (no smuggled .so files)
+        scratch = f"size={self.scratch_mb}m,nosuid,nodev,noexec"
         return {
             "network_mode": "none",
             "user": f"{SANDBOX_UID}:{SANDBOX_UID}",
@@ -38,11 +49,11 @@ class SandboxLimits:
             },
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges"],
-            "pids_limit": self.pids,
+            "pids_limit": pids,
             "mem_limit": f"{self.memory_mb}m",
             "memswap_limit": f"{self.memory_mb}m",
             "nano_cpus": int(self.cpus * 1e9),
-            "ulimits": [Ulimit(name="nofile", soft=self.nofile, hard=self.nofile)],
+            "ulimits": ulimits,
             "runtime": self.runtime,
             "init": True,
             "hostname": "sandbox",

@@ -35,7 +35,7 @@ def _autograde_install():
     key = os.read(key_fd, 64)
     os.close(key_fd)
     write, new_mac, dumps = os.write, hmac.new, json.dumps
-    getframe, get_ident, main_ident = sys._getframe, threading.get_ident, threading.get_ident()
+    getframe, get_ident, main_ident, getpid = sys._getframe, threading.get_ident, threading.get_ident(), os.getpid
     shell = get_ipython()  # noqa: F821 - exec_files runs in the kernel's user namespace
     kernel = shell.kernel
     from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
@@ -105,7 +105,7 @@ def _autograde_install():
         return frame.f_code.co_name == "<module>" and frame.f_back is not None and frame.f_back.f_code is run_code
 
     def attest(event, nonce):
-        record = {"event": event, "nonce": nonce, "verdict": "ok", "detail": ""}
+        record = {"event": event, "nonce": nonce, "verdict": "ok", "detail": "", "pid": getpid()}
         changed = tampering()
         if not caller_is_cell():
             record.update(verdict="forged", detail="the attestation was not raised by a cell's own code")

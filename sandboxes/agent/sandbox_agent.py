@@ -54,8 +54,7 @@ class Channel:
     def __init__(self):
         self._fd = os.dup(1)
         devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
+        os.dup2(devnull, 1)  # stderr stays: the worker keeps its tail for diagnostics
         os.set_inheritable(self._fd, False)
 
     def send(self, message):
@@ -145,7 +144,7 @@ class Kernel:
             os.close(attest_write)
         if self.attestations is not None:
             self.attestations.close()
-        self.attestations = Attestations(attest_read, key)
+        self.attestations = Attestations(attest_read, key, self.manager.provisioner.process.pid)
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
@@ -254,10 +253,12 @@ class Kernel:
 class Attestations:
     """The pipe the kernel's audit hook writes signed records to; only signed ones count."""
 
-    def __init__(self, fd, key):
+    def __init__(self, fd, key, pid):
         self.fd = fd
         self.key = key
+        self.pid = pid  # a forked copy of the kernel shares the key but not this pid
         self.buffer = b""
+        self.poisoned = ""  # set once anything unsigned appears: later verdicts cannot be trusted
 
     def close(self):
         with contextlib.suppress(OSError):
@@ -269,10 +270,17 @@ class Attestations:
             if not chunk:
                 break
             self.buffer += chunk
+            if len(self.buffer) > 1024 * 1024:
+                self.buffer = b""
+                self.poisoned = self.poisoned or "the attestation pipe was flooded"
         lines, _, self.buffer = self.buffer.rpartition(b"\n")
-        if nonce is None:
-            return []
-        return [self._check(line, nonce) for line in lines.split(b"\n") if lines]
+        records = [self._check(line, nonce) for line in lines.split(b"\n") if lines]
+        for record in records:
+            if record.get("unsigned"):
+                self.poisoned = self.poisoned or record["detail"]
+        if self.poisoned:
+            records.append({"verdict": "forged", "detail": self.poisoned})
+        return records if nonce is not None else []
 
     def _check(self, line, nonce):
         try:
@@ -280,12 +288,14 @@ class Attestations:
             body = message["body"]
             expected = hmac.new(self.key, body.encode(), hashlib.sha256).hexdigest()
             if not hmac.compare_digest(expected, message["mac"]):
-                return {"verdict": "forged", "detail": "a record on the attestation pipe had a bad signature"}
+                return {"verdict": "forged", "unsigned": True, "detail": "a record on the attestation pipe had a bad signature"}
             record = json.loads(body)
         except (ValueError, KeyError, TypeError, AttributeError):
-            return {"verdict": "forged", "detail": "something other than the hook wrote to the attestation pipe"}
-        if record.get("nonce") != nonce:
+            return {"verdict": "forged", "unsigned": True, "detail": "something other than the hook wrote to the attestation pipe"}
+        if nonce is not None and record.get("nonce") != nonce:
             return {"verdict": "forged", "detail": "an attestation for another cell appeared"}
+        if record.get("pid") != self.pid:
+            return {"verdict": "forged", "detail": "an attestation came from a copy of the kernel"}
         return record
 
 
