@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -90,7 +91,15 @@ class DockerSandbox:
             raise SandboxError(f"the sandbox did not become ready: {exc}; {self._stderr()}") from exc
         if hello.get("event") != "ready":
             raise SandboxError(f"the sandbox failed to start: {hello.get('message', hello)}")
+        self._agree_key()
         self.startup_seconds = time.monotonic() - started
+
+    def _agree_key(self) -> None:
+        """Give the agent a key before any learner code runs; from now on replies are signed."""
+        key = secrets.token_bytes(32)
+        reply = self._request({"op": "hello", "key": key.hex()}, timeout=10, sign_reply_with=key)
+        if reply is None or reply.get("status") != "ok":
+            raise SandboxError(f"the sandbox did not accept its key: {self.broken or reply}")
 
     def put_files(self, files: Mapping[str, bytes]) -> None:
         payload = {name: base64.b64encode(data).decode() for name, data in files.items()}
@@ -109,7 +118,10 @@ class DockerSandbox:
         if reply is None:
             return CellRun("lost", detail=f"the sandbox stopped answering ({self.broken})")
         status = reply.get("status")
-        attestation = reply.get("attestation") or {"verdict": "missing", "detail": "the sandbox sent no attestation"}
+        ran = status in ("ok", "error")
+        attestation = reply.get("attestation") or (
+            {"verdict": "missing", "detail": "the sandbox sent no attestation"} if ran else {"verdict": "not_run"}
+        )
         if status not in ("ok", "error", "timeout", "timeout_restarted", "dead"):
             return CellRun("lost", detail=f"the sandbox sent an unexpected reply status {status!r}")
         return CellRun(
@@ -134,7 +146,9 @@ class DockerSandbox:
                 log.warning("could not remove sandbox %s: %s", self.container.id[:12], exc)
             self.container = None
 
-    def _request(self, message: dict[str, Any], timeout: float) -> dict[str, Any] | None:
+    def _request(
+        self, message: dict[str, Any], timeout: float, sign_reply_with: bytes | None = None
+    ) -> dict[str, Any] | None:
         if self.broken or self.stream is None:
             return None
         self.next_id += 1
@@ -142,6 +156,8 @@ class DockerSandbox:
         deadline = time.monotonic() + timeout
         try:
             self.stream.send(message)
+            if sign_reply_with is not None:
+                self.stream.key = sign_reply_with
             while True:
                 reply = self.stream.receive(deadline)
                 if reply.get("id") == self.next_id:

@@ -10,6 +10,7 @@ SANDBOX_UID = 1000
 # so under runsc the cgroup needs headroom and the learner's processes are capped by
 # RLIMIT_NPROC, which gVisor enforces inside its own kernel, per sandbox.
 GVISOR_PIDS_HEADROOM = 512
+AGENT_CAPABILITIES = ("SETUID", "SETGID", "KILL", "CHOWN")
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,14 @@ class SandboxLimits:
         scratch = f"size={self.scratch_mb}m,nosuid,nodev,noexec"
         return {
             "network_mode": "none",
-            "user": f"{SANDBOX_UID}:{SANDBOX_UID}",
+            # the agent starts as uid 0 with four capabilities, only to start the kernel as
+            # SANDBOX_UID and signal it; the learner's code never holds any capability
+            "user": f"0:{SANDBOX_UID}",
+            "cap_add": list(AGENT_CAPABILITIES),
             "read_only": True,
             "tmpfs": {
                 "/tmp": f"{scratch},mode=1777",
-                "/home/learner": f"{scratch},mode=0700,uid={SANDBOX_UID},gid={SANDBOX_UID}",
+                "/home/learner": f"{scratch},mode=0770,uid={SANDBOX_UID},gid={SANDBOX_UID}",
             },
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges"],

@@ -9,6 +9,8 @@ worker's memory.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import socket
 import struct
@@ -31,6 +33,7 @@ class AttachStream:
         self.buffer = bytearray()
         self.pending = bytearray()
         self.stderr_tail = b""
+        self.key: bytes | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
@@ -41,19 +44,32 @@ class AttachStream:
             raise StreamClosed(f"could not write to the sandbox: {exc}") from exc
 
     def receive(self, deadline: float) -> dict[str, Any]:
-        """The next JSON line from stdout, waiting until ``deadline`` (time.monotonic)."""
+        """The next JSON line from stdout, waiting until ``deadline`` (time.monotonic).
+
+        Once ``key`` is set, a line must be ``<hex HMAC> <JSON>`` with a valid signature:
+        anything else was not written by the agent and ends the stream.
+        """
+        line = self._next_line(deadline)
+        if self.key is not None:
+            mac, _, line = line.partition(b" ")
+            expected = hmac.new(self.key, line, hashlib.sha256).hexdigest().encode()
+            if not hmac.compare_digest(mac, expected):
+                raise StreamClosed("a line on the sandbox's output was not signed by the agent")
+        try:
+            message = json.loads(line)
+        except ValueError as exc:
+            raise StreamClosed("the sandbox wrote a line that is not JSON") from exc
+        if isinstance(message, dict):
+            return message
+        raise StreamClosed("the sandbox wrote JSON that is not an object")
+
+    def _next_line(self, deadline: float) -> bytes:
         while True:
             newline = self.buffer.find(b"\n")
             if newline >= 0:
                 line = bytes(self.buffer[:newline])
                 del self.buffer[: newline + 1]
-                try:
-                    message = json.loads(line)
-                except ValueError as exc:
-                    raise StreamClosed("the sandbox wrote a line that is not JSON") from exc
-                if isinstance(message, dict):
-                    return message
-                raise StreamClosed("the sandbox wrote JSON that is not an object")
+                return line
             if len(self.buffer) > self.max_line:
                 raise StreamClosed(f"the sandbox wrote more than {self.max_line} bytes in one reply")
             self._read_frame(deadline)

@@ -3,19 +3,25 @@
 It speaks newline-delimited JSON on its stdin and stdout, which the worker reaches through
 the container's attach stream (the container has no network). Requests:
 
+    {"op": "hello", "key": "<hex>"}       (first; every later reply line is signed with it)
     {"op": "put_files", "files": {"data/x.csv": "<base64>"}}
     {"op": "execute", "id": 3, "code": "...", "timeout": 30}
     {"op": "restart"}
     {"op": "shutdown"}
 
 Every request gets exactly one reply line carrying the request's ``id`` (if any). The first
-line the agent writes is ``{"event": "ready", ...}`` once the kernel answers.
+line the agent writes is ``{"event": "ready", ...}`` once the kernel answers. After the
+worker's hello, which arrives before any learner code runs, each line is
+``<hex HMAC-SHA256 of the JSON> <JSON>``: under gVisor a process of another uid can still
+write to the agent's stdout through /proc, so the worker trusts only signed lines.
 
 The kernel is a child process whose stdout and stderr go nowhere near the agent's, so code
-in the kernel cannot write reply lines. The agent marks itself non-dumpable so that code
-running as the same user cannot ptrace it or open its file descriptors through /proc. It
-uses only the standard library and jupyter_client, both installed in the image: this file
-is copied into the image on its own and imports nothing from the project.
+in the kernel cannot write reply lines. When the worker starts the container as uid 0 with
+only CAP_SETUID, CAP_SETGID, CAP_KILL and CAP_CHOWN (the normal case), the kernel runs as
+uid 1000 with no capabilities at all, so learner code cannot signal, trace or read the
+agent, whatever the runtime's /proc does. The agent also marks itself non-dumpable. It uses
+only the standard library and jupyter_client, both installed in the image: this file is
+copied into the image on its own and imports nothing from the project.
 """
 
 import base64
@@ -38,6 +44,8 @@ WORKDIR = os.environ.get("HOME", "/home/learner")
 OUTPUT_LIMIT = int(os.environ.get("AUTOGRADE_OUTPUT_LIMIT", str(1024 * 1024)))
 INTERRUPT_GRACE = 3.0
 PR_SET_DUMPABLE = 4
+KERNEL_UID = KERNEL_GID = 1000
+RUNTIME_DIR = os.environ.get("JUPYTER_RUNTIME_DIR", "/tmp/.jupyter-runtime")
 ATTEST_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "attest.py")
 PROBE_TIMEOUT = 10.0
 
@@ -56,10 +64,13 @@ class Channel:
         devnull = os.open(os.devnull, os.O_RDWR)
         os.dup2(devnull, 1)  # stderr stays: the worker keeps its tail for diagnostics
         os.set_inheritable(self._fd, False)
+        self.key = None
 
     def send(self, message):
-        data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
-        view = memoryview(data)
+        body = json.dumps(message, separators=(",", ":")).encode()
+        if self.key is not None:
+            body = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode() + b" " + body
+        view = memoryview(body + b"\n")
         while view:
             view = view[os.write(self._fd, view):]
 
@@ -112,6 +123,17 @@ def to_output(msg):
     return None
 
 
+class LearnerKernelManager(KernelManager):
+    """Hands the connection file to the kernel's uid once written (we read it via the group)."""
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        path = self.connection_file
+        if os.getuid() == 0 and os.path.exists(path) and os.stat(path).st_uid == 0:
+            os.chmod(path, 0o640)
+            os.chown(path, KERNEL_UID, KERNEL_GID)
+
+
 class Kernel:
     """One IPython kernel process and a blocking client to it."""
 
@@ -127,9 +149,10 @@ class Kernel:
         os.write(key_write, key)
         os.close(key_write)
         attest_read, attest_write = os.pipe()
-        self.manager = KernelManager(kernel_name="python3")
+        self.manager = LearnerKernelManager(kernel_name="python3")
         try:
             self.manager.start_kernel(
+                **self._as_learner(),
                 cwd=WORKDIR,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -148,6 +171,14 @@ class Kernel:
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
+
+    def _as_learner(self):
+        """Popen options that start the kernel as the learner's uid, when we may choose it."""
+        if os.getuid() != 0:
+            return {}
+        os.makedirs(RUNTIME_DIR, exist_ok=True)
+        os.chmod(RUNTIME_DIR, 0o711)  # the kernel may open its own file here, but not list others
+        return {"user": KERNEL_UID, "group": KERNEL_GID, "extra_groups": []}
 
     def stop(self):
         if self.client is not None:
@@ -313,6 +344,7 @@ def summarise(records):
 
 
 def put_files(files):
+    """Write the assignment's data files into the work directory, owned by the learner."""
     root = os.path.realpath(WORKDIR)
     for name, encoded in files.items():
         path = os.path.realpath(os.path.join(root, name))
@@ -321,6 +353,16 @@ def put_files(files):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as handle:
             handle.write(base64.b64decode(encoded))
+        if os.getuid() == 0:
+            for target in _created_between(root, path):
+                os.chown(target, KERNEL_UID, KERNEL_GID)
+
+
+def _created_between(root, path):
+    """The file and each of its folders below the work directory."""
+    while path != root:
+        yield path
+        path = os.path.dirname(path)
 
 
 def serve(kernel, channel, lines):
@@ -332,7 +374,10 @@ def serve(kernel, channel, lines):
             continue
         op = request.get("op")
         reply = {"id": request.get("id")}
-        if op == "execute":
+        if op == "hello" and channel.key is None:
+            channel.key = bytes.fromhex(request["key"])
+            reply["status"] = "ok"
+        elif op == "execute":
             reply.update(kernel.execute(request["code"], float(request.get("timeout", 30)), bool(request.get("attest"))))
         elif op == "put_files":
             put_files(request.get("files", {}))

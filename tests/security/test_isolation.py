@@ -91,3 +91,13 @@ def test_learner_answers_are_matched_without_secrets(grader: Grader) -> None:
     assignment = build_assignment({"hw.ipynb": to_bytes(make_notebook(make_answer_cell("a", "y = 1"), make_test_cell("t", "assert y == 1")))})
     outcome = grader.grade(assignment, learner_files(assignment, {"a": "y = 1"}))
     assert outcome.scores == {"t": 1.0}
+
+
+def test_the_agent_cannot_be_signalled(grader: Grader) -> None:
+    out = probe(
+        grader,
+        "import os, signal\nfor sig in (signal.SIGKILL, signal.SIGSTOP, signal.SIGTERM):\n"
+        "    try:\n        os.kill(os.getppid(), sig)\n        print('SIGNALLED', sig)\n    except PermissionError:\n"
+        "        print('REFUSED')",
+    )
+    assert "SIGNALLED" not in out and out.count("REFUSED") == 3

@@ -1,0 +1,69 @@
+"""The grading job against a real store and a real Docker engine: once-only, faults retried."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograde.settings import Settings
+from grader.assignment import build_assignment
+from grader.errors import SandboxError
+from grader.notebooks import dump_notebook
+from store.db import Store
+from tests.conftest import EXAMPLES, SANDBOX_IMAGE
+from worker import context
+from worker.tasks import MAX_ATTEMPTS, grade_submission
+
+pytestmark = pytest.mark.docker
+SOURCE = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
+
+
+def stored_submission(store: Store, learner: str = "alice") -> str:
+    assignment = build_assignment({"arrays.ipynb": SOURCE.read_bytes()})
+    record = store.add_assignment(
+        "intro", "arrays", {"arrays.ipynb": SOURCE.read_bytes()},
+        {n: dump_notebook(nb) for n, nb in assignment.releases.items()}, {},
+        [c.to_dict() for c in assignment.rubric.cells], assignment.rubric.version, assignment.rubric.max_score,
+        None, [], False,
+    )
+    content = (EXAMPLES / "submissions" / learner / "arrays.ipynb").read_bytes()
+    submission = store.add_submission(record.id, learner, "arrays.ipynb", content, datetime.now(UTC), True, 1.0)
+    return submission.id
+
+
+def install(tmp_path: Path, **overrides: Any) -> Store:
+    settings = Settings(**{"data_dir": str(tmp_path), "sandbox_image": SANDBOX_IMAGE, "cell_timeout": 5, **overrides})
+    ctx = context.WorkerContext(settings, worker_name="job-test")
+    context.install(ctx)
+    ctx.store.migrate()
+    return ctx.store
+
+
+def test_a_duplicate_job_grades_once(tmp_path: Path, docker_client: Any) -> None:
+    store = install(tmp_path)
+    sid = stored_submission(store)
+    first = grade_submission(sid)
+    second = grade_submission(sid)
+    assert first["score"] == 9.0 and first["stored"] is True
+    assert second == {"submission": sid, "skipped": True}
+    assert len(store.report_history(sid)) == 1
+    report = store.latest_report(sid)
+    assert report is not None
+    assert report.provenance["submission_sha256"] == store.get_submission(sid).sha256
+    assert report.provenance["sandbox_image"].startswith("sha256:")
+
+
+def test_infrastructure_faults_requeue_then_fail_without_a_score(tmp_path: Path, docker_client: Any) -> None:
+    store = install(tmp_path, sandbox_image="autograde-no-such-image:missing")
+    sid = stored_submission(store)
+    for _ in range(MAX_ATTEMPTS - 1):
+        with pytest.raises(SandboxError):
+            grade_submission(sid)
+        assert store.get_submission(sid).status == "queued"
+    result = grade_submission(sid)
+    submission = store.get_submission(sid)
+    assert submission.status == "failed" and submission.score is None
+    assert "failed" in result
