@@ -91,10 +91,10 @@ def wait_until_healthy(base: str, services: Services, timeout: float = 60) -> No
         if any(p.poll() is not None for p in services.processes):
             raise SystemExit("a demo process exited early; see the logs above")
         try:
-            if requests.get(f"{base}/api/v1/health", timeout=2).ok:
+            if requests.get(f"{base}/api/v1/health", timeout=5).ok:
                 return
-        except requests.ConnectionError:
-            pass
+        except requests.RequestException:
+            pass  # still starting
         time.sleep(0.3)
     raise SystemExit("the web app did not come up in time")
 

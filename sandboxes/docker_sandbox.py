@@ -27,6 +27,7 @@ from sandboxes.stream import AttachStream, StreamClosed
 LABEL = "autograde.sandbox"
 WORKER_LABEL = "autograde.worker"
 REPLY_SLACK = 20.0  # interrupt grace plus a kernel restart, beyond the cell's own limit
+MAX_RESPAWNS = 2  # fresh containers after out-of-memory kills, per submission
 log = logging.getLogger(__name__)
 
 
@@ -64,6 +65,8 @@ class DockerSandbox:
         self.broken = ""
         self.next_id = 0
         self.startup_seconds = 0.0
+        self.files: dict[str, bytes] = {}
+        self.respawns = 0
 
     def __enter__(self) -> DockerSandbox:
         return self
@@ -102,6 +105,7 @@ class DockerSandbox:
             raise SandboxError(f"the sandbox did not accept its key: {self.broken or reply}")
 
     def put_files(self, files: Mapping[str, bytes]) -> None:
+        self.files.update(files)
         payload = {name: base64.b64encode(data).decode() for name, data in files.items()}
         reply = self._request({"op": "put_files", "files": payload}, timeout=60)
         if reply is None or reply.get("status") != "ok":
@@ -116,6 +120,8 @@ class DockerSandbox:
         request = {"op": "execute", "code": code, "timeout": timeout, "attest": attest}
         reply = self._request(request, timeout=timeout + REPLY_SLACK)
         if reply is None:
+            if self._respawn_after_oom():
+                return CellRun("dead", detail=self._crash_detail({"exit_code": -9}))
             return CellRun("lost", detail=f"the sandbox stopped answering ({self.broken})")
         status = reply.get("status")
         ran = status in ("ok", "error")
@@ -133,6 +139,31 @@ class DockerSandbox:
             attestation=attestation.get("verdict") if attest else None,
             attestation_detail=str(attestation.get("detail", "")),
         )
+
+    def _respawn_after_oom(self) -> bool:
+        """Under gVisor an out-of-memory kill takes the whole container, not just the kernel.
+
+        That is still the learner's crash, not ours: start a fresh container (with the same
+        files) so the pipeline can replay the clean cells, exactly as after a kernel death.
+        Any other way of losing the container stays ``lost``.
+        """
+        if self.container is None or self.respawns >= MAX_RESPAWNS:
+            return False
+        try:
+            self.container.wait(timeout=10)
+            self.container.reload()
+            oom = bool(self.container.attrs["State"].get("OOMKilled"))
+        except Exception:  # still running, or the engine cannot say: not a memory kill we can prove
+            return False
+        if not oom:
+            return False
+        self.respawns += 1
+        self.close()
+        self.broken, self.next_id = "", 0
+        self.start()
+        if self.files:
+            self.put_files(self.files)
+        return True
 
     def close(self) -> None:
         """Remove the container whatever state it is in; safe to call twice."""
@@ -160,6 +191,8 @@ class DockerSandbox:
                 self.stream.key = sign_reply_with
             while True:
                 reply = self.stream.receive(deadline)
+                if reply.get("event") == "intrusion":
+                    raise StreamClosed(f"the agent stopped: {reply.get('message')}")
                 if reply.get("id") == self.next_id:
                     return reply
         except StreamClosed as exc:

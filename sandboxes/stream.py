@@ -36,7 +36,11 @@ class AttachStream:
         self.key: bytes | None = None
 
     def send(self, message: dict[str, Any]) -> None:
-        data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
+        """Write one request line; once ``key`` is set it is signed like the replies."""
+        data = json.dumps(message, separators=(",", ":")).encode()
+        if self.key is not None:
+            data = hmac.new(self.key, data, hashlib.sha256).hexdigest().encode() + b" " + data
+        data += b"\n"
         try:
             self.sock.settimeout(30)
             self.sock.sendall(data)

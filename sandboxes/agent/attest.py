@@ -32,6 +32,9 @@ def _autograde_install():
     import types
 
     key_fd, out_fd = (int(x) for x in os.environ.pop("AUTOGRADE_ATTEST_FDS").split(","))
+    # under memory pressure the kernel goes first, not the agent
+    with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as handle:
+        handle.write("1000")
     key = os.read(key_fd, 64)
     os.close(key_fd)
     write, new_mac, dumps = os.write, hmac.new, json.dumps

@@ -365,13 +365,39 @@ def _created_between(root, path):
         path = os.path.dirname(path)
 
 
+class Intrusion(Exception):
+    """A request line that the worker did not sign, or signed and sent before."""
+
+
+def read_request(channel, line, last_id):
+    """Parse a request; after the hello, only signed lines with a fresh id are accepted.
+
+    Under gVisor another uid can open /proc/<agent>/fd/0, so an unsigned or replayed line
+    means learner code is writing to our input: the run ends and the worker flags it.
+    """
+    if channel.key is not None:
+        mac, _, line = line.rstrip("\n").partition(" ")
+        expected = hmac.new(channel.key, line.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(mac, expected):
+            raise Intrusion("an unsigned request reached the agent")
+    try:
+        request = json.loads(line)
+    except ValueError as exc:
+        raise Intrusion("a request that is not JSON reached the agent") from exc
+    if channel.key is not None and not (isinstance(request.get("id"), int) and request["id"] > last_id):
+        raise Intrusion("a request was replayed to the agent")
+    return request
+
+
 def serve(kernel, channel, lines):
+    last_id = 0
     for line in lines:
         try:
-            request = json.loads(line)
-        except ValueError:
-            channel.send({"status": "bad_request", "message": "not JSON"})
-            continue
+            request = read_request(channel, line, last_id)
+        except Intrusion as exc:
+            channel.send({"event": "intrusion", "message": str(exc)})
+            return
+        last_id = request.get("id") if isinstance(request.get("id"), int) else last_id
         op = request.get("op")
         reply = {"id": request.get("id")}
         if op == "hello" and channel.key is None:

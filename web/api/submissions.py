@@ -44,6 +44,8 @@ def submission_json(record: SubmissionRecord, latest: ReportRecord | None) -> di
         **submission_summary(record),
         "cells": report.get("cells", []),
         "needs_manual_grading": report.get("needs_manual_grading"),
+        "needs_review": report.get("needs_review"),
+        "flags": report.get("flags", []),
         "events": report.get("events", []),
         "feedback_url": url_for("api.submissions.get_feedback", submission_id=record.id) if latest else None,
     }
