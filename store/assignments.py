@@ -29,6 +29,7 @@ def to_assignment_record(row: AssignmentRow) -> AssignmentRecord:
         late_policy=list(row.late_policy),
         is_zip=row.is_zip,
         created_at=row.created_at,
+        sandbox_runtime=row.sandbox_runtime,
     )
 
 
@@ -59,6 +60,7 @@ class AssignmentStore(SessionScope):
         due_at: datetime | None,
         late_policy: Sequence[Mapping[str, Any]],
         is_zip: bool,
+        sandbox_runtime: str | None = None,
     ) -> AssignmentRecord:
         """Store the assignment and all its files in one transaction; a second course+name is a Conflict."""
         row = AssignmentRow(
@@ -71,6 +73,7 @@ class AssignmentStore(SessionScope):
             due_at=as_utc(due_at) if due_at else None,
             late_policy=[dict(step) for step in late_policy],
             is_zip=is_zip,
+            sandbox_runtime=sandbox_runtime,
         )
         files = [
             *file_rows(row.id, "source", sources),

@@ -98,6 +98,7 @@ class AssignmentRow(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     late_policy: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     is_zip: Mapped[bool] = mapped_column(Boolean)
+    sandbox_runtime: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class AssignmentFileRow(Base):

@@ -34,6 +34,7 @@ class AssignmentRecord:
     late_policy: list[dict[str, Any]]  # [{"after": ISO 8601, "credit": percent}]
     is_zip: bool
     created_at: datetime
+    sandbox_runtime: str | None = None  # runc or runsc; None means the deployment's default
 
     @property
     def notebooks(self) -> list[str]:

@@ -8,7 +8,7 @@ shared across a fork, so they are rebuilt whenever the process id changes.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from autograde.settings import Settings
@@ -39,6 +39,13 @@ class WorkerContext:
         from autograde.wiring import sandbox_factory
 
         return self._per_process("factory", lambda: sandbox_factory(self.settings, worker=self.worker_name))  # type: ignore[no-any-return]
+
+    def factory_for(self, runtime: str | None) -> DockerSandboxFactory:
+        """The deployment's factory, or one on the runtime an assignment asks for."""
+        factory = self.factory
+        if runtime is None or runtime == factory.limits.runtime:
+            return factory
+        return DockerSandboxFactory(factory.client, replace(factory.limits, runtime=runtime), factory.worker)
 
     @property
     def budget(self) -> Budget:

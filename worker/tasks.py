@@ -34,13 +34,14 @@ def grade_submission(submission_id: str) -> dict[str, Any]:
         store.assignment_files(record.id, "source"), store.assignment_files(record.id, "data")
     )
     content = store.submission_content(submission_id)
+    factory = ctx.factory_for(record.sandbox_runtime)
     try:
         files = unpack_upload(submission.filename, content, max(len(content), 1) * 2)
         result = grade_in_sandbox(
             f"{record.course} / {record.name}",
             assignment,
             files,
-            ctx.factory,
+            factory,
             ctx.budget,
             on_time=submission.on_time,
             late_credit=submission.late_credit,

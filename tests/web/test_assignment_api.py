@@ -224,3 +224,15 @@ def test_learners_read_assignment_metadata_but_other_courses_instructors_do_not(
 def test_an_unknown_assignment_is_a_json_404(client: FlaskClient, suffix: str) -> None:
     response = client.get(f"/api/v1/assignments/{'0' * 32}{suffix}", headers=ADMIN)
     assert (response.status_code, response.json["error"]) == (404, "not_found")
+
+
+def test_an_assignment_may_choose_its_sandbox_runtime(post_assignment: Post, client: FlaskClient) -> None:
+    created = post_assignment(runtime="runsc").json
+    assert client.get(f"/api/v1/assignments/{created['id']}", headers=ADMIN).json["runtime"] == "runsc"
+
+
+def test_an_unknown_runtime_is_400_and_stores_nothing(post_assignment: Post, row_counts: Counts) -> None:
+    before = row_counts()
+    response = post_assignment(runtime="docker-in-docker")
+    assert response.status_code == 400 and "runtime must be runc or runsc" in response.json["message"]
+    assert row_counts() == before

@@ -21,13 +21,13 @@ pytestmark = pytest.mark.docker
 SOURCE = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
 
 
-def stored_submission(store: Store, learner: str = "alice") -> str:
+def stored_submission(store: Store, learner: str = "alice", runtime: str | None = None) -> str:
     assignment = build_assignment({"arrays.ipynb": SOURCE.read_bytes()})
     record = store.add_assignment(
         "intro", "arrays", {"arrays.ipynb": SOURCE.read_bytes()},
         {n: dump_notebook(nb) for n, nb in assignment.releases.items()}, {},
         [c.to_dict() for c in assignment.rubric.cells], assignment.rubric.version, assignment.rubric.max_score,
-        None, [], False,
+        None, [], False, sandbox_runtime=runtime,
     )
     content = (EXAMPLES / "submissions" / learner / "arrays.ipynb").read_bytes()
     submission = store.add_submission(record.id, learner, "arrays.ipynb", content, datetime.now(UTC), True, 1.0)
@@ -67,3 +67,12 @@ def test_infrastructure_faults_requeue_then_fail_without_a_score(tmp_path: Path,
     submission = store.get_submission(sid)
     assert submission.status == "failed" and submission.score is None
     assert "failed" in result
+
+
+@pytest.mark.gvisor
+def test_an_assignment_can_ask_for_gvisor(tmp_path: Path, docker_client: Any) -> None:
+    store = install(tmp_path)
+    sid = stored_submission(store, runtime="runsc")
+    assert grade_submission(sid)["score"] == 9.0
+    report = store.latest_report(sid)
+    assert report is not None and report.provenance["runtime"] == "runsc"

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from grader.assignment import Assignment, build_assignment
+from grader.errors import BadInput
 from grader.late import LatePolicy, parse_policy
 from grader.notebooks import dump_notebook
 from grader.uploads import ZIP_MAGIC, unpack_upload
@@ -30,6 +31,7 @@ def assignment_json(record: AssignmentRecord) -> dict[str, Any]:
         "rubric_version": record.rubric_version,
         "due": record.due_at.isoformat() if record.due_at else None,
         "late_policy": record.late_policy,
+        "runtime": record.sandbox_runtime,
         "created_at": record.created_at.isoformat(),
         "url": url_for("api.assignments.get_assignment", assignment_id=record.id),
         "release_url": url_for("api.assignments.get_release", assignment_id=record.id),
@@ -44,17 +46,31 @@ def create_assignment() -> tuple[Response, int, dict[str, str]]:
     course, name = text_field("course"), text_field("name")
     check_course(caller, course)
     policy = parse_policy(optional_text_field("due"), request.form.get("late_policy"))
+    runtime = sandbox_runtime(optional_text_field("runtime"))
     filename, data = uploaded_file()
     files = unpack_upload(filename, data, handles().settings.max_upload_bytes)
     check_paths(files)
     assignment = build_assignment(files)
-    record = store_assignment(course, name, files, assignment, policy, is_zip=data.startswith(ZIP_MAGIC))
+    record = store_assignment(course, name, files, assignment, policy, data.startswith(ZIP_MAGIC), runtime)
     body = assignment_json(record)
     return jsonify(body), 201, {"Location": body["url"]}
 
 
+def sandbox_runtime(value: str | None) -> str | None:
+    """An assignment may ask for gVisor (or runc) whatever the deployment's default is."""
+    if value not in (None, "runc", "runsc"):
+        raise BadInput(f"runtime must be runc or runsc, not {value!r}")
+    return value
+
+
 def store_assignment(
-    course: str, name: str, files: dict[str, bytes], assignment: Assignment, policy: LatePolicy, is_zip: bool
+    course: str,
+    name: str,
+    files: dict[str, bytes],
+    assignment: Assignment,
+    policy: LatePolicy,
+    is_zip: bool,
+    runtime: str | None = None,
 ) -> AssignmentRecord:
     """Sources are kept as uploaded (their hash is what the instructor sent); releases as rendered."""
     return handles().store.add_assignment(
@@ -69,6 +85,7 @@ def store_assignment(
         due_at=policy.due,
         late_policy=policy.to_dict()["late_policy"],
         is_zip=is_zip,
+        sandbox_runtime=runtime,
     )
 
 
