@@ -8,74 +8,19 @@ grades can only come from the worker's start-up recovery reading the database.
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from autograde.settings import Settings
-from tests.conftest import EXAMPLES, REDIS_URL, SANDBOX_IMAGE
+from tests.conftest import EXAMPLES
+from tests.e2e.services import start_worker, wait_graded
 
 pytestmark = [pytest.mark.docker, pytest.mark.redis, pytest.mark.slow]
 MANIFEST = json.loads((EXAMPLES / "course.json").read_text())
 LEARNERS = ("alice", "dave", "carol")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'autograde.db'}"
-    return str(request.getfixturevalue("postgres_url"))
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str, redis_conn: Any) -> Settings:
-    return Settings(
-        data_dir=str(tmp_path),
-        database_url=database_url,
-        redis_url=REDIS_URL,
-        admin_token=secrets.token_urlsafe(16),
-        queue_prefix=f"e2e-{secrets.token_hex(3)}",
-        sandbox_image=SANDBOX_IMAGE,
-        cell_timeout=3,
-    )
-
-
-@pytest.fixture
-def server(settings: Settings) -> Iterator[str]:
-    from web.app import create_app
-
-    httpd = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-
-
-def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **{f"AUTOGRADE_{k.upper()}": str(v) for k, v in settings.__dict__.items()}}
-    with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "autograde", "worker", "--name", f"w-{secrets.token_hex(3)}"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def wait_graded(api: requests.Session, url: str, timeout: float = 180) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = api.get(url, timeout=10).json()
-        if body["status"] in ("graded", "failed"):
-            return dict(body)
-        time.sleep(0.5)
-    raise AssertionError(f"not graded in time: {body}")
 
 
 def expected(learner: str) -> dict[str, Any]:

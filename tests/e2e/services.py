@@ -1,0 +1,34 @@
+"""Helpers for end-to-end tests: a real worker process and waiting for grades over HTTP."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from autograde.settings import Settings
+
+
+def start_worker(settings: Settings, log: Path, name: str | None = None) -> subprocess.Popen[bytes]:
+    """``autograde worker`` in its own process, configured through the environment."""
+    env = {**os.environ, **{f"AUTOGRADE_{k.upper()}": str(v) for k, v in settings.__dict__.items()}}
+    name = name or f"w-{secrets.token_hex(3)}"
+    with log.open("wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "autograde", "worker", "--name", name],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_graded(api: requests.Session, url: str, timeout: float = 180) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = api.get(url, timeout=10).json()
+        if body["status"] in ("graded", "failed"):
+            return dict(body)
+        time.sleep(0.5)
+    raise AssertionError(f"not graded in time: {body}")
