@@ -6,5 +6,5 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 bash "$here/scripts/setup.sh"
 cd "$here"
 .venv/bin/ruff check grader sandboxes worker web store autograde tests
-.venv/bin/mypy
+.venv/bin/mypy  # strict, see pyproject.toml
 exec .venv/bin/python -m pytest "$@"

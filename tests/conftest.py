@@ -17,6 +17,7 @@ EXAMPLES = ROOT / "examples" / "course"
 REDIS_URL = os.environ.get("AUTOGRADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 POSTGRES_URL = os.environ.get("AUTOGRADE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SANDBOX_IMAGE = os.environ.get("AUTOGRADE_SANDBOX_IMAGE", "autograde-sandbox:latest")
+TABLES = ("tokens", "assignments", "assignment_files", "submissions", "grade_reports")
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +64,18 @@ def postgres_url() -> Iterator[str]:
     yield f"{base}/{name}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def row_counts(store):  # type: ignore[no-untyped-def]
+    """Call to get ``{table: rows}``: how tests prove that refused input stored nothing.
+
+    ``store`` is whichever store fixture the test's folder defines (tests/store, tests/web).
+    """
+    from sqlalchemy import text
+
+    def count() -> dict[str, int]:
+        with store.engine.connect() as connection:
+            return {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES}
+
+    return count

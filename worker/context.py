@@ -32,13 +32,13 @@ class WorkerContext:
 
     @property
     def store(self) -> Store:
-        return self._per_process("store", lambda: Store.from_url(self.settings.database_url))  # type: ignore[no-any-return]
+        return self._per_process("store", lambda: Store.from_url(self.settings.database_url))
 
     @property
     def factory(self) -> DockerSandboxFactory:
         from autograde.wiring import sandbox_factory
 
-        return self._per_process("factory", lambda: sandbox_factory(self.settings, worker=self.worker_name))  # type: ignore[no-any-return]
+        return self._per_process("factory", lambda: sandbox_factory(self.settings, worker=self.worker_name))
 
     def factory_for(self, runtime: str | None) -> DockerSandboxFactory:
         """The deployment's factory, or one on the runtime an assignment asks for."""

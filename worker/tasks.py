@@ -50,10 +50,11 @@ def grade_submission(submission_id: str) -> dict[str, Any]:
     except BadInput as exc:
         store.mark_failed(submission_id, f"the submission could not be graded: {exc.message}")
         return {"submission": submission_id, "failed": exc.message}
-    except InfrastructureError as exc:
+    except Exception as exc:  # our fault, never the learner's: retried, then failed without a score
+        message = exc.message if isinstance(exc, InfrastructureError) else f"internal error: {exc!r}"
         if submission.attempts >= MAX_ATTEMPTS:
-            store.mark_failed(submission_id, f"grading failed {submission.attempts} times: {exc.message}")
-            return {"submission": submission_id, "failed": exc.message}
+            store.mark_failed(submission_id, f"grading failed {submission.attempts} times: {message}")
+            return {"submission": submission_id, "failed": message}
         store.requeue(submission_id)
         raise
     provenance = {**result.provenance, "submission_sha256": submission.sha256, "attempt": submission.attempts}

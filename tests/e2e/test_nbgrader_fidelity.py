@@ -7,6 +7,7 @@ nbgrader's live output, not with numbers typed in here.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -38,8 +39,11 @@ def stock_nbgrader_scores(course: Path) -> dict[str, dict[tuple[str, str], float
     for student in STUDENTS:
         shutil.copytree(USER_GUIDE / "submitted" / student, course / "submitted" / student)
     (course / "nbgrader_config.py").write_text(CONFIG)
+    # nbgrader runs the `alembic` command by name: it must find the one beside this Python
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     for command in (["generate_assignment", "ps1", "--force"], ["autograde", "ps1", "--force"]):
-        subprocess.run([sys.executable, "-m", "nbgrader", *command], cwd=course, check=True, capture_output=True)
+        result = subprocess.run([sys.executable, "-m", "nbgrader", *command], cwd=course, env=env, capture_output=True)
+        assert result.returncode == 0, result.stderr.decode()[-3000:]
     from nbgrader.api import Gradebook
 
     scores: dict[str, dict[tuple[str, str], float | None]] = {}

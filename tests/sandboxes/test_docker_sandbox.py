@@ -62,33 +62,32 @@ def test_no_secrets_in_the_environment(factory: DockerSandboxFactory) -> None:
     assert "TOKEN" not in out and "DATABASE" not in out and "REDIS" not in out
 
 
-def test_infinite_loop_times_out_that_cell_only(factory: DockerSandboxFactory) -> None:
+ANSWER = "def f(x):\n    return x + 1"
+
+
+def grade_between(factory: DockerSandboxFactory, code: str, budget: Budget) -> dict[str, tuple[float | None, str]]:
+    """Grade a notebook with ``code`` as a 1-point test before a 2-point test that works."""
     source = make_notebook(
-        make_answer_cell("a", "def f(x):\n    return x + 1"),
-        make_test_cell("loops", "while True:\n    pass", points=1),
+        make_answer_cell("a", ANSWER),
+        make_test_cell("abuse", code, points=1),
         make_test_cell("works", "assert f(1) == 2", points=2),
     )
     assignment = build_assignment({"hw.ipynb": to_bytes(source)})
-    learner = learner_files(assignment, {"a": "def f(x):\n    return x + 1"})
+    result = grade_in_sandbox("t", assignment, learner_files(assignment, {"a": ANSWER}), factory, budget)
+    return {c.grade_id: (c.score, c.status) for c in result.graded.report.cells}
+
+
+def test_infinite_loop_times_out_that_cell_only(factory: DockerSandboxFactory) -> None:
     started = time.monotonic()
-    result = grade_in_sandbox("t", assignment, learner, factory, Budget(cell_timeout=2, notebook_timeout=60))
-    cells = {c.grade_id: (c.score, c.status) for c in result.graded.report.cells}
-    assert cells == {"loops": (0.0, "timeout"), "works": (2.0, "passed")}
+    cells = grade_between(factory, "while True:\n    pass", Budget(cell_timeout=2, notebook_timeout=60))
+    assert cells == {"abuse": (0.0, "timeout"), "works": (2.0, "passed")}
     assert time.monotonic() - started < 30
 
 
 def test_memory_bomb_kills_only_its_cell_and_the_rest_is_graded(factory: DockerSandboxFactory) -> None:
-    source = make_notebook(
-        make_answer_cell("a", "def f(x):\n    return x + 1"),
-        make_test_cell("bomb", "x = bytearray(2 * 1024**3)", points=1),
-        make_test_cell("works", "assert f(1) == 2", points=2),
-    )
-    assignment = build_assignment({"hw.ipynb": to_bytes(source)})
-    learner = learner_files(assignment, {"a": "def f(x):\n    return x + 1"})
-    result = grade_in_sandbox("t", assignment, learner, factory, Budget(cell_timeout=20, notebook_timeout=120))
-    cells = {c.grade_id: c for c in result.graded.report.cells}
-    assert (cells["bomb"].score, cells["works"].score) == (0.0, 2.0)
-    assert cells["bomb"].status in ("error", "failed")
+    cells = grade_between(factory, "x = bytearray(2 * 1024**3)", Budget(cell_timeout=20, notebook_timeout=120))
+    assert cells["works"] == (2.0, "passed")
+    assert cells["abuse"][0] == 0.0 and cells["abuse"][1] in ("error", "failed")
 
 
 def test_reaper_removes_orphans_of_dead_workers(docker_client) -> None:  # type: ignore[no-untyped-def]

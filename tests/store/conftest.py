@@ -16,13 +16,10 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from store import AssignmentRecord, Store, SubmissionRecord
 from tests.conftest import POSTGRES_URL
-
-TABLES = ("tokens", "assignments", "assignment_files", "submissions", "grade_reports")
 
 
 def libpq_url(url: str, database: str | None = None) -> str:
@@ -70,20 +67,6 @@ def store(database_url: str) -> Iterator[Store]:
     opened.migrate()
     yield opened
     opened.dispose()
-
-
-@pytest.fixture
-def row_counts(store: Store) -> Callable[[], dict[str, int]]:
-    """Call to get ``{table: rows}``: how tests prove that refused input stored nothing."""
-
-    def count() -> dict[str, int]:
-        with store.engine.connect() as connection:
-            return {
-                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                for table in TABLES
-            }
-
-    return count
 
 
 RUBRIC = [

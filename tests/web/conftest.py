@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from autograde.settings import Settings
 from store import Store
@@ -19,7 +18,6 @@ from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes, source_bytes
 from web import create_app
 
-TABLES = ("tokens", "assignments", "assignment_files", "submissions", "grade_reports")
 MAX_UPLOAD = 100_000
 START = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -58,20 +56,6 @@ def client(app: Flask) -> FlaskClient:
 def store(app: Flask) -> Store:
     found: Store = app.extensions["autograde"].store
     return found
-
-
-@pytest.fixture
-def row_counts(store: Store) -> Callable[[], dict[str, int]]:
-    """Call to get ``{table: rows}``: how tests prove that refused input stored nothing."""
-
-    def count() -> dict[str, int]:
-        with store.engine.connect() as connection:
-            return {
-                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                for table in TABLES
-            }
-
-    return count
 
 
 @pytest.fixture
