@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from grader.assignment import Assignment, build_assignment
 from grader.execution import Budget
 from grader.report import GradeReport
 from sandboxes.docker_sandbox import DockerSandboxFactory
-from sandboxes.limits import SandboxLimits
+from sandboxes.limits import SANDBOX_UID, SandboxLimits
 from tests.builders import learner_files, make_answer_cell, make_notebook, make_test_cell, to_bytes
 from tests.conftest import SANDBOX_IMAGE
 
@@ -78,3 +79,20 @@ def grader(request: pytest.FixtureRequest, docker_client: Any) -> Iterator[Grade
     left = docker_client.containers.list(all=True, filters={"label": f"autograde.worker={worker}"})
     assert left == [], "a sandbox container was left behind"
     assert docker_client.ping()
+    assert learner_processes_on_host() == [], "a process of the sandbox user outlived its container"
+
+
+def learner_processes_on_host() -> list[int]:
+    """Host processes running as the sandbox's learner uid (runc shares host uids)."""
+    stray = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        uid_line = next((line for line in status.splitlines() if line.startswith("Uid:")), "")
+        if uid_line.split()[1:2] == [str(SANDBOX_UID)]:
+            stray.append(int(entry.name))
+    return stray
