@@ -83,16 +83,22 @@ def grader(request: pytest.FixtureRequest, docker_client: Any) -> Iterator[Grade
 
 
 def learner_processes_on_host() -> list[int]:
-    """Host processes running as the sandbox's learner uid (runc shares host uids)."""
+    """Host processes of the sandbox's learner uid started from the sandbox image's files.
+
+    Under runc sandbox processes are host processes; the image path in the command line
+    tells them from any unrelated host user who happens to have the same uid.
+    """
     stray = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             status = (entry / "status").read_text()
+            command = (entry / "cmdline").read_bytes()
         except OSError:
             continue  # the process ended while we looked
         uid_line = next((line for line in status.splitlines() if line.startswith("Uid:")), "")
-        if uid_line.split()[1:2] == [str(SANDBOX_UID)]:
+        from_image = b"/opt/sandbox/" in command or b"/opt/agent/" in command
+        if uid_line.split()[1:2] == [str(SANDBOX_UID)] and from_image:
             stray.append(int(entry.name))
     return stray
