@@ -41,8 +41,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from gunicorn.app.wsgiapp import run as gunicorn_run  # noqa: F401  (checked early: clear error if missing)
-
     from autograde.server import serve
 
     serve(settings, args.host, args.port, args.workers)

@@ -36,9 +36,10 @@ def grade_in_sandbox(
     with factory.open(labels) as sandbox:
         ready = time.monotonic()
         graded = grade(title, assignment, learner, sandbox, budget, time.monotonic, on_time, late_credit)
+        image_id = sandbox.image_id
     finished = time.monotonic()
     provenance = {
-        "sandbox_image": factory.image_digest(),
+        "sandbox_image": image_id,
         "runtime": factory.limits.runtime,
         "limits": factory.limits.to_dict(),
         "budget": {"cell_timeout": budget.cell_timeout, "notebook_timeout": budget.notebook_timeout},

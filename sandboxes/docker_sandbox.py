@@ -48,12 +48,6 @@ class DockerSandboxFactory:
             raise
         return sandbox
 
-    def image_digest(self) -> str:
-        try:
-            return str(self.client.images.get(self.limits.image).id)
-        except DockerException as exc:
-            raise SandboxError(f"sandbox image {self.limits.image!r} is not available: {exc}") from exc
-
 
 class DockerSandbox:
     def __init__(self, client: docker.DockerClient, limits: SandboxLimits, labels: dict[str, str]) -> None:
@@ -66,6 +60,7 @@ class DockerSandbox:
         self.next_id = 0
         self.startup_seconds = 0.0
         self.files: dict[str, bytes] = {}
+        self.image_id = ""  # the digest of the image this container really runs, for provenance
         self.respawns = 0
 
     def __enter__(self) -> DockerSandbox:
@@ -80,6 +75,7 @@ class DockerSandbox:
             self.container = self.client.containers.create(
                 self.limits.image, stdin_open=True, labels=self.labels, **self.limits.container_options()
             )
+            self.image_id = str(self.container.attrs["Image"])
             sock = self.client.api.attach_socket(
                 self.container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
             )
