@@ -36,7 +36,7 @@ def grade_submission(submission_id: str) -> dict[str, Any]:
     content = store.submission_content(submission_id)
     factory = ctx.factory_for(record.sandbox_runtime)
     try:
-        files = unpack_upload(submission.filename, content, max(len(content), 1) * 2)
+        files = unpack_upload(submission.filename, content, ctx.settings.max_upload_bytes)  # intake's limit
         result = grade_in_sandbox(
             f"{record.course} / {record.name}",
             assignment,

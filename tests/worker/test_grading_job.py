@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,9 @@ pytestmark = pytest.mark.docker
 SOURCE = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
 
 
-def stored_submission(store: Store, learner: str = "alice", runtime: str | None = None) -> str:
+def stored_submission(
+    store: Store, learner: str = "alice", runtime: str | None = None, as_zip: bool = False
+) -> str:
     assignment = build_assignment({"arrays.ipynb": SOURCE.read_bytes()})
     record = store.add_assignment(
         "intro", "arrays", {"arrays.ipynb": SOURCE.read_bytes()},
@@ -30,7 +35,15 @@ def stored_submission(store: Store, learner: str = "alice", runtime: str | None 
         None, [], False, sandbox_runtime=runtime,
     )
     content = (EXAMPLES / "submissions" / learner / "arrays.ipynb").read_bytes()
-    submission = store.add_submission(record.id, learner, "arrays.ipynb", content, datetime.now(UTC), True, 1.0)
+    filename = "arrays.ipynb"
+    if as_zip:  # with a long note that compresses far more than two-fold
+        notebook = json.loads(content)
+        notebook["cells"].append({"cell_type": "markdown", "id": "notes", "metadata": {}, "source": "notes " * 50_000})
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("arrays.ipynb", json.dumps(notebook))
+        content, filename = buffer.getvalue(), "arrays.zip"
+    submission = store.add_submission(record.id, learner, filename, content, datetime.now(UTC), True, 1.0)
     return submission.id
 
 
@@ -76,3 +89,10 @@ def test_an_assignment_can_ask_for_gvisor(tmp_path: Path, docker_client: Any) ->
     assert grade_submission(sid)["score"] == 9.0
     report = store.latest_report(sid)
     assert report is not None and report.provenance["runtime"] == "runsc"
+
+
+def test_a_zipped_submission_is_graded_within_the_intake_limit(tmp_path: Path, docker_client: Any) -> None:
+    store = install(tmp_path)
+    sid = stored_submission(store, as_zip=True)  # compresses several-fold: unpacked it is far bigger
+    assert grade_submission(sid)["score"] == 9.0
+    assert store.get_submission(sid).status == "graded"
