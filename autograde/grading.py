@@ -6,12 +6,22 @@ import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from grader.assignment import Assignment
 from grader.execution import Budget
 from grader.pipeline import Graded, grade, match_submission
-from sandboxes.docker_sandbox import DockerSandboxFactory
+from sandboxes.docker_sandbox import DockerSandbox
+from sandboxes.limits import SandboxLimits
+
+
+class SandboxSource(Protocol):
+    """Where sandboxes come from: a ``DockerSandboxFactory`` (cold) or a ``WarmPool``."""
+
+    limits: SandboxLimits
+    worker: str
+
+    def open(self, labels: Mapping[str, str] | None = None) -> DockerSandbox: ...
 
 
 @dataclass(frozen=True)
@@ -24,22 +34,28 @@ def grade_in_sandbox(
     title: str,
     assignment: Assignment,
     submission_files: Mapping[str, bytes],
-    factory: DockerSandboxFactory,
+    factory: SandboxSource,
     budget: Budget,
     on_time: bool = True,
     late_credit: float = 1.0,
     labels: Mapping[str, str] | None = None,
 ) -> SandboxedGrade:
-    """Open a fresh sandbox, grade, always remove the sandbox; returns the grade and provenance."""
+    """Open a fresh sandbox, grade, always remove the sandbox; returns the grade and provenance.
+
+    ``factory`` is a ``DockerSandboxFactory`` or a ``WarmPool`` (anything with ``open``,
+    ``limits`` and ``worker``): either way the sandbox is new and used for this grade only.
+    """
     learner = match_submission(assignment, submission_files)
     started = time.monotonic()
     with factory.open(labels) as sandbox:
         ready = time.monotonic()
         graded = grade(title, assignment, learner, sandbox, budget, time.monotonic, on_time, late_credit)
-        image_id = sandbox.image_id
+        image_id, container, warm, cells = sandbox.image_id, sandbox.short_id, sandbox.warm, sandbox.cell_seconds
     finished = time.monotonic()
     provenance = {
         "sandbox_image": image_id,
+        "container": container,
+        "warm": warm,
         "runtime": factory.limits.runtime,
         "limits": factory.limits.to_dict(),
         "budget": {"cell_timeout": budget.cell_timeout, "notebook_timeout": budget.notebook_timeout},
@@ -48,6 +64,7 @@ def grade_in_sandbox(
         "timings": {
             "sandbox_start": round(ready - started, 4),
             "execution": round(finished - ready, 4),
+            "cells": round(cells, 4),
             "total": round(finished - started, 4),
         },
     }

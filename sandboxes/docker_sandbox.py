@@ -3,7 +3,9 @@
 The worker creates the container, attaches to its stdin and stdout before starting it (so
 nothing is missed), waits for the agent's ready line, then sends one request per cell.
 Every exit path removes the container. A sandbox is never reused: ``open()`` always creates
-a new one.
+a new one (``sandboxes.pool`` only starts them earlier). A sandbox with a ``disposer`` hands
+its container over for removal in the background instead of removing it inline, so a grade
+is stored without waiting for the engine to tear a container down.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import docker
@@ -62,6 +64,13 @@ class DockerSandbox:
         self.files: dict[str, bytes] = {}
         self.image_id = ""  # the digest of the image this container really runs, for provenance
         self.respawns = 0
+        self.warm = False  # started ahead of need by a pool
+        self.cell_seconds = 0.0  # the notebook's own execution time, as the agent measured it
+        self.disposer: Callable[[Any], None] | None = None
+
+    @property
+    def short_id(self) -> str:
+        return str(self.container.id)[:12] if self.container is not None else "-"
 
     def __enter__(self) -> DockerSandbox:
         return self
@@ -107,6 +116,11 @@ class DockerSandbox:
         if reply is None or reply.get("status") != "ok":
             raise SandboxError(f"could not copy the assignment's files into the sandbox: {self.broken or reply}")
 
+    def ping(self, timeout: float = 5.0) -> bool:
+        """Is the agent answering and its kernel alive? Checked before a warm sandbox is used."""
+        reply = self._request({"op": "ping"}, timeout=timeout)
+        return reply is not None and reply.get("status") == "ok"
+
     def restart(self) -> None:
         reply = self._request({"op": "restart"}, timeout=self.limits.start_timeout)
         if reply is None or reply.get("status") != "ok":
@@ -126,10 +140,12 @@ class DockerSandbox:
         )
         if status not in ("ok", "error", "timeout", "timeout_restarted", "dead"):
             return CellRun("lost", detail=f"the sandbox sent an unexpected reply status {status!r}")
+        duration = float(reply.get("duration", 0.0))
+        self.cell_seconds += duration
         return CellRun(
             status=status,
             outputs=tuple(reply.get("outputs", ())),
-            duration=float(reply.get("duration", 0.0)),
+            duration=duration,
             truncated=bool(reply.get("truncated")),
             detail=self._crash_detail(reply) if status == "dead" else "",
             attestation=attestation.get("verdict") if attest else None,
@@ -167,11 +183,18 @@ class DockerSandbox:
             with contextlib.suppress(OSError):
                 self.stream.sock.close()
         if self.container is not None:
-            try:
-                self.container.remove(force=True)
-            except DockerException as exc:
-                log.warning("could not remove sandbox %s: %s", self.container.id[:12], exc)
-            self.container = None
+            container, self.container = self.container, None
+            if self.disposer is not None:
+                self.disposer(container)
+            else:
+                self.remove_container(container)
+
+    @staticmethod
+    def remove_container(container: Any) -> None:
+        try:
+            container.remove(force=True)
+        except DockerException as exc:
+            log.warning("could not remove sandbox %s: %s", str(container.id)[:12], exc)
 
     def _request(
         self, message: dict[str, Any], timeout: float, sign_reply_with: bytes | None = None

@@ -1,8 +1,9 @@
 """What a grading job needs (settings, store, sandbox factory), built once per process.
 
-RQ calls jobs by dotted path with only the submission id, so the adapters live here. RQ
-runs each job in a forked work horse: database pools and Docker connections must not be
-shared across a fork, so they are rebuilt whenever the process id changes.
+RQ calls jobs by dotted path with only the submission id, so the adapters live here. With
+the warm pool off, RQ runs each job in a forked work horse: database pools and Docker
+connections must not be shared across a fork, so they are rebuilt whenever the process id
+changes. With the pool on, jobs run in the worker process itself, next to the pool.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from autograde.settings import Settings
 from grader.execution import Budget
 from sandboxes.docker_sandbox import DockerSandboxFactory
+from sandboxes.pool import WarmPool
 from store.db import Store
 
 
@@ -22,6 +24,7 @@ class WorkerContext:
     settings: Settings
     worker_name: str = "worker"
     _made: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    pool: WarmPool | None = None
 
     def _per_process(self, key: str, make: Any) -> Any:
         pid, value = self._made.get(key, (None, None))
@@ -40,11 +43,22 @@ class WorkerContext:
 
         return self._per_process("factory", lambda: sandbox_factory(self.settings, worker=self.worker_name))
 
-    def factory_for(self, runtime: str | None) -> DockerSandboxFactory:
-        """The deployment's factory, or one on the runtime an assignment asks for."""
+    def start_pool(self) -> WarmPool | None:
+        """Start this process's warm pool, if the settings ask for one."""
+        if self.settings.warm_pool_size > 0 and self.pool is None:
+            self.pool = WarmPool(self.factory, self.settings.warm_pool_size).start()
+        return self.pool
+
+    def stop_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def factory_for(self, runtime: str | None) -> DockerSandboxFactory | WarmPool:
+        """The warm pool or the deployment's factory, or a cold one on another runtime."""
         factory = self.factory
         if runtime is None or runtime == factory.limits.runtime:
-            return factory
+            return self.pool if self.pool is not None else factory
         return DockerSandboxFactory(factory.client, replace(factory.limits, runtime=runtime), factory.worker)
 
     @property

@@ -1,0 +1,200 @@
+"""Warm sandboxes: hardened containers started ahead of need, each handed out exactly once.
+
+Starting a sandbox (container, agent, kernel, attestation hook) costs about a second of CPU;
+running a small notebook's cells costs a few hundredths. The pool pays the start before a
+submission arrives, so a submission waits only for its own cells. Nothing is ever reused:
+a sandbox leaves the pool for one submission and is then destroyed, and the key exchange
+and the audit hook happened before any learner code could run in it, exactly as for a cold
+start. The pool only changes *when* a sandbox is started, never what it is.
+
+Threads, not processes: a sandbox's attach socket belongs to the process that made it, so
+the pool lives in the worker process that grades (``worker.run`` uses a non-forking RQ
+worker when the pool is on). Refill threads keep ``size`` sandboxes idle or starting; a
+disposal thread removes used containers off the latency path. A refill that fails (the
+engine is down) backs off and is retried; ``open`` then falls back to a cold start so the
+error reaches the job, which is retried as for any infrastructure fault.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+from grader.errors import SandboxError
+from sandboxes.docker_sandbox import DockerSandbox, DockerSandboxFactory
+
+POOL_LABEL = "autograde.pool"
+PING_TIMEOUT = 5.0
+MAX_BACKOFF = 30.0
+log = logging.getLogger(__name__)
+
+
+class WarmPool:
+    """Keeps ``size`` sandboxes of one factory ready; ``open`` hands one out, never twice."""
+
+    def __init__(self, factory: DockerSandboxFactory, size: int) -> None:
+        if size < 1:
+            raise ValueError("a warm pool needs a size of at least 1")
+        self.factory = factory
+        self.size = size
+        self.limits = factory.limits
+        self.worker = factory.worker
+        self._idle: deque[DockerSandbox] = deque()
+        self._starting = 0
+        self._changed = threading.Condition()
+        self._stopped = threading.Event()
+        self._disposals: queue.Queue[Any] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self.started_total = 0  # counters for tests, logs and the benchmark
+        self.handed_out = 0
+        self.discarded = 0
+        self.cold_opens = 0
+        self.last_error = ""
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> WarmPool:
+        for n in range(self.size):
+            self._spawn(self._refill_loop, f"warm-pool-refill-{n}")
+        self._spawn(self._dispose_loop, "warm-pool-dispose")
+        return self
+
+    def _spawn(self, target: Any, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop refilling, remove every idle sandbox and wait for pending removals."""
+        self._stopped.set()
+        with self._changed:
+            idle, self._idle = list(self._idle), deque()
+            self._changed.notify_all()
+        for sandbox in idle:
+            sandbox.close()
+        self._disposals.put(None)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def __enter__(self) -> WarmPool:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def idle(self) -> int:
+        with self._changed:
+            return len(self._idle)
+
+    def wait_ready(self, count: int | None = None, timeout: float = 120.0) -> bool:
+        """Block until ``count`` (default: all) sandboxes are idle; for start-up and tests."""
+        wanted = self.size if count is None else count
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self._idle) < wanted:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._stopped.is_set():
+                    return False
+                self._changed.wait(remaining)
+        return True
+
+    # -- handing out ---------------------------------------------------------------------
+
+    def open(self, labels: Mapping[str, str] | None = None) -> DockerSandbox:
+        """A live warm sandbox if one is ready or about to be, else a cold one.
+
+        ``labels`` cannot be put on a container that already exists; the caller's labels
+        (the submission id) go into the log and the provenance instead.
+        """
+        deadline = time.monotonic() + self.limits.start_timeout
+        for _ in range(self.size + 1):  # then stop trusting the pool and start one cold
+            sandbox = self._take(deadline)
+            if sandbox is None:
+                break
+            if sandbox.ping(PING_TIMEOUT):
+                self.handed_out += 1
+                sandbox.disposer = self._dispose
+                log.debug("warm sandbox %s for %s", sandbox.short_id, dict(labels or {}))
+                return sandbox
+            self.discarded += 1
+            log.warning("warm sandbox %s died while idle (%s); discarded", sandbox.short_id, sandbox.broken)
+            sandbox.close()
+        self.cold_opens += 1
+        sandbox = self.factory.open(labels)
+        sandbox.disposer = self._dispose
+        return sandbox
+
+    def _take(self, deadline: float) -> DockerSandbox | None:
+        """An idle sandbox; waits while one is starting, gives up when none is coming."""
+        with self._changed:
+            while not self._idle:
+                if self._starting == 0 or self._stopped.is_set():
+                    return None
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._changed.wait(remaining)
+            sandbox = self._idle.popleft()
+            self._changed.notify_all()  # a refill thread may start the next one
+            return sandbox
+
+    # -- background work -----------------------------------------------------------------
+
+    def _refill_loop(self) -> None:
+        backoff = 1.0
+        while not self._stopped.is_set():
+            with self._changed:
+                while len(self._idle) + self._starting >= self.size and not self._stopped.is_set():
+                    self._changed.wait(1.0)
+                if self._stopped.is_set():
+                    return
+                self._starting += 1
+            sandbox = self._start_one(backoff)
+            with self._changed:
+                self._starting -= 1
+                if sandbox is not None and not self._stopped.is_set():
+                    self._idle.append(sandbox)
+                    sandbox.warm = True
+                    self.started_total += 1
+                    self._changed.notify_all()
+                    backoff = 1.0
+                    continue
+                self._changed.notify_all()
+            if sandbox is not None:  # made while the pool was closing
+                sandbox.close()
+                return
+            self._stopped.wait(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF)
+
+    def _start_one(self, backoff: float) -> DockerSandbox | None:
+        """One fresh sandbox, or None after logging why not; a refill thread never dies."""
+        try:
+            return self.factory.open({POOL_LABEL: "warm"})
+        except SandboxError as exc:
+            self.last_error = exc.message
+            log.warning("warm pool could not start a sandbox (retrying in %.0f s): %s", backoff, exc.message)
+        except Exception as exc:
+            self.last_error = repr(exc)
+            log.exception("warm pool refill failed (retrying in %.0f s)", backoff)
+        return None
+
+    def _dispose(self, container: Any) -> None:
+        if self._stopped.is_set():
+            DockerSandbox.remove_container(container)
+        else:
+            self._disposals.put(container)
+
+    def _dispose_loop(self) -> None:
+        """Remove used containers one by one, after their grade is on its way to the store."""
+        while True:
+            container = self._disposals.get()
+            if container is None:
+                return
+            DockerSandbox.remove_container(container)
