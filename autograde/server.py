@@ -20,9 +20,12 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        from grader.warmup import warm_up
         from web.app import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        warm_up()  # in each gunicorn worker: the first intake then validates as fast as the rest
+        return app
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:

@@ -66,7 +66,8 @@ class DockerSandbox:
         self.respawns = 0
         self.warm = False  # started ahead of need by a pool
         self.cell_seconds = 0.0  # the notebook's own execution time, as the agent measured it
-        self.disposer: Callable[[Any], None] | None = None
+        self.disposer: Callable[[Any], None] | None = None  # removes a container; inline if None
+        self.on_release: Callable[[], None] | None = None  # called once, when the sandbox is closed
 
     @property
     def short_id(self) -> str:
@@ -170,7 +171,7 @@ class DockerSandbox:
         if not oom:
             return False
         self.respawns += 1
-        self.close()
+        self._drop_container()
         self.broken, self.next_id = "", 0
         self.start()
         if self.files:
@@ -179,6 +180,12 @@ class DockerSandbox:
 
     def close(self) -> None:
         """Remove the container whatever state it is in; safe to call twice."""
+        self._drop_container()
+        if self.on_release is not None:
+            release, self.on_release = self.on_release, None
+            release()
+
+    def _drop_container(self) -> None:
         if self.stream is not None:
             with contextlib.suppress(OSError):
                 self.stream.sock.close()

@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from grader.errors import SandboxError
@@ -37,7 +37,12 @@ log = logging.getLogger(__name__)
 class WarmPool:
     """Keeps ``size`` sandboxes of one factory ready; ``open`` hands one out, never twice."""
 
-    def __init__(self, factory: DockerSandboxFactory, size: int) -> None:
+    def __init__(
+        self,
+        factory: DockerSandboxFactory,
+        size: int,
+        on_change: Callable[[dict[str, int]], None] | None = None,
+    ) -> None:
         if size < 1:
             raise ValueError("a warm pool needs a size of at least 1")
         self.factory = factory
@@ -46,6 +51,7 @@ class WarmPool:
         self.worker = factory.worker
         self._idle: deque[DockerSandbox] = deque()
         self._starting = 0
+        self._in_use = 0  # handed out and not yet closed: still counted against ``size``
         self._changed = threading.Condition()
         self._stopped = threading.Event()
         self._disposals: queue.Queue[Any] = queue.Queue()
@@ -55,6 +61,7 @@ class WarmPool:
         self.discarded = 0
         self.cold_opens = 0
         self.last_error = ""
+        self.on_change = on_change  # told the counts whenever they change (the worker publishes them)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -120,7 +127,7 @@ class WarmPool:
                 break
             if sandbox.ping(PING_TIMEOUT):
                 self.handed_out += 1
-                sandbox.disposer = self._dispose
+                self._hand_out(sandbox)
                 log.debug("warm sandbox %s for %s", sandbox.short_id, dict(labels or {}))
                 return sandbox
             self.discarded += 1
@@ -128,8 +135,27 @@ class WarmPool:
             sandbox.close()
         self.cold_opens += 1
         sandbox = self.factory.open(labels)
-        sandbox.disposer = self._dispose
+        self._hand_out(sandbox)
         return sandbox
+
+    def _hand_out(self, sandbox: DockerSandbox) -> None:
+        """Count it against the pool until it is closed, so its replacement starts only then.
+
+        Starting a replacement costs a second of CPU; started at once, it would compete with
+        the very submission the sandbox was taken for. Started when that grade is stored, it
+        is ready for the submission after next, and the one after is served from ``idle``.
+        """
+        with self._changed:
+            self._in_use += 1
+        sandbox.disposer = self._dispose
+        sandbox.on_release = self._released
+        self._report()
+
+    def _released(self) -> None:
+        with self._changed:
+            self._in_use -= 1
+            self._changed.notify_all()  # a refill thread starts its replacement
+        self._report()
 
     def _take(self, deadline: float) -> DockerSandbox | None:
         """An idle sandbox; waits while one is starting, gives up when none is coming."""
@@ -141,9 +167,7 @@ class WarmPool:
                 if remaining <= 0:
                     return None
                 self._changed.wait(remaining)
-            sandbox = self._idle.popleft()
-            self._changed.notify_all()  # a refill thread may start the next one
-            return sandbox
+            return self._idle.popleft()
 
     # -- background work -----------------------------------------------------------------
 
@@ -151,27 +175,50 @@ class WarmPool:
         backoff = 1.0
         while not self._stopped.is_set():
             with self._changed:
-                while len(self._idle) + self._starting >= self.size and not self._stopped.is_set():
+                while self._owned() >= self.size and not self._stopped.is_set():
                     self._changed.wait(1.0)
                 if self._stopped.is_set():
                     return
                 self._starting += 1
+            self._report()
             sandbox = self._start_one(backoff)
+            kept = False
             with self._changed:
                 self._starting -= 1
                 if sandbox is not None and not self._stopped.is_set():
-                    self._idle.append(sandbox)
                     sandbox.warm = True
+                    self._idle.append(sandbox)
                     self.started_total += 1
-                    self._changed.notify_all()
-                    backoff = 1.0
-                    continue
+                    kept = True
                 self._changed.notify_all()
-            if sandbox is not None:  # made while the pool was closing
+            self._report()
+            if kept:
+                backoff = 1.0
+            elif sandbox is not None:  # made while the pool was closing
                 sandbox.close()
                 return
-            self._stopped.wait(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF)
+            else:
+                self._stopped.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+
+    def status(self) -> dict[str, int]:
+        with self._changed:
+            return {
+                "size": self.size,
+                "idle": len(self._idle),
+                "starting": self._starting,
+                "in_use": self._in_use,
+            }
+
+    def _report(self) -> None:
+        if self.on_change is not None:
+            try:
+                self.on_change(self.status())
+            except Exception:  # publishing is for dashboards; it never stops grading
+                log.debug("could not publish the pool's status", exc_info=True)
+
+    def _owned(self) -> int:
+        return len(self._idle) + self._starting + self._in_use
 
     def _start_one(self, backoff: float) -> DockerSandbox | None:
         """One fresh sandbox, or None after logging why not; a refill thread never dies."""

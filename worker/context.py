@@ -9,6 +9,7 @@ changes. With the pool on, jobs run in the worker process itself, next to the po
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -43,10 +44,10 @@ class WorkerContext:
 
         return self._per_process("factory", lambda: sandbox_factory(self.settings, worker=self.worker_name))
 
-    def start_pool(self) -> WarmPool | None:
+    def start_pool(self, on_change: Callable[[dict[str, int]], None] | None = None) -> WarmPool | None:
         """Start this process's warm pool, if the settings ask for one."""
         if self.settings.warm_pool_size > 0 and self.pool is None:
-            self.pool = WarmPool(self.factory, self.settings.warm_pool_size).start()
+            self.pool = WarmPool(self.factory, self.settings.warm_pool_size, on_change).start()
         return self.pool
 
     def stop_pool(self) -> None:

@@ -11,17 +11,20 @@ import logging
 import os
 import socket
 
+from redis import Redis
 from rq import SimpleWorker, Worker
 from rq.worker import BaseWorker
 
 from autograde.settings import Settings
 from autograde.wiring import redis_connection
+from grader.warmup import warm_up
 from worker import context
 from worker.queues import RQEnqueuer
 from worker.reaper import reap_orphans
 from worker.recovery import reenqueue_unfinished
 
 log = logging.getLogger(__name__)
+POOL_STATUS_TTL = 86400  # a worker killed outright leaves its last status for a day at most
 
 
 def run_worker(settings: Settings, burst: bool = False, name: str | None = None) -> bool:
@@ -34,7 +37,9 @@ def run_worker(settings: Settings, burst: bool = False, name: str | None = None)
     reap_orphans(ctx.factory.client, live)
     enqueuer = RQEnqueuer(connection, settings.queue_prefix, settings.job_timeout)
     reenqueue_unfinished(ctx.store, enqueuer)
-    if ctx.start_pool() is not None:
+    warm_up()  # before the first job, not during it (inherited by forked work horses too)
+    status_key = pool_status_key(settings.queue_prefix, name)
+    if ctx.start_pool(lambda status: publish(connection, status_key, status)) is not None:
         worker: BaseWorker = SimpleWorker(enqueuer.queues(), name=name, connection=connection)
     else:
         # Jobs run in forked work horses; close pooled connections so none is shared across a fork.
@@ -44,3 +49,14 @@ def run_worker(settings: Settings, burst: bool = False, name: str | None = None)
         return bool(worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level))
     finally:
         ctx.stop_pool()
+        connection.delete(status_key)
+
+
+def pool_status_key(prefix: str, worker_name: str) -> str:
+    return f"{prefix}:pool:{worker_name}"
+
+
+def publish(connection: Redis, key: str, status: dict[str, int]) -> None:
+    """The pool's counts in Redis, for operators (and the benchmark, to know it is full)."""
+    connection.hset(key, mapping={name: value for name, value in status.items()})
+    connection.expire(key, POOL_STATUS_TTL)

@@ -1,8 +1,8 @@
 """Kernel bootstrap: an audit hook that attests test cells and guards the grading machinery.
 
-The agent starts every kernel with this file in ``IPKernelApp.exec_files``, so it runs in the
-kernel before any learner code. It reads a one-time key from a pipe, snapshots the objects
-that decide whether a test passed (IPython's and ipykernel's classes and modules, builtins,
+The lean kernel runs this file in the user namespace before any learner code, as
+ipykernel's ``exec_files`` would. It reads a one-time key from a pipe, snapshots the objects
+that decide whether a test passed (IPython's classes and modules, the lean kernel's, builtins,
 the test helpers of numpy and pandas), and installs an audit hook. Audit hooks cannot be
 removed from Python code, and this one refuses the primitives that would reach it or its key
 (gc object walks, tracing and profiling, raw memory access through ctypes, /proc/*/mem).
@@ -38,7 +38,12 @@ def _autograde_install():
     key = os.read(key_fd, 64)
     os.close(key_fd)
     write, new_mac, dumps = os.write, hmac.new, json.dumps
-    getframe, get_ident, main_ident, getpid = sys._getframe, threading.get_ident, threading.get_ident(), os.getpid
+    getframe, get_ident, main_ident, getpid = (
+        sys._getframe,
+        threading.get_ident,
+        threading.get_ident(),
+        os.getpid,
+    )
     shell = get_ipython()  # noqa: F821 - exec_files runs in the kernel's user namespace
     kernel = shell.kernel
     from IPython.core.interactiveshell import ExecutionResult, InteractiveShell
@@ -46,16 +51,41 @@ def _autograde_install():
     run_code = InteractiveShell.run_code.__code__
     guarded_modules = [builtins]
     for name in (
-        "IPython.core.interactiveshell", "IPython.core.compilerop", "IPython.core.inputtransformer2",
-        "IPython.core.displayhook", "IPython.core.ultratb", "IPython.core.async_helpers", "ipykernel.ipkernel",
-        "ipykernel.kernelbase", "ipykernel.zmqshell", "ast", "codeop", "numpy", "numpy.testing",
-        "pandas", "pandas.testing", "math", "unittest",
+        "IPython.core.interactiveshell",
+        "IPython.core.compilerop",
+        "IPython.core.inputtransformer2",
+        "IPython.core.displayhook",
+        "IPython.core.displaypub",
+        "IPython.core.ultratb",
+        "IPython.core.async_helpers",
+        "lean_kernel",
+        "ast",
+        "codeop",
+        "numpy",
+        "numpy.testing",
+        "pandas",
+        "pandas.testing",
+        "math",
+        "unittest",
     ):
         with contextlib.suppress(Exception):  # a library the image lacks is simply not guarded
             guarded_modules.append(importlib.import_module(name))
     # IPython and ipykernel swap these around every cell; they decide nothing about a test.
-    trapped = {"_", "__", "___", "exit", "quit", "get_ipython", "display", "__IPYTHON__", "input", "raw_input",
-               "_save_getpass", "_save_input", "_save_raw_input"}
+    trapped = {
+        "_",
+        "__",
+        "___",
+        "exit",
+        "quit",
+        "get_ipython",
+        "display",
+        "__IPYTHON__",
+        "input",
+        "raw_input",
+        "_save_getpass",
+        "_save_input",
+        "_save_raw_input",
+    }
     callable_kinds = (types.FunctionType, types.BuiltinFunctionType, classmethod, staticmethod, property)
 
     def snapshot():
@@ -76,7 +106,6 @@ def _autograde_install():
         items[("list", "", "input_transformers_post")] = tuple(shell.input_transformers_post)
         items[("list", "", "input_transformers_cleanup")] = tuple(shell.input_transformers_cleanup)
         items[("list", "", "custom_exceptions")] = tuple(shell.custom_exceptions)
-        items[("list", "", "shell_handlers")] = tuple(sorted(kernel.shell_handlers.items()))
         return items
 
     pristine = snapshot()
@@ -99,13 +128,17 @@ def _autograde_install():
         mac = new_mac(key, body.encode(), hashlib.sha256).hexdigest()
         data = (dumps({"body": body, "mac": mac}) + "\n").encode()
         while data:
-            data = data[write(out_fd, data):]
+            data = data[write(out_fd, data) :]
 
     def caller_is_cell():
         if get_ident() != main_ident:
             return False
         frame = getframe(3)  # 0: here, 1: attest, 2: the hook, 3: the code that called sys.audit
-        return frame.f_code.co_name == "<module>" and frame.f_back is not None and frame.f_back.f_code is run_code
+        return (
+            frame.f_code.co_name == "<module>"
+            and frame.f_back is not None
+            and frame.f_back.f_code is run_code
+        )
 
     def attest(event, nonce):
         record = {"event": event, "nonce": nonce, "verdict": "ok", "detail": "", "pid": getpid()}
@@ -128,8 +161,15 @@ def _autograde_install():
         return {}
 
     blocked = {
-        "sys.settrace", "sys.setprofile", "sys._current_frames", "gc.get_objects", "gc.get_referrers",
-        "gc.get_referents", "ctypes.cdata", "ctypes.string_at", "ctypes.wstring_at",
+        "sys.settrace",
+        "sys.setprofile",
+        "sys._current_frames",
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+        "ctypes.cdata",
+        "ctypes.string_at",
+        "ctypes.wstring_at",
     }
     import ctypes
 
@@ -140,7 +180,13 @@ def _autograde_install():
             raise RuntimeError(f"{event} is not allowed while grading")
         if event == "ctypes.call_function" and args and args[0] in raw_memory:
             raise RuntimeError("raw memory access is not allowed while grading")
-        if event == "open" and args and isinstance(args[0], str) and args[0].startswith("/proc/") and args[0].endswith("/mem"):
+        if (
+            event == "open"
+            and args
+            and isinstance(args[0], str)
+            and args[0].startswith("/proc/")
+            and args[0].endswith("/mem")
+        ):
             raise RuntimeError("process memory is not readable while grading")
         if event in ("autograde.begin", "autograde.verify") and len(args) == 1 and type(args[0]) is str:
             attest(event.split(".", 1)[1], args[0])

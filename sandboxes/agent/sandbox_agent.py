@@ -1,4 +1,4 @@
-"""The trusted agent inside a sandbox: runs cells in a Jupyter kernel for the grader outside.
+"""The trusted agent inside a sandbox: runs cells in an IPython kernel for the grader outside.
 
 It speaks newline-delimited JSON on its stdin and stdout, which the worker reaches through
 the container's attach stream (the container has no network). Requests:
@@ -21,8 +21,9 @@ in the kernel cannot write reply lines. When the worker starts the container as 
 only CAP_SETUID, CAP_SETGID, CAP_KILL and CAP_CHOWN (the normal case), the kernel runs as
 uid 1000 with no capabilities at all, so learner code cannot signal, trace or read the
 agent, whatever the runtime's /proc does. The agent also marks itself non-dumpable. It uses
-only the standard library and jupyter_client, both installed in the image: this file is
-copied into the image on its own and imports nothing from the project.
+only the standard library: the kernel is ``lean_kernel.py`` (IPython's shell over pipes, see
+its docstring for why not ipykernel), started fresh for every sandbox and after a crash.
+This folder is copied into the image on its own and imports nothing from the project.
 """
 
 import base64
@@ -32,23 +33,23 @@ import hashlib
 import hmac
 import json
 import os
-import queue
 import secrets
 import select
+import signal
 import subprocess
 import sys
 import time
-
-from jupyter_client.manager import KernelManager
 
 WORKDIR = os.environ.get("HOME", "/home/learner")
 OUTPUT_LIMIT = int(os.environ.get("AUTOGRADE_OUTPUT_LIMIT", str(1024 * 1024)))
 INTERRUPT_GRACE = 3.0
 PR_SET_DUMPABLE = 4
 KERNEL_UID = KERNEL_GID = 1000
-RUNTIME_DIR = os.environ.get("JUPYTER_RUNTIME_DIR", "/tmp/.jupyter-runtime")
-ATTEST_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "attest.py")
+HERE = os.path.dirname(os.path.abspath(__file__))
+ATTEST_FILE = os.path.join(HERE, "attest.py")
+LAUNCH = f"import sys; sys.path.insert(0, {HERE!r}); import lean_kernel; lean_kernel.main()"
 PROBE_TIMEOUT = 10.0
+KERNEL_START_TIMEOUT = 60.0
 
 
 def make_non_dumpable():
@@ -73,7 +74,7 @@ class Channel:
             body = hmac.new(self.key, body, hashlib.sha256).hexdigest().encode() + b" " + body
         view = memoryview(body + b"\n")
         while view:
-            view = view[os.write(self._fd, view):]
+            view = view[os.write(self._fd, view) :]
 
 
 class CappedOutputs:
@@ -99,49 +100,47 @@ class CappedOutputs:
         self.items.append(output)
 
 
-def to_output(msg):
-    """Turn an iopub message into an nbformat output, or None for messages that are not."""
-    kind = msg["msg_type"]
-    content = msg["content"]
-    if kind == "stream":
-        return {"output_type": "stream", "name": content["name"], "text": content["text"]}
-    if kind == "execute_result":
-        return {
-            "output_type": "execute_result",
-            "data": content["data"],
-            "metadata": content.get("metadata", {}),
-            "execution_count": content.get("execution_count"),
-        }
-    if kind == "display_data":
-        return {"output_type": "display_data", "data": content["data"], "metadata": content.get("metadata", {})}
-    if kind == "error":
-        return {
-            "output_type": "error",
-            "ename": content["ename"],
-            "evalue": content["evalue"],
-            "traceback": content["traceback"],
-        }
+def to_output(message):
+    """Turn a kernel message into an nbformat output, or None for one that is not."""
+    kind = message.get("type")
+    try:
+        if kind == "stream":
+            return {"output_type": "stream", "name": str(message["name"]), "text": str(message["text"])}
+        if kind == "execute_result":
+            return {
+                "output_type": "execute_result",
+                "data": dict(message["data"]),
+                "metadata": dict(message.get("metadata") or {}),
+                "execution_count": message.get("execution_count"),
+            }
+        if kind == "display_data":
+            return {
+                "output_type": "display_data",
+                "data": dict(message["data"]),
+                "metadata": dict(message.get("metadata") or {}),
+            }
+        if kind == "error":
+            return {
+                "output_type": "error",
+                "ename": str(message["ename"]),
+                "evalue": str(message["evalue"]),
+                "traceback": [str(line) for line in message["traceback"]],
+            }
+    except (KeyError, TypeError, ValueError):
+        return None
     return None
 
 
-class LearnerKernelManager(KernelManager):
-    """Hands the connection file to the kernel's uid once written (we read it via the group)."""
-
-    def write_connection_file(self, **kwargs):
-        super().write_connection_file(**kwargs)
-        path = self.connection_file
-        if os.getuid() == 0 and os.path.exists(path) and os.stat(path).st_uid == 0:
-            os.chmod(path, 0o640)
-            os.chown(path, KERNEL_UID, KERNEL_GID)
-
-
 class Kernel:
-    """One IPython kernel process and a blocking client to it."""
+    """One lean kernel process (``lean_kernel.py``: IPython's shell over pipes) and its pipes."""
 
     def __init__(self):
-        self.manager = None
-        self.client = None
+        self.process = None
+        self.requests = None  # our end of its request pipe
+        self.streams = {}  # fd -> "messages", "stdout" or "stderr"
+        self.pending = b""
         self.attestations = None
+        self.next_id = 0
 
     def start(self):
         """Start a kernel whose bootstrap (attest.py) gets a fresh key and a pipe back to us."""
@@ -150,55 +149,87 @@ class Kernel:
         os.write(key_write, key)
         os.close(key_write)
         attest_read, attest_write = os.pipe()
-        self.manager = LearnerKernelManager(kernel_name="python3")
+        request_read, request_write = os.pipe()
+        message_read, message_write = os.pipe()
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        inherited = (key_read, attest_write, request_read, message_write)
+        env = {
+            **os.environ,
+            "AUTOGRADE_ATTEST_FDS": f"{key_read},{attest_write}",
+            "AUTOGRADE_KERNEL_FDS": f"{request_read},{message_write}",
+            "AUTOGRADE_BOOTSTRAP": ATTEST_FILE,
+        }
         try:
-            self.manager.start_kernel(
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-c", LAUNCH],
                 **self._as_learner(),
                 cwd=WORKDIR,
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                independent=False,
-                pass_fds=(key_read, attest_write),
-                env={**os.environ, "AUTOGRADE_ATTEST_FDS": f"{key_read},{attest_write}"},
-                extra_arguments=[f"--IPKernelApp.exec_files={json.dumps([ATTEST_FILE])}"],
+                stdout=out_write,
+                stderr=err_write,
+                pass_fds=inherited,
+                env=env,
             )
         finally:
-            os.close(key_read)
-            os.close(attest_write)
+            for fd in (*inherited, out_write, err_write):
+                os.close(fd)
         if self.attestations is not None:
             self.attestations.close()
-        self.attestations = Attestations(attest_read, key, self.manager.provisioner.process.pid)
-        self.client = self.manager.client()
-        self.client.start_channels()
-        self.client.wait_for_ready(timeout=60)
+        self.attestations = Attestations(attest_read, key, self.process.pid)
+        self.requests = request_write
+        self.streams = {message_read: "messages", out_read: "stdout", err_read: "stderr"}
+        self.pending = b""
+        for fd in self.streams:
+            os.set_blocking(fd, False)
+        ready = self._read_until(
+            lambda m: m.get("type") == "ready", None, time.monotonic() + KERNEL_START_TIMEOUT
+        )
+        if ready != "matched":
+            raise RuntimeError(f"the kernel did not become ready ({ready}, exit code {self.exit_code()})")
 
     def _as_learner(self):
         """Popen options that start the kernel as the learner's uid, when we may choose it."""
         if os.getuid() != 0:
             return {}
-        os.makedirs(RUNTIME_DIR, exist_ok=True)
-        os.chmod(RUNTIME_DIR, 0o711)  # the kernel may open its own file here, but not list others
         return {"user": KERNEL_UID, "group": KERNEL_GID, "extra_groups": []}
 
     def stop(self):
-        if self.client is not None:
-            self.client.stop_channels()
-        if self.manager is not None:
-            # the kernel may already be gone; there is then nothing left to stop
-            with contextlib.suppress(Exception):
-                self.manager.shutdown_kernel(now=True)
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
+        for fd in [*self.streams, self.requests]:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.streams, self.requests = {}, None
 
     def restart(self):
         self.stop()
         self.start()
 
     def is_alive(self):
-        return self.manager.is_alive()
+        return self.process is not None and self.process.poll() is None
 
     def exit_code(self):
-        process = getattr(self.manager.provisioner, "process", None)
-        return None if process is None else process.poll()
+        return None if self.process is None else self.process.poll()
+
+    def interrupt(self):
+        if self.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGINT)
+
+    def send(self, code, silent=False):
+        self.next_id += 1
+        line = json.dumps({"id": self.next_id, "code": code, "silent": silent}) + "\n"
+        try:
+            view = memoryview(line.encode())
+            while view:
+                view = view[os.write(self.requests, view) :]
+        except OSError:
+            pass  # the kernel is gone; collecting will say so
+        return self.next_id
 
     def execute(self, code, timeout, attest=False):
         """Run one cell; returns a reply dict with status ok, error, timeout or dead.
@@ -211,12 +242,12 @@ class Kernel:
             self.attestations.read(None)  # drop anything left over from earlier cells
             code = f"__import__('sys').audit('autograde.begin', '{nonce}')\n{code}"
         started = time.monotonic()
-        msg_id = self.client.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        request_id = self.send(code)
         outputs = CappedOutputs(OUTPUT_LIMIT)
-        status = self._collect(msg_id, outputs, started + timeout)
+        status = self._collect(request_id, outputs, started + timeout)
         if status == "timeout":
-            self.manager.interrupt_kernel()
-            if self._collect(msg_id, outputs, time.monotonic() + INTERRUPT_GRACE) == "timeout":
+            self.interrupt()
+            if self._collect(request_id, outputs, time.monotonic() + INTERRUPT_GRACE) == "timeout":
                 self.restart()
                 status = "timeout_restarted"
             else:
@@ -238,48 +269,81 @@ class Kernel:
         """Ask the hook to judge the cell that just ran, and read its signed records."""
         if nonce is None:
             return {"verdict": "unverifiable", "detail": "cell magics cannot be attested"}
-        probe = f"__import__('sys').audit('autograde.verify', '{nonce}')"
-        msg_id = self.client.execute(probe, silent=True, store_history=False, allow_stdin=False)
-        status = self._collect(msg_id, CappedOutputs(OUTPUT_LIMIT), time.monotonic() + PROBE_TIMEOUT)
+        request_id = self.send(f"__import__('sys').audit('autograde.verify', '{nonce}')", silent=True)
+        status = self._collect(request_id, CappedOutputs(OUTPUT_LIMIT), time.monotonic() + PROBE_TIMEOUT)
         records = self.attestations.read(nonce)
         if status != "ok":
             return {"verdict": "missing", "detail": f"the verification cell did not run ({status})"}
         return summarise(records)
 
-    def _collect(self, msg_id, outputs, deadline):
-        """Read iopub until the cell is idle; the shell reply decides ok or error."""
-        idle = False
-        while not idle:
+    def _collect(self, request_id, outputs, deadline):
+        """Gather a cell's outputs until its done line; the done line decides ok or error."""
+        found = {}
+
+        def done(message):
+            if message.get("type") == "done" and message.get("id") == request_id:
+                found["status"] = "ok" if message.get("status") == "ok" else "error"
+                return True
+            if message.get("type") == "clear_output":
+                outputs.items.clear()
+            else:
+                output = to_output(message)
+                if output is not None:
+                    outputs.add(output)
+            return False
+
+        result = self._read_until(done, outputs, deadline)
+        return found["status"] if result == "matched" else result
+
+    def _read_until(self, match, outputs, deadline):
+        """Read every pipe until ``match`` accepts a message: "matched", "timeout" or "dead"."""
+        while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return "timeout"
-            try:
-                msg = self.client.get_iopub_msg(timeout=min(remaining, 0.5))
-            except queue.Empty:
-                if not self.is_alive():
-                    return "dead"
-                continue
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                idle = True
-            elif msg["msg_type"] == "clear_output":
-                outputs.items.clear()
-            else:
-                output = to_output(msg)
-                if output is not None:
-                    outputs.add(output)
-        return self._reply_status(msg_id, deadline)
+            ready, _, _ = select.select(list(self.streams), [], [], min(remaining, 0.5))
+            if not ready and not self.is_alive():
+                return "dead"
+            for fd in ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    continue
+                kind = self.streams[fd]
+                if not chunk:
+                    if kind == "messages":  # its end closed: the kernel is gone
+                        with contextlib.suppress(subprocess.TimeoutExpired):
+                            self.process.wait(timeout=2)
+                        return "dead"
+                    os.close(fd)  # its stdout or stderr closed: stop watching it
+                    del self.streams[fd]
+                    continue
+                if kind != "messages":
+                    if outputs is not None:
+                        outputs.add(
+                            {"output_type": "stream", "name": kind, "text": chunk.decode(errors="replace")}
+                        )
+                    continue
+                for message in self._messages(chunk, outputs):
+                    if match(message):
+                        return "matched"
 
-    def _reply_status(self, msg_id, deadline):
-        while True:
-            remaining = max(deadline - time.monotonic(), 0.5)
+    def _messages(self, chunk, outputs):
+        """Complete JSON lines from the message pipe; an oversized line is dropped, not kept."""
+        self.pending += chunk
+        lines = self.pending.split(b"\n")
+        self.pending = lines.pop()
+        if len(self.pending) > OUTPUT_LIMIT * 2 + 65536:
+            self.pending = b""
+            if outputs is not None:
+                outputs.truncated = True
+        for line in lines:
             try:
-                msg = self.client.get_shell_msg(timeout=remaining)
-            except queue.Empty:
-                return "dead" if not self.is_alive() else "timeout"
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return "ok" if msg["content"].get("status") == "ok" else "error"
+                message = json.loads(line)
+            except ValueError:
+                continue  # not from the shell's own writer; outputs are untrusted anyway
+            if isinstance(message, dict):
+                yield message
 
 
 class Attestations:
@@ -322,10 +386,18 @@ class Attestations:
             body = message["body"]
             expected = hmac.new(self.key, body.encode(), hashlib.sha256).hexdigest()
             if not hmac.compare_digest(expected, message["mac"]):
-                return {"verdict": "forged", "unsigned": True, "detail": "a record on the attestation pipe had a bad signature"}
+                return {
+                    "verdict": "forged",
+                    "unsigned": True,
+                    "detail": "a record on the attestation pipe had a bad signature",
+                }
             record = json.loads(body)
         except (ValueError, KeyError, TypeError, AttributeError):
-            return {"verdict": "forged", "unsigned": True, "detail": "something other than the hook wrote to the attestation pipe"}
+            return {
+                "verdict": "forged",
+                "unsigned": True,
+                "detail": "something other than the hook wrote to the attestation pipe",
+            }
         if nonce is not None and record.get("nonce") != nonce:
             return {"verdict": "forged", "detail": "an attestation for another cell appeared"}
         if record.get("pid") != self.pid:
@@ -407,7 +479,11 @@ def serve(kernel, channel, lines):
             channel.key = bytes.fromhex(request["key"])
             reply["status"] = "ok"
         elif op == "execute":
-            reply.update(kernel.execute(request["code"], float(request.get("timeout", 30)), bool(request.get("attest"))))
+            reply.update(
+                kernel.execute(
+                    request["code"], float(request.get("timeout", 30)), bool(request.get("attest"))
+                )
+            )
         elif op == "put_files":
             put_files(request.get("files", {}))
             reply["status"] = "ok"
@@ -437,7 +513,9 @@ def main():
     except Exception as exc:  # report, then exit: the worker decides what a failed start means
         channel.send({"event": "failed", "message": f"kernel did not start: {exc}"})
         return 1
-    channel.send({"event": "ready", "startup": round(time.monotonic() - started, 3), "python": sys.version.split()[0]})
+    channel.send(
+        {"event": "ready", "startup": round(time.monotonic() - started, 3), "python": sys.version.split()[0]}
+    )
     try:
         serve(kernel, channel, stdin)
     finally:

@@ -31,10 +31,11 @@ ATTACKS = {
         "def compile(src, *a, **k):\n    return real('pass' if 'square' in str(src) else src, *a, **k)\n"
         "builtins.compile = compile"
     ),
-    "kernel_handler_replaced": (
-        "k = get_ipython().kernel\nreal = k.shell_handlers['execute_request']\n"
-        "async def fake(stream, ident, parent):\n    parent['content']['code'] = 'pass'\n    return await real(stream, ident, parent)\n"
-        "k.shell_handlers['execute_request'] = fake"
+    "kernel_loop_rewrites_requests": (  # keep only each cell's first line: the begin event, no asserts
+        "import json as _json, lean_kernel\nclass _Json:\n    def __getattr__(self, name):\n"
+        "        return getattr(_json, name)\n    @staticmethod\n    def loads(line):\n"
+        "        request = _json.loads(line)\n        request['code'] = request['code'].split('\\n')[0]\n"
+        "        return request\nlean_kernel.json = _Json()"
     ),
     "trace_function_skips_asserts": (
         "import sys\ndef tracer(frame, event, arg):\n    return None\nsys.settrace(tracer)"
@@ -65,7 +66,7 @@ def test_attack_with_a_wrong_answer_scores_nothing(grader: Grader, attack: str) 
 @pytest.mark.parametrize(
     "attack",
     ["custom_exc_swallows_errors", "asserts_stripped_by_ast_transformer", "run_cell_replaced",
-     "builtin_compile_patched", "kernel_handler_replaced", "fake_attestation_written_to_pipe"],
+     "builtin_compile_patched", "kernel_loop_rewrites_requests", "fake_attestation_written_to_pipe"],
 )
 def test_detected_tampering_is_flagged_for_review(grader: Grader, attack: str) -> None:
     outcome = grader.grade_square(f"{RIGHT}\n\n{ATTACKS[attack]}")
