@@ -48,6 +48,10 @@ NOT_RUN = CellRun("not_run")
 class Session(Protocol):
     """One submission's sandbox: a kernel that runs cells, used once and then destroyed."""
 
+    def guard(self, modules: Sequence[str]) -> None:
+        """Have the kernel import and snapshot these modules before any learner code runs."""
+        ...
+
     def put_files(self, files: Mapping[str, bytes]) -> None: ...
 
     def run_cell(self, code: str, timeout: float, attest: bool = False) -> CellRun: ...

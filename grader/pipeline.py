@@ -17,6 +17,7 @@ from grader.cells import Role
 from grader.errors import InvalidSubmission
 from grader.execution import Budget, CellRun, Session, execute_plan
 from grader.feedback import render_feedback
+from grader.guards import libraries_to_guard
 from grader.notebooks import parse_notebook
 from grader.prepare import NotebookPlan, plan_notebook
 from grader.report import GradeReport
@@ -65,6 +66,7 @@ def grade(
     runs: dict[str, dict[int, CellRun]] = {}
     events: list[str] = []
     flags: list[str] = []
+    session.guard(libraries_to_guard(assignment.sources.values()))
     if assignment.files:
         session.put_files(assignment.files)
     for position, name in enumerate(assignment.notebook_names):

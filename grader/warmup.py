@@ -9,7 +9,7 @@ pipeline, with a dry-run session that runs nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import nbformat
@@ -23,6 +23,9 @@ NAME = "warm-up.ipynb"
 
 class _DryRun:
     """A session that claims every cell ran cleanly; used only to exercise the code paths."""
+
+    def guard(self, modules: Sequence[str]) -> None:
+        return None
 
     def put_files(self, files: Mapping[str, bytes]) -> None:
         return None

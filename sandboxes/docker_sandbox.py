@@ -15,7 +15,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import docker
@@ -62,6 +62,7 @@ class DockerSandbox:
         self.next_id = 0
         self.startup_seconds = 0.0
         self.files: dict[str, bytes] = {}
+        self.guarded: tuple[str, ...] | None = None
         self.image_id = ""  # the digest of the image this container really runs, for provenance
         self.respawns = 0
         self.warm = False  # started ahead of need by a pool
@@ -109,6 +110,15 @@ class DockerSandbox:
         reply = self._request({"op": "hello", "key": key.hex()}, timeout=10, sign_reply_with=key)
         if reply is None or reply.get("status") != "ok":
             raise SandboxError(f"the sandbox did not accept its key: {self.broken or reply}")
+
+    def guard(self, modules: Sequence[str]) -> None:
+        """Before the first cell: the kernel imports these and adds them to its integrity snapshot."""
+        self.guarded = tuple(modules)
+        reply = self._request({"op": "guard", "modules": list(modules)}, timeout=self.limits.start_timeout)
+        if reply is not None:  # the imports the notebook would otherwise do in its first cells
+            self.cell_seconds += float(reply.get("duration", 0.0))
+        if reply is None or reply.get("status") != "ok":
+            raise SandboxError(f"the sandbox could not guard {', '.join(modules) or 'its kernel'}: {self.broken or reply}")
 
     def put_files(self, files: Mapping[str, bytes]) -> None:
         self.files.update(files)
@@ -174,6 +184,8 @@ class DockerSandbox:
         self._drop_container()
         self.broken, self.next_id = "", 0
         self.start()
+        if self.guarded is not None:
+            self.guard(self.guarded)
         if self.files:
             self.put_files(self.files)
         return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,10 @@ class FakeSession:
     calls: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     restarts: int = 0
+    guarded: list[tuple[str, ...]] = field(default_factory=list)
+
+    def guard(self, modules: Sequence[str]) -> None:
+        self.guarded.append(tuple(modules))
 
     def put_files(self, files: Mapping[str, bytes]) -> None:
         self.files.update(files)

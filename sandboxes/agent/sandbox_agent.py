@@ -8,6 +8,7 @@ the container's attach stream (the container has no network). Requests:
     {"op": "execute", "id": 3, "code": "...", "timeout": 30}
     {"op": "restart"}
     {"op": "ping"}                        (is the kernel still up? a warm sandbox is checked before use)
+    {"op": "guard", "modules": ["numpy", "numpy.testing"]}   (before the first cell; see below)
     {"op": "shutdown"}
 
 Every request gets exactly one reply line carrying the request's ``id`` (if any). The first
@@ -141,6 +142,7 @@ class Kernel:
         self.pending = b""
         self.attestations = None
         self.next_id = 0
+        self.guard_modules = None  # None until the worker says; then applied to every kernel
 
     def start(self):
         """Start a kernel whose bootstrap (attest.py) gets a fresh key and a pipe back to us."""
@@ -187,6 +189,36 @@ class Kernel:
         )
         if ready != "matched":
             raise RuntimeError(f"the kernel did not become ready ({ready}, exit code {self.exit_code()})")
+        if self.guard_modules is not None:  # a restarted kernel: guard again before any replay
+            outcome = self._apply_guard()
+            if outcome["status"] != "ok":
+                raise RuntimeError(outcome["message"])
+
+    def guard(self, modules):
+        """Import and snapshot ``modules`` in the kernel; once per kernel, before learner code.
+
+        The hook honours only the first guard request of a kernel's life, so the agent makes
+        sure that one is ours: sent here, or (empty) before the first cell if none came.
+        """
+        if self.guard_modules is not None:
+            return {"status": "error", "message": "the kernel is already guarded"}
+        self.guard_modules = [str(m) for m in modules]
+        return self._apply_guard()
+
+    def _apply_guard(self):
+        started = time.monotonic()
+        nonce = secrets.token_hex(16)
+        self.attestations.read(None)
+        names = ",".join(self.guard_modules)
+        request_id = self.send(f"__import__('sys').audit('autograde.guard', '{nonce}', '{names}')", silent=True)
+        status = self._collect(request_id, CappedOutputs(OUTPUT_LIMIT), time.monotonic() + KERNEL_START_TIMEOUT)
+        records = self.attestations.read(nonce)
+        duration = round(time.monotonic() - started, 4)
+        good = [r for r in records if r.get("event") == "guard" and r.get("verdict") == "ok"]
+        if status != "ok" or len(good) != 1 or len(records) != 1:
+            detail = "; ".join(str(r.get("detail", r)) for r in records) or status
+            return {"status": "error", "message": f"the kernel could not be guarded: {detail}", "duration": duration}
+        return {"status": "ok", "guarded": good[0].get("modules", []), "duration": duration}
 
     def _as_learner(self):
         """Popen options that start the kernel as the learner's uid, when we may choose it."""
@@ -237,6 +269,10 @@ class Kernel:
         With ``attest`` (test cells), the cell is prefixed with the begin event and followed
         by a silent verify cell; the reply carries what the signed records say.
         """
+        if self.guard_modules is None:  # nobody asked: use up the guard before learner code can
+            outcome = self.guard([])
+            if outcome["status"] != "ok":
+                return {"status": "unguarded", "message": outcome["message"]}
         nonce = secrets.token_hex(16) if attest and not code.lstrip().startswith("%%") else None
         if nonce is not None:
             self.attestations.read(None)  # drop anything left over from earlier cells
@@ -490,6 +526,8 @@ def serve(kernel, channel, lines):
         elif op == "restart":
             kernel.restart()
             reply["status"] = "ok"
+        elif op == "guard":
+            reply.update(kernel.guard(request.get("modules", [])))
         elif op == "ping":
             reply["status"] = "ok" if kernel.is_alive() else "dead"
         elif op == "shutdown":

@@ -77,10 +77,12 @@ def test_detected_tampering_is_flagged_for_review(grader: Grader, attack: str) -
 def test_fake_reply_from_inside_the_test_does_not_pass(grader: Grader) -> None:
     forge = (
         "def square(x):\n"
-        "    k = get_ipython().kernel\n"
-        "    parent = k.get_parent('shell')\n"
-        "    k.session.send(k.shell_stream, 'execute_reply', {'status': 'ok', 'execution_count': 1}, parent, ident=k._parent_ident['shell'])\n"
-        "    k.session.send(k.iopub_socket, 'status', {'execution_state': 'idle'}, parent)\n"
+        "    import sys\n"
+        "    frame = sys._getframe()\n"
+        "    while frame.f_code.co_name != 'serve':\n"
+        "        frame = frame.f_back\n"
+        "    request_id = frame.f_locals['request']['id']\n"
+        "    get_ipython().messages.send({'type': 'done', 'id': request_id, 'status': 'ok'})\n"
         "    return x + 1"
     )
     outcome = grader.grade_square(forge)
@@ -92,6 +94,19 @@ def test_patched_test_helpers_are_detected(grader: Grader) -> None:
 
     uses_numpy = make_test_cell("np_test", "import numpy as np\nnp.testing.assert_allclose(square(3), 10)", points=1)
     attack = f"{RIGHT}\nimport numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None"
+    outcome = grader.grade_square(attack, uses_numpy)
+    assert outcome.scores["np_test"] == 0.0 and outcome.report.needs_review
+
+
+def test_a_learner_cannot_guard_again_after_tampering(grader: Grader) -> None:
+    """The hook takes one guard request per kernel, and the agent's comes first."""
+    from tests.builders import make_test_cell
+
+    uses_numpy = make_test_cell("np_test", "import numpy as np\nnp.testing.assert_allclose(square(3), 10)", points=1)
+    attack = (
+        f"{RIGHT}\nimport sys, numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+        "sys.audit('autograde.guard', '0' * 32, 'numpy,numpy.testing')"
+    )
     outcome = grader.grade_square(attack, uses_numpy)
     assert outcome.scores["np_test"] == 0.0 and outcome.report.needs_review
 

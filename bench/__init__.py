@@ -1,0 +1,1 @@
+"""Benchmarks: figures come from runs compared side by side, never from tests."""
