@@ -21,7 +21,7 @@ class SandboxSource(Protocol):
     limits: SandboxLimits
     worker: str
 
-    def open(self, labels: Mapping[str, str] | None = None) -> DockerSandbox: ...
+    def open(self, labels: Mapping[str, str] | None = None, priority: bool = False) -> DockerSandbox: ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ def grade_in_sandbox(
     on_time: bool = True,
     late_credit: float = 1.0,
     labels: Mapping[str, str] | None = None,
+    priority: bool = False,
 ) -> SandboxedGrade:
     """Open a fresh sandbox, grade, always remove the sandbox; returns the grade and provenance.
 
@@ -47,7 +48,7 @@ def grade_in_sandbox(
     """
     learner = match_submission(assignment, submission_files)
     started = time.monotonic()
-    with factory.open(labels) as sandbox:
+    with factory.open(labels, priority) as sandbox:
         ready = time.monotonic()
         graded = grade(title, assignment, learner, sandbox, budget, time.monotonic, on_time, late_credit)
         image_id, container, warm, cells = sandbox.image_id, sandbox.short_id, sandbox.warm, sandbox.cell_seconds

@@ -48,6 +48,7 @@ class Settings:
     output_limit_bytes: int = 1024 * 1024
     kernel_start_timeout: float = 60.0
     warm_pool_size: int = 2  # sandboxes each worker keeps started ahead of need; 0 turns the pool off
+    warm_pool_reserve: int = 1  # more of them, kept for exam grades only
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
@@ -58,8 +59,8 @@ class Settings:
         for name in ("max_upload_bytes", "memory_mb", "pids_limit", "nofile_limit", "scratch_mb", "output_limit_bytes"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
-        if self.warm_pool_size < 0:
-            raise BadInput("AUTOGRADE_WARM_POOL_SIZE must be 0 (off) or more")
+        if self.warm_pool_size < 0 or self.warm_pool_reserve < 0:
+            raise BadInput("AUTOGRADE_WARM_POOL_SIZE and AUTOGRADE_WARM_POOL_RESERVE must be 0 or more")
         for name in ("cell_timeout", "notebook_timeout", "cpus"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")

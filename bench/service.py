@@ -180,7 +180,7 @@ class Service:
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             statuses = [redis.hgetall(pool_status_key(self.prefix, name)) for name in self.names]
-            if all(int(s.get(b"idle", 0)) == self.pool_size for s in statuses):
+            if all(s and int(s.get(b"idle", 0)) == int(s.get(b"size", -1)) for s in statuses):
                 return
             self._check_alive()
             time.sleep(0.05)

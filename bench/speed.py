@@ -131,6 +131,7 @@ def main() -> int:
     parser.add_argument(
         "--priority", action="store_true", help="also measure the exams queue behind a backlog"
     )
+    parser.add_argument("--priority-only", action="store_true", help="only that measurement")
     parser.add_argument("--backlog", type=int, default=500)
     parser.add_argument("--probes", type=int, default=5)
     parser.add_argument(
@@ -143,6 +144,9 @@ def main() -> int:
     except ImportError:
         print("install the bench extras first: .venv/bin/pip install -e '.[bench]'", file=sys.stderr)
         return 2
+    if args.priority_only:
+        priority(args, submissions(args.submissions))
+        return 0
     return soak(args) if args.soak else compare(args)
 
 

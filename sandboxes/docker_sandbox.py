@@ -28,6 +28,9 @@ from sandboxes.stream import AttachStream, StreamClosed
 
 LABEL = "autograde.sandbox"
 WORKER_LABEL = "autograde.worker"
+GRADING_SHARES = 1024  # Docker's default CPU weight
+PRIORITY_SHARES = 4096  # an exam's sandbox outweighs assignment grading four to one
+WARMING_SHARES = 128  # a sandbox warming up in the pool yields to any grading
 REPLY_SLACK = 20.0  # interrupt grace plus a kernel restart, beyond the cell's own limit
 MAX_RESPAWNS = 2  # fresh containers after out-of-memory kills, per submission
 log = logging.getLogger(__name__)
@@ -41,14 +44,22 @@ class DockerSandboxFactory:
         self.limits = limits
         self.worker = worker
 
-    def open(self, labels: Mapping[str, str] | None = None) -> DockerSandbox:
+    def open(
+        self, labels: Mapping[str, str] | None = None, priority: bool = False, cpu_shares: int | None = None
+    ) -> DockerSandbox:
+        """A new sandbox; ``cpu_shares`` weights it against others (the pool warms at a low one)."""
         sandbox = DockerSandbox(self.client, self.limits, {LABEL: "1", WORKER_LABEL: self.worker, **(labels or {})})
+        sandbox.cpu_shares = cpu_shares if cpu_shares is not None else shares_for(priority)
         try:
             sandbox.start()
         except BaseException:
             sandbox.close()
             raise
         return sandbox
+
+
+def shares_for(priority: bool) -> int:
+    return PRIORITY_SHARES if priority else GRADING_SHARES
 
 
 class DockerSandbox:
@@ -66,6 +77,7 @@ class DockerSandbox:
         self.image_id = ""  # the digest of the image this container really runs, for provenance
         self.respawns = 0
         self.warm = False  # started ahead of need by a pool
+        self.cpu_shares = GRADING_SHARES
         self.cell_seconds = 0.0  # the notebook's own execution time, as the agent measured it
         self.disposer: Callable[[Any], None] | None = None  # removes a container; inline if None
         self.on_release: Callable[[], None] | None = None  # called once, when the sandbox is closed
@@ -84,7 +96,11 @@ class DockerSandbox:
         started = time.monotonic()
         try:
             self.container = self.client.containers.create(
-                self.limits.image, stdin_open=True, labels=self.labels, **self.limits.container_options()
+                self.limits.image,
+                stdin_open=True,
+                labels=self.labels,
+                cpu_shares=self.cpu_shares,
+                **self.limits.container_options(),
             )
             self.image_id = str(self.container.attrs["Image"])
             sock = self.client.api.attach_socket(
@@ -126,6 +142,18 @@ class DockerSandbox:
         reply = self._request({"op": "put_files", "files": payload}, timeout=60)
         if reply is None or reply.get("status") != "ok":
             raise SandboxError(f"could not copy the assignment's files into the sandbox: {self.broken or reply}")
+
+    def reweight(self, cpu_shares: int) -> bool:
+        """Change the sandbox's CPU weight; False where the runtime cannot (gVisor's runsc)."""
+        if self.container is None or cpu_shares == self.cpu_shares:
+            return True
+        try:
+            self.client.api.update_container(self.container.id, cpu_shares=cpu_shares)
+        except DockerException as exc:
+            log.debug("could not reweight sandbox %s: %s", self.short_id, exc)
+            return False
+        self.cpu_shares = cpu_shares
+        return True
 
     def ping(self, timeout: float = 5.0) -> bool:
         """Is the agent answering and its kernel alive? Checked before a warm sandbox is used."""

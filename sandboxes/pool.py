@@ -26,10 +26,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from grader.errors import SandboxError
-from sandboxes.docker_sandbox import DockerSandbox, DockerSandboxFactory
+from sandboxes.docker_sandbox import WARMING_SHARES, DockerSandbox, DockerSandboxFactory, shares_for
 
 POOL_LABEL = "autograde.pool"
 PING_TIMEOUT = 5.0
+SPARE_POLL = 0.02  # how often a worker waiting for a spare sandbox looks for queued exams
 MAX_BACKOFF = 30.0
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,13 @@ class WarmPool:
         factory: DockerSandboxFactory,
         size: int,
         on_change: Callable[[dict[str, int]], None] | None = None,
+        reserve: int = 0,
     ) -> None:
-        if size < 1:
-            raise ValueError("a warm pool needs a size of at least 1")
+        if size < 1 or reserve < 0:
+            raise ValueError("a warm pool needs a size of at least 1 and a reserve of 0 or more")
         self.factory = factory
-        self.size = size
+        self.reserve = reserve  # idle sandboxes only priority (exam) grades may take
+        self.size = size + reserve
         self.limits = factory.limits
         self.worker = factory.worker
         self._idle: deque[DockerSandbox] = deque()
@@ -112,21 +115,43 @@ class WarmPool:
                 self._changed.wait(remaining)
         return True
 
+    def wait_for_spare(self, interrupt: Callable[[], bool], timeout: float) -> bool:
+        """Until an ordinary grade could take a sandbox at once, or ``interrupt()`` says stop.
+
+        Also returns when nothing is starting (an ordinary grade would start one cold) and
+        when the pool closes. Returns whether a spare sandbox is there.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._changed:
+                if len(self._idle) > self.reserve:
+                    return True
+                if self._starting == 0 or self._stopped.is_set():
+                    return False
+                self._changed.wait(SPARE_POLL)
+            if interrupt():
+                return False
+        return False
+
     # -- handing out ---------------------------------------------------------------------
 
-    def open(self, labels: Mapping[str, str] | None = None) -> DockerSandbox:
+    def open(self, labels: Mapping[str, str] | None = None, priority: bool = False) -> DockerSandbox:
         """A live warm sandbox if one is ready or about to be, else a cold one.
 
         ``labels`` cannot be put on a container that already exists; the caller's labels
-        (the submission id) go into the log and the provenance instead.
+        (the submission id) go into the log and the provenance instead. A priority (exam)
+        grade may take the reserved sandboxes too, so a backlog of assignments that keeps
+        the pool drained never makes an exam wait for a start. A sandbox handed out leaves
+        the low CPU weight it warmed at, so grading outweighs warming.
         """
         deadline = time.monotonic() + self.limits.start_timeout
         for _ in range(self.size + 1):  # then stop trusting the pool and start one cold
-            sandbox = self._take(deadline)
+            sandbox = self._take(deadline, 0 if priority else self.reserve)
             if sandbox is None:
                 break
             if sandbox.ping(PING_TIMEOUT):
                 self.handed_out += 1
+                sandbox.reweight(shares_for(priority))
                 self._hand_out(sandbox)
                 log.debug("warm sandbox %s for %s", sandbox.short_id, dict(labels or {}))
                 return sandbox
@@ -134,7 +159,7 @@ class WarmPool:
             log.warning("warm sandbox %s died while idle (%s); discarded", sandbox.short_id, sandbox.broken)
             sandbox.close()
         self.cold_opens += 1
-        sandbox = self.factory.open(labels)
+        sandbox = self.factory.open(labels, priority)
         self._hand_out(sandbox)
         return sandbox
 
@@ -157,10 +182,10 @@ class WarmPool:
             self._changed.notify_all()  # a refill thread starts its replacement
         self._report()
 
-    def _take(self, deadline: float) -> DockerSandbox | None:
-        """An idle sandbox; waits while one is starting, gives up when none is coming."""
+    def _take(self, deadline: float, keep: int) -> DockerSandbox | None:
+        """An idle sandbox beyond the ``keep`` reserved; waits while one is starting."""
         with self._changed:
-            while not self._idle:
+            while len(self._idle) <= keep:
                 if self._starting == 0 or self._stopped.is_set():
                     return None
                 remaining = deadline - time.monotonic()
@@ -223,7 +248,8 @@ class WarmPool:
     def _start_one(self, backoff: float) -> DockerSandbox | None:
         """One fresh sandbox, or None after logging why not; a refill thread never dies."""
         try:
-            return self.factory.open({POOL_LABEL: "warm"})
+            shares = WARMING_SHARES if self.limits.runtime == "runc" else None  # runsc cannot reweight
+            return self.factory.open({POOL_LABEL: "warm"}, cpu_shares=shares)
         except SandboxError as exc:
             self.last_error = exc.message
             log.warning("warm pool could not start a sandbox (retrying in %.0f s): %s", backoff, exc.message)

@@ -47,7 +47,8 @@ class WorkerContext:
     def start_pool(self, on_change: Callable[[dict[str, int]], None] | None = None) -> WarmPool | None:
         """Start this process's warm pool, if the settings ask for one."""
         if self.settings.warm_pool_size > 0 and self.pool is None:
-            self.pool = WarmPool(self.factory, self.settings.warm_pool_size, on_change).start()
+            size, reserve = self.settings.warm_pool_size, self.settings.warm_pool_reserve
+            self.pool = WarmPool(self.factory, size, on_change, reserve=reserve).start()
         return self.pool
 
     def stop_pool(self) -> None:

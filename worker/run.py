@@ -12,14 +12,15 @@ import os
 import socket
 
 from redis import Redis
-from rq import SimpleWorker, Worker
+from rq import Worker
 from rq.worker import BaseWorker
 
 from autograde.settings import Settings
 from autograde.wiring import redis_connection
 from grader.warmup import warm_up
 from worker import context
-from worker.queues import RQEnqueuer
+from worker.pool_worker import PoolWorker
+from worker.queues import PRIORITIES, RQEnqueuer
 from worker.reaper import reap_orphans
 from worker.recovery import reenqueue_unfinished
 
@@ -39,8 +40,12 @@ def run_worker(settings: Settings, burst: bool = False, name: str | None = None)
     reenqueue_unfinished(ctx.store, enqueuer)
     warm_up()  # before the first job, not during it (inherited by forked work horses too)
     status_key = pool_status_key(settings.queue_prefix, name)
-    if ctx.start_pool(lambda status: publish(connection, status_key, status)) is not None:
-        worker: BaseWorker = SimpleWorker(enqueuer.queues(), name=name, connection=connection)
+    pool = ctx.start_pool(lambda status: publish(connection, status_key, status))
+    if pool is not None:
+        exams = enqueuer.queue(PRIORITIES[0])
+        worker: BaseWorker = PoolWorker(
+            enqueuer.queues(), name=name, connection=connection, pool=pool, priority_queue=exams
+        )
     else:
         # Jobs run in forked work horses; close pooled connections so none is shared across a fork.
         ctx.store.engine.dispose()

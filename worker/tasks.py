@@ -46,6 +46,7 @@ def grade_submission(submission_id: str) -> dict[str, Any]:
             on_time=submission.on_time,
             late_credit=submission.late_credit,
             labels={"autograde.submission": submission_id},
+            priority=submission.priority == "exams",
         )
     except BadInput as exc:
         store.mark_failed(submission_id, f"the submission could not be graded: {exc.message}")

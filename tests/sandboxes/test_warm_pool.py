@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 
 from grader.errors import SandboxError
-from sandboxes.docker_sandbox import DockerSandbox, DockerSandboxFactory
+from sandboxes.docker_sandbox import (
+    GRADING_SHARES,
+    PRIORITY_SHARES,
+    WARMING_SHARES,
+    DockerSandbox,
+    DockerSandboxFactory,
+)
 from sandboxes.limits import SandboxLimits
 from sandboxes.pool import WarmPool
 from tests.conftest import SANDBOX_IMAGE
@@ -133,3 +139,20 @@ def test_an_unusable_engine_or_image_is_a_sandbox_error_not_a_hang(docker_client
         assert broken.last_error
         assert all(t.is_alive() for t in broken._threads), "a refill thread died"
     assert containers_of(docker_client, worker) == []
+
+
+def test_the_reserve_is_kept_for_priority_grades(docker_client: Any) -> None:
+    worker = f"test-pool-{next(_names)}"
+    factory = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker)
+    with WarmPool(factory, size=1, reserve=1) as pool:
+        assert pool.wait_ready(timeout=120) and pool.idle == 2
+        with pool.open() as ordinary:
+            assert ordinary.warm and ordinary.cpu_shares == GRADING_SHARES
+            assert pool.idle == 1, "an ordinary grade took the reserved sandbox"
+            with pool.open(priority=True) as exam:
+                assert exam.warm and exam.cpu_shares == PRIORITY_SHARES
+                shares = docker_client.api.inspect_container(exam.container.id)["HostConfig"]["CpuShares"]
+                assert shares == PRIORITY_SHARES
+        assert pool.wait_ready(timeout=120)
+        idle_shares = {docker_client.api.inspect_container(s.container.id)["HostConfig"]["CpuShares"] for s in pool._idle}
+        assert idle_shares == {WARMING_SHARES}, "warming sandboxes should yield to grading"

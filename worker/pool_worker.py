@@ -1,0 +1,30 @@
+"""The worker used with a warm pool: no fork per job, and no ordinary job it cannot start.
+
+A job RQ hands to a worker is that worker's until it ends. Under a deadline rush the pool is
+drained, so an assignment job would sit in ``pool.open`` waiting for a sandbox to finish
+starting, and an exam arriving meanwhile would wait behind it. So before taking the next
+job this worker waits until it has a sandbox to spare beyond the exam reserve, or until an
+exam is queued: the exam is then the job it takes (RQ serves the exams queue first) and it
+runs at once in the reserved sandbox.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rq import Queue, SimpleWorker
+
+from sandboxes.pool import WarmPool
+
+SPARE_WAIT = 30.0  # at most this long, then take a job anyway (RQ keeps the worker alive)
+
+
+class PoolWorker(SimpleWorker):
+    def __init__(self, *args: Any, pool: WarmPool, priority_queue: Queue, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pool = pool
+        self.priority_queue = priority_queue
+
+    def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None) -> Any:
+        self.pool.wait_for_spare(lambda: self.priority_queue.count > 0, SPARE_WAIT)
+        return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
