@@ -56,6 +56,7 @@ class WarmPool:
         self._starting = 0
         self._in_use = 0  # handed out and not yet closed: still counted against ``size``
         self._changed = threading.Condition()
+        self._reporting = threading.Lock()
         self._stopped = threading.Event()
         self._disposals: queue.Queue[Any] = queue.Queue()
         self._threads: list[threading.Thread] = []
@@ -230,13 +231,16 @@ class WarmPool:
         with self._changed:
             return {
                 "size": self.size,
+                "reserve": self.reserve,
                 "idle": len(self._idle),
                 "starting": self._starting,
                 "in_use": self._in_use,
             }
 
     def _report(self) -> None:
-        if self.on_change is not None:
+        if self.on_change is None:
+            return
+        with self._reporting:  # one at a time: an older count must never land after a newer one
             try:
                 self.on_change(self.status())
             except Exception:  # publishing is for dashboards; it never stops grading
