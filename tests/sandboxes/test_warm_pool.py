@@ -32,7 +32,8 @@ RUNTIMES = ["runc", pytest.param("runsc", marks=pytest.mark.gvisor)]
 
 
 def containers_of(docker_client: Any, worker: str) -> list[Any]:
-    return list(docker_client.containers.list(all=True, filters={"label": f"autograde.worker={worker}"}))
+    """Ids only: ``containers.list`` inspects each one and races with their removal."""
+    return [c["Id"] for c in docker_client.api.containers(all=True, filters={"label": f"autograde.worker={worker}"})]
 
 
 def wait_until(predicate: Any, timeout: float = 60.0) -> bool:
@@ -71,7 +72,7 @@ def test_each_sandbox_is_handed_out_once_and_destroyed_after(pool: WarmPool, doc
             seen.add(sandbox.short_id)
             container_id = sandbox.container.id
         assert wait_until(
-            lambda cid=container_id: not docker_client.containers.list(all=True, filters={"id": cid}), 30
+            lambda cid=container_id: not docker_client.api.containers(all=True, filters={"id": cid}), 30
         )
     assert len(seen) == 4
     assert pool.handed_out == 4 and pool.cold_opens == 0
