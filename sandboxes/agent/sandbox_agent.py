@@ -171,6 +171,7 @@ class Kernel:
                 stdout=out_write,
                 stderr=err_write,
                 pass_fds=inherited,
+                start_new_session=True,  # its own process group, so stop() ends what it started
                 env=env,
             )
         finally:
@@ -227,8 +228,10 @@ class Kernel:
         return {"user": KERNEL_UID, "group": KERNEL_GID, "extra_groups": []}
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+        """Kill the kernel and its process group (what its cells started), as jupyter_client does."""
+        if self.process is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=5)
         for fd in [*self.streams, self.requests]:

@@ -110,3 +110,13 @@ def test_exit_in_a_cell_ends_the_kernel_like_ipykernel(docker_client: Any) -> No
         assert run(fresh, "exit()").status == "ok"
         assert run(fresh, "print('after')").status == "dead"
         assert texts(run(fresh, "print('restarted')")).strip() == "restarted"
+
+
+def test_a_restart_also_ends_what_the_cells_started(docker_client: Any) -> None:
+    limits = SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256)
+    with DockerSandboxFactory(docker_client, limits, worker=f"test-lean-{next(_names)}").open() as fresh:
+        run(fresh, "import subprocess\nchild = subprocess.Popen(['sleep', '300'])")
+        fresh.restart()
+        out = run(fresh, "import os\nprint(sum(1 for p in os.listdir('/proc') if p.isdigit() and"
+                         " open(f'/proc/{p}/cmdline').read().startswith('sleep')))")
+        assert texts(out).strip() == "0", "a process started by a cell outlived its kernel"
