@@ -33,12 +33,13 @@ GRADING_DEADLINE = 600.0
 class Services:
     processes: list[subprocess.Popen[bytes]]
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 20) -> None:
+        """Ask each process to stop, give it ``timeout`` seconds, then kill it."""
         for process in self.processes:
             process.terminate()
         for process in self.processes:
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
 

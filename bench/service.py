@@ -35,6 +35,7 @@ from typing import Any
 import requests
 from redis import Redis
 
+from autograde.demo import Services
 from bench.sampling import PeakSampler
 from bench.workload import CELL_TIMEOUT, SOURCE, Outcome
 from store import Store
@@ -114,13 +115,7 @@ class Service:
         return [p.pid for p in self.processes[1:]]
 
     def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        Services(self.processes).stop(timeout=60)  # a worker finishes its job and empties its pool
         if self.store is not None:
             self.store.dispose()
         redis = Redis.from_url(self.redis_url)

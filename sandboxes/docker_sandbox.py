@@ -143,17 +143,16 @@ class DockerSandbox:
         if reply is None or reply.get("status") != "ok":
             raise SandboxError(f"could not copy the assignment's files into the sandbox: {self.broken or reply}")
 
-    def reweight(self, cpu_shares: int) -> bool:
-        """Change the sandbox's CPU weight; False where the runtime cannot (gVisor's runsc)."""
+    def reweight(self, cpu_shares: int) -> None:
+        """Change the sandbox's CPU weight; left as it is where the runtime cannot (runsc)."""
         if self.container is None or cpu_shares == self.cpu_shares:
-            return True
+            return
         try:
             self.client.api.update_container(self.container.id, cpu_shares=cpu_shares)
         except DockerException as exc:
             log.debug("could not reweight sandbox %s: %s", self.short_id, exc)
-            return False
+            return
         self.cpu_shares = cpu_shares
-        return True
 
     def ping(self, timeout: float = 5.0) -> bool:
         """Is the agent answering and its kernel alive? Checked before a warm sandbox is used."""

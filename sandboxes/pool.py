@@ -159,6 +159,8 @@ class WarmPool:
             self.discarded += 1
             log.warning("warm sandbox %s died while idle (%s); discarded", sandbox.short_id, sandbox.broken)
             sandbox.close()
+            with self._changed:
+                self._changed.notify_all()  # one fewer owned: a refill thread replaces it now
         self.cold_opens += 1
         sandbox = self.factory.open(labels, priority)
         self._hand_out(sandbox)

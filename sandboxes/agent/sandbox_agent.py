@@ -211,9 +211,7 @@ class Kernel:
         nonce = secrets.token_hex(16)
         self.attestations.read(None)
         names = ",".join(self.guard_modules)
-        request_id = self.send(f"__import__('sys').audit('autograde.guard', '{nonce}', '{names}')", silent=True)
-        status = self._collect(request_id, CappedOutputs(OUTPUT_LIMIT), time.monotonic() + KERNEL_START_TIMEOUT)
-        records = self.attestations.read(nonce)
+        status, records = self._audit("guard", nonce, (nonce, names), KERNEL_START_TIMEOUT)
         duration = round(time.monotonic() - started, 4)
         good = [r for r in records if r.get("event") == "guard" and r.get("verdict") == "ok"]
         if status != "ok" or len(good) != 1 or len(records) != 1:
@@ -308,12 +306,17 @@ class Kernel:
         """Ask the hook to judge the cell that just ran, and read its signed records."""
         if nonce is None:
             return {"verdict": "unverifiable", "detail": "cell magics cannot be attested"}
-        request_id = self.send(f"__import__('sys').audit('autograde.verify', '{nonce}')", silent=True)
-        status = self._collect(request_id, CappedOutputs(OUTPUT_LIMIT), time.monotonic() + PROBE_TIMEOUT)
-        records = self.attestations.read(nonce)
+        status, records = self._audit("verify", nonce, (nonce,), PROBE_TIMEOUT)
         if status != "ok":
             return {"verdict": "missing", "detail": f"the verification cell did not run ({status})"}
         return summarise(records)
+
+    def _audit(self, event, nonce, args, timeout):
+        """Raise ``autograde.<event>`` in a silent cell; its status and the hook's signed records."""
+        quoted = ", ".join(f"'{arg}'" for arg in args)
+        request_id = self.send(f"__import__('sys').audit('autograde.{event}', {quoted})", silent=True)
+        status = self._collect(request_id, CappedOutputs(OUTPUT_LIMIT), time.monotonic() + timeout)
+        return status, self.attestations.read(nonce)
 
     def _collect(self, request_id, outputs, deadline):
         """Gather a cell's outputs until its done line; the done line decides ok or error."""
