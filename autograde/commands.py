@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from autograde.settings import Settings
+from worker.queues import PRIORITIES
 
 ROLES = ("instructor", "learner", "platform", "admin")
 
@@ -21,6 +22,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     worker = commands.add_parser("worker", help="run a grading worker (RQ)")
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     worker.add_argument("--name", help="worker name (default: host-pid)")
+    worker.add_argument(
+        "--queues",
+        nargs="+",
+        choices=PRIORITIES,
+        default=None,
+        help="serve only these queues (default: all, exams first); `--queues exams` is an exam lane",
+    )
     worker.set_defaults(handler=run_worker)
 
     token = commands.add_parser("token", help="API tokens")
@@ -50,7 +58,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     from worker.run import run_worker as start
 
-    start(settings, burst=args.burst, name=args.name)
+    start(settings, burst=args.burst, name=args.name, queues=args.queues)
     return 0
 
 

@@ -55,13 +55,16 @@ def free_port() -> int:
 class Service:
     """A running web app and workers, and the handles a benchmark needs to drive them."""
 
-    def __init__(self, runtime: str, pool_size: int, workers: int, redis_url: str) -> None:
+    def __init__(
+        self, runtime: str, pool_size: int, workers: int, redis_url: str, exam_lane: bool = False
+    ) -> None:
         self.runtime, self.pool_size, self.workers = runtime, pool_size, workers
         self.redis_url = redis_url
         self.data_dir = Path(tempfile.mkdtemp(prefix="bench-service-"))
         self.token = secrets.token_urlsafe(24)
         self.prefix = f"bench-{secrets.token_hex(4)}"
         self.names = [f"{self.prefix}-w{i}" for i in range(workers)]
+        self.lane = [f"{self.prefix}-exams"] if exam_lane else []
         self.base = f"http://127.0.0.1:{free_port()}"
         self.env = {
             **os.environ,
@@ -87,6 +90,8 @@ class Service:
         self._spawn([*command, "serve", "--port", port, "--workers", "2"], "web.log")
         for name in self.names:
             self._spawn([*command, "worker", "--name", name], f"{name}.log")
+        for name in self.lane:
+            self._spawn([*command, "worker", "--name", name, "--queues", "exams"], f"{name}.log")
         self.store = Store.from_url(self.env["AUTOGRADE_DATABASE_URL"])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -174,7 +179,7 @@ class Service:
         redis = Redis.from_url(self.redis_url)
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
-            statuses = [redis.hgetall(pool_status_key(self.prefix, name)) for name in self.names]
+            statuses = [redis.hgetall(pool_status_key(self.prefix, name)) for name in self.names + self.lane]
             if all(s and int(s.get(b"idle", 0)) == int(s.get(b"size", -1)) for s in statuses):
                 return
             self._check_alive()
@@ -200,8 +205,10 @@ class Service:
 
 
 @contextmanager
-def running(runtime: str, pool_size: int, workers: int, redis_url: str) -> Iterator[Service]:
-    service = Service(runtime, pool_size, workers, redis_url)
+def running(
+    runtime: str, pool_size: int, workers: int, redis_url: str, exam_lane: bool = False
+) -> Iterator[Service]:
+    service = Service(runtime, pool_size, workers, redis_url, exam_lane)
     try:
         service.start()
         yield service
@@ -252,10 +259,14 @@ def priority_under_backlog(
     redis_url: str,
     backlog: int,
     probes: int,
+    exam_lane: bool,
 ) -> dict[str, Any]:
-    """Median latency of exam-queue submissions, idle and behind ``backlog`` assignment ones."""
+    """Median latency of exam-queue submissions, idle and behind ``backlog`` assignment ones.
+
+    With ``exam_lane`` the service also runs a worker that serves only the exams queue.
+    """
     correct = next(data for data in work.values())  # s000 is alice: a correct, quick notebook
-    with running(runtime, pool_size, workers, redis_url) as service:
+    with running(runtime, pool_size, workers, redis_url, exam_lane) as service:
         assignment = service.upload_assignment()
         idle = []
         for n in range(probes):

@@ -80,16 +80,21 @@ def summarise(outcomes: list[Outcome], reference: Outcome) -> None:
 
 
 def priority(args: argparse.Namespace, work: dict[str, bytes]) -> None:
+    """The exams queue behind a backlog: general workers only, then with an exam lane added."""
     runtime = args.runtimes.split(",")[0]
-    result = priority_under_backlog(
-        work, runtime, args.pool_size, args.workers, args.redis_url, args.backlog, args.probes
-    )
-    idle, loaded = statistics.median(result["idle"]), statistics.median(result["loaded"])
-    print(
-        f"\nexams queue on {runtime}, warm pool: median latency {idle * 1000:.0f} ms idle, "
-        f"{loaded * 1000:.0f} ms behind a backlog of {args.backlog} assignment submissions "
-        f"(queue depth at each probe: {result['depths']}): {loaded / idle:.2f}x idle"
-    )
+    print()
+    for exam_lane in (False, True):
+        result = priority_under_backlog(
+            work, runtime, args.pool_size, args.workers, args.redis_url, args.backlog, args.probes, exam_lane
+        )
+        idle, loaded = statistics.median(result["idle"]), statistics.median(result["loaded"])
+        topology = f"{args.workers} workers" + (" + an exam lane" if exam_lane else ", exams served first")
+        print(
+            f"exams queue on {runtime}, warm pool, {topology}: median latency {idle * 1000:.0f} ms idle, "
+            f"{loaded * 1000:.0f} ms behind a backlog of {args.backlog} assignment submissions "
+            f"(queue depth at each probe: {result['depths']}): {loaded / idle:.2f}x idle",
+            flush=True,
+        )
 
 
 def soak(args: argparse.Namespace) -> int:

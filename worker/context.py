@@ -44,11 +44,18 @@ class WorkerContext:
 
         return self._per_process("factory", lambda: sandbox_factory(self.settings, worker=self.worker_name))
 
-    def start_pool(self, on_change: Callable[[dict[str, int]], None] | None = None) -> WarmPool | None:
-        """Start this process's warm pool, if the settings ask for one."""
+    def start_pool(
+        self, on_change: Callable[[dict[str, int]], None] | None = None, reserve: bool = True
+    ) -> WarmPool | None:
+        """Start this process's warm pool, if the settings ask for one.
+
+        ``reserve=False`` for an exam lane: every job it takes is an exam, so the sandboxes
+        kept back for exams would only be more of the same.
+        """
         if self.settings.warm_pool_size > 0 and self.pool is None:
-            size, reserve = self.settings.warm_pool_size, self.settings.warm_pool_reserve
-            self.pool = WarmPool(self.factory, size, on_change, reserve=reserve).start()
+            size = self.settings.warm_pool_size
+            kept = self.settings.warm_pool_reserve if reserve else 0
+            self.pool = WarmPool(self.factory, size, on_change, reserve=kept).start()
         return self.pool
 
     def stop_pool(self) -> None:
