@@ -179,7 +179,8 @@ class Server:
                 return
 
 
-def main():
+def main(before_learner_code=None):
+    """Serve requests; ``before_learner_code`` runs after the audit hook, before any cell."""
     request_fd, message_fd = (int(x) for x in os.environ.pop("AUTOGRADE_KERNEL_FDS").split(","))
     messages = Messages(message_fd)
     sys.stdout = Stream("stdout", messages)
@@ -194,6 +195,8 @@ def main():
     attest = os.environ.pop("AUTOGRADE_BOOTSTRAP", "")
     if attest:
         shell.safe_execfile(attest, shell.user_ns, raise_exceptions=True)
+    if before_learner_code is not None:
+        before_learner_code()
     messages.send({"type": "ready"})
     server.serve()
     flush_streams()

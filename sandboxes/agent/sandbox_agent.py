@@ -48,7 +48,11 @@ PR_SET_DUMPABLE = 4
 KERNEL_UID = KERNEL_GID = 1000
 HERE = os.path.dirname(os.path.abspath(__file__))
 ATTEST_FILE = os.path.join(HERE, "attest.py")
-LAUNCH = f"import sys; sys.path.insert(0, {HERE!r}); import lean_kernel; lean_kernel.main()"
+PRELOAD_FILE = os.path.join(HERE, "preloaded-modules.marshal")  # built into the image: preload.py
+LAUNCH = (
+    f"import sys; sys.path.insert(0, {HERE!r}); import preload; done = preload.install({PRELOAD_FILE!r}); "
+    "import lean_kernel; lean_kernel.main(done)"
+)
 PROBE_TIMEOUT = 10.0
 KERNEL_START_TIMEOUT = 60.0
 

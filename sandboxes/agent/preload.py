@@ -1,0 +1,103 @@
+"""The agent's and the kernel's own modules, read from one file instead of found one by one.
+
+Why: starting the lean kernel imports about 150 pure-Python modules (IPython, traitlets and
+the standard library under them), the agent a few dozen more. Finding and loading each costs a dozen system calls
+(stat the path entries, open, fstat, read, close), about 2,700 in all. Under gVisor every
+system call is trapped by the sandbox kernel; measured in this image, the import took 370 ms
+under runsc (60 ms under runc), and most of it was those calls. Built into the image, one
+file holds the compiled code of exactly those modules; the kernel reads it once and the
+import takes about 120 ms under runsc.
+
+Nothing else changes: each module is still loaded by the standard ``SourceFileLoader`` for
+its file in the image (same ``__file__``, ``__spec__``, source for tracebacks, resources),
+only its code object comes from the file, taken at image build from that same loader. The
+finder is removed before any learner code runs, so learners import as in any Python. The
+agent (the image's entry point) and the kernel (``sandbox_agent.LAUNCH``) each install it.
+
+Build (in the image): ``python -I preload.py build OUT``. Stdlib only, like the agent.
+"""
+
+import contextlib
+import importlib.machinery
+import importlib.util
+import marshal
+import os
+import sys
+
+FORMAT = 1
+
+
+class _Loader(importlib.machinery.SourceFileLoader):
+    """The standard loader for the module's file, with its code taken from the table."""
+
+    def __init__(self, fullname, path, code):
+        super().__init__(fullname, path)
+        self._code = code
+
+    def get_code(self, fullname):
+        return marshal.loads(self._code)
+
+
+class _Finder:
+    def __init__(self, table):
+        self.table = table
+
+    def find_spec(self, name, path=None, target=None):
+        entry = self.table.get(name)
+        if entry is None:
+            return None
+        origin, is_package, code = entry
+        if not os.path.isfile(origin):  # not the image it was built for: find it as usual
+            return None
+        search = [os.path.dirname(origin)] if is_package else None
+        return importlib.util.spec_from_file_location(
+            name, origin, loader=_Loader(name, origin, code), submodule_search_locations=search
+        )
+
+
+def install(path):
+    """Serve the table's modules until the returned function is called.
+
+    Returns a no-op when the file is missing or was built by another interpreter: the
+    modules are then imported from disk as usual, only slower.
+    """
+    try:
+        with open(path, "rb") as handle:
+            header, table = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return lambda: None
+    if header != [FORMAT, sys.version]:
+        return lambda: None
+    finder = _Finder(table)
+    sys.meta_path.insert(0, finder)
+
+    def remove():
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(finder)
+        table.clear()
+
+    return remove
+
+
+def build(target, modules):
+    """Import ``modules`` and write the code of every pure-Python module that came with them."""
+    for name in modules:
+        importlib.import_module(name)
+    table = {}
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        loader = getattr(spec, "loader", None)
+        if not isinstance(loader, importlib.machinery.SourceFileLoader) or name == "__main__":
+            continue
+        code = loader.get_code(name)
+        table[name] = (spec.origin, spec.submodule_search_locations is not None, marshal.dumps(code))
+    with open(target, "wb") as handle:
+        handle.write(marshal.dumps(([FORMAT, sys.version], table)))
+    return len(table)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 4 or sys.argv[1] != "build":
+        sys.exit("usage: preload.py build OUT MODULE...")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    print(f"preload: {build(sys.argv[2], sys.argv[3:])} modules in {sys.argv[2]}")

@@ -1,0 +1,85 @@
+"""Preloaded modules load as the standard loader would, and leave no trace for learner code."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandboxes.docker_sandbox import DockerSandbox
+from tests.sandboxes.test_lean_kernel import run, sandbox, texts  # noqa: F401  (the fixture)
+
+AGENT = Path(__file__).resolve().parents[2] / "sandboxes" / "agent"
+
+
+def make_package(root: Path) -> None:
+    package = root / "pre_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from pre_pkg.leaf import answer\n")
+    (package / "leaf.py").write_text("def answer():\n    return 42\n")
+
+
+def in_subprocess(root: Path, code: str) -> str:
+    """Each case in a fresh interpreter, so sys.modules and sys.meta_path start clean."""
+    prelude = f"import sys; sys.path[:0] = [{str(AGENT)!r}, {str(root)!r}]; import preload\n"
+    done = subprocess.run([sys.executable, "-I", "-c", prelude + code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_preloaded_modules_have_their_files_source_and_package_paths(tmp_path: Path) -> None:
+    make_package(tmp_path)
+    table = tmp_path / "table.marshal"
+    assert in_subprocess(tmp_path, f"print(preload.build({str(table)!r}, ['pre_pkg']))").isdigit()
+    out = in_subprocess(
+        tmp_path,
+        f"done = preload.install({str(table)!r})\n"
+        "import inspect, pre_pkg, pre_pkg.leaf\n"
+        "finders = [type(f).__name__ for f in sys.meta_path]\n"
+        "done()\n"
+        "print(type(pre_pkg.__spec__.loader).__name__, pre_pkg.__path__ == [pre_pkg.__file__.rsplit('/', 1)[0]],\n"
+        "      pre_pkg.answer(), 'return 42' in inspect.getsource(pre_pkg.leaf.answer),\n"
+        "      '_Finder' in finders, any(type(f).__name__ == '_Finder' for f in sys.meta_path))",
+    )
+    assert out == "_Loader True 42 True True False"
+
+
+@pytest.mark.parametrize("damage", ["missing", "other interpreter", "garbage"])
+def test_an_unusable_table_falls_back_to_ordinary_imports(tmp_path: Path, damage: str) -> None:
+    make_package(tmp_path)
+    table = tmp_path / "table.marshal"
+    if damage == "other interpreter":
+        import marshal
+
+        table.write_bytes(marshal.dumps(([1, "2.7.18"], {"pre_pkg": ("/nowhere", True, b"")})))
+    elif damage == "garbage":
+        table.write_bytes(b"\x00not marshal")
+    out = in_subprocess(
+        tmp_path,
+        f"preload.install({str(table)!r})\nimport pre_pkg\nprint(type(pre_pkg.__spec__.loader).__name__, pre_pkg.answer())",
+    )
+    assert out == "SourceFileLoader 42"
+
+
+@pytest.mark.docker
+def test_the_sandbox_kernel_started_from_the_table_and_learners_import_as_usual(sandbox: DockerSandbox) -> None:  # noqa: F811
+    result = run(
+        sandbox,
+        "import sys, IPython, json\n"
+        "print(type(IPython.__spec__.loader).__name__, type(json.__spec__.loader).__name__,\n"
+        "      any(type(f).__name__ == '_Finder' for f in sys.meta_path))",
+    )
+    assert texts(result).split() == ["_Loader", "_Loader", "False"]
+    fresh = run(sandbox, "import fractions\nprint(type(fractions.__spec__.loader).__name__)")
+    assert texts(fresh).strip() == "SourceFileLoader"
+
+
+@pytest.mark.parametrize("module", ["preload.py", "sandbox_agent.py"])
+def test_what_loads_before_the_table_is_stdlib_only(module: str) -> None:
+    """The agent starts before anything can be preloaded, in an image with only what it needs."""
+    tree = ast.parse((AGENT / module).read_text())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported and imported <= sys.stdlib_module_names, imported - sys.stdlib_module_names
