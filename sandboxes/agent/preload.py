@@ -12,7 +12,9 @@ Nothing else changes: each module is still loaded by the standard ``SourceFileLo
 its file in the image (same ``__file__``, ``__spec__``, source for tracebacks, resources),
 only its code object comes from the file, taken at image build from that same loader. The
 finder is removed before any learner code runs, so learners import as in any Python. The
-agent (the image's entry point) and the kernel (``sandbox_agent.LAUNCH``) each install it.
+agent (the image's entry point) and the kernel (``sandbox_agent.LAUNCH``) each install it;
+the audit hook installs a library's own file (numpy, pandas) while it imports that library
+for a guard, which is also before any learner code.
 
 Build (in the image): ``python -I preload.py build OUT``. Stdlib only, like the agent.
 """

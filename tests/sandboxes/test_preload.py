@@ -6,10 +6,13 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sandboxes.docker_sandbox import DockerSandbox
+from sandboxes.docker_sandbox import DockerSandbox, DockerSandboxFactory
+from sandboxes.limits import SandboxLimits
+from tests.conftest import SANDBOX_IMAGE
 from tests.sandboxes.test_lean_kernel import run, sandbox, texts  # noqa: F401  (the fixture)
 
 AGENT = Path(__file__).resolve().parents[2] / "sandboxes" / "agent"
@@ -83,3 +86,19 @@ def test_what_loads_before_the_table_is_stdlib_only(module: str) -> None:
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert imported and imported <= sys.stdlib_module_names, imported - sys.stdlib_module_names
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("library", ["numpy", "pandas"])
+def test_a_guarded_library_loads_from_its_own_table_before_learner_code(docker_client: Any, library: str) -> None:
+    limits = SandboxLimits(image=SANDBOX_IMAGE, memory_mb=512)
+    factory = DockerSandboxFactory(docker_client, limits, worker=f"test-preload-{library}")
+    with factory.open() as opened:
+        opened.guard([library, f"{library}.testing"])
+        result = run(
+            opened,
+            f"import sys, {library}\n"
+            f"print(type({library}.__spec__.loader).__name__, {library}.testing.__name__,\n"
+            "      any(type(f).__name__ == '_Finder' for f in sys.meta_path))",
+        )
+    assert texts(result).split() == ["_Loader", f"{library}.testing", "False"]
