@@ -49,6 +49,13 @@ class Settings:
     kernel_start_timeout: float = 60.0
     warm_pool_size: int = 2  # sandboxes each worker keeps started ahead of need; 0 turns the pool off
     warm_pool_reserve: int = 1  # more of them, kept for exam grades only
+    webhook_window: int = 300  # seconds a signed webhook's timestamp may be from the server's clock
+    callback_timeout: float = 10.0  # seconds to wait for a platform to answer one result delivery
+    callback_max_attempts: int = 12  # then the delivery is dead-lettered (about 6 hours with the defaults)
+    callback_backoff_base: float = 30.0  # seconds before the first retry; doubles each time, with jitter
+    callback_backoff_cap: float = 3600.0  # no wait between retries is longer than this
+    rate_limit_submissions: int = 120  # submissions per token per rate_limit_window; 0 turns limits off
+    rate_limit_window: int = 60  # seconds
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
@@ -61,7 +68,12 @@ class Settings:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
         if self.warm_pool_size < 0 or self.warm_pool_reserve < 0:
             raise BadInput("AUTOGRADE_WARM_POOL_SIZE and AUTOGRADE_WARM_POOL_RESERVE must be 0 or more")
-        for name in ("cell_timeout", "notebook_timeout", "cpus"):
+        for name in ("webhook_window", "callback_max_attempts", "rate_limit_window"):
+            if getattr(self, name) <= 0:
+                raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
+        if self.rate_limit_submissions < 0:
+            raise BadInput("AUTOGRADE_RATE_LIMIT_SUBMISSIONS must be 0 (no limit) or more")
+        for name in ("cell_timeout", "notebook_timeout", "cpus", "callback_timeout", "callback_backoff_base", "callback_backoff_cap"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
 

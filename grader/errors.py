@@ -8,8 +8,11 @@
     │   └── UploadTooLarge        over the configured size limit
     ├── NotFound                  no such assignment, submission, token
     ├── Unauthenticated           no or unknown bearer token
+    │   ├── BadSignature          a webhook whose HMAC signature is missing or wrong
+    │   └── StaleRequest          a webhook whose signed timestamp is outside the window
     ├── Forbidden                 a known caller asking for what is not theirs
     ├── Conflict                  a state change that is not allowed now
+    ├── RateLimited               too many requests for this token just now (429, Retry-After)
     └── InfrastructureError       our fault, not the learner's: retried, never scored
         ├── SandboxError          the container could not be created, attached or read
         └── StorageError          the database refused or was unreachable
@@ -59,12 +62,30 @@ class Unauthenticated(AutogradeError):
     code = "unauthenticated"
 
 
+class BadSignature(Unauthenticated):
+    code = "bad_signature"
+
+
+class StaleRequest(Unauthenticated):
+    code = "stale_request"
+
+
 class Forbidden(AutogradeError):
     code = "forbidden"
 
 
 class Conflict(AutogradeError):
     code = "conflict"
+
+
+class RateLimited(AutogradeError):
+    """``retry_after``: whole seconds until the caller may try again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
 
 
 class InfrastructureError(AutogradeError):

@@ -22,6 +22,7 @@ from grader.errors import (
     InvalidNotebook,
     InvalidSubmission,
     NotFound,
+    RateLimited,
     StorageError,
     Unauthenticated,
     UploadTooLarge,
@@ -40,6 +41,7 @@ STATUS: dict[type[AutogradeError], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
     Conflict: 409,
+    RateLimited: 429,
     StorageError: 503,
     InfrastructureError: 503,
 }
@@ -73,6 +75,8 @@ def autograde_error(exc: AutogradeError) -> Response:
     response = error_response(status, exc.code, exc.message)
     if isinstance(exc, StorageError):
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthenticated):
         response.headers["WWW-Authenticate"] = 'Bearer realm="autograde"'
     return response
