@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from autograde.settings import Settings
-from worker.queues import PRIORITIES
+from worker.queues import QUEUE_NAMES
 
 ROLES = ("instructor", "learner", "platform", "admin")
 
@@ -25,9 +25,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     worker.add_argument(
         "--queues",
         nargs="+",
-        choices=PRIORITIES,
+        choices=QUEUE_NAMES,
         default=None,
-        help="serve only these queues (default: all, exams first); `--queues exams` is an exam lane",
+        help="serve only these queues (default: all, exams first); `--queues exams` is an exam lane, "
+        "`--queues callbacks` a worker that only sends results to platforms",
     )
     worker.set_defaults(handler=run_worker)
 
@@ -38,6 +39,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     create.add_argument("--name", required=True, help="who holds it (for a learner: their learner id)")
     create.add_argument("--course", action="append", default=None, help="a course it may act on (repeatable)")
     create.set_defaults(handler=run_token_create)
+
+    platform = commands.add_parser("platform", help="course platforms that use the signed webhook")
+    platform_commands = platform.add_subparsers(dest="platform_command", required=True)
+    register = platform_commands.add_parser("create", help="register a platform; prints its secret and token once")
+    register.add_argument("--id", required=True, help="a-z, 0-9, '-' and '_'; part of the webhook URL")
+    register.add_argument("--name", default=None)
+    register.add_argument("--callback-url", default=None, help="where signed results are sent")
+    register.add_argument("--course", action="append", required=True, help="a course it may submit to (repeatable)")
+    register.set_defaults(handler=run_platform_create)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(handler=run_migrate)
@@ -69,6 +79,24 @@ def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
     store.migrate()
     plaintext, record = store.create_token(args.role, args.name, args.course)
     print(json.dumps({"token": plaintext, "role": record.role, "name": record.name, "courses": record.courses}))
+    return 0
+
+
+def run_platform_create(args: argparse.Namespace, settings: Settings) -> int:
+    from grader.errors import BadInput
+    from store.db import Store
+    from web.api.platforms import PLATFORM_ID
+    from web.callback_urls import check_url
+
+    if not PLATFORM_ID.fullmatch(args.id):
+        raise BadInput("--id must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit")
+    callback_url = check_url(args.callback_url, "--callback-url") if args.callback_url else None
+    store = Store.from_url(settings.database_url)
+    store.migrate()
+    record = store.create_platform(args.id, args.name or args.id, callback_url, args.course)
+    token, _ = store.create_token("platform", record.id, args.course)
+    print(json.dumps({"id": record.id, "secret": record.secret, "token": token, "callback_url": callback_url,
+                      "courses": list(record.courses), "webhook_path": f"/api/v1/platforms/{record.id}/submissions"}))
     return 0
 
 

@@ -16,7 +16,9 @@ from typing import Any, Literal
 from grader.execution import CellRun
 from grader.rubric import GradeCell
 
-CellStatus = Literal["passed", "partial", "failed", "error", "timeout", "not_run", "needs_manual_grading"]
+CellStatus = Literal[
+    "passed", "partial", "failed", "error", "timeout", "not_run", "needs_manual_grading", "graded_by_instructor"
+]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from typing import Protocol
 
 from grader.errors import BadSignature, StaleRequest
 
@@ -24,6 +24,12 @@ TIMESTAMP_HEADER = "X-Autograde-Timestamp"
 SIGNATURE_HEADER = "X-Autograde-Signature"
 DELIVERY_HEADER = "X-Autograde-Delivery"
 SCHEME = "v1"
+
+
+class Headers(Protocol):
+    """Anything with ``get`` by header name: a dict, Flask's or requests' case-insensitive maps."""
+
+    def get(self, key: str, /) -> str | None: ...
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -36,7 +42,7 @@ def signed_headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
     return {TIMESTAMP_HEADER: str(int(timestamp)), SIGNATURE_HEADER: signature(secret, timestamp, body)}
 
 
-def verify(secret: str, headers: Mapping[str, str], body: bytes, now: float, window: float) -> int:
+def verify(secret: str, headers: Headers, body: bytes, now: float, window: float) -> int:
     """The request's timestamp if it is signed with ``secret`` and fresh; else a 401 error saying why.
 
     ``headers`` is looked up by the exact names above (Flask's and requests' header maps

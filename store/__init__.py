@@ -7,6 +7,27 @@ no ORM object or SQLAlchemy exception leaves it.
 from __future__ import annotations
 
 from store.db import Store, make_engine
-from store.records import AssignmentRecord, ReportRecord, SubmissionRecord, TokenRecord
+from store.deliveries import Claim, DeliveryKey
+from store.records import (
+    AssignmentRecord,
+    DeliveryRecord,
+    PlatformRecord,
+    ReportRecord,
+    SubmissionRecord,
+    TokenRecord,
+)
+from store.submissions import PlatformOrigin
 
-__all__ = ["AssignmentRecord", "ReportRecord", "Store", "SubmissionRecord", "TokenRecord", "make_engine"]
+__all__ = [
+    "AssignmentRecord",
+    "Claim",
+    "DeliveryKey",
+    "DeliveryRecord",
+    "PlatformOrigin",
+    "PlatformRecord",
+    "ReportRecord",
+    "Store",
+    "SubmissionRecord",
+    "TokenRecord",
+    "make_engine",
+]

@@ -107,6 +107,13 @@ class AssignmentStore(SessionScope):
             row = session.scalars(query).one_or_none()
             return to_assignment_record(row) if row else None
 
+    def list_assignments(self, course: str) -> list[AssignmentRecord]:
+        """The course's assignments in the order they were created (an empty list for an unknown course)."""
+        query = select(AssignmentRow).where(AssignmentRow.course == course)
+        with self.transaction() as session:
+            rows = session.scalars(query.order_by(AssignmentRow.created_at, AssignmentRow.name))
+            return [to_assignment_record(row) for row in rows]
+
     def assignment_files(self, assignment_id: str, kind: str) -> dict[str, bytes]:
         """``{path: content}`` of one kind (source, release or data); raises NotFound for an unknown assignment."""
         if kind not in FILE_KINDS:

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from store.records import FILE_KINDS, ROLES, STATUSES
+from store.records import DELIVERY_STATUSES, FILE_KINDS, ROLES, STATUSES
 
 # Named constraints keep migrations reproducible and let SQLite batch mode find them.
 NAMING = {
@@ -116,7 +116,10 @@ class AssignmentFileRow(Base):
 
 class SubmissionRow(Base):
     __tablename__ = "submissions"
-    __table_args__ = (CheckConstraint(one_of("status", STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        UniqueConstraint("platform_id", "external_id"),  # NULLs are distinct: other submissions unaffected
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), index=True)
@@ -140,6 +143,11 @@ class SubmissionRow(Base):
     latest_report_id: Mapped[int | None] = mapped_column(
         ForeignKey("grade_reports.id", use_alter=True), nullable=True
     )
+    # Sent through a platform's webhook: its own id for the submission is the idempotency key.
+    platform_id: Mapped[str | None] = mapped_column(ForeignKey("platforms.id"), nullable=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    callback_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    request_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class GradeReportRow(Base):
@@ -153,3 +161,47 @@ class GradeReportRow(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     feedback_html: Mapped[str] = mapped_column(Text)
     provenance: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PlatformRow(Base):
+    """A course platform that posts submissions to the webhook and receives signed results."""
+
+    __tablename__ = "platforms"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(String(128))  # HMAC key: both directions need it in the clear
+    callback_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    courses: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeliveryRow(Base):
+    """One result sent to a platform: the outbox row written with the grade it reports.
+
+    ``seq`` orders deliveries of one learner and assignment on one platform; ``payload`` is
+    frozen at creation, so every retry sends the same bytes under the same delivery id.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (CheckConstraint(one_of("status", DELIVERY_STATUSES), name="status"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    platform_id: Mapped[str] = mapped_column(ForeignKey("platforms.id"), index=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
+    assignment_id: Mapped[str] = mapped_column(String(32))
+    learner: Mapped[str] = mapped_column(String(200))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("grade_reports.id"), nullable=True)
+    version: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -10,6 +10,10 @@ ROLES = ("admin", "instructor", "learner", "platform")
 FILE_KINDS = ("source", "release", "data")
 STATUSES = ("queued", "running", "graded", "failed")
 UNFINISHED = ("queued", "running")
+# pending: to send (or retry); delivered: a 2xx came back; dead: out of retries (the
+# dead-letter list); superseded: a newer result for the same learner and assignment was
+# delivered first, so this older one must never be sent after it.
+DELIVERY_STATUSES = ("pending", "delivered", "dead", "superseded")
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,10 @@ class SubmissionRecord:
     error: str | None
     updated_at: datetime
     latest_report_id: int | None = None
+    platform_id: str | None = None
+    external_id: str | None = None
+    callback_url: str | None = None
+    request_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,3 +80,35 @@ class ReportRecord:
     feedback_html: str
     provenance: dict[str, Any]
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class PlatformRecord:
+    id: str
+    name: str
+    secret: str
+    callback_url: str | None
+    courses: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    id: str
+    seq: int
+    platform_id: str
+    submission_id: str
+    assignment_id: str
+    learner: str
+    report_id: int | None
+    version: int
+    event: str
+    url: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    last_status_code: int | None
+    created_at: datetime
+    delivered_at: datetime | None

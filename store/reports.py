@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from grader.errors import Conflict
+from store.deliveries import add_delivery
 from store.models import GradeReportRow, SubmissionRow, utcnow
 from store.records import ReportRecord
 from store.sessions import SessionScope
@@ -24,6 +28,29 @@ def to_report_record(row: GradeReportRow) -> ReportRecord:
     )
 
 
+def add_version(
+    session: Session,
+    submission: SubmissionRow,
+    now: datetime,
+    report: Mapping[str, Any],
+    feedback_html: str,
+    provenance: Mapping[str, Any],
+) -> GradeReportRow:
+    """Append a report, point the submission at it, and write its delivery (the outbox) alongside."""
+    row = GradeReportRow(
+        submission_id=submission.id,
+        created_at=now,
+        report=dict(report),
+        feedback_html=feedback_html,
+        provenance=dict(provenance),
+    )
+    session.add(row)
+    session.flush()
+    submission.latest_report_id, submission.updated_at = row.id, now
+    add_delivery(session, submission, row, now)
+    return row
+
+
 class ReportStore(SessionScope):
     def save_grade(
         self, submission_id: str, report: Mapping[str, Any], feedback_html: str, provenance: Mapping[str, Any]
@@ -31,7 +58,8 @@ class ReportStore(SessionScope):
         """Record a grade only if the submission is running; False (nothing written) otherwise.
 
         The status check and the insert share one transaction, so a duplicate job that
-        finishes second finds the submission graded and adds no second report.
+        finishes second finds the submission graded and adds no second report. A platform's
+        submission gets its result delivery in that transaction too (the outbox).
         """
         now = utcnow()
         with self.transaction(write=True) as session:
@@ -47,22 +75,32 @@ class ReportStore(SessionScope):
             )
             if not graded:
                 return False
-            row = GradeReportRow(
-                submission_id=submission_id,
-                created_at=now,
-                report=dict(report),
-                feedback_html=feedback_html,
-                provenance=dict(provenance),
-            )
-            session.add(row)
-            session.flush()
-            session.execute(
-                update(SubmissionRow)
-                .where(SubmissionRow.id == submission_id)
-                .values(latest_report_id=row.id)
-                .execution_options(synchronize_session=False)
-            )
+            add_version(session, load_submission(session, submission_id), now, report, feedback_html, provenance)
             return True
+
+    def save_changed_grade(
+        self,
+        submission_id: str,
+        based_on: int,
+        report: Mapping[str, Any],
+        feedback_html: str,
+        provenance: Mapping[str, Any],
+    ) -> ReportRecord:
+        """A new version of a graded submission's grade (an instructor's change), with its delivery.
+
+        ``based_on`` is the report the change was made to: if another version was stored
+        meanwhile, the change is refused (Conflict) rather than silently undo that one.
+        """
+        now = utcnow()
+        with self.transaction(write=True) as session:
+            submission = load_submission(session, submission_id)
+            if submission.status != "graded" or submission.latest_report_id != based_on:
+                raise Conflict(
+                    f"submission {submission_id} changed meanwhile (status {submission.status}, latest report "
+                    f"{submission.latest_report_id}); read it again and redo the change"
+                )
+            submission.score = report["score"]
+            return to_report_record(add_version(session, submission, now, report, feedback_html, provenance))
 
     def latest_report(self, submission_id: str) -> ReportRecord | None:
         """The newest report, or None before the first grade; NotFound for an unknown submission."""

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, select, update
 from sqlalchemy.orm import Session, defer
 
-from grader.errors import NotFound
+from grader.errors import Conflict, NotFound
 from grader.late import as_utc
+from store.deliveries import add_delivery
 from store.models import AssignmentRow, SubmissionRow, utcnow
 from store.records import UNFINISHED, SubmissionRecord
 from store.sessions import SessionScope
@@ -41,7 +43,21 @@ def to_submission_record(row: SubmissionRow) -> SubmissionRecord:
         error=row.error,
         updated_at=row.updated_at,
         latest_report_id=row.latest_report_id,
+        platform_id=row.platform_id,
+        external_id=row.external_id,
+        callback_url=row.callback_url,
+        request_sha256=row.request_sha256,
     )
+
+
+@dataclass(frozen=True)
+class PlatformOrigin:
+    """Where a webhook submission came from: the platform, its own id for it, where to call back."""
+
+    platform_id: str
+    external_id: str
+    request_sha256: str  # what was asked (assignment, learner, content): a reused id must ask the same
+    callback_url: str | None = None
 
 
 def select_submissions() -> Select[SubmissionRow]:
@@ -84,8 +100,13 @@ class SubmissionStore(SessionScope):
         on_time: bool,
         late_credit: float,
         priority: str = "assignments",
+        origin: PlatformOrigin | None = None,
     ) -> SubmissionRecord:
-        """Store the upload durably, status queued, before anyone enqueues it."""
+        """Store the upload durably, status queued, before anyone enqueues it.
+
+        With an ``origin``, a second submission with the same platform and external id is
+        refused by a unique constraint (``Conflict``), even when both arrive at once.
+        """
         with self.transaction(write=True) as session:
             assignment = session.get(AssignmentRow, assignment_id)
             if assignment is None:
@@ -108,6 +129,9 @@ class SubmissionStore(SessionScope):
                 max_score=assignment.max_score,
                 updated_at=received_at,
             )
+            if origin is not None:
+                row.platform_id, row.external_id = origin.platform_id, origin.external_id
+                row.callback_url, row.request_sha256 = origin.callback_url, origin.request_sha256
             session.add(row)
             session.flush()
             return to_submission_record(row)
@@ -140,10 +164,32 @@ class SubmissionStore(SessionScope):
                 return None
             return to_submission_record(load_submission(session, submission_id))
 
+    def find_platform_submission(self, platform_id: str, external_id: str) -> SubmissionRecord | None:
+        query = select_submissions().where(
+            SubmissionRow.platform_id == platform_id, SubmissionRow.external_id == external_id
+        )
+        with self.transaction() as session:
+            row = session.scalars(query).one_or_none()
+            return to_submission_record(row) if row else None
+
     def mark_failed(self, submission_id: str, error: str) -> None:
-        """Could not grade: recorded as failed with the reason, never as a score."""
+        """Could not grade: recorded as failed with the reason, never as a score.
+
+        A platform's submission gets a result delivery saying so, in the same transaction.
+        """
         with self.transaction(write=True) as session:
-            change_status(session, submission_id, UNFINISHED, status="failed", error=error)
+            if change_status(session, submission_id, UNFINISHED, status="failed", error=error):
+                add_delivery(session, load_submission(session, submission_id), None, utcnow())
+
+    def reopen_for_regrade(self, submission_id: str) -> SubmissionRecord:
+        """graded|failed -> queued on the regrades queue; Conflict while it is still being graded."""
+        with self.transaction(write=True) as session:
+            if not change_status(
+                session, submission_id, ("graded", "failed"), status="queued", priority="regrades", attempts=0
+            ):
+                status = load_submission(session, submission_id).status
+                raise Conflict(f"submission {submission_id} is {status}; only a finished grade can be regraded")
+            return to_submission_record(load_submission(session, submission_id))
 
     def requeue(self, submission_id: str) -> None:
         """running -> queued, after an infrastructure fault, so that recovery enqueues it again."""

@@ -26,6 +26,18 @@ def test_token_create_prints_a_token_once(capsys: pytest.CaptureFixture[str]) ->
     assert printed["role"] == "learner" and printed["name"] == "alice" and len(printed["token"]) > 30
 
 
+def test_platform_create_prints_its_secret_and_token_once(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["platform", "create", "--id", "lms", "--callback-url", "https://lms.example/cb", "--course", "ds101"]
+    assert main(args) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["webhook_path"] == "/api/v1/platforms/lms/submissions" and len(printed["secret"]) >= 32
+    assert main(args) == EXIT_BAD_INPUT  # the same id twice
+    assert "already exists" in capsys.readouterr().err
+    assert main(["platform", "create", "--id", "Bad Id", "--course", "c"]) == EXIT_BAD_INPUT
+    assert main(["platform", "create", "--id", "x", "--course", "c", "--callback-url", "ftp://x"]) == EXIT_BAD_INPUT
+    assert "http://" in capsys.readouterr().err
+
+
 def test_grade_refuses_a_file_that_is_not_a_notebook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.ipynb"
     bad.write_text("not json")

@@ -1,4 +1,4 @@
-"""Building the Flask app: settings, store and queue handles, error handling and the API."""
+"""Building the Flask app: settings, store, queue and rate-limit handles, error handling and the API."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from store import Store
 from web.api import api
 from web.errors import register_error_handlers
 from web.handles import EXTENSION, Handles, utc_now
+from web.ratelimit import NoLimit, RateLimiter, RedisRateLimiter
 from worker.queues import Enqueuer, RQEnqueuer
 
 log = logging.getLogger(__name__)
@@ -28,17 +29,20 @@ def create_app(
     store: Store | None = None,
     enqueuer: Enqueuer | None = None,
     clock: Callable[[], datetime] | None = None,
+    limiter: RateLimiter | None = None,
 ) -> Flask:
-    """The web app; a store or enqueuer passed in is used as is, otherwise built from ``settings``."""
+    """The web app; a store, enqueuer or limiter passed in is used as is, otherwise built from ``settings``."""
     settings = settings or Settings.from_env()
     settings.log_startup()
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + ENVELOPE_SLACK
+    enqueuer = enqueuer or open_enqueuer(settings)
     app.extensions[EXTENSION] = Handles(
         settings=settings,
         store=store or open_store(settings),
-        enqueuer=enqueuer or open_enqueuer(settings),
+        enqueuer=enqueuer,
         clock=clock or utc_now,
+        limiter=limiter or open_limiter(settings, enqueuer),
     )
     register_error_handlers(app)
     app.register_blueprint(api)
@@ -51,8 +55,24 @@ def open_store(settings: Settings) -> Store:
     return store
 
 
-def open_enqueuer(settings: Settings) -> RQEnqueuer:
-    connection = Redis.from_url(
+def open_redis(settings: Settings) -> Redis:
+    return Redis.from_url(
         settings.redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT, socket_timeout=REDIS_SOCKET_TIMEOUT
     )
-    return RQEnqueuer(connection, prefix=settings.queue_prefix, job_timeout=settings.job_timeout)
+
+
+def open_enqueuer(settings: Settings) -> RQEnqueuer:
+    return RQEnqueuer(open_redis(settings), prefix=settings.queue_prefix, job_timeout=settings.job_timeout)
+
+
+def open_limiter(settings: Settings, enqueuer: Enqueuer) -> RateLimiter:
+    """The submission limit, on the queue's Redis (its own connection if the queue has none)."""
+    if settings.rate_limit_submissions == 0:
+        return NoLimit()
+    connection = enqueuer.connection if isinstance(enqueuer, RQEnqueuer) else open_redis(settings)
+    return RedisRateLimiter(
+        connection,
+        settings.rate_limit_submissions,
+        settings.rate_limit_window,
+        prefix=f"{settings.queue_prefix}:ratelimit:submissions:",
+    )

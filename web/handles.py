@@ -1,4 +1,4 @@
-"""The handles one app holds (settings, store, queue, clock), kept in ``app.extensions``."""
+"""The handles one app holds (settings, store, queue, clock, rate limiter), kept in ``app.extensions``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask import current_app
 
 from autograde.settings import Settings
 from store import Store
+from web.ratelimit import NoLimit, RateLimiter
 from worker.queues import Enqueuer
 
 EXTENSION = "autograde"
@@ -25,6 +26,7 @@ class Handles:
     store: Store
     enqueuer: Enqueuer
     clock: Callable[[], datetime] = field(default=utc_now)  # the server's clock judges lateness
+    limiter: RateLimiter = field(default_factory=NoLimit)  # submissions per caller
 
 
 def handles() -> Handles:

@@ -14,7 +14,7 @@ from grader.assignment import load_assignment
 from grader.late import LatePolicy, parse_policy
 from grader.pipeline import match_submission
 from grader.uploads import unpack_upload
-from store import AssignmentRecord, SubmissionRecord
+from store import AssignmentRecord, PlatformOrigin, SubmissionRecord
 from web.handles import Handles
 from worker.queues import Enqueuer
 
@@ -23,13 +23,19 @@ PRIORITY = "assignments"
 
 
 def accept_submission(
-    h: Handles, assignment: AssignmentRecord, learner: str, filename: str, data: bytes, received_at: datetime
+    h: Handles,
+    assignment: AssignmentRecord,
+    learner: str,
+    filename: str,
+    data: bytes,
+    received_at: datetime,
+    origin: PlatformOrigin | None = None,
 ) -> SubmissionRecord:
     """Raise ``BadInput`` (storing nothing) for an upload that cannot be graded; else store and enqueue."""
     validate_submission(h, assignment, filename, data)
     on_time, credit = late_policy_of(assignment).credit_at(received_at)
     submission = h.store.add_submission(
-        assignment.id, learner, filename, data, received_at, on_time, credit, priority=PRIORITY
+        assignment.id, learner, filename, data, received_at, on_time, credit, priority=PRIORITY, origin=origin
     )
     enqueue(h.enqueuer, submission.id)
     return submission
@@ -49,9 +55,9 @@ def late_policy_of(assignment: AssignmentRecord) -> LatePolicy:
     return parse_policy(due, assignment.late_policy)
 
 
-def enqueue(enqueuer: Enqueuer, submission_id: str) -> None:
+def enqueue(enqueuer: Enqueuer, submission_id: str, priority: str = PRIORITY) -> None:
     try:
-        enqueuer.enqueue_grading(submission_id, PRIORITY)
+        enqueuer.enqueue_grading(submission_id, priority)
     except Exception:  # any queue failure: the stored submission is the source of truth
         log.warning(
             "could not enqueue submission %s; it stays queued for recovery", submission_id, exc_info=True

@@ -18,6 +18,7 @@ from grader.execution import Budget
 from sandboxes.docker_sandbox import DockerSandboxFactory
 from sandboxes.pool import WarmPool
 from store.db import Store
+from worker.queues import RQEnqueuer
 
 
 @dataclass
@@ -69,6 +70,16 @@ class WorkerContext:
         if runtime is None or runtime == factory.limits.runtime:
             return self.pool if self.pool is not None else factory
         return DockerSandboxFactory(factory.client, replace(factory.limits, runtime=runtime), factory.worker)
+
+    @property
+    def enqueuer(self) -> RQEnqueuer:
+        from autograde.wiring import redis_connection
+
+        settings = self.settings
+        return self._per_process(
+            "enqueuer",
+            lambda: RQEnqueuer(redis_connection(settings), settings.queue_prefix, settings.job_timeout),
+        )
 
     @property
     def budget(self) -> Budget:

@@ -4,8 +4,8 @@ A job RQ hands to a worker is that worker's until it ends. Under a deadline rush
 drained, so an assignment job would sit in ``pool.open`` waiting for a sandbox to finish
 starting, and an exam arriving meanwhile would wait behind it. So before taking the next
 job this worker waits until it has a sandbox to spare beyond the exam reserve, or until an
-exam is queued: the exam is then the job it takes (RQ serves the exams queue first) and it
-runs at once in the reserved sandbox.
+urgent job is queued: an exam (it runs at once in the reserved sandbox) or a result
+delivery (it needs no sandbox). RQ serves those queues first, so that is the job it takes.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ SPARE_WAIT = 30.0  # at most this long, then take a job anyway (RQ keeps the wor
 
 
 class PoolWorker(SimpleWorker):
-    def __init__(self, *args: Any, pool: WarmPool, priority_queue: Queue, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pool: WarmPool, urgent_queues: list[Queue], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pool = pool
-        self.priority_queue = priority_queue
+        self.urgent_queues = urgent_queues
 
     def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None) -> Any:
-        self.pool.wait_for_spare(lambda: self.priority_queue.count > 0, SPARE_WAIT)
+        self.pool.wait_for_spare(lambda: any(queue.count > 0 for queue in self.urgent_queues), SPARE_WAIT)
         return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)

@@ -6,23 +6,32 @@ still known to Redis returns the existing job instead of adding a second one.
 
 from __future__ import annotations
 
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from store.deliveries import DeliveryKey
+
 GRADE_JOB = "worker.tasks.grade_submission"
+DELIVER_JOB = "worker.deliveries.deliver_results"
 PRIORITIES = ("exams", "assignments", "regrades")  # a worker serves them in this order
+CALLBACKS = "callbacks"  # result deliveries: short HTTP calls, served after exams, before assignments
+QUEUE_NAMES = ("exams", CALLBACKS, "assignments", "regrades")
+DELIVER_JOB_TIMEOUT = 600  # a job sends the pending results of one learner and assignment, one by one
 RETRY_INTERVALS = [5, 30, 120]  # seconds between attempts after an infrastructure fault
 LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
 class Enqueuer(Protocol):
-    """What the web layer needs from the queue: one method."""
+    """What the web layer needs from the queue: grade a submission, send a key's results."""
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str: ...
+
+    def enqueue_delivery(self, key: DeliveryKey, at: datetime | None = None) -> str: ...
 
 
 def job_id_for(submission_id: str) -> str:
@@ -35,15 +44,34 @@ class RQEnqueuer:
         self.prefix = prefix
         self.job_timeout = job_timeout
 
-    def queue(self, priority: str) -> Queue:
-        if priority not in PRIORITIES:
-            raise ValueError(f"unknown queue priority {priority!r}")
-        return Queue(f"{self.prefix}-{priority}", connection=self.connection)
+    def queue(self, name: str) -> Queue:
+        if name not in QUEUE_NAMES:
+            raise ValueError(f"unknown queue {name!r}")
+        return Queue(f"{self.prefix}-{name}", connection=self.connection)
 
     def queues(self) -> list[Queue]:
-        return [self.queue(p) for p in PRIORITIES]
+        return [self.queue(name) for name in QUEUE_NAMES]
+
+    def enqueue_delivery(self, key: DeliveryKey, at: datetime | None = None) -> str:
+        """A job that sends ``key``'s pending results in order, now or at ``at``.
+
+        Extra jobs for one key are harmless: the store leases the oldest pending delivery
+        to one sender at a time, and the others find nothing to do.
+        """
+        args = (key.platform_id, key.assignment_id, key.learner)
+        options: dict[str, Any] = {
+            "job_timeout": DELIVER_JOB_TIMEOUT,
+            "result_ttl": 3600,
+            "failure_ttl": 7 * 86400,
+            "retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        }
+        queue = self.queue(CALLBACKS)
+        job = queue.enqueue_at(at, DELIVER_JOB, *args, **options) if at else queue.enqueue(DELIVER_JOB, *args, **options)
+        return str(job.id)
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str:
+        if priority not in PRIORITIES:
+            raise ValueError(f"unknown grading priority {priority!r}")
         job_id = job_id_for(submission_id)
         try:
             existing = Job.fetch(job_id, connection=self.connection)

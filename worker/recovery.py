@@ -1,10 +1,11 @@
-"""Start-up recovery: the database, not Redis, says what still needs grading."""
+"""Start-up recovery: the database, not Redis, says what still needs grading or sending."""
 
 from __future__ import annotations
 
 import logging
 
 from store.db import Store
+from store.models import utcnow
 from worker.queues import Enqueuer
 
 log = logging.getLogger(__name__)
@@ -19,3 +20,13 @@ def reenqueue_unfinished(store: Store, enqueuer: Enqueuer) -> int:
     if count:
         log.info("re-enqueued %d unfinished submissions", count)
     return count
+
+
+def reenqueue_deliveries(store: Store, enqueuer: Enqueuer) -> int:
+    """One delivery job per learner and assignment with results still to send, at their due time."""
+    keys = store.pending_delivery_keys()
+    for key, due in keys:
+        enqueuer.enqueue_delivery(key, due if due > utcnow() else None)
+    if keys:
+        log.info("re-enqueued result deliveries for %d learner/assignment pairs", len(keys))
+    return len(keys)

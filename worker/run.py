@@ -1,7 +1,8 @@
 """Starting a worker process: reap orphans, re-enqueue from the database, then serve the queues.
 
-A worker serves every queue, exams first, unless it is given some: ``--queues exams`` makes
-an exam lane, a worker that never holds an assignment job. Serving exams first is not enough
+A worker serves every queue (exams, result callbacks, assignments, regrades, in that order)
+unless it is given some: ``--queues exams`` makes an exam lane, a worker that never holds an
+assignment job; ``--queues callbacks`` a delivery worker, which starts no sandboxes. Serving exams first is not enough
 on its own under a deadline rush: an exam arriving while every worker is in the middle of an
 assignment grade waits for one of them to finish (measured: about 2x the idle latency with
 two workers). A lane keeps an idle worker with a warm sandbox for the exam that comes.
@@ -27,9 +28,9 @@ from autograde.wiring import redis_connection
 from grader.warmup import warm_up
 from worker import context
 from worker.pool_worker import PoolWorker
-from worker.queues import PRIORITIES, RQEnqueuer
+from worker.queues import CALLBACKS, PRIORITIES, QUEUE_NAMES, RQEnqueuer
 from worker.reaper import reap_orphans
-from worker.recovery import reenqueue_unfinished
+from worker.recovery import reenqueue_deliveries, reenqueue_unfinished
 
 log = logging.getLogger(__name__)
 POOL_STATUS_TTL = 86400  # a worker killed outright leaves its last status for a day at most
@@ -46,15 +47,19 @@ def run_worker(
     live = {w.name for w in Worker.all(connection=connection)}
     reap_orphans(ctx.factory.client, live)
     enqueuer = RQEnqueuer(connection, settings.queue_prefix, settings.job_timeout)
-    served = [enqueuer.queue(priority) for priority in PRIORITIES if queues is None or priority in queues]
+    served = [enqueuer.queue(name) for name in QUEUE_NAMES if queues is None or name in queues]
     reenqueue_unfinished(ctx.store, enqueuer)
+    reenqueue_deliveries(ctx.store, enqueuer)
     warm_up()  # before the first job, not during it (inherited by forked work horses too)
     status_key = pool_status_key(settings.queue_prefix, name)
+    grades = queues is None or any(name in PRIORITIES for name in queues)
     exam_lane = queues is not None and set(queues) == {PRIORITIES[0]}
-    pool = ctx.start_pool(lambda status: publish(connection, status_key, status), reserve=not exam_lane)
+    pool = None
+    if grades:  # a worker that only delivers results needs no sandbox
+        pool = ctx.start_pool(lambda status: publish(connection, status_key, status), reserve=not exam_lane)
     if pool is not None:
-        exams = enqueuer.queue(PRIORITIES[0])
-        worker: BaseWorker = PoolWorker(served, name=name, connection=connection, pool=pool, priority_queue=exams)
+        urgent = [enqueuer.queue(PRIORITIES[0]), enqueuer.queue(CALLBACKS)]
+        worker: BaseWorker = PoolWorker(served, name=name, connection=connection, pool=pool, urgent_queues=urgent)
     else:
         # Jobs run in forked work horses; close pooled connections so none is shared across a fork.
         ctx.store.engine.dispose()

@@ -12,7 +12,7 @@ from store import Store
 from store.db import MIGRATIONS
 from store.models import Base
 
-TABLES = {"tokens", "assignments", "assignment_files", "submissions", "grade_reports"}
+TABLES = {"tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries"}
 
 
 def table_names(store: Store) -> set[str]:

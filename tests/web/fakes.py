@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from store import DeliveryKey
+
 
 class FakeEnqueuer:
     """Records what would have gone to Redis; ``down = True`` makes it fail like a dead Redis."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
+        self.deliveries: list[tuple[DeliveryKey, datetime | None]] = []
         self.down = False
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str:
@@ -17,6 +20,12 @@ class FakeEnqueuer:
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
         self.calls.append((submission_id, priority))
         return f"grade-{submission_id}"
+
+    def enqueue_delivery(self, key: DeliveryKey, at: datetime | None = None) -> str:
+        if self.down:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        self.deliveries.append((key, at))
+        return f"deliver-{len(self.deliveries)}"
 
 
 class FakeClock:

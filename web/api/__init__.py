@@ -1,17 +1,28 @@
-"""The versioned REST API: ``/api/v1``, token-authenticated except for the health check."""
+"""The versioned REST API: ``/api/v1``, token-authenticated except for the health check and
+the platform webhook (authenticated by its HMAC signature instead)."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
 from web.api.assignments import assignments
+from web.api.deliveries import deliveries
+from web.api.exports import exports
+from web.api.grades import grades
+from web.api.platforms import platforms
 from web.api.submissions import submissions
+from web.api.webhook import webhook
 from web.auth import authenticate_request, public
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 api.before_request(authenticate_request)
 api.register_blueprint(assignments)
 api.register_blueprint(submissions)
+api.register_blueprint(exports)
+api.register_blueprint(platforms)
+api.register_blueprint(webhook)
+api.register_blueprint(deliveries)
+api.register_blueprint(grades)
 
 
 @api.get("/health")

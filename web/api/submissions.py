@@ -12,6 +12,7 @@ from web.auth import Caller, check_course, check_submission, current_caller, req
 from web.forms import optional_text_field, uploaded_file
 from web.handles import handles
 from web.intake import accept_submission
+from web.ratelimit import Quota
 
 submissions = Blueprint("submissions", __name__)
 # Feedback is learner-facing HTML built from notebook output: let it style itself, nothing more.
@@ -56,13 +57,28 @@ def create_submission(assignment_id: str) -> tuple[Response, int, dict[str, str]
     h = handles()
     received_at = h.clock()  # first, so that time spent validating never makes work late
     caller = require("admin", "instructor", "platform", "learner")
+    quota = check_submission_rate(rate_key(caller))  # before the upload is read: a flood costs little
     assignment = h.store.get_assignment(assignment_id)
     check_course(caller, assignment.course)
     learner = submitting_learner(caller, optional_text_field("learner"))
     filename, data = uploaded_file()
     record = accept_submission(h, assignment, learner, filename, data, received_at)
     body = {"id": record.id, "status": record.status, "url": submission_summary(record)["url"]}
-    return jsonify(body), 202, {"Location": body["url"]}
+    return jsonify(body), 202, {"Location": body["url"], **quota.headers()}
+
+
+def rate_key(caller: Caller) -> str:
+    """Whose budget a submission spends: the caller's identity, never the token itself."""
+    return f"{caller.role}:{caller.name}"
+
+
+def check_submission_rate(caller_key: str) -> Quota:
+    """Spend one submission of ``caller_key`` (``role:name``); ``RateLimited`` (429) when over the limit.
+
+    Every attempt counts, accepted or refused later on, because the limit protects the
+    work of checking uploads; views that create submissions call it before reading them.
+    """
+    return handles().limiter.hit(caller_key)
 
 
 def submitting_learner(caller: Caller, learner: str | None) -> str:

@@ -1,0 +1,84 @@
+"""Exports for existing tooling: CSV gradebooks for staff, Gradescope's ``results.json`` per submission."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from grader.errors import NotFound
+from integrations.exports import (
+    assignment_gradebook,
+    counted_submissions,
+    course_gradebook,
+    gradescope_results,
+)
+from store import SubmissionRecord
+from web.api.submissions import readable_submission
+from web.auth import check_course, require
+from web.downloads import attachment
+from web.handles import handles
+
+exports = Blueprint("exports", __name__)
+CSV_TYPE = "text/csv"  # werkzeug adds "; charset=utf-8" to text types, and we encode as UTF-8
+STAFF = ("admin", "instructor", "platform")
+UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@exports.get("/assignments/<assignment_id>/gradebook.csv")
+def get_assignment_gradebook(assignment_id: str) -> Response:
+    caller = require(*STAFF)
+    store = handles().store
+    assignment = store.get_assignment(assignment_id)
+    check_course(caller, assignment.course)
+    submissions = store.list_submissions(assignment_id=assignment.id)
+    text = assignment_gradebook(assignment, submissions, counted_reports(submissions))
+    return csv_attachment(text, assignment.course, assignment.name)
+
+
+def counted_reports(submissions: Iterable[SubmissionRecord]) -> dict[str, Mapping[str, Any]]:
+    """The latest report of each learner's counted submission only: one query per learner, not per submission."""
+    store = handles().store
+    reports: dict[str, Mapping[str, Any]] = {}
+    for record in counted_submissions(submissions).values():
+        latest = store.latest_report(record.id) if record.status == "graded" else None
+        if latest is not None:
+            reports[record.id] = latest.report
+    return reports
+
+
+@exports.get("/courses/<course>/gradebook.csv")
+def get_course_gradebook(course: str) -> Response:
+    """Scope is checked before existence, so another course's staff cannot probe for course names."""
+    check_course(require(*STAFF), course)
+    store = handles().store
+    assignments = store.list_assignments(course)
+    if not assignments:
+        raise NotFound(f"course {course!r} has no assignments")
+    submissions = [s for a in assignments for s in store.list_submissions(assignment_id=a.id)]
+    return csv_attachment(course_gradebook(assignments, submissions), course)
+
+
+@exports.get("/submissions/<submission_id>/results.json")
+def get_results(submission_id: str) -> Response:
+    """Whoever may read the submission may read its results (a learner, only their own)."""
+    record = readable_submission(submission_id)
+    store = handles().store
+    latest = store.latest_report(record.id)
+    if latest is None:
+        raise NotFound(f"submission {record.id} has no grade yet (status {record.status})")
+    return jsonify(gradescope_results(latest, record, store.get_assignment(record.assignment_id)))
+
+
+def csv_attachment(text: str, *name_parts: str) -> Response:
+    """A download named ``<parts>-gradebook.csv``; grades are personal data, so nothing caches them."""
+    response = attachment(text.encode("utf-8"), f"{export_filename(*name_parts)}-gradebook.csv", CSV_TYPE)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def export_filename(*parts: str) -> str:
+    """Names joined by ``-``, each reduced to letters, digits, ``.``, ``_`` and ``-`` (no path, no quotes)."""
+    return "-".join(UNSAFE_IN_FILENAME.sub("_", part).strip("._-") or "export" for part in parts)

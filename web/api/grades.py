@@ -1,0 +1,68 @@
+"""Changing a grade: regrade a submission, or set one cell's score by hand with a reason.
+
+Either way a new grade version is stored next to the old ones (never an edit in place), and
+a platform's submission gets the new version as a ``grade.updated`` result.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from grader.errors import BadInput, Conflict
+from grader.manual import amend_feedback, change_cell_score
+from grader.report import GradeReport
+from store import DeliveryKey, SubmissionRecord
+from web.api.submissions import readable_submission, submission_json
+from web.auth import require
+from web.handles import handles
+from web.intake import enqueue
+from web.json_body import json_object
+
+grades = Blueprint("grades", __name__)
+log = logging.getLogger(__name__)
+MAX_REASON = 2000
+
+
+@grades.post("/submissions/<submission_id>/regrade")
+def regrade(submission_id: str) -> tuple[Response, int]:
+    require("admin", "instructor")
+    h = handles()
+    record = h.store.reopen_for_regrade(readable_submission(submission_id).id)
+    enqueue(h.enqueuer, record.id, record.priority)
+    return jsonify({"id": record.id, "status": record.status, "priority": record.priority}), 202
+
+
+@grades.put("/submissions/<submission_id>/cells/<grade_id>")
+def change_cell(submission_id: str, grade_id: str) -> dict[str, Any]:
+    """``{"score": 1.5, "reason": "..."}``: the cell's new score, kept as a new version."""
+    caller = require("admin", "instructor")
+    h = handles()
+    record = readable_submission(submission_id)
+    latest = h.store.latest_report(record.id)
+    if record.status != "graded" or latest is None:
+        raise Conflict(f"submission {record.id} is {record.status}; only a graded submission can be changed")
+    body = json_object()
+    reason = body.get("reason")
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        raise BadInput(f"'reason' must be a string of at most {MAX_REASON} characters")
+    report, change = change_cell_score(
+        GradeReport.from_dict(latest.report), grade_id, body.get("score"), caller.name, reason  # type: ignore[arg-type]
+    )
+    provenance = {**latest.provenance, "change": change, "based_on_report": latest.id}
+    stored = h.store.save_changed_grade(
+        record.id, latest.id, {**report.to_dict(), "change": change}, amend_feedback(latest.feedback_html, report, change), provenance
+    )
+    notify(record)
+    return submission_json(h.store.get_submission(record.id), stored)
+
+
+def notify(record: SubmissionRecord) -> None:
+    if record.platform_id is None:
+        return
+    try:
+        handles().enqueuer.enqueue_delivery(DeliveryKey(record.platform_id, record.assignment_id, record.learner))
+    except Exception:  # the outbox row is stored: worker start-up recovery sends it
+        log.warning("could not enqueue the result delivery for %s; recovery will", record.id, exc_info=True)

@@ -1,0 +1,74 @@
+"""The delivery job: send one learner's pending results for one assignment, oldest first.
+
+Each result is signed with the platform's secret when it is sent (a fresh timestamp per
+attempt, the same body and delivery id every time). A failure stops the line: the next
+attempt is scheduled with backoff and jitter, and nothing newer for that learner and
+assignment is sent before it, so a platform never sees an older grade after a newer one.
+Out of retries, the delivery goes to the dead-letter list and the line moves on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from integrations.backoff import RetryPolicy
+from integrations.signing import DELIVERY_HEADER, signed_headers
+from store import DeliveryKey, DeliveryRecord
+from worker import context
+from worker.callback_http import post_result
+
+log = logging.getLogger(__name__)
+LEASE_SLACK = 30.0  # seconds beyond the HTTP timeout before another sender may take over
+EVENT_HEADER = "X-Autograde-Event"
+
+
+def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[str, Any]:
+    ctx = context.current()
+    settings, store = ctx.settings, ctx.store
+    key = DeliveryKey(platform_id, assignment_id, learner)
+    policy = RetryPolicy(settings.callback_backoff_base, settings.callback_backoff_cap, settings.callback_max_attempts)
+    sent, dead = 0, 0
+    while True:
+        now = datetime.now(UTC)
+        claim = store.claim_next_delivery(key, now, settings.callback_timeout + LEASE_SLACK)
+        if claim.wait_until is not None:
+            ctx.enqueuer.enqueue_delivery(key, claim.wait_until)
+            break
+        if claim.delivery is None:
+            break
+        delivery = claim.delivery
+        answer = post_result(delivery.url, body_of(delivery), headers_for(ctx, delivery), settings.callback_timeout)
+        if answer.ok:
+            store.record_delivered(delivery.id, answer.status_code or 200, datetime.now(UTC))
+            sent += 1
+            continue
+        delay = policy.delay(delivery.attempts + 1)
+        retry_at = datetime.now(UTC) + timedelta(seconds=delay) if delay is not None else None
+        store.record_failed_attempt(delivery.id, answer.error, answer.status_code, retry_at)
+        if retry_at is None:
+            log.warning("delivery %s to %s is dead after %d attempts: %s", delivery.id, platform_id,
+                        delivery.attempts + 1, answer.error)
+            dead += 1
+            continue
+        log.info("delivery %s failed (%s); retry at %s", delivery.id, answer.error, retry_at.isoformat())
+        ctx.enqueuer.enqueue_delivery(key, retry_at)
+        break
+    return {"platform": platform_id, "assignment": assignment_id, "learner": learner, "sent": sent, "dead": dead}
+
+
+def body_of(delivery: DeliveryRecord) -> bytes:
+    """The same bytes on every attempt: the payload frozen in the outbox, canonically encoded."""
+    return json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def headers_for(ctx: context.WorkerContext, delivery: DeliveryRecord) -> dict[str, str]:
+    secret = ctx.store.get_platform(delivery.platform_id).secret
+    timestamp = int(datetime.now(UTC).timestamp())
+    return {
+        **signed_headers(secret, timestamp, body_of(delivery)),
+        DELIVERY_HEADER: delivery.id,
+        EVENT_HEADER: delivery.event,
+    }
