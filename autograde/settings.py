@@ -51,7 +51,7 @@ class Settings:
     warm_pool_reserve: int = 1  # more of them, kept for exam grades only
     webhook_window: int = 300  # seconds a signed webhook's timestamp may be from the server's clock
     callback_timeout: float = 10.0  # seconds to wait for a platform to answer one result delivery
-    callback_max_attempts: int = 12  # then the delivery is dead-lettered (about 6 hours with the defaults)
+    callback_max_attempts: int = 12  # then the delivery is dead-lettered (2.5 to 5 hours with the defaults)
     callback_backoff_base: float = 30.0  # seconds before the first retry; doubles each time, with jitter
     callback_backoff_cap: float = 3600.0  # no wait between retries is longer than this
     rate_limit_submissions: int = 120  # submissions per token per rate_limit_window; 0 turns limits off
