@@ -51,6 +51,8 @@ def parse_time(value: str, field: str) -> datetime:
         return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError as exc:
         raise BadInput(f"{field}: {value!r} is not an ISO 8601 date and time") from exc
+    except OverflowError:  # year 1 or 9999 moved across midnight by its offset
+        raise BadInput(f"{field}: {value!r} is outside the calendar once converted to UTC") from None
 
 
 def parse_policy(due: str | None, steps: str | Sequence[Any] | None) -> LatePolicy:
@@ -61,6 +63,8 @@ def parse_policy(due: str | None, steps: str | Sequence[Any] | None) -> LatePoli
             steps = json.loads(steps) if steps.strip() else []
         except ValueError as exc:
             raise BadInput(f"late_policy: not JSON ({exc})") from exc
+    if steps is not None and not isinstance(steps, list | tuple):
+        raise BadInput('late_policy must be a list of steps, e.g. [{"after": "2030-03-09T12:00:00Z", "credit": 50}]')
     parsed = []
     for i, item in enumerate(steps or []):
         if not isinstance(item, dict) or "after" not in item or "credit" not in item:

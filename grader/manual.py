@@ -30,7 +30,7 @@ def change_cell_score(
     if not matches:
         raise NotFound(f"the grade has no cell with grade id {grade_id!r}")
     cell = matches[0]
-    if not isinstance(score, int | float) or isinstance(score, bool) or not math.isfinite(score):
+    if not isinstance(score, int | float) or isinstance(score, bool) or not _finite(score):
         raise BadInput("score must be a number")
     if not 0 <= score <= cell.max_score:
         raise BadInput(f"score must be between 0 and {cell.max_score:g} for cell {grade_id!r}")
@@ -59,3 +59,10 @@ def amend_feedback(feedback_html: str, report: GradeReport, change: dict[str, An
     if BADGE.search(feedback_html):
         return BADGE.sub(lambda _: badge + note, feedback_html, count=1)
     return badge + note + feedback_html
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond float range
+        return False

@@ -16,7 +16,10 @@ MAX_URL_LENGTH = 2000
 def check_url(url: str, field: str = "callback_url") -> str:
     if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
         raise BadInput(f"'{field}' must be a URL of at most {MAX_URL_LENGTH} characters")
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a malformed [IPv6] host
+        raise BadInput(f"'{field}' is not a valid URL: {url[:100]!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadInput(f"'{field}' must be an absolute http:// or https:// URL, not {url[:100]!r}")
     if parts.username or parts.password:

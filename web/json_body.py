@@ -20,6 +20,10 @@ def json_object(raw: bytes | None = None) -> dict[str, Any]:
         raise BadInput(f"the body is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise BadInput("the body must be a JSON object")
+    try:  # "\ud800" is valid JSON, but a lone surrogate is not text: no database or UTF-8 output can hold it
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadInput("the body holds a lone surrogate escape (e.g. \\ud800), which is not valid Unicode") from None
     return value
 
 

@@ -249,3 +249,18 @@ def test_staff_list_an_assignments_submissions_and_learners_may_not(
     assert client.get(url, headers=token("platform", "lms", ["ds101"])).status_code == 200
     assert client.get(url, headers=alice).status_code == 403
     assert client.get(url, headers=token("instructor", "other", ["ds999"])).status_code == 403
+
+
+def test_a_learner_does_not_see_the_staff_review_note_of_a_cell(
+    post_submission: Any, client: Any, store: Any, alice: dict[str, str], instructor: dict[str, str]
+) -> None:
+    sid = post_submission().json["id"]
+    store.claim_submission(sid)
+    cell = {"notebook": "hw.ipynb", "grade_id": "test_answer", "score": 0.0, "max_score": 2.0, "status": "failed",
+            "message": "failed", "review": "attestation forged: the hook saw a rewritten assert"}
+    report = {"score": 0.0, "max_score": 2.0, "cells": [cell], "needs_review": True, "flags": ["tampering"]}
+    assert store.save_grade(sid, report, "<p>x</p>", {})
+    own = client.get(f"/api/v1/submissions/{sid}", headers=alice).json
+    staff = client.get(f"/api/v1/submissions/{sid}", headers=instructor).json
+    assert "review" not in own["cells"][0] and own["needs_review"] is True
+    assert staff["cells"][0]["review"].startswith("attestation forged")

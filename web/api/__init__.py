@@ -13,6 +13,7 @@ from web.api.platforms import platforms
 from web.api.submissions import submissions
 from web.api.webhook import webhook
 from web.auth import authenticate_request, public
+from web.openapi import openapi
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 api.before_request(authenticate_request)
@@ -23,6 +24,7 @@ api.register_blueprint(platforms)
 api.register_blueprint(webhook)
 api.register_blueprint(deliveries)
 api.register_blueprint(grades)
+api.register_blueprint(openapi)
 
 
 @api.get("/health")
