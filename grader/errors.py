@@ -5,13 +5,15 @@
     │   ├── InvalidNotebook       not JSON, not a notebook, nbformat < 4, empty
     │   ├── InvalidAssignment     nbgrader metadata problems, naming the cell
     │   ├── InvalidSubmission     a submission that does not fit its assignment
-    │   └── UploadTooLarge        over the configured size limit
+    │   ├── UploadTooLarge        over the configured size limit
+    │   └── InvalidExam           an exam spec or question bank problem, naming file and field
     ├── NotFound                  no such assignment, submission, token
     ├── Unauthenticated           no or unknown bearer token
     │   ├── BadSignature          a webhook whose HMAC signature is missing or wrong
     │   └── StaleRequest          a webhook whose signed timestamp is outside the window
     ├── Forbidden                 a known caller asking for what is not theirs
     ├── Conflict                  a state change that is not allowed now
+    │   └── IllegalTransition     an exam attempt event its current state does not allow
     ├── RateLimited               too many requests for this token just now (429, Retry-After)
     └── InfrastructureError       our fault, not the learner's: retried, never scored
         ├── SandboxError          the container could not be created, attached or read
@@ -54,6 +56,16 @@ class UploadTooLarge(BadInput):
     code = "upload_too_large"
 
 
+class InvalidExam(BadInput):
+    """``problems``: every problem found, each naming its file and field; the message joins them."""
+
+    code = "invalid_exam"
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
+
+
 class NotFound(AutogradeError):
     code = "not_found"
 
@@ -76,6 +88,10 @@ class Forbidden(AutogradeError):
 
 class Conflict(AutogradeError):
     code = "conflict"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
 
 
 class RateLimited(AutogradeError):
