@@ -77,6 +77,9 @@ class Service:
             "AUTOGRADE_WARM_POOL_SIZE": str(pool_size),
             "AUTOGRADE_CELL_TIMEOUT": str(CELL_TIMEOUT),
             "AUTOGRADE_LOG_LEVEL": "WARNING",
+            # One token posts everything here; the per-token submission limit would pace the
+            # load generator instead of measuring grading.
+            "AUTOGRADE_RATE_LIMIT_SUBMISSIONS": "0",
         }
         self.processes: list[subprocess.Popen[bytes]] = []
         self.http = requests.Session()

@@ -10,9 +10,13 @@ from store.db import Store, make_engine
 from store.deliveries import Claim, DeliveryKey
 from store.records import (
     AssignmentRecord,
+    AttemptEventRecord,
+    AttemptRecord,
     DeliveryRecord,
+    ExamRecord,
     PlatformRecord,
     ReportRecord,
+    ReviewRecord,
     SubmissionRecord,
     TokenRecord,
 )
@@ -20,12 +24,16 @@ from store.submissions import PlatformOrigin
 
 __all__ = [
     "AssignmentRecord",
+    "AttemptEventRecord",
+    "AttemptRecord",
     "Claim",
     "DeliveryKey",
     "DeliveryRecord",
+    "ExamRecord",
     "PlatformOrigin",
     "PlatformRecord",
     "ReportRecord",
+    "ReviewRecord",
     "Store",
     "SubmissionRecord",
     "TokenRecord",

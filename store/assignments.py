@@ -30,6 +30,7 @@ def to_assignment_record(row: AssignmentRow) -> AssignmentRecord:
         is_zip=row.is_zip,
         created_at=row.created_at,
         sandbox_runtime=row.sandbox_runtime,
+        exam_attempt_id=row.exam_attempt_id,
     )
 
 
@@ -61,6 +62,7 @@ class AssignmentStore(SessionScope):
         late_policy: Sequence[Mapping[str, Any]],
         is_zip: bool,
         sandbox_runtime: str | None = None,
+        exam_attempt_id: str | None = None,
     ) -> AssignmentRecord:
         """Store the assignment and all its files in one transaction; a second course+name is a Conflict."""
         row = AssignmentRow(
@@ -74,6 +76,7 @@ class AssignmentStore(SessionScope):
             late_policy=[dict(step) for step in late_policy],
             is_zip=is_zip,
             sandbox_runtime=sandbox_runtime,
+            exam_attempt_id=exam_attempt_id,
         )
         files = [
             *file_rows(row.id, "source", sources),
@@ -108,8 +111,11 @@ class AssignmentStore(SessionScope):
             return to_assignment_record(row) if row else None
 
     def list_assignments(self, course: str) -> list[AssignmentRecord]:
-        """The course's assignments in the order they were created (an empty list for an unknown course)."""
-        query = select(AssignmentRow).where(AssignmentRow.course == course)
+        """The course's assignments in the order they were created (an empty list for an unknown course).
+
+        Assignments built for exam attempts are not the course's assignments and are left out.
+        """
+        query = select(AssignmentRow).where(AssignmentRow.course == course, AssignmentRow.exam_attempt_id.is_(None))
         with self.transaction() as session:
             rows = session.scalars(query.order_by(AssignmentRow.created_at, AssignmentRow.name))
             return [to_assignment_record(row) for row in rows]

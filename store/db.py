@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 from grader.errors import StorageError
 from store.assignments import AssignmentStore
 from store.deliveries import DeliveryStore
+from store.exams import ExamStore
 from store.platforms import PlatformStore
 from store.reports import ReportStore
 from store.sessions import IMMEDIATE
@@ -85,7 +86,7 @@ def _begin_sqlite(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-class Store(TokenStore, AssignmentStore, ReportStore, SubmissionStore, PlatformStore, DeliveryStore):
+class Store(TokenStore, AssignmentStore, ReportStore, SubmissionStore, PlatformStore, DeliveryStore, ExamStore):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""
 
     def __init__(self, engine: Engine) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from store.records import DELIVERY_STATUSES, FILE_KINDS, ROLES, STATUSES
+from store.records import ATTEMPT_STATES, DELIVERY_STATUSES, FILE_KINDS, REVIEW_OUTCOMES, ROLES, STATUSES
 
 # Named constraints keep migrations reproducible and let SQLite batch mode find them.
 NAMING = {
@@ -99,6 +99,9 @@ class AssignmentRow(Base):
     late_policy: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     is_zip: Mapped[bool] = mapped_column(Boolean)
     sandbox_runtime: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # Set for the assignment built from one exam attempt's variant: hidden from course listings,
+    # gradebooks and learners' assignment calls; submitted only through the attempt.
+    exam_attempt_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
 
 
 class AssignmentFileRow(Base):
@@ -205,3 +208,119 @@ class DeliveryRow(Base):
     last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ExamRow(Base):
+    """An exam as uploaded: its spec text and question notebooks are kept as sent (exam_files)."""
+
+    __tablename__ = "exams"
+    __table_args__ = (UniqueConstraint("course", "name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    course: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    spec_name: Mapped[str] = mapped_column(String(200))
+    spec_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExamFileRow(Base):
+    __tablename__ = "exam_files"
+
+    exam_id: Mapped[str] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String, primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class AccommodationRow(Base):
+    """Extra time for one learner in one course: their exams' time limits are multiplied by it."""
+
+    __tablename__ = "accommodations"
+
+    course: Mapped[str] = mapped_column(String(200), primary_key=True)
+    learner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    time_multiplier: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AttemptRow(Base):
+    """One sitting of an exam by one learner. ``number`` is unique per exam and learner, so two
+    starts racing each other cannot exceed the attempts allowed."""
+
+    __tablename__ = "exam_attempts"
+    __table_args__ = (
+        UniqueConstraint("exam_id", "learner", "number"),
+        CheckConstraint(one_of("state", ATTEMPT_STATES), name="state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    exam_id: Mapped[str] = mapped_column(ForeignKey("exams.id"), index=True)
+    learner: Mapped[str] = mapped_column(String(200), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(64))
+    variant: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    accommodation: Mapped[float] = mapped_column(Float)
+    extension_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    remaining_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  # kept while in error
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    assignment_id: Mapped[str | None] = mapped_column(ForeignKey("assignments.id"), nullable=True)
+    submission_id: Mapped[str | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
+    client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AttemptAnswerRow(Base):
+    """Work saved during an attempt, one notebook per question; the last save wins."""
+
+    __tablename__ = "attempt_answers"
+
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("exam_attempts.id"), primary_key=True)
+    path: Mapped[str] = mapped_column(String, primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AttemptEventRow(Base):
+    """Append-only: every state change of an attempt, with who, when and why."""
+
+    __tablename__ = "attempt_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("exam_attempts.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(250))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ProctoringReviewRow(Base):
+    """A proctoring provider's outcome for an attempt; its own review id makes a repeat harmless."""
+
+    __tablename__ = "proctoring_reviews"
+    __table_args__ = (
+        UniqueConstraint("provider", "review_id"),
+        CheckConstraint(one_of("outcome", REVIEW_OUTCOMES), name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("exam_attempts.id"), index=True)
+    provider: Mapped[str] = mapped_column(ForeignKey("platforms.id"))
+    review_id: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    comments: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    applied: Mapped[bool] = mapped_column(Boolean)  # False until the attempt is graded and it takes effect

@@ -14,6 +14,9 @@ UNFINISHED = ("queued", "running")
 # dead-letter list); superseded: a newer result for the same learner and assignment was
 # delivered first, so this older one must never be sent after it.
 DELIVERY_STATUSES = ("pending", "delivered", "dead", "superseded")
+# exam_bank.states.STATES, repeated here so the store's check constraint does not import the core
+ATTEMPT_STATES = ("created", "started", "submitted", "graded", "verified", "rejected", "second_review", "error")
+REVIEW_OUTCOMES = ("clean", "suspicious", "violation")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class AssignmentRecord:
     is_zip: bool
     created_at: datetime
     sandbox_runtime: str | None = None  # runc or runsc; None means the deployment's default
+    exam_attempt_id: str | None = None  # set for the assignment built from one exam attempt
 
     @property
     def notebooks(self) -> list[str]:
@@ -112,3 +116,63 @@ class DeliveryRecord:
     last_status_code: int | None
     created_at: datetime
     delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ExamRecord:
+    id: str
+    course: str
+    name: str
+    title: str
+    spec_name: str
+    spec_text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    id: str
+    exam_id: str
+    learner: str
+    number: int
+    seed: str
+    variant: dict[str, Any]
+    state: str
+    created_at: datetime
+    started_at: datetime | None
+    deadline_at: datetime | None
+    accommodation: float
+    extension_seconds: float
+    remaining_seconds: float | None
+    submitted_at: datetime | None
+    on_time: bool | None
+    assignment_id: str | None
+    submission_id: str | None
+    client_ip: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AttemptEventRecord:
+    id: int
+    attempt_id: str
+    event: str
+    from_state: str | None
+    to_state: str
+    actor: str
+    reason: str
+    at: datetime
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    id: int
+    attempt_id: str
+    provider: str
+    review_id: str
+    outcome: str
+    evidence: list[dict[str, Any]]
+    comments: str
+    received_at: datetime
+    applied: bool

@@ -89,6 +89,43 @@ def change_status(session: Session, submission_id: str, allowed: tuple[str, ...]
     return False
 
 
+def insert_submission(
+    session: Session,
+    assignment_id: str,
+    learner: str,
+    filename: str,
+    content: bytes,
+    received_at: datetime,
+    on_time: bool,
+    late_credit: float,
+    priority: str,
+) -> SubmissionRow:
+    """A new queued submission row in the caller's transaction (an exam submit adds it with its attempt's change)."""
+    assignment = session.get(AssignmentRow, assignment_id)
+    if assignment is None:
+        raise NotFound(f"no assignment with id {assignment_id!r}")
+    received_at = as_utc(received_at)
+    row = SubmissionRow(
+        id=uuid.uuid4().hex,
+        assignment_id=assignment_id,
+        learner=learner,
+        filename=filename,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        received_at=received_at,
+        on_time=on_time,
+        late_credit=float(late_credit),
+        status="queued",
+        priority=priority,
+        attempts=0,
+        max_score=assignment.max_score,
+        updated_at=received_at,
+    )
+    session.add(row)
+    return row
+
+
 class SubmissionStore(SessionScope):
     def add_submission(
         self,
@@ -108,31 +145,12 @@ class SubmissionStore(SessionScope):
         refused by a unique constraint (``Conflict``), even when both arrive at once.
         """
         with self.transaction(write=True) as session:
-            assignment = session.get(AssignmentRow, assignment_id)
-            if assignment is None:
-                raise NotFound(f"no assignment with id {assignment_id!r}")
-            received_at = as_utc(received_at)
-            row = SubmissionRow(
-                id=uuid.uuid4().hex,
-                assignment_id=assignment_id,
-                learner=learner,
-                filename=filename,
-                content=content,
-                sha256=hashlib.sha256(content).hexdigest(),
-                size=len(content),
-                received_at=received_at,
-                on_time=on_time,
-                late_credit=float(late_credit),
-                status="queued",
-                priority=priority,
-                attempts=0,
-                max_score=assignment.max_score,
-                updated_at=received_at,
+            row = insert_submission(
+                session, assignment_id, learner, filename, content, received_at, on_time, late_credit, priority
             )
             if origin is not None:
                 row.platform_id, row.external_id = origin.platform_id, origin.external_id
                 row.callback_url, row.request_sha256 = origin.callback_url, origin.request_sha256
-            session.add(row)
             session.flush()
             return to_submission_record(row)
 

@@ -17,7 +17,10 @@ EXAMPLES = ROOT / "examples" / "course"
 REDIS_URL = os.environ.get("AUTOGRADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 POSTGRES_URL = os.environ.get("AUTOGRADE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SANDBOX_IMAGE = os.environ.get("AUTOGRADE_SANDBOX_IMAGE", "autograde-sandbox:latest")
-TABLES = ("tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries")
+TABLES = (
+    "tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries", "exams",
+    "exam_files", "accommodations", "exam_attempts", "attempt_answers", "attempt_events", "proctoring_reviews",
+)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ errors keep their status; anything else is a 500 whose details stay in the log.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -19,6 +20,7 @@ from grader.errors import (
     Forbidden,
     InfrastructureError,
     InvalidAssignment,
+    InvalidExam,
     InvalidNotebook,
     InvalidSubmission,
     NotFound,
@@ -34,6 +36,7 @@ RETRY_AFTER_SECONDS = "5"
 STATUS: dict[type[AutogradeError], int] = {
     InvalidNotebook: 422,
     InvalidAssignment: 422,
+    InvalidExam: 422,
     InvalidSubmission: 422,
     UploadTooLarge: 413,
     BadInput: 400,
@@ -73,6 +76,8 @@ def autograde_error(exc: AutogradeError) -> Response:
     if status >= 500:
         log.error("%s: %s", type(exc).__name__, exc.message, exc_info=exc)
     response = error_response(status, exc.code, exc.message)
+    if isinstance(exc, InvalidExam):  # every problem at once, each naming its file and field
+        response.set_data(json.dumps({"error": exc.code, "message": exc.message, "problems": list(exc.problems)}))
     if isinstance(exc, StorageError):
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS
     if isinstance(exc, RateLimited):

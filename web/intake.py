@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 
 from grader.assignment import load_assignment
+from grader.errors import Forbidden
 from grader.late import LatePolicy, parse_policy
 from grader.pipeline import match_submission
 from grader.uploads import unpack_upload
@@ -31,7 +32,13 @@ def accept_submission(
     received_at: datetime,
     origin: PlatformOrigin | None = None,
 ) -> SubmissionRecord:
-    """Raise ``BadInput`` (storing nothing) for an upload that cannot be graded; else store and enqueue."""
+    """Raise ``BadInput`` (storing nothing) for an upload that cannot be graded; else store and enqueue.
+
+    Exam answers never come in this way: only through their attempt, where the exam clock
+    judges them (``worker/attempts.py``).
+    """
+    if assignment.exam_attempt_id is not None:
+        raise Forbidden("this assignment holds an exam attempt's questions: submit through the attempt")
     validate_submission(h, assignment, filename, data)
     on_time, credit = late_policy_of(assignment).credit_at(received_at)
     submission = h.store.add_submission(

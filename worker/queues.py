@@ -18,6 +18,8 @@ from store.deliveries import DeliveryKey
 
 GRADE_JOB = "worker.tasks.grade_submission"
 DELIVER_JOB = "worker.deliveries.deliver_results"
+SWEEP_JOB = "worker.sweeper.sweep_exam_attempts"
+SWEEP_EVERY = 60  # seconds between periodic sweeps for abandoned exam attempts
 PRIORITIES = ("exams", "assignments", "regrades")  # a worker serves them in this order
 CALLBACKS = "callbacks"  # result deliveries: short HTTP calls, served after exams, before assignments
 QUEUE_NAMES = ("exams", CALLBACKS, "assignments", "regrades")
@@ -32,6 +34,8 @@ class Enqueuer(Protocol):
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str: ...
 
     def enqueue_delivery(self, key: DeliveryKey, at: datetime | None = None) -> str: ...
+
+    def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str: ...
 
 
 def job_id_for(submission_id: str) -> str:
@@ -68,6 +72,24 @@ class RQEnqueuer:
         queue = self.queue(CALLBACKS)
         job = queue.enqueue_at(at, DELIVER_JOB, *args, **options) if at else queue.enqueue(DELIVER_JOB, *args, **options)
         return str(job.id)
+
+    def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str:
+        """A sweep for abandoned exam attempts at ``at`` (on the exams queue, ahead of everything).
+
+        Keyed by the second it is due (periodic sweeps by the minute), so the many starts of
+        one exam sitting, or several workers starting together, schedule each sweep once.
+        """
+        stamp = int(at.timestamp()) // SWEEP_EVERY if periodic else int(at.timestamp())
+        job_id = f"{self.prefix}-sweep-{'every' if periodic else 'at'}-{stamp}"
+        try:
+            if Job.fetch(job_id, connection=self.connection).get_status(refresh=True) in LIVE_STATES:
+                return job_id
+        except NoSuchJobError:
+            pass
+        self.queue("exams").enqueue_at(
+            at, SWEEP_JOB, periodic=periodic, job_id=job_id, job_timeout=600, result_ttl=600, failure_ttl=86400
+        )
+        return job_id
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str:
         if priority not in PRIORITIES:

@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 from rq import Worker
@@ -50,6 +51,7 @@ def run_worker(
     served = [enqueuer.queue(name) for name in QUEUE_NAMES if queues is None or name in queues]
     reenqueue_unfinished(ctx.store, enqueuer)
     reenqueue_deliveries(ctx.store, enqueuer)
+    enqueuer.enqueue_sweep(datetime.now(UTC) + timedelta(seconds=1), periodic=True)
     warm_up()  # before the first job, not during it (inherited by forked work horses too)
     status_key = pool_status_key(settings.queue_prefix, name)
     grades = queues is None or any(name in PRIORITIES for name in queues)

@@ -9,6 +9,7 @@ queue (RQ retries the job) and are never recorded as a score.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from autograde.grading import grade_in_sandbox
@@ -17,6 +18,7 @@ from grader.errors import BadInput, InfrastructureError
 from grader.uploads import unpack_upload
 from store import DeliveryKey, SubmissionRecord
 from worker import context
+from worker.attempts import attempt_graded
 from worker.queues import RETRY_INTERVALS
 
 MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
@@ -66,6 +68,8 @@ def grade_submission(submission_id: str) -> dict[str, Any]:
     stored = store.save_grade(submission_id, report, result.graded.feedback_html, provenance)
     if stored:
         notify_platform(submission)
+        if submission.priority == "exams":
+            attempt_graded(store, submission_id, datetime.now(UTC))
     return {"submission": submission_id, "score": report["score"], "stored": stored}
 
 

@@ -12,7 +12,9 @@ from store import Store
 from store.db import MIGRATIONS
 from store.models import Base
 
-TABLES = {"tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries"}
+TABLES = {"tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries",
+          "exams", "exam_files", "accommodations", "exam_attempts", "attempt_answers", "attempt_events",
+          "proctoring_reviews"}
 
 
 def table_names(store: Store) -> set[str]:

@@ -13,6 +13,7 @@ class FakeEnqueuer:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
         self.deliveries: list[tuple[DeliveryKey, datetime | None]] = []
+        self.sweeps: list[datetime] = []
         self.down = False
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str:
@@ -20,6 +21,12 @@ class FakeEnqueuer:
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
         self.calls.append((submission_id, priority))
         return f"grade-{submission_id}"
+
+    def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str:
+        if self.down:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        self.sweeps.append(at)
+        return f"sweep-{len(self.sweeps)}"
 
     def enqueue_delivery(self, key: DeliveryKey, at: datetime | None = None) -> str:
         if self.down:

@@ -6,10 +6,13 @@ from __future__ import annotations
 from flask import Blueprint
 
 from web.api.assignments import assignments
+from web.api.attempts import attempts
 from web.api.deliveries import deliveries
+from web.api.exams import exams
 from web.api.exports import exports
 from web.api.grades import grades
 from web.api.platforms import platforms
+from web.api.proctoring import proctoring
 from web.api.submissions import submissions
 from web.api.webhook import webhook
 from web.auth import authenticate_request, public
@@ -24,6 +27,9 @@ api.register_blueprint(platforms)
 api.register_blueprint(webhook)
 api.register_blueprint(deliveries)
 api.register_blueprint(grades)
+api.register_blueprint(exams)
+api.register_blueprint(attempts)
+api.register_blueprint(proctoring)
 api.register_blueprint(openapi)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from grader.assignment import Assignment, build_assignment
-from grader.errors import BadInput
+from grader.errors import BadInput, NotFound
 from grader.late import LatePolicy, parse_policy
 from grader.notebooks import dump_notebook
 from grader.uploads import ZIP_MAGIC, unpack_upload
@@ -115,6 +115,14 @@ def get_source(assignment_id: str) -> Response:
 
 
 def readable_assignment(assignment_id: str) -> AssignmentRecord:
+    """An assignment the caller may read; one built for an exam attempt only by staff.
+
+    An attempt's questions are the learner's variant: learners read them through their own
+    attempt, so no learner can fetch another's variant by its assignment id.
+    """
     record = handles().store.get_assignment(assignment_id)
-    check_course(current_caller(), record.course)
+    caller = current_caller()
+    if record.exam_attempt_id is not None and caller.role not in ("admin", "instructor"):
+        raise NotFound(f"no assignment with id {assignment_id!r}")
+    check_course(caller, record.course)
     return record
