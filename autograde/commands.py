@@ -30,6 +30,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         help="serve only these queues (default: all, exams first); `--queues exams` is an exam lane, "
         "`--queues callbacks` a worker that only sends results to platforms",
     )
+    worker.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="lower this worker's CPU priority by N (e.g. 10 for general workers next to an exam lane)",
+    )
     worker.set_defaults(handler=run_worker)
 
     token = commands.add_parser("token", help="API tokens")
@@ -68,7 +74,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     from worker.run import run_worker as start
 
-    start(settings, burst=args.burst, name=args.name, queues=args.queues)
+    start(settings, burst=args.burst, name=args.name, queues=args.queues, nice=args.nice)
     return 0
 
 

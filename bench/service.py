@@ -91,8 +91,9 @@ class Service:
         subprocess.run([*command, "migrate"], env=self.env, check=True, capture_output=True)
         port = self.base.rsplit(":", 1)[1]
         self._spawn([*command, "serve", "--port", port, "--workers", "2"], "web.log")
+        nice = ["--nice", "10"] if self.lane else []  # the general workers give way to the lane
         for name in self.names:
-            self._spawn([*command, "worker", "--name", name], f"{name}.log")
+            self._spawn([*command, "worker", "--name", name, *nice], f"{name}.log")
         for name in self.lane:
             self._spawn([*command, "worker", "--name", name, "--queues", "exams"], f"{name}.log")
         self.store = Store.from_url(self.env["AUTOGRADE_DATABASE_URL"])

@@ -88,7 +88,7 @@ def priority(args: argparse.Namespace, work: dict[str, bytes]) -> None:
             work, runtime, args.pool_size, args.workers, args.redis_url, args.backlog, args.probes, exam_lane
         )
         idle, loaded = statistics.median(result["idle"]), statistics.median(result["loaded"])
-        topology = f"{args.workers} workers" + (" + an exam lane" if exam_lane else ", exams served first")
+        topology = f"{args.workers} workers" + (" (nice 10) + an exam lane" if exam_lane else ", exams served first")
         print(
             f"exams queue on {runtime}, warm pool, {topology}: median latency {idle * 1000:.0f} ms idle, "
             f"{loaded * 1000:.0f} ms behind a backlog of {args.backlog} assignment submissions "

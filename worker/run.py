@@ -26,6 +26,7 @@ from rq.worker import BaseWorker
 
 from autograde.settings import Settings
 from autograde.wiring import redis_connection
+from grader.errors import BadInput
 from grader.warmup import warm_up
 from worker import context
 from worker.pool_worker import PoolWorker
@@ -38,9 +39,14 @@ POOL_STATUS_TTL = 86400  # a worker killed outright leaves its last status for a
 
 
 def run_worker(
-    settings: Settings, burst: bool = False, name: str | None = None, queues: Sequence[str] | None = None
+    settings: Settings,
+    burst: bool = False,
+    name: str | None = None,
+    queues: Sequence[str] | None = None,
+    nice: int = 0,
 ) -> bool:
     settings.log_startup()
+    lower_priority(nice)
     connection = redis_connection(settings)
     name = name or f"{socket.gethostname()}-{os.getpid()}"
     ctx = context.WorkerContext(settings, worker_name=name)
@@ -71,6 +77,22 @@ def run_worker(
     finally:
         ctx.stop_pool()
         connection.delete(status_key)
+
+
+def lower_priority(nice: int) -> None:
+    """``--nice``: general workers next to an exam lane give way to it on a busy machine.
+
+    Measured behind a backlog of 500 on two CPUs: an exam lane whose neighbours run at the
+    same priority was slower than no lane at all, because the exam's own work (not its
+    sandbox, which has the CPU weight of an exam) shared the CPUs with two busy graders.
+    Any process may lower its own priority; raising it (a negative value) needs root.
+    """
+    if nice == 0:
+        return
+    try:
+        os.nice(nice)
+    except PermissionError:
+        raise BadInput(f"--nice {nice}: raising a worker's priority needs root; lower the others instead") from None
 
 
 def pool_status_key(prefix: str, worker_name: str) -> str:

@@ -40,3 +40,13 @@ def test_an_exam_lane_grades_exams_and_leaves_assignments_queued(
     report = store.latest_report(exam)
     assert report is not None and report.provenance["warm"] is True
     assert not redis_conn.exists(pool_status_key("lane-test", "lane-test-exams"))
+
+
+def test_a_general_worker_can_give_way_by_lowering_its_own_priority() -> None:
+    """``--nice``: measured to matter next to an exam lane; any process may lower its own priority."""
+    import subprocess
+    import sys
+
+    code = "import os; from worker.run import lower_priority; before = os.nice(0); lower_priority(7); print(os.nice(0) - before)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "7"
