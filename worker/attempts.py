@@ -90,7 +90,7 @@ def store_variant(store: Store, exam: ExamRecord, attempt: AttemptRecord, varian
     built = build_assignment(sources)
     record = store.add_assignment(
         course=exam.course,
-        name=f"{exam.name} / attempt {attempt.id}",
+        name=f"exam {exam.id} / attempt {attempt.id}",  # ids only: within the column's 200 characters
         sources=sources,
         releases={path: dump_notebook(notebook) for path, notebook in built.releases.items()},
         data_files=dict(built.files),

@@ -3,7 +3,10 @@
 The app runs for real: a werkzeug server in this process on a fresh SQLite database, with
 its queue and rate limiter on Redis db 13. No worker runs, so submissions stay queued; the
 seed grades some of them in the store, as the worker would, so that the paths behind a
-grade (feedback, results.json, cell changes, regrades, deliveries) are reached too.
+grade (feedback, results.json, cell changes, regrades, deliveries) are reached too. It also
+uploads an exam open now, on the server's clock, with one attempt started by the fuzzed
+learner (alice), one interrupted and one graded, so that the attempt's paths (questions,
+saved answers, submit, extend, interrupt, resume, reviews) are reached with real attempts.
 
 For every operation in web/openapi.yaml (the document the app serves), schemathesis sends
 generated requests, valid ones and ones that break the schema (its positive and negative
@@ -21,14 +24,16 @@ Each operation is fuzzed three times, with an admin's token (which gets past eve
 authorisation check to the code that reads input), an instructor's of the seeded course
 and a learner's, so the 403s of roles and scopes are checked too. Bounded for CI: at most
 MAX_EXAMPLES generated cases per operation and role in the fuzzing phase, a fixed SEED and
-no example database, so that every run sends the same requests. It takes about 80 s here.
+no example database, so that every run sends the same requests. It takes about 130 s here.
 
-Nothing is excluded. Generated path parameters (and the webhook's assignment_id) are
-replaced, in about half of the cases, by ids that exist, so that requests reach real
-records and not only 404s. The signed webhook answers every generated call with a 401 (the
-signature covers the exact body); that answer is checked, but calls to the seeded platform
-are signed here with its secret, after the body is encoded, so that generated bodies reach
-the code that parses and checks them.
+Nothing is excluded. Generated path parameters (and the ids, course and files in bodies)
+are replaced, in about half of the cases, by ones that exist, so that requests reach real
+records and not only 404s; a saved answer and an exam upload also get, now and then, a real
+notebook and a spec that parses but breaks the rules (a 422 listing its problems). The
+signed webhook and proctoring reviews answer every generated call with a 401 (the signature
+covers the exact body); that answer is checked, but calls to the seeded platform are signed
+here with its secret, after the body is encoded, so that generated bodies reach the code
+that parses and checks them.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,17 +61,20 @@ from autograde.settings import Settings
 from integrations.signing import signed_headers
 from store import Store
 from tests.conftest import REDIS_URL
+from tests.exam_bank.bank import as_yaml, question
 from tests.web.notebook_builders import learner_bytes, source_bytes
 from tests.web.test_openapi import grade
 from web.app import create_app
 from web.handles import EXTENSION
 from web.openapi import openapi_document
+from worker.attempts import attempt_graded
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 SEED = 20261129
 MAX_EXAMPLES = 15
 WEBHOOK = "/platforms/{platform_id}/submissions"
+SIGNED = {WEBHOOK, "/proctoring/{platform_id}/reviews"}  # authenticated by the platform's signature
 CALLBACK = "http://127.0.0.1:9/results"  # never called: no worker sends deliveries here
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -82,7 +91,8 @@ class Target:
     base_url: str
     tokens: dict[str, str]  # a bearer token per role: admin, instructor (of ds101), learner (alice)
     secret: str  # the seeded platform's HMAC secret
-    known: dict[str, list[str]]  # values that name existing records, by parameter or field name
+    known: dict[str, list[Any]]  # values that name existing records (or make a valid exam), by parameter or field name
+    bodies: dict[str, list[Any]]  # whole request bodies that generation hardly ever hits, by operation path
 
 
 class Sign(requests.auth.AuthBase):
@@ -99,7 +109,8 @@ class Sign(requests.auth.AuthBase):
 
 
 def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
-    """An instructor's assignment, a platform, and submissions queued, graded and delivered (one dead)."""
+    """An instructor's assignment, a platform, and submissions queued, graded and delivered (one dead);
+    an exam open now, with an attempt started (alice's), one interrupted and one graded."""
     tokens = {
         "admin": admin["Authorization"].removeprefix("Bearer "),
         "instructor": store.create_token("instructor", "prof", ["ds101"])[0],
@@ -135,6 +146,7 @@ def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
     dead = store.list_deliveries(submission_id=failed)[0].id
     with store.engine.begin() as connection:  # out of retries, as the delivery worker would leave it
         connection.execute(text("UPDATE deliveries SET status = 'dead' WHERE id = :id"), {"id": dead})
+    exam = seed_exam(api, store, instructor, tokens["learner"])
     return Target(
         base_url=api.removesuffix("/api/v1"),
         tokens=tokens,
@@ -146,6 +158,66 @@ def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
             "delivery_id": [dead, *(d.id for d in store.list_deliveries(submission_id=delivered))],
             "course": ["ds101"],
             "grade_id": ["test_answer"],
+            "learner": ["alice"],
+            **exam.known,
+        },
+        bodies=exam.bodies,
+    )
+
+
+EXAM_QUESTION = "01-all-q1.ipynb"  # the one question every attempt draws (pool "all", file q1.ipynb)
+ANSWER = "/attempts/{attempt_id}/answers/{name}"
+
+
+@dataclass(frozen=True)
+class SeededExam:
+    known: dict[str, list[Any]]
+    bodies: dict[str, list[Any]]
+
+
+def seed_exam(api: str, store: Store, instructor: dict[str, str], alice: str) -> SeededExam:
+    """An exam open now (on the server's clock), two attempts allowed, of one question in one pool;
+    alice's attempt started, bob's interrupted, carol's submitted and graded (alice's comes first)."""
+    now = datetime.now(UTC)
+    spec = {
+        "title": "Quiz", "time_limit_minutes": 60, "attempts_allowed": 2, "grace_seconds": 60,
+        "window": {"opens": (now - timedelta(hours=1)).isoformat(), "closes": (now + timedelta(days=1)).isoformat()},
+        "pools": [{"name": "all", "draw": 1, "questions": [{"file": "q1.ipynb", "params": {"k": {"choices": [2, 3]}}}]}],
+    }  # fmt: skip
+    spec_bytes, question_bytes = as_yaml(spec).encode(), question()
+    files = [("spec", ("exam.yaml", spec_bytes)), ("questions", ("q1.ipynb", question_bytes))]
+    form = {"course": "ds101", "name": "quiz"}
+    exam: str = ok(requests.post(f"{api}/exams", headers=instructor, data=form, files=files, timeout=10))["id"]
+
+    def post(path: str, token: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else instructor
+        return ok(requests.post(f"{api}{path}", headers=headers, timeout=10, **kwargs))
+
+    started = post(f"/exams/{exam}/attempts", alice)
+    assert [q["name"] for q in started["questions"]] == [EXAM_QUESTION]
+    interrupted = post(f"/exams/{exam}/attempts", store.create_token("learner", "bob", None)[0])["id"]
+    post(f"/attempts/{interrupted}/interrupt", json={"reason": "power cut"})
+    carol = store.create_token("learner", "carol", None)[0]
+    graded = post(f"/exams/{exam}/attempts", carol)["id"]
+    submission = post(f"/attempts/{graded}/submit", carol)["submission_id"]
+    store.claim_submission(submission)
+    assert store.save_grade(submission, {"score": 1.0, "max_score": 1.0, "cells": []}, "", {})
+    attempt_graded(store, submission, datetime.now(UTC))  # as the worker does after storing the grade
+    release = requests.get(f"{api}/attempts/{started['id']}/questions/{EXAM_QUESTION}", timeout=10,
+                           headers={"Authorization": f"Bearer {alice}"})  # fmt: skip
+    assert release.status_code == 200, release.text
+    return SeededExam(
+        known={
+            "exam_id": [exam],
+            "attempt_id": [started["id"], interrupted, graded],
+            "name": [EXAM_QUESTION],
+            "spec": [spec_bytes],  # with the known course: a valid exam (its 201, then its 409 for the name)
+            "questions": [[question_bytes]],
+        },
+        bodies={
+            ANSWER: [release.json()],  # what a learner's save of the question looks like
+            "/exams": [{"course": "ds101", "name": "broken", "spec": b"title: Quiz\npools: 5\n",
+                        "questions": [question_bytes]}],  # a 422 listing its problems; fmt: skip
         },
     )
 
@@ -175,19 +247,23 @@ def target(tmp_path: Path, redis_conn: Any) -> Iterator[Target]:
         api = f"http://127.0.0.1:{httpd.server_port}/api/v1"
         seeded = seed(api, app.extensions[EXTENSION].store, {"Authorization": f"Bearer {settings.admin_token}"})
         KNOWN.update(seeded.known)
+        BODIES.update(seeded.bodies)
         yield seeded
     finally:
         KNOWN.clear()
+        BODIES.clear()
         httpd.shutdown()
         thread.join(timeout=10)
 
 
 # Values that name existing records (ids of the seeded assignment, submissions, platform,
-# deliveries; its course and grade cell), by parameter or field name, for the hooks below.
-# Filled by the ``target`` fixture before each operation's run: the schema and its hooks
-# are set up when the module is collected, before any server is up, and strategies are
-# drawn only when the test runs.
-KNOWN: dict[str, list[str]] = {}
+# deliveries, exam and attempts; its course, grade cell, learner and question), by parameter
+# or field name, and whole bodies by operation path, for the hooks below. Filled by the
+# ``target`` fixture before each operation's run: the schema and its hooks are set up when
+# the module is collected, before any server is up, and strategies are drawn only when the
+# test runs.
+KNOWN: dict[str, list[Any]] = {}
+BODIES: dict[str, list[Any]] = {}
 
 
 def with_existing_ids(value: Any) -> Any:
@@ -209,7 +285,9 @@ def flatmap_path_parameters(context: schemathesis.HookContext, path_parameters: 
 
 
 def flatmap_body(context: schemathesis.HookContext, body: Any) -> Any:
-    return with_existing_ids(body)  # the webhook's assignment_id
+    """The webhook's and reviews' ids, an exam's course and files; or a whole body (a notebook to save)."""
+    path = context.operation.path if context.operation is not None else ""
+    return st.one_of(with_existing_ids(body), *(st.just(whole) for whole in BODIES.get(path, [])))
 
 
 @pytest.fixture(params=["admin", "instructor", "learner"])
@@ -239,7 +317,7 @@ schema.hook(flatmap_body)
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_the_running_app_keeps_its_contract(case: Case, target: Target, role: str) -> None:
     extra: dict[str, Any] = {}
-    if case.operation.path == WEBHOOK and (case.path_parameters or {}).get("platform_id") == "lms":
+    if case.operation.path in SIGNED and (case.path_parameters or {}).get("platform_id") == "lms":
         extra["auth"] = Sign(target.secret)
     headers = {"Authorization": f"Bearer {target.tokens[role]}"}
     case.call_and_validate(base_url=f"{target.base_url}/api/v1", headers=headers, checks=CHECKS, timeout=30, **extra)

@@ -313,3 +313,14 @@ def test_proctoring_reviews_and_instructor_decisions(
 def test_other_learners_and_platforms_cannot_start_for_someone(client: FlaskClient, exam: dict[str, Any],
                                                                instructor: dict[str, str], app: Flask) -> None:
     assert client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=instructor).status_code == 403
+
+
+def test_names_longer_than_the_store_keeps_are_400s_not_storage_errors(
+    client: FlaskClient, instructor: dict[str, str], token: Callable[..., dict[str, str]]
+) -> None:
+    long = "x" * 201
+    reply = client.put(f"/api/v1/courses/ds101/accommodations/{long}", headers=instructor, json={"time_multiplier": 1.5})
+    assert reply.status_code == 400 and "longer than 200" in reply.json["message"]
+    exam = upload(client, instructor, spec(), name="n" * 200).json  # the longest exam name allowed
+    started = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice"))
+    assert started.status_code == 201, started.json

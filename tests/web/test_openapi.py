@@ -28,11 +28,13 @@ from integrations.signing import signed_headers
 from store import Store
 from tests.web.conftest import MAX_UPLOAD
 from tests.web.fakes import FakeClock
-from tests.web.multipart import upload
+from tests.web.multipart import upload as upload_file
 from tests.web.notebook_builders import BAD_NOTEBOOKS, learner_bytes, make_zip, source_bytes
+from tests.web.test_exams_api import QUESTIONS, exam, spec, start, upload  # noqa: F401  (exam, start: fixtures)
 from web.handles import EXTENSION
 from web.openapi import openapi_document
 from web.ratelimit import Quota
+from worker.attempts import attempt_graded
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 PREFIX = "/api/v1"  # the document's server URL: its paths are relative to it
@@ -304,6 +306,131 @@ def test_platforms_the_webhook_and_deliveries_fit_the_contract(
     assert contract.check("get", "/deliveries", bad_status).status_code == 400
 
 
+def test_exams_and_accommodations_fit_the_contract(
+    client: FlaskClient, contract: Contract, instructor: dict[str, str], alice: dict[str, str]
+) -> None:
+    created = contract.check("post", "/exams", upload(client, instructor, spec(access={"networks": ["10.0.0.0/8"]})))
+    assert created.status_code == 201, created.json
+    assert created.json["pools"] and created.json["networks"] == ["10.0.0.0/8"]
+    exam_id = created.json["id"]
+    bad = spec(time_limit_minutes=-5)
+    bad["pools"][0]["draw"] = 4
+    invalid = contract.check("post", "/exams", upload(client, instructor, bad, name="broken"))
+    assert invalid.status_code == 422 and invalid.json["error"] == "invalid_exam" and len(invalid.json["problems"]) >= 2
+    not_a_notebook = upload(client, instructor, spec(), {**QUESTIONS, "q2.ipynb": b"x"}, name="broken")
+    assert contract.check("post", "/exams", not_a_notebook).status_code == 422
+    assert contract.check("post", "/exams", upload(client, instructor, spec())).status_code == 409
+    assert contract.check("post", "/exams", upload(client, alice, spec(), name="other")).status_code == 403
+
+    for who, staff in ((instructor, True), (alice, False)):
+        listed = contract.check("get", "/exams", client.get("/api/v1/exams?course=ds101", headers=who))
+        assert [e["id"] for e in listed.json] == [exam_id] and ("pools" in listed.json[0]) is staff
+        one = contract.check("get", "/exams/{exam_id}", client.get(f"/api/v1/exams/{exam_id}", headers=who))
+        assert ("networks" in one.json) is staff
+    assert contract.check("get", "/exams", client.get("/api/v1/exams", headers=ADMIN)).status_code == 400
+    assert contract.check("get", "/exams/{exam_id}", client.get("/api/v1/exams/nope", headers=ADMIN)).status_code == 404
+
+    path = "/courses/{course}/accommodations/{learner}"
+    url = "/api/v1/courses/ds101/accommodations/alice"
+    stored = contract.check("put", path, client.put(url, headers=instructor, json={"time_multiplier": 1.5, "note": "doc"}))
+    assert stored.json == {"course": "ds101", "learner": "alice", "time_multiplier": 1.5, "note": "doc"}
+    assert contract.check("put", path, client.put(url, headers=instructor, json={"time_multiplier": 0})).status_code == 400
+    assert contract.check("put", path, client.put(url, headers=alice, json={"time_multiplier": 2})).status_code == 403
+    assert contract.check("get", path, client.get(url, headers=alice)).json["time_multiplier"] == 1.5
+    other = client.get("/api/v1/courses/ds101/accommodations/bob", headers=alice)
+    assert contract.check("get", path, other).status_code == 403
+
+
+def test_an_attempt_through_its_life_fits_the_contract(
+    client: FlaskClient, contract: Contract, exam: dict[str, Any], start: Post,  # noqa: F811  (the fixtures)
+    instructor: dict[str, str], alice: dict[str, str], bob: dict[str, str], clock: FakeClock,
+) -> None:
+    started = contract.check("post", "/exams/{exam_id}/attempts", start("alice"))
+    assert started.status_code == 201 and "seed" not in started.json and "variant" not in started.json
+    attempt_id = started.json["id"]
+    one, mine = "/attempts/{attempt_id}", f"/api/v1/attempts/{attempt_id}"
+    assert "seed" not in contract.check("get", one, client.get(mine, headers=alice)).json
+    staff = contract.check("get", one, client.get(mine, headers=instructor)).json
+    assert staff["seed"] and staff["variant"]["questions"] and staff["events_url"]
+    assert contract.check("get", one, client.get(mine, headers=bob)).status_code == 404  # not even whether it exists
+    for who in (alice, instructor):
+        contract.check("get", "/exams/{exam_id}/attempts", client.get(f"/api/v1/exams/{exam['id']}/attempts", headers=who))
+    again = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=alice)
+    assert contract.check("post", "/exams/{exam_id}/attempts", again).status_code == 403  # one attempt allowed
+
+    name = started.json["questions"][0]["name"]
+    question = client.get(f"{mine}/questions/{name}", headers=alice)
+    assert contract.check("get", "/attempts/{attempt_id}/questions/{name}", question).mimetype == "application/x-ipynb+json"
+    answer = "/attempts/{attempt_id}/answers/{name}"
+    saved = contract.check("put", answer, client.put(f"{mine}/answers/{name}", headers=alice, data=question.data))
+    assert saved.status_code == 200 and saved.json["bytes"] == len(question.data)
+    assert contract.check("put", answer, client.put(f"{mine}/answers/{name}", headers=alice, data=b"{}")).status_code == 422
+    assert contract.check("put", answer, client.put(f"{mine}/answers/nope.ipynb", headers=alice,
+                                                    data=question.data)).status_code == 404  # fmt: skip
+
+    not_stopped = contract.check("post", "/attempts/{attempt_id}/resume", client.post(f"{mine}/resume", headers=alice))
+    assert not_stopped.status_code == 409 and not_stopped.json["error"] == "illegal_transition"
+    extended = client.post(f"{mine}/extend", headers=instructor, json={"minutes": 10, "reason": "fire alarm"})
+    assert contract.check("post", "/attempts/{attempt_id}/extend", extended).json["extension_seconds"] == 600
+    learner_extends = client.post(f"{mine}/extend", headers=alice, json={"minutes": 10, "reason": "please"})
+    assert contract.check("post", "/attempts/{attempt_id}/extend", learner_extends).status_code == 403
+    stopped = client.post(f"{mine}/interrupt", headers=instructor, json={"reason": "power cut"})
+    assert contract.check("post", "/attempts/{attempt_id}/interrupt", stopped).json["remaining_when_interrupted"] == 4200
+    resumed = contract.check("post", "/attempts/{attempt_id}/resume", client.post(f"{mine}/resume", headers=alice))
+    assert resumed.json["state"] == "started" and resumed.json["questions"][0]["saved_at"]
+    submitted = contract.check("post", "/attempts/{attempt_id}/submit", client.post(f"{mine}/submit", headers=alice))
+    assert submitted.status_code == 202 and submitted.json["submission_id"]
+    twice = contract.check("post", "/attempts/{attempt_id}/submit", client.post(f"{mine}/submit", headers=alice))
+    assert twice.status_code == 409 and twice.json["error"] == "illegal_transition"
+    early = client.post(f"{mine}/review", headers=instructor, json={"decision": "verify", "reason": "fine"})
+    assert contract.check("post", "/attempts/{attempt_id}/review", early).json["error"] == "illegal_transition"
+    events = contract.check("get", "/attempts/{attempt_id}/events", client.get(f"{mine}/events", headers=instructor))
+    assert [e["event"] for e in events.json] == ["create", "start", "extend", "fail", "resume", "submit"]
+    assert events.json[0]["from"] is None
+
+    late = start("bob").json
+    clock.advance(minutes=62)
+    refused = client.post(f"/api/v1/attempts/{late['id']}/submit", headers=bob)
+    assert contract.check("post", "/attempts/{attempt_id}/submit", refused).json["error"] == "deadline_passed"
+    late_name = late["questions"][0]["name"]
+    too_late = client.put(f"/api/v1/attempts/{late['id']}/answers/{late_name}", headers=bob, data=question.data)
+    assert contract.check("put", answer, too_late).json["error"] == "deadline_passed"
+
+
+def test_proctoring_reviews_fit_the_contract(
+    client: FlaskClient, contract: Contract, start: Post, store: Store, clock: FakeClock,  # noqa: F811  (the fixture)
+    instructor: dict[str, str], alice: dict[str, str],
+) -> None:
+    provider = client.post("/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}).json
+    attempt = start("alice").json
+    client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=alice)
+    path = "/proctoring/{platform_id}/reviews"
+
+    def review(review_id: str, outcome: str, attempt_id: str = attempt["id"]) -> TestResponse:
+        body = json.dumps({"review_id": review_id, "attempt_id": attempt_id, "outcome": outcome,
+                           "evidence": [{"kind": "video", "at": "00:12:31"}], "comments": "looked away"}).encode()
+        return client.post("/api/v1/proctoring/proctorio/reviews", data=body, content_type="application/json",
+                           headers=signed_headers(provider["secret"], int(clock().timestamp()), body))
+
+    first = contract.check("post", path, review("r1", "violation"))
+    assert (first.status_code, first.json["attempt_state"], first.json["repeat"]) == (202, "submitted", False)
+    repeat = contract.check("post", path, review("r1", "violation"))
+    assert (repeat.status_code, repeat.json["repeat"]) == (200, True)
+    assert contract.check("post", path, review("r2", "lost")).status_code == 400
+    assert contract.check("post", path, review("r3", "clean", "nope")).status_code == 404
+    unsigned = client.post("/api/v1/proctoring/proctorio/reviews", json={"review_id": "x"})
+    assert contract.check("post", path, unsigned).status_code == 401
+
+    sid = store.get_attempt(attempt["id"]).submission_id or ""
+    store.claim_submission(sid)
+    store.save_grade(sid, {"score": 1.0, "max_score": 3.0, "cells": []}, "", {})
+    attempt_graded(store, sid, clock())
+    decided = client.post(f"/api/v1/attempts/{attempt['id']}/review", headers=instructor,
+                          json={"decision": "reject", "reason": "phone visible"})
+    assert contract.check("post", "/attempts/{attempt_id}/review", decided).json["state"] == "rejected"
+    contract.check("get", "/attempts/{attempt_id}", client.get(f"/api/v1/attempts/{attempt['id']}", headers=alice))
+
+
 def test_each_kind_of_error_fits_the_contract(
     client: FlaskClient, contract: Contract, post_assignment: Post, assignment: dict[str, Any], post_submission: Post,
     alice: dict[str, str],
@@ -335,7 +462,7 @@ def test_a_rate_limited_submission_fits_the_contract(
     app.extensions[EXTENSION] = dataclasses.replace(app.extensions[EXTENSION], limiter=Refusing())
     url = f"/api/v1/assignments/{assignment['id']}/submissions"
     refused = contract.check("post", "/assignments/{assignment_id}/submissions",
-                             upload(client, url, alice, learner_bytes(), "hw.ipynb"))
+                             upload_file(client, url, alice, learner_bytes(), "hw.ipynb"))
     assert (refused.status_code, refused.headers["Retry-After"]) == (429, "42")
 
 

@@ -11,7 +11,7 @@ from exam_bank.spec import ExamSpec, parse_exam
 from grader.errors import BadInput, Forbidden
 from store import ExamRecord
 from web.auth import Caller, check_course, current_caller, require
-from web.forms import check_printable, text_field, uploaded_file
+from web.forms import MAX_NAME_LENGTH, check_printable, text_field, uploaded_file
 from web.handles import handles
 from web.json_body import json_object
 from worker.attempts import exam_spec
@@ -118,7 +118,10 @@ def set_accommodation(course: str, learner: str) -> dict[str, Any]:
     """``{"time_multiplier": 1.5, "note": "..."}``: this learner's exam time limits in the course, multiplied."""
     caller = require("admin", "instructor")
     check_course(caller, course)
-    check_printable(learner, "learner")
+    for value, what in ((course, "course"), (learner, "learner")):
+        check_printable(value, what)
+        if len(value) > MAX_NAME_LENGTH:
+            raise BadInput(f"{what} is longer than {MAX_NAME_LENGTH} characters")
     body = json_object()
     multiplier = body.get("time_multiplier")
     if isinstance(multiplier, bool) or not isinstance(multiplier, int | float) or not 0 < multiplier <= MAX_MULTIPLIER:
