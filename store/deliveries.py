@@ -174,8 +174,12 @@ class DeliveryStore(SessionScope):
             head = session.scalars(
                 of_key(key).where(DeliveryRow.status == "pending").order_by(DeliveryRow.seq).limit(1)
             ).one_or_none()
-            if head is None or (head.lease_until is not None and head.lease_until > now):
-                return Claim()  # nothing to send, or another sender holds it and will go on
+            if head is None:
+                return Claim()
+            if head.lease_until is not None and head.lease_until > now:
+                # Another sender holds it and goes on from there; look again when its lease
+                # ends, in case that sender died (a killed worker must not stall the line).
+                return Claim(wait_until=head.lease_until)
             if head.next_attempt_at > now:
                 return Claim(wait_until=head.next_attempt_at)
             head.lease_until = now + timedelta(seconds=lease)

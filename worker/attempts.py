@@ -22,8 +22,8 @@ from typing import Any
 from exam_bank.access import check_access
 from exam_bank.clock import deadline, judge_receipt, remaining, resume_deadline
 from exam_bank.spec import ExamSpec, parse_exam
-from exam_bank.variants import Variant, draw_variant, variant_sources
-from grader.assignment import build_assignment
+from exam_bank.variants import draw_variant, variant_sources
+from grader.assignment import Assignment, build_assignment
 from grader.errors import BadInput, Conflict, IllegalTransition, NotFound
 from grader.notebooks import dump_notebook
 from store import AttemptRecord, ExamRecord, Store
@@ -69,11 +69,13 @@ def start_attempt(
     check_access(spec, now, store.attempts_used(exam.id, learner), code, client_ip)
     seed = secrets.token_hex(16)
     variant = draw_variant(spec, seed)
+    sources = variant_sources(store.exam_files(exam.id), variant)
+    built = build_assignment(sources)  # before the attempt exists: a failure here costs no attempt
     accommodation = store.accommodation(exam.course, learner)
     attempt = store.create_attempt(
         exam.id, learner, seed, variant.to_dict(), accommodation, spec.attempts_allowed, client_ip, now
     )
-    assignment_id = store_variant(store, exam, attempt, variant)
+    assignment_id = store_variant(store, exam, attempt, sources, built)
     ends = deadline(now, spec.time_limit, accommodation, timedelta(0), spec.window.closes)
     started = store.apply_event(
         attempt.id, "start", learner, "", now,
@@ -84,10 +86,10 @@ def start_attempt(
     return started
 
 
-def store_variant(store: Store, exam: ExamRecord, attempt: AttemptRecord, variant: Variant) -> str:
+def store_variant(
+    store: Store, exam: ExamRecord, attempt: AttemptRecord, sources: dict[str, bytes], built: Assignment
+) -> str:
     """The attempt's questions as an assignment of their own: what its submission is graded against."""
-    sources = variant_sources(store.exam_files(exam.id), variant)
-    built = build_assignment(sources)
     record = store.add_assignment(
         course=exam.course,
         name=f"exam {exam.id} / attempt {attempt.id}",  # ids only: within the column's 200 characters
@@ -258,6 +260,17 @@ def attempt_graded(store: Store, submission_id: str, now: datetime) -> AttemptRe
     for review in store.unapplied_reviews(attempt.id):
         attempt = apply_review(store, attempt, review.id, review.outcome, review.provider, review.comments, now)
     return attempt
+
+
+def reconcile_graded_attempts(store: Store, now: datetime) -> int:
+    """Attempts left submitted although their grade is stored (a worker died in between)."""
+    moved = 0
+    for attempt in store.list_attempts(state="submitted"):
+        submission = store.find_submission(attempt.submission_id) if attempt.submission_id else None
+        if submission is not None and submission.status == "graded":
+            attempt_graded(store, submission.id, now)
+            moved += 1
+    return moved
 
 
 def apply_review(

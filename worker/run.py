@@ -29,6 +29,7 @@ from autograde.wiring import redis_connection
 from grader.errors import BadInput
 from grader.warmup import warm_up
 from worker import context
+from worker.attempts import reconcile_graded_attempts
 from worker.pool_worker import PoolWorker
 from worker.queues import CALLBACKS, PRIORITIES, QUEUE_NAMES, RQEnqueuer
 from worker.reaper import reap_orphans
@@ -57,6 +58,7 @@ def run_worker(
     served = [enqueuer.queue(name) for name in QUEUE_NAMES if queues is None or name in queues]
     reenqueue_unfinished(ctx.store, enqueuer)
     reenqueue_deliveries(ctx.store, enqueuer)
+    reconcile_graded_attempts(ctx.store, datetime.now(UTC))
     enqueuer.enqueue_sweep(datetime.now(UTC) + timedelta(seconds=1), periodic=True)
     warm_up()  # before the first job, not during it (inherited by forked work horses too)
     status_key = pool_status_key(settings.queue_prefix, name)

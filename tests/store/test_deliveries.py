@@ -70,7 +70,12 @@ def test_one_sender_at_a_time_oldest_first_and_waits_are_reported(
     now = datetime.now(UTC)
     claim = store.claim_next_delivery(key, now, lease=60)
     assert claim.delivery is not None and claim.delivery.submission_id == first.id
-    assert store.claim_next_delivery(key, now, lease=60).delivery is None, "leased: nobody else sends"
+    busy = store.claim_next_delivery(key, now, lease=60)
+    assert busy.delivery is None, "leased: nobody else sends"
+    assert busy.wait_until == now + timedelta(seconds=60), "but someone looks again when the lease ends"
+    taken_over = store.claim_next_delivery(key, now + timedelta(seconds=61), lease=60)
+    assert taken_over.delivery is not None and taken_over.delivery.id == claim.delivery.id, "a dead sender's lease ends"
+    now = now + timedelta(seconds=61)
     retry_at = now + timedelta(seconds=30)
     store.record_failed_attempt(claim.delivery.id, "HTTP 503", 503, retry_at)
     blocked = store.claim_next_delivery(key, now, lease=60)

@@ -324,3 +324,20 @@ def test_names_longer_than_the_store_keeps_are_400s_not_storage_errors(
     exam = upload(client, instructor, spec(), name="n" * 200).json  # the longest exam name allowed
     started = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice"))
     assert started.status_code == 201, started.json
+
+
+def test_an_attempt_left_submitted_after_its_grade_is_reconciled(
+    client: FlaskClient, start: Post, store: Store, clock: FakeClock, token: Callable[..., dict[str, str]]
+) -> None:
+    """A worker that dies between storing the grade and moving the attempt leaves it submitted."""
+    from worker.attempts import reconcile_graded_attempts
+
+    attempt = start("alice").json
+    client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", "alice"))
+    sid = store.get_attempt(attempt["id"]).submission_id or ""
+    store.claim_submission(sid)
+    store.save_grade(sid, {"score": 1.0, "max_score": 3.0, "cells": []}, "", {})
+    assert store.get_attempt(attempt["id"]).state == "submitted"
+    assert reconcile_graded_attempts(store, clock()) == 1
+    assert store.get_attempt(attempt["id"]).state == "graded"
+    assert reconcile_graded_attempts(store, clock()) == 0
