@@ -1,9 +1,10 @@
-"""The long-running and admin subcommands: serve, worker, token create, migrate, demo."""
+"""The long-running and admin subcommands: serve, worker, token create, records, migrate, demo."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from autograde.settings import Settings
@@ -55,6 +56,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     register.add_argument("--course", action="append", required=True, help="a course it may submit to (repeatable)")
     register.set_defaults(handler=run_platform_create)
 
+    records = commands.add_parser("records", help="signed programme records")
+    records_commands = records.add_subparsers(dest="records_command", required=True)
+    verify = records_commands.add_parser("verify", help="check a signed record offline against the service's key")
+    verify.add_argument("file", type=Path, help="the signed record (JSON)")
+    key_source = verify.add_mutually_exclusive_group(required=True)
+    key_source.add_argument("--public-key", type=Path, help="the service's public key: a JWK, a JWK set or PEM")
+    key_source.add_argument("--key-url", help="where the service publishes its public key (JWK or JWK set)")
+    verify.set_defaults(handler=run_records_verify)
+    keygen = records_commands.add_parser("keygen", help="make a signing key (PEM, mode 0600); prints its public JWK")
+    keygen.add_argument("--out", type=Path, required=True, help="the private key file; never overwritten")
+    keygen.set_defaults(handler=run_records_keygen)
+
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(handler=run_migrate)
 
@@ -103,6 +116,54 @@ def run_platform_create(args: argparse.Namespace, settings: Settings) -> int:
     token, _ = store.create_token("platform", record.id, args.course)
     print(json.dumps({"id": record.id, "secret": record.secret, "token": token, "callback_url": callback_url,
                       "courses": list(record.courses), "webhook_path": f"/api/v1/platforms/{record.id}/submissions"}))
+    return 0
+
+
+def run_records_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from autograde.cli import read_file
+    from records.export import record_of
+    from records.signing import decode_signed, public_keys_from, verify_document
+
+    keys = public_keys_from(read_file(args.public_key) if args.public_key else fetch_key(args.key_url))
+    envelope = decode_signed(read_file(args.file))
+    verify_document(envelope, keys)
+    record, proof = record_of(envelope["document"]), envelope["proof"]
+    print(f"valid: {record['learner']} {record['programme_id']} signed by {proof['verificationMethod']} "
+          f"at {proof['created']}")
+    return 0
+
+
+def fetch_key(url: str) -> bytes:
+    import requests
+
+    from grader.errors import BadInput
+
+    if not url.startswith(("https://", "http://")):
+        raise BadInput("--key-url must be an http:// or https:// URL")
+    try:
+        response = requests.get(url, timeout=10)
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        raise BadInput(f"cannot fetch the public key from {url}: {exc}") from exc
+    return response.content
+
+
+def run_records_keygen(args: argparse.Namespace, settings: Settings) -> int:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from grader.errors import BadInput
+    from records.signing import private_key_pem, public_key_jwk, public_key_of
+
+    private = Ed25519PrivateKey.generate().private_bytes_raw()
+    try:
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise BadInput(f"{args.out} exists; a signing key is never overwritten") from exc
+    except OSError as exc:
+        raise BadInput(f"cannot write {args.out}: {exc.strerror}") from exc
+    with os.fdopen(fd, "wb") as out:
+        out.write(private_key_pem(private))
+    print(json.dumps(public_key_jwk(public_key_of(private))))
     return 0
 
 

@@ -56,11 +56,14 @@ class Settings:
     callback_backoff_cap: float = 3600.0  # no wait between retries is longer than this
     rate_limit_submissions: int = 120  # submissions per token per rate_limit_window; 0 turns limits off
     rate_limit_window: int = 60  # seconds
+    records_key_file: str = ""  # Ed25519 key that signs exported records; default DATA_DIR/records-signing-key.pem
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{Path(self.data_dir) / 'autograde.db'}")
+        if not self.records_key_file:
+            object.__setattr__(self, "records_key_file", str(Path(self.data_dir) / "records-signing-key.pem"))
         if self.sandbox_runtime not in ("runc", "runsc"):
             raise BadInput(f"AUTOGRADE_SANDBOX_RUNTIME must be runc or runsc, not {self.sandbox_runtime!r}")
         for name in ("max_upload_bytes", "memory_mb", "pids_limit", "nofile_limit", "scratch_mb", "output_limit_bytes"):

@@ -6,7 +6,9 @@
     │   ├── InvalidAssignment     nbgrader metadata problems, naming the cell
     │   ├── InvalidSubmission     a submission that does not fit its assignment
     │   ├── UploadTooLarge        over the configured size limit
-    │   └── InvalidExam           an exam spec or question bank problem, naming file and field
+    │   ├── InvalidExam           an exam spec or question bank problem, naming file and field
+    │   ├── InvalidProgramme      a programme spec problem (courses, weights, policies), naming file and field
+    │   └── RecordVerificationFailed  a signed record that is malformed, altered, or by an unknown key
     ├── NotFound                  no such assignment, submission, token
     ├── Unauthenticated           no or unknown bearer token
     │   ├── BadSignature          a webhook whose HMAC signature is missing or wrong
@@ -64,6 +66,20 @@ class InvalidExam(BadInput):
     def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.problems = problems or (message,)
+
+
+class InvalidProgramme(BadInput):
+    """``problems``: every problem found, each naming its file and field; the message joins them."""
+
+    code = "invalid_programme"
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
+
+
+class RecordVerificationFailed(BadInput):
+    code = "record_verification_failed"
 
 
 class NotFound(AutogradeError):

@@ -28,10 +28,12 @@ from store.models import (
     ExamRow,
     ProctoringReviewRow,
 )
+from store.programmes import record_proctoring
 from store.records import AttemptEventRecord, AttemptRecord, ExamRecord, ReviewRecord
 from store.sessions import SessionScope
 from store.submissions import insert_submission
 
+REVIEWED = ("verified", "rejected", "second_review")
 ATTEMPT_FIELDS = (
     "id", "exam_id", "learner", "number", "seed", "variant", "state", "created_at", "started_at", "deadline_at",
     "accommodation", "extension_seconds", "remaining_seconds", "submitted_at", "on_time", "assignment_id",
@@ -182,6 +184,8 @@ class ExamStore(SessionScope):
             row.updated_at = now
             record_event(session, row, event, before, actor, reason, now, data)
             session.flush()
+            if row.state in REVIEWED:  # a proctoring outcome is part of the programme record
+                record_proctoring(session, row, now, actor)
             return to_attempt_record(row)
 
     def amend_attempt(

@@ -324,3 +324,69 @@ class ProctoringReviewRow(Base):
     comments: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     applied: Mapped[bool] = mapped_column(Boolean)  # False until the attempt is graded and it takes effect
+
+
+class ProgrammeRow(Base):
+    """A programme as uploaded (its spec text is the source of truth for its rules)."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    spec_name: Mapped[str] = mapped_column(String(200))
+    spec_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProgrammeCourseRow(Base):
+    """Which courses feed which programmes: a grade in the course becomes an event in each."""
+
+    __tablename__ = "programme_courses"
+
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True)
+    course: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+
+
+class RecordEventRow(Base):
+    """Append-only, hash-chained per programme and learner (records/history.py)."""
+
+    __tablename__ = "record_events"
+    __table_args__ = (UniqueConstraint("programme_id", "learner", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), index=True)
+    learner: Mapped[str] = mapped_column(String(200), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[str] = mapped_column(String(40))  # ISO text exactly as hashed
+    actor: Mapped[str] = mapped_column(String(250))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ShareLinkRow(Base):
+    """A learner's link to their signed record; only the token's hash is kept."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), index=True)
+    learner: Mapped[str] = mapped_column(String(200), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ShareAccessRow(Base):
+    """Every use of a share link, refused or not."""
+
+    __tablename__ = "share_accesses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    share_id: Mapped[str] = mapped_column(ForeignKey("share_links.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_agent: Mapped[str] = mapped_column(String(500))
+    granted: Mapped[bool] = mapped_column(Boolean)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from grader.errors import Conflict
 from store.deliveries import add_delivery
 from store.models import GradeReportRow, SubmissionRow, utcnow
+from store.programmes import record_grade
 from store.records import ReportRecord
 from store.sessions import SessionScope
 from store.submissions import change_status, load_submission
@@ -36,7 +37,8 @@ def add_version(
     feedback_html: str,
     provenance: Mapping[str, Any],
 ) -> GradeReportRow:
-    """Append a report, point the submission at it, and write its delivery (the outbox) alongside."""
+    """Append a report, point the submission at it, and write its delivery (the outbox) and its
+    programme record events alongside: one transaction, so neither can be lost."""
     row = GradeReportRow(
         submission_id=submission.id,
         created_at=now,
@@ -48,6 +50,7 @@ def add_version(
     session.flush()
     submission.latest_report_id, submission.updated_at = row.id, now
     add_delivery(session, submission, row, now)
+    record_grade(session, submission, row, now)
     return row
 
 

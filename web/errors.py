@@ -22,6 +22,7 @@ from grader.errors import (
     InvalidAssignment,
     InvalidExam,
     InvalidNotebook,
+    InvalidProgramme,
     InvalidSubmission,
     NotFound,
     RateLimited,
@@ -37,6 +38,7 @@ STATUS: dict[type[AutogradeError], int] = {
     InvalidNotebook: 422,
     InvalidAssignment: 422,
     InvalidExam: 422,
+    InvalidProgramme: 422,
     InvalidSubmission: 422,
     UploadTooLarge: 413,
     BadInput: 400,
@@ -76,7 +78,7 @@ def autograde_error(exc: AutogradeError) -> Response:
     if status >= 500:
         log.error("%s: %s", type(exc).__name__, exc.message, exc_info=exc)
     response = error_response(status, exc.code, exc.message)
-    if isinstance(exc, InvalidExam):  # every problem at once, each naming its file and field
+    if isinstance(exc, InvalidExam | InvalidProgramme):  # every problem at once, naming file and field
         response.set_data(json.dumps({"error": exc.code, "message": exc.message, "problems": list(exc.problems)}))
     if isinstance(exc, StorageError):
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS

@@ -13,6 +13,7 @@ from web.api.exports import exports
 from web.api.grades import grades
 from web.api.platforms import platforms
 from web.api.proctoring import proctoring
+from web.api.records import records
 from web.api.submissions import submissions
 from web.api.webhook import webhook
 from web.auth import authenticate_request, public
@@ -30,6 +31,7 @@ api.register_blueprint(grades)
 api.register_blueprint(exams)
 api.register_blueprint(attempts)
 api.register_blueprint(proctoring)
+api.register_blueprint(records)
 api.register_blueprint(openapi)
 
 

@@ -1,0 +1,260 @@
+"""Programme records over HTTP: programmes, a learner's record (derived from its history, with
+how each number came to be), overrides and freezes with a reason, signed exports, share links.
+
+A record is never stored as such: it is computed from the learner's hash-chained history
+each time it is read, so it always agrees with that history; the history is verified with
+every read, and a broken one yields no record and no export (409) until an admin looks.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from grader.errors import BadInput, Conflict, Forbidden, NotFound
+from records.compute import compute_record
+from records.explain import explain
+from records.export import to_clr, to_csv
+from records.history import verify_history
+from records.model import Record
+from records.programme import Programme, parse_programme
+from records.signing import encode_signed, public_key_jwk, public_key_of, sign_document
+from web.auth import Caller, current_caller, public, require
+from web.forms import uploaded_file
+from web.handles import handles
+from web.json_body import json_object
+from web.record_key import load_or_create
+
+records = Blueprint("records", __name__)
+ISSUER = {"id": "urn:autograde:service", "type": ["Profile"], "name": "autograde"}
+_programmes: dict[tuple[str, str], Programme] = {}
+
+
+def programme_of(programme_id: str) -> Programme:
+    title, spec_name, spec_text = handles().store.get_programme(programme_id)
+    key = (programme_id, spec_text)
+    if key not in _programmes:
+        _programmes[key] = parse_programme(spec_name, spec_text)
+    return _programmes[key]
+
+
+def readable_record(programme_id: str, learner: str) -> tuple[Programme, Caller]:
+    caller = current_caller()
+    if caller.role == "learner" and caller.name != learner:
+        raise NotFound(f"no record of {learner!r} in programme {programme_id!r}")  # not even whether it exists
+    if caller.role not in ("learner", "admin", "instructor"):
+        raise Forbidden(f"a {caller.role} token may not read programme records")
+    return programme_of(programme_id), caller
+
+
+def record_for(programme: Programme, learner: str) -> Record:
+    """The record, computed only from a history that verifies: a broken one is refused (409)."""
+    history = handles().store.record_history(programme.id, learner)
+    broken = verify_history(history)
+    if broken is not None:
+        raise Conflict(
+            f"the record history of {learner!r} in {programme.id!r} fails verification at event {broken}; "
+            "no record is computed or exported from it until an admin looks"
+        )
+    return compute_record(programme, learner, history)
+
+
+@records.post("/programmes")
+def create_programme() -> tuple[Response, int]:
+    """Multipart ``spec`` (programme.yaml or .json); 422 ``invalid_programme`` lists every problem."""
+    require("admin")
+    spec_name, data = uploaded_file("spec")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{spec_name}: the spec must be UTF-8 text") from None
+    programme = parse_programme(spec_name, text)
+    handles().store.add_programme(programme.id, programme.title, spec_name, text, [c.course for c in programme.courses])
+    return jsonify(programme_json(programme)), 201
+
+
+def programme_json(programme: Programme) -> dict[str, Any]:
+    return {
+        "id": programme.id,
+        "title": programme.title,
+        "electives_needed": programme.electives_needed,
+        "courses": [
+            {"course": c.course, "required": c.required, "credits": c.credits, "pass_threshold": c.pass_threshold,
+             "weights": {"assignments": c.weight_assignments, "exam": c.weight_exam},
+             "requires_verified_exam": c.requires_verified_exam}
+            for c in programme.courses
+        ],  # fmt: skip
+        "policies": {
+            "attempts": programme.policies.attempts,
+            "rounding": programme.policies.rounding,
+            "letters": [{"letter": b.letter, "min": b.min} for b in programme.policies.letters],
+            "freeze_at": programme.policies.freeze_at.isoformat() if programme.policies.freeze_at else None,
+        },
+    }
+
+
+@records.get("/programmes")
+def list_programmes() -> Response:
+    return jsonify([programme_json(programme_of(p)) for p in handles().store.list_programmes()])
+
+
+@records.get("/programmes/<programme_id>")
+def get_programme(programme_id: str) -> dict[str, Any]:
+    return programme_json(programme_of(programme_id))
+
+
+@records.get("/programmes/<programme_id>/records/<learner>")
+def get_record(programme_id: str, learner: str) -> dict[str, Any]:
+    programme, _ = readable_record(programme_id, learner)
+    record = record_for(programme, learner)
+    return {"record": record.to_dict(), "explanation": explain(record), "history_intact": True}
+
+
+@records.get("/programmes/<programme_id>/records/<learner>/history")
+def get_history(programme_id: str, learner: str) -> dict[str, Any]:
+    readable_record(programme_id, learner)
+    history = handles().store.record_history(programme_id, learner)
+    broken = verify_history(history)
+    return {
+        "events": [
+            {"seq": e.seq, "kind": e.kind, "body": e.body, "at": e.at, "actor": e.actor, "prev_hash": e.prev_hash,
+             "hash": e.hash}
+            for e in history
+        ],  # fmt: skip
+        "intact": broken is None,
+        "first_broken_seq": broken,
+    }
+
+
+@records.post("/programmes/<programme_id>/records/<learner>/overrides")
+def override(programme_id: str, learner: str) -> tuple[Response, int]:
+    """``{"course": ..., "value": 0-100, "reason": ...}``: an instructor sets a course grade, with a reason."""
+    caller = require("admin", "instructor")
+    programme = programme_of(programme_id)
+    body = json_object()
+    course, value, reason = body.get("course"), body.get("value"), reason_of(body)
+    if not isinstance(course, str) or programme.find_course(course) is None:
+        raise BadInput(f"course must be one of the programme's: {', '.join(c.course for c in programme.courses)}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise BadInput("value must be a course grade from 0 to 100")
+    h = handles()
+    versions = [e for e in h.store.record_history(programme_id, learner) if e.kind == "override"]
+    event = h.store.append_record_event(
+        programme_id, learner, "override",
+        {"course": course, "field": "grade", "value": float(value), "reason": reason, "author": caller.name,
+         "version": len(versions) + 1},
+        h.clock(), caller.name,
+    )  # fmt: skip
+    return jsonify({"seq": event.seq, "hash": event.hash}), 201
+
+
+@records.post("/programmes/<programme_id>/records/<learner>/freeze")
+def freeze(programme_id: str, learner: str) -> tuple[Response, int]:
+    """``{"reason": ...}``: from now on a change to this record needs an instructor's reason."""
+    caller = require("admin", "instructor")
+    programme_of(programme_id)
+    reason = reason_of(json_object())
+    h = handles()
+    event = h.store.append_record_event(
+        programme_id, learner, "freeze", {"reason": reason, "author": caller.name}, h.clock(), caller.name
+    )
+    return jsonify({"seq": event.seq, "hash": event.hash}), 201
+
+
+def reason_of(body: dict[str, Any]) -> str:
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 2000:
+        raise BadInput("a reason is required (a string of at most 2000 characters); it is kept in the history")
+    return reason.strip()
+
+
+def signed_export(programme: Programme, learner: str) -> bytes:
+    record = record_for(programme, learner)
+    h = handles()
+    issued_at = h.clock().isoformat()
+    private = load_or_create(h.settings.records_key_file)
+    document = to_clr(record.to_dict(), ISSUER, issued_at)
+    return encode_signed(sign_document(document, private, issued_at, ISSUER))
+
+
+@records.get("/programmes/<programme_id>/records/<learner>/export.json")
+def export_json(programme_id: str, learner: str) -> Response:
+    programme, _ = readable_record(programme_id, learner)
+    return attachment(signed_export(programme, learner), f"{programme_id}-{learner}-record.json", "application/json")
+
+
+@records.get("/programmes/<programme_id>/records/<learner>/export.csv")
+def export_csv(programme_id: str, learner: str) -> Response:
+    programme, _ = readable_record(programme_id, learner)
+    record = record_for(programme, learner)
+    return attachment(to_csv(record.to_dict()).encode(), f"{programme_id}-{learner}-record.csv", "text/csv; charset=utf-8")
+
+
+def attachment(data: bytes, filename: str, mimetype: str) -> Response:
+    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in filename)
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={safe}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@records.get("/records/public-key")
+@public
+def public_key() -> dict[str, Any]:
+    """The key that signs exported records, as a JWK set: `autograde records verify --key-url` reads it."""
+    private = load_or_create(handles().settings.records_key_file)
+    return {"keys": [public_key_jwk(public_key_of(private))]}
+
+
+# -- share links ------------------------------------------------------------------------
+
+
+def own_record(programme_id: str, learner: str) -> None:
+    caller = require("learner")
+    if caller.name != learner:
+        raise NotFound(f"no record of {learner!r} in programme {programme_id!r}")
+    programme_of(programme_id)
+
+
+@records.post("/programmes/<programme_id>/records/<learner>/shares")
+def create_share(programme_id: str, learner: str) -> tuple[Response, int]:
+    """The learner makes a link to their signed record; the token is shown once."""
+    own_record(programme_id, learner)
+    body = json_object() if request.get_data(cache=True).strip() else {}
+    label = body.get("label", "")
+    if not isinstance(label, str) or len(label) > 200:
+        raise BadInput("label must be a string of at most 200 characters")
+    token = secrets.token_urlsafe(24)
+    h = handles()
+    share = h.store.add_share(programme_id, learner, token, label, h.clock())
+    return jsonify({**share, "token": token, "url": f"/api/v1/shared/{token}"}), 201
+
+
+@records.get("/programmes/<programme_id>/records/<learner>/shares")
+def list_shares(programme_id: str, learner: str) -> Response:
+    own_record(programme_id, learner)
+    store = handles().store
+    return jsonify([{**s, "access_log": store.share_accesses(s["id"])} for s in store.list_shares(programme_id, learner)])
+
+
+@records.delete("/programmes/<programme_id>/records/<learner>/shares/<share_id>")
+def revoke_share(programme_id: str, learner: str, share_id: str) -> dict[str, Any]:
+    own_record(programme_id, learner)
+    h = handles()
+    return h.store.revoke_share(programme_id, learner, share_id, h.clock())
+
+
+@records.get("/shared/<token>")
+@public
+def shared(token: str) -> Response:
+    """Whoever holds the link reads the signed record; every use is logged, revoked ones too."""
+    h = handles()
+    programme_id, learner = h.store.use_share(
+        token, h.clock(), request.remote_addr, request.headers.get("User-Agent", "")
+    )
+    if not programme_id:
+        raise NotFound("this share link was revoked")
+    data = signed_export(programme_of(programme_id), learner)
+    return attachment(data, f"{programme_id}-{learner}-record.json", "application/json")
