@@ -26,6 +26,7 @@ from store.deliveries import DeliveryStore
 from store.exams import ExamStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
+from store.regrades import RegradeStore
 from store.reports import ReportStore
 from store.sessions import IMMEDIATE
 from store.submissions import SubmissionStore
@@ -87,7 +88,7 @@ def _begin_sqlite(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-class Store(TokenStore, AssignmentStore, ReportStore, SubmissionStore, PlatformStore, DeliveryStore, ExamStore, ProgrammeStore):
+class Store(TokenStore, AssignmentStore, ReportStore, SubmissionStore, PlatformStore, DeliveryStore, ExamStore, ProgrammeStore, RegradeStore):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""
 
     def __init__(self, engine: Engine) -> None:

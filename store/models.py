@@ -390,3 +390,34 @@ class ShareAccessRow(Base):
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_agent: Mapped[str] = mapped_column(String(500))
     granted: Mapped[bool] = mapped_column(Boolean)
+
+
+class RegradeRunRow(Base):
+    """An instructor's regrade of an assignment: re-run, compared, then accepted or discarded."""
+
+    __tablename__ = "regrade_runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    sources: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # {path: base64} of a fixed source
+    status: Mapped[str] = mapped_column(String(12))  # open, accepted, discarded
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RegradeResultRow(Base):
+    """One stored submission re-run by a regrade: the proposed grade, kept aside until accepted."""
+
+    __tablename__ = "regrade_results"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("regrade_runs.id"), primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))  # queued, graded, failed
+    old_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    new_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    feedback_html: Mapped[str | None] = mapped_column(Text, nullable=True)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

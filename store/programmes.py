@@ -91,6 +91,9 @@ def record_grade(session: Session, submission: SubmissionRow, report: GradeRepor
         "rubric_version": report.report.get("rubric_version"),
         "received_at": submission.received_at.isoformat(),
     }
+    change = report.report.get("change") or {}
+    if change.get("reason") and change.get("author"):  # an instructor's change: it applies after a freeze too
+        body.update(reason=change["reason"], author=change["author"])
     if assignment.exam_attempt_id is not None:
         attempt = session.get(AttemptRow, assignment.exam_attempt_id)
         exam = session.get(ExamRow, attempt.exam_id) if attempt else None

@@ -20,7 +20,8 @@ SANDBOX_IMAGE = os.environ.get("AUTOGRADE_SANDBOX_IMAGE", "autograde-sandbox:lat
 TABLES = (
     "tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries", "exams",
     "exam_files", "accommodations", "exam_attempts", "attempt_answers", "attempt_events", "proctoring_reviews",
-    "programmes", "programme_courses", "record_events", "share_links", "share_accesses",
+    "programmes", "programme_courses", "record_events", "share_links", "share_accesses", "regrade_runs",
+    "regrade_results",
 )
 
 

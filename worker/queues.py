@@ -19,6 +19,7 @@ from store.deliveries import DeliveryKey
 GRADE_JOB = "worker.tasks.grade_submission"
 DELIVER_JOB = "worker.deliveries.deliver_results"
 SWEEP_JOB = "worker.sweeper.sweep_exam_attempts"
+REGRADE_JOB = "worker.regrades.regrade_one"
 SWEEP_EVERY = 60  # seconds between periodic sweeps for abandoned exam attempts
 PRIORITIES = ("exams", "assignments", "regrades")  # a worker serves them in this order
 CALLBACKS = "callbacks"  # result deliveries: short HTTP calls, served after exams, before assignments
@@ -36,6 +37,8 @@ class Enqueuer(Protocol):
     def enqueue_delivery(self, key: DeliveryKey, at: datetime | None = None) -> str: ...
 
     def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str: ...
+
+    def enqueue_regrade(self, run_id: str, submission_id: str) -> str: ...
 
 
 def job_id_for(submission_id: str) -> str:
@@ -71,6 +74,15 @@ class RQEnqueuer:
         }
         queue = self.queue(CALLBACKS)
         job = queue.enqueue_at(at, DELIVER_JOB, *args, **options) if at else queue.enqueue(DELIVER_JOB, *args, **options)
+        return str(job.id)
+
+    def enqueue_regrade(self, run_id: str, submission_id: str) -> str:
+        """One stored submission re-run for a regrade, on the regrades queue (after everything else)."""
+        job = self.queue("regrades").enqueue(
+            REGRADE_JOB, run_id, submission_id, job_id=f"regrade-{run_id}-{submission_id}",
+            job_timeout=self.job_timeout, result_ttl=86400, failure_ttl=7 * 86400,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        )  # fmt: skip
         return str(job.id)
 
     def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str:

@@ -7,6 +7,10 @@ grade (feedback, results.json, cell changes, regrades, deliveries) are reached t
 uploads an exam open now, on the server's clock, with one attempt started by the fuzzed
 learner (alice), one interrupted and one graded, so that the attempt's paths (questions,
 saved answers, submit, extend, interrupt, resume, reviews) are reached with real attempts.
+A programme (mm-ds) over the seeded course exists before anything is graded, so every
+grade becomes an event of a record history: alice's record holds a graded submission and
+she has a share link, so that records, histories, overrides, freezes, exports and share
+links are reached with a real record.
 
 For every operation in web/openapi.yaml (the document the app serves), schemathesis sends
 generated requests, valid ones and ones that break the schema (its positive and negative
@@ -24,7 +28,8 @@ Each operation is fuzzed three times, with an admin's token (which gets past eve
 authorisation check to the code that reads input), an instructor's of the seeded course
 and a learner's, so the 403s of roles and scopes are checked too. Bounded for CI: at most
 MAX_EXAMPLES generated cases per operation and role in the fuzzing phase, a fixed SEED and
-no example database, so that every run sends the same requests. It takes about 130 s here.
+no example database, so that every run sends the same requests. It takes about 130 s here
+(each operation's server polls for shutdown every 50 ms, not werkzeug's 500).
 
 Nothing is excluded. Generated path parameters (and the ids, course and files in bodies)
 are replaced, in about half of the cases, by ones that exist, so that requests reach real
@@ -42,7 +47,7 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,6 +56,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
+import yaml
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import Case
@@ -64,6 +70,7 @@ from tests.conftest import REDIS_URL
 from tests.exam_bank.bank import as_yaml, question
 from tests.web.notebook_builders import learner_bytes, source_bytes
 from tests.web.test_openapi import grade
+from tests.web.test_records_api import PROGRAMME
 from web.app import create_app
 from web.handles import EXTENSION
 from web.openapi import openapi_document
@@ -121,6 +128,8 @@ def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
                                 json={"id": "lms", "callback_url": CALLBACK, "courses": ["ds101"]}))
     assignment = ok(requests.post(f"{api}/assignments", headers=instructor, timeout=10,
                                   data={"course": "ds101", "name": "hw1"}, files={"file": ("hw.ipynb", source_bytes())}))
+    ok(requests.post(f"{api}/programmes", headers=admin, timeout=10,  # first: every grade below feeds its records
+                     files={"spec": ("programme.yaml", yaml.safe_dump(PROGRAMME).encode())}))
 
     def submit(learner: str) -> str:
         reply = requests.post(f"{api}/assignments/{assignment['id']}/submissions", headers=instructor, timeout=10,
@@ -147,6 +156,7 @@ def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
     with store.engine.begin() as connection:  # out of retries, as the delivery worker would leave it
         connection.execute(text("UPDATE deliveries SET status = 'dead' WHERE id = :id"), {"id": dead})
     exam = seed_exam(api, store, instructor, tokens["learner"])
+    record = seed_record(api, store, tokens["learner"], submit)
     return Target(
         base_url=api.removesuffix("/api/v1"),
         tokens=tokens,
@@ -160,8 +170,9 @@ def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
             "grade_id": ["test_answer"],
             "learner": ["alice"],
             **exam.known,
+            **record.known,
         },
-        bodies=exam.bodies,
+        bodies={**exam.bodies, **record.bodies},
     )
 
 
@@ -222,6 +233,35 @@ def seed_exam(api: str, store: Store, instructor: dict[str, str], alice: str) ->
     )
 
 
+@dataclass(frozen=True)
+class SeededRecord:
+    known: dict[str, list[Any]]
+    bodies: dict[str, list[Any]]
+
+
+def seed_record(api: str, store: Store, alice: str, submit: Callable[[str], str]) -> SeededRecord:
+    """A graded submission of alice's, so that her record in mm-ds holds a grade, and a share link to it."""
+    graded = submit("alice")
+    grade(store, graded)
+    share = ok(requests.post(f"{api}/programmes/{PROGRAMME['id']}/records/alice/shares", timeout=10,
+                             headers={"Authorization": f"Bearer {alice}"}, json={"label": "admissions"}))
+    another = {**PROGRAMME, "id": "mm-ds-2", "title": "Another"}
+    return SeededRecord(
+        known={
+            "programme_id": [PROGRAMME["id"]],
+            "share_id": [share["id"]],
+            "token": [share["token"]],
+            "value": [75],  # an override's grade in range
+        },
+        bodies={
+            "/programmes": [
+                {"spec": yaml.safe_dump(another).encode()},  # its 201, then its 409 for the id
+                {"spec": b"id: Bad Id\ncourses: 5\n"},  # a 422 listing its problems
+            ],
+        },
+    )
+
+
 def ok(reply: requests.Response) -> dict[str, Any]:
     assert reply.status_code in (200, 201, 202), reply.text
     body: dict[str, Any] = reply.json()
@@ -241,7 +281,7 @@ def target(tmp_path: Path, redis_conn: Any) -> Iterator[Target]:
     )
     app = create_app(settings)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)  # quick to stop
     thread.start()
     try:
         api = f"http://127.0.0.1:{httpd.server_port}/api/v1"
@@ -257,7 +297,8 @@ def target(tmp_path: Path, redis_conn: Any) -> Iterator[Target]:
 
 
 # Values that name existing records (ids of the seeded assignment, submissions, platform,
-# deliveries, exam and attempts; its course, grade cell, learner and question), by parameter
+# deliveries, exam, attempts, programme and share link; its course, grade cell, learner,
+# question and share token), by parameter
 # or field name, and whole bodies by operation path, for the hooks below. Filled by the
 # ``target`` fixture before each operation's run: the schema and its hooks are set up when
 # the module is collected, before any server is up, and strategies are drawn only when the

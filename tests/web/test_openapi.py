@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from grader.errors import RateLimited, StorageError
@@ -31,6 +32,7 @@ from tests.web.fakes import FakeClock
 from tests.web.multipart import upload as upload_file
 from tests.web.notebook_builders import BAD_NOTEBOOKS, learner_bytes, make_zip, source_bytes
 from tests.web.test_exams_api import QUESTIONS, exam, spec, start, upload  # noqa: F401  (exam, start: fixtures)
+from tests.web.test_records_api import PROGRAMME, graded, post_programme  # noqa: F401  (graded: a fixture)
 from web.handles import EXTENSION
 from web.openapi import openapi_document
 from web.ratelimit import Quota
@@ -244,8 +246,8 @@ def test_a_submission_through_its_grades_fits_the_contract(
     assert contract.check("post", "/submissions/{submission_id}/regrade", early).status_code == 409
 
     grade(store, sid)
-    graded = contract.check("get", "/submissions/{submission_id}", client.get(f"/api/v1/submissions/{sid}", headers=alice))
-    assert graded.json["status"] == "graded" and graded.json["cells"]
+    scored = contract.check("get", "/submissions/{submission_id}", client.get(f"/api/v1/submissions/{sid}", headers=alice))
+    assert scored.json["status"] == "graded" and scored.json["cells"]
     listed = client.get(f"/api/v1/assignments/{aid}/submissions", headers=instructor)
     contract.check("get", "/assignments/{assignment_id}/submissions", listed)
     for path in ("feedback", "results.json"):
@@ -429,6 +431,65 @@ def test_proctoring_reviews_fit_the_contract(
                           json={"decision": "reject", "reason": "phone visible"})
     assert contract.check("post", "/attempts/{attempt_id}/review", decided).json["state"] == "rejected"
     contract.check("get", "/attempts/{attempt_id}", client.get(f"/api/v1/attempts/{attempt['id']}", headers=alice))
+
+
+def test_programmes_fit_the_contract(client: FlaskClient, contract: Contract, instructor: dict[str, str]) -> None:
+    created = contract.check("post", "/programmes", post_programme(client, PROGRAMME))
+    assert created.status_code == 201, created.json
+    assert created.json["id"] == "mm-ds" and created.json["courses"][0]["weights"] == {"assignments": 1.0, "exam": 0.0}
+    invalid = contract.check("post", "/programmes", post_programme(client, {**PROGRAMME, "id": "Bad Id", "electives_needed": -1}))
+    assert invalid.status_code == 422 and invalid.json["error"] == "invalid_programme" and len(invalid.json["problems"]) >= 2
+    assert contract.check("post", "/programmes", post_programme(client, PROGRAMME)).status_code == 409
+    listed = contract.check("get", "/programmes", client.get("/api/v1/programmes", headers=instructor))
+    assert [p["id"] for p in listed.json] == ["mm-ds"]
+    contract.check("get", "/programmes/{programme_id}", client.get("/api/v1/programmes/mm-ds", headers=instructor))
+    missing = client.get("/api/v1/programmes/nope", headers=instructor)
+    assert contract.check("get", "/programmes/{programme_id}", missing).status_code == 404
+
+
+def test_a_record_its_history_exports_and_share_links_fit_the_contract(
+    client: FlaskClient, contract: Contract, graded: Callable[[float], str], store: Store,  # noqa: F811  (the fixture)
+    instructor: dict[str, str], alice: dict[str, str], bob: dict[str, str],
+) -> None:
+    graded(1.5)
+    path, base = "/programmes/{programme_id}/records/{learner}", "/api/v1/programmes/mm-ds/records/alice"
+    record = contract.check("get", path, client.get(base, headers=alice))
+    assert record.status_code == 200 and record.json["record"]["courses"][0]["sources"], record.json
+    assert contract.check("get", path, client.get(base, headers=bob)).status_code == 404  # not even whether it exists
+    overridden = client.post(f"{base}/overrides", headers=instructor,
+                             json={"course": "ds101", "value": 95, "reason": "appeal upheld"})
+    assert contract.check("post", f"{path}/overrides", overridden).status_code == 201
+    no_reason = client.post(f"{base}/overrides", headers=instructor, json={"course": "ds101", "value": 95})
+    assert contract.check("post", f"{path}/overrides", no_reason).status_code == 400
+    frozen = client.post(f"{base}/freeze", headers=instructor, json={"reason": "degree conferred"})
+    assert contract.check("post", f"{path}/freeze", frozen).status_code == 201
+    history = contract.check("get", f"{path}/history", client.get(f"{base}/history", headers=instructor))
+    assert [e["kind"] for e in history.json["events"]] == ["grade", "override", "freeze"] and history.json["intact"]
+
+    signed = contract.check("get", f"{path}/export.json", client.get(f"{base}/export.json", headers=alice))
+    assert signed.status_code == 200 and signed.json["document"]["autogradeRecord"]["frozen"] is True
+    csv = contract.check("get", f"{path}/export.csv", client.get(f"{base}/export.csv", headers=instructor))
+    assert csv.mimetype == "text/csv" and b"ds101" in csv.data
+    key = contract.check("get", "/records/public-key", client.get("/api/v1/records/public-key"))
+    assert key.json["keys"][0]["kid"] == signed.json["proof"]["verificationMethod"]
+
+    shares = f"{path}/shares"
+    created = contract.check("post", shares, client.post(f"{base}/shares", headers=alice, json={"label": "admissions"}))
+    assert created.status_code == 201 and created.json["token"]
+    assert contract.check("post", shares, client.post(f"{base}/shares", headers=instructor)).status_code == 403
+    shared = contract.check("get", "/shared/{token}", client.get(created.json["url"], headers={"User-Agent": "bot"}))
+    assert shared.status_code == 200 and shared.json["document"]["autogradeRecord"]["learner"] == "alice"
+    revoked = client.delete(f"{base}/shares/{created.json['id']}", headers=alice)
+    assert contract.check("delete", f"{shares}/{{share_id}}", revoked).json["revoked_at"]
+    assert contract.check("get", "/shared/{token}", client.get(created.json["url"])).status_code == 404
+    listed = contract.check("get", shares, client.get(f"{base}/shares", headers=alice))
+    assert [a["granted"] for a in listed.json[0]["access_log"]] == [True, False]
+
+    with store.engine.begin() as connection:  # one stored event altered: no record, no export
+        connection.execute(text("UPDATE record_events SET body = '{}' WHERE seq = 1"))
+    assert contract.check("get", path, client.get(base, headers=alice)).status_code == 409
+    assert contract.check("get", f"{path}/export.json", client.get(f"{base}/export.json", headers=alice)).status_code == 409
+    assert contract.check("get", f"{path}/history", client.get(f"{base}/history", headers=alice)).json["first_broken_seq"] == 1
 
 
 def test_each_kind_of_error_fits_the_contract(

@@ -157,3 +157,13 @@ def test_share_links_are_logged_and_revocable(
     [listed] = client.get(base, headers=alice).json
     assert "token" not in listed and [a["granted"] for a in listed["access_log"]] == [True, False]
     assert listed["access_log"][0]["user_agent"] == "admissions-bot"
+
+
+def test_an_instructor_of_other_courses_cannot_read_or_change_the_record(
+    client: FlaskClient, graded: Callable[[float], str], token: Callable[..., dict[str, str]]
+) -> None:
+    graded(2.0)
+    outsider = token("instructor", "other-prof", ["ds999"])
+    base = "/api/v1/programmes/mm-ds/records/alice"
+    assert client.get(base, headers=outsider).status_code == 403
+    assert client.post(f"{base}/freeze", headers=outsider, json={"reason": "x"}).status_code == 403

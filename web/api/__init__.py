@@ -14,6 +14,7 @@ from web.api.grades import grades
 from web.api.platforms import platforms
 from web.api.proctoring import proctoring
 from web.api.records import records
+from web.api.regrades import regrades
 from web.api.submissions import submissions
 from web.api.webhook import webhook
 from web.auth import authenticate_request, public
@@ -32,6 +33,7 @@ api.register_blueprint(exams)
 api.register_blueprint(attempts)
 api.register_blueprint(proctoring)
 api.register_blueprint(records)
+api.register_blueprint(regrades)
 api.register_blueprint(openapi)
 
 

@@ -21,7 +21,7 @@ from records.history import verify_history
 from records.model import Record
 from records.programme import Programme, parse_programme
 from records.signing import encode_signed, public_key_jwk, public_key_of, sign_document
-from web.auth import Caller, current_caller, public, require
+from web.auth import Caller, can_see_course, current_caller, public, require
 from web.forms import uploaded_file
 from web.handles import handles
 from web.json_body import json_object
@@ -46,7 +46,16 @@ def readable_record(programme_id: str, learner: str) -> tuple[Programme, Caller]
         raise NotFound(f"no record of {learner!r} in programme {programme_id!r}")  # not even whether it exists
     if caller.role not in ("learner", "admin", "instructor"):
         raise Forbidden(f"a {caller.role} token may not read programme records")
-    return programme_of(programme_id), caller
+    programme = programme_of(programme_id)
+    if caller.role == "instructor":
+        check_teaches(caller, programme)
+    return programme, caller
+
+
+def check_teaches(caller: Caller, programme: Programme) -> None:
+    """An instructor acts on records of a programme only if they teach one of its courses."""
+    if not any(can_see_course(caller, course.course) for course in programme.courses):
+        raise Forbidden(f"this token gives access to none of the courses of programme {programme.id!r}")
 
 
 def record_for(programme: Programme, learner: str) -> Record:
@@ -133,6 +142,7 @@ def override(programme_id: str, learner: str) -> tuple[Response, int]:
     """``{"course": ..., "value": 0-100, "reason": ...}``: an instructor sets a course grade, with a reason."""
     caller = require("admin", "instructor")
     programme = programme_of(programme_id)
+    check_teaches(caller, programme)
     body = json_object()
     course, value, reason = body.get("course"), body.get("value"), reason_of(body)
     if not isinstance(course, str) or programme.find_course(course) is None:
@@ -154,7 +164,7 @@ def override(programme_id: str, learner: str) -> tuple[Response, int]:
 def freeze(programme_id: str, learner: str) -> tuple[Response, int]:
     """``{"reason": ...}``: from now on a change to this record needs an instructor's reason."""
     caller = require("admin", "instructor")
-    programme_of(programme_id)
+    check_teaches(caller, programme_of(programme_id))
     reason = reason_of(json_object())
     h = handles()
     event = h.store.append_record_event(

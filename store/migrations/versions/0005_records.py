@@ -58,6 +58,41 @@ def upgrade() -> None:
     op.create_index(op.f("ix_record_events_programme_id"), "record_events", ["programme_id"])
     op.create_index(op.f("ix_record_events_learner"), "record_events", ["learner"])
     create_shares()
+    create_regrades()
+
+
+def create_regrades() -> None:
+    op.create_table(
+        "regrade_runs",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("assignment_id", sa.String(32), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("author", sa.String(200), nullable=False),
+        sa.Column("sources", sa.JSON(), nullable=True),
+        sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("created_at", Timestamp, nullable=False),
+        sa.Column("decided_at", Timestamp, nullable=True),
+        sa.ForeignKeyConstraint(["assignment_id"], ["assignments.id"], name=op.f("fk_regrade_runs_assignment_id_assignments")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_regrade_runs")),
+    )
+    op.create_index(op.f("ix_regrade_runs_assignment_id"), "regrade_runs", ["assignment_id"])
+    op.create_table(
+        "regrade_results",
+        sa.Column("run_id", sa.String(32), nullable=False),
+        sa.Column("submission_id", sa.String(32), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("old_score", sa.Float(), nullable=True),
+        sa.Column("new_score", sa.Float(), nullable=True),
+        sa.Column("report", sa.JSON(), nullable=True),
+        sa.Column("feedback_html", sa.Text(), nullable=True),
+        sa.Column("provenance", sa.JSON(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["run_id"], ["regrade_runs.id"], name=op.f("fk_regrade_results_run_id_regrade_runs")),
+        sa.ForeignKeyConstraint(
+            ["submission_id"], ["submissions.id"], name=op.f("fk_regrade_results_submission_id_submissions")
+        ),
+        sa.PrimaryKeyConstraint("run_id", "submission_id", name=op.f("pk_regrade_results")),
+    )
 
 
 def create_shares() -> None:
@@ -91,6 +126,8 @@ def create_shares() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("regrade_results")
+    op.drop_table("regrade_runs")
     op.drop_table("share_accesses")
     op.drop_table("share_links")
     op.drop_table("record_events")

@@ -1,0 +1,86 @@
+"""Re-running one stored submission for a regrade run, and accepting a run.
+
+The re-run grades the stored submission (its bytes, hash and receipt time unchanged) in a
+fresh sandbox, against the run's fixed source if the instructor sent one, else the
+assignment's, and keeps the result aside in the run. Accepting applies every changed
+grade as a new version with the instructor's reason: platforms get ``grade.updated`` and
+programme records a new event, which a freeze lets through because it carries a reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from autograde.grading import grade_in_sandbox
+from grader.assignment import build_assignment, load_assignment
+from grader.errors import BadInput, InfrastructureError
+from grader.notebooks import dump_notebook
+from grader.uploads import unpack_upload
+from store import DeliveryKey, Store
+from worker import context
+from worker.queues import Enqueuer
+
+log = logging.getLogger(__name__)
+
+
+def regrade_one(run_id: str, submission_id: str) -> dict[str, Any]:
+    ctx = context.current()
+    store = ctx.store
+    assignment_id, fixed, status = store.regrade_sources(run_id)
+    if status != "open":
+        return {"run": run_id, "submission": submission_id, "skipped": status}
+    record = store.get_assignment(assignment_id)
+    data = store.assignment_files(record.id, "data")
+    assignment = build_assignment({**fixed, **data}) if fixed else load_assignment(
+        store.assignment_files(record.id, "source"), data
+    )
+    submission = store.get_submission(submission_id)
+    try:
+        files = unpack_upload(submission.filename, store.submission_content(submission_id), ctx.settings.max_upload_bytes)
+        result = grade_in_sandbox(
+            f"{record.course} / {record.name} (regrade)", assignment, files, ctx.factory_for(record.sandbox_runtime),
+            ctx.budget, on_time=submission.on_time, late_credit=submission.late_credit,
+            labels={"autograde.submission": submission_id, "autograde.regrade": run_id},
+        )  # fmt: skip
+    except BadInput as exc:
+        store.save_regrade_result(run_id, submission_id, None, "", {}, exc.message)
+        return {"run": run_id, "submission": submission_id, "failed": exc.message}
+    except InfrastructureError:
+        raise  # retried by RQ; the result stays queued meanwhile
+    provenance = {**result.provenance, "submission_sha256": submission.sha256, "regrade": run_id}
+    store.save_regrade_result(
+        run_id, submission_id, result.graded.report.to_dict(), result.graded.feedback_html, provenance, None
+    )
+    return {"run": run_id, "submission": submission_id, "score": result.graded.report.score}
+
+
+def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, now: datetime) -> int:
+    """Apply the run's changed grades as new versions; returns how many changed."""
+    run = store.get_regrade(run_id)
+    store.decide_regrade(run_id, "accepted", now)
+    assignment_id, fixed, _ = store.regrade_sources(run_id)
+    if fixed:
+        built = build_assignment({**fixed, **store.assignment_files(assignment_id, "data")})
+        store.replace_sources(
+            assignment_id, fixed, {p: dump_notebook(nb) for p, nb in built.releases.items()},
+            [c.to_dict() for c in built.rubric.cells], built.rubric.version, built.rubric.max_score,
+        )  # fmt: skip
+    changed = 0
+    for submission_id, report, feedback, provenance in store.proposed_changes(run_id):
+        latest = store.latest_report(submission_id)
+        if latest is None:
+            continue
+        change = {"kind": "regrade", "run": run_id, "author": author, "reason": run["reason"],
+                  "previous_score": latest.report.get("score"), "score": report.get("score")}  # fmt: skip
+        store.save_changed_grade(submission_id, latest.id, {**report, "change": change}, feedback,
+                                 {**provenance, "change": change, "based_on_report": latest.id})  # fmt: skip
+        changed += 1
+        submission = store.get_submission(submission_id)
+        if submission.platform_id is not None:
+            try:
+                enqueuer.enqueue_delivery(DeliveryKey(submission.platform_id, submission.assignment_id, submission.learner))
+            except Exception:  # the outbox row is stored: worker start-up recovery sends it
+                log.warning("could not enqueue the delivery for %s; recovery will", submission_id, exc_info=True)
+    return changed
