@@ -30,7 +30,8 @@ LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatu
 
 
 class Enqueuer(Protocol):
-    """What the web layer needs from the queue: grade a submission, send a key's results."""
+    """What the web layer and the jobs need from the queue: grade a submission, send a key's
+    results, sweep for abandoned exam attempts, re-run a submission for a regrade."""
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str: ...
 

@@ -2,10 +2,10 @@
 
 A worker serves every queue (exams, result callbacks, assignments, regrades, in that order)
 unless it is given some: ``--queues exams`` makes an exam lane, a worker that never holds an
-assignment job; ``--queues callbacks`` a delivery worker, which starts no sandboxes. Serving exams first is not enough
-on its own under a deadline rush: an exam arriving while every worker is in the middle of an
-assignment grade waits for one of them to finish (measured: about 2x the idle latency with
-two workers). A lane keeps an idle worker with a warm sandbox for the exam that comes.
+assignment job; ``--queues callbacks`` a delivery worker, which starts no sandboxes. An exam
+arriving while every worker is mid-way through an assignment grade waits for one of them;
+a lane removes that wait. Measured on two CPUs behind a backlog of 500 (README, Benchmarks),
+the lane did not lower the exam's latency: CPU and Docker-engine contention dominated.
 
 With a warm pool the worker does not fork per job: the pool's sandboxes are attached to
 this process, and a fork per job would also cost what the pool saves. Learner code never
