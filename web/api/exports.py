@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,13 +17,12 @@ from integrations.exports import (
 from store import SubmissionRecord
 from web.api.submissions import readable_submission
 from web.auth import check_course, require
-from web.downloads import attachment
+from web.downloads import export_filename, private_attachment
 from web.handles import handles
 
 exports = Blueprint("exports", __name__)
 CSV_TYPE = "text/csv"  # werkzeug adds "; charset=utf-8" to text types, and we encode as UTF-8
 STAFF = ("admin", "instructor", "platform")
-UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @exports.get("/assignments/<assignment_id>/gradebook.csv")
@@ -74,11 +72,4 @@ def get_results(submission_id: str) -> Response:
 
 def csv_attachment(text: str, *name_parts: str) -> Response:
     """A download named ``<parts>-gradebook.csv``; grades are personal data, so nothing caches them."""
-    response = attachment(text.encode("utf-8"), f"{export_filename(*name_parts)}-gradebook.csv", CSV_TYPE)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def export_filename(*parts: str) -> str:
-    """Names joined by ``-``, each reduced to letters, digits, ``.``, ``_`` and ``-`` (no path, no quotes)."""
-    return "-".join(UNSAFE_IN_FILENAME.sub("_", part).strip("._-") or "export" for part in parts)
+    return private_attachment(text.encode("utf-8"), f"{export_filename(*name_parts)}-gradebook.csv", CSV_TYPE)

@@ -22,6 +22,7 @@ from records.model import Record
 from records.programme import Programme, parse_programme
 from records.signing import encode_signed, public_key_jwk, public_key_of, sign_document
 from web.auth import Caller, can_see_course, current_caller, public, require
+from web.downloads import export_filename, private_attachment
 from web.forms import uploaded_file
 from web.handles import handles
 from web.json_body import json_object
@@ -192,22 +193,18 @@ def signed_export(programme: Programme, learner: str) -> bytes:
 @records.get("/programmes/<programme_id>/records/<learner>/export.json")
 def export_json(programme_id: str, learner: str) -> Response:
     programme, _ = readable_record(programme_id, learner)
-    return attachment(signed_export(programme, learner), f"{programme_id}-{learner}-record.json", "application/json")
+    return private_attachment(
+        signed_export(programme, learner), f"{export_filename(programme_id, learner)}-record.json", "application/json"
+    )
 
 
 @records.get("/programmes/<programme_id>/records/<learner>/export.csv")
 def export_csv(programme_id: str, learner: str) -> Response:
     programme, _ = readable_record(programme_id, learner)
     record = record_for(programme, learner)
-    return attachment(to_csv(record.to_dict()).encode(), f"{programme_id}-{learner}-record.csv", "text/csv; charset=utf-8")
-
-
-def attachment(data: bytes, filename: str, mimetype: str) -> Response:
-    safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in filename)
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename={safe}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private_attachment(
+        to_csv(record.to_dict()).encode(), f"{export_filename(programme_id, learner)}-record.csv", "text/csv"
+    )
 
 
 @records.get("/records/public-key")
@@ -267,4 +264,4 @@ def shared(token: str) -> Response:
     if not programme_id:
         raise NotFound("this share link was revoked")
     data = signed_export(programme_of(programme_id), learner)
-    return attachment(data, f"{programme_id}-{learner}-record.json", "application/json")
+    return private_attachment(data, f"{export_filename(programme_id, learner)}-record.json", "application/json")
