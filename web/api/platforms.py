@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
-from grader.errors import BadInput, Forbidden
+from grader.errors import BadInput, BadSignature, Forbidden
+from integrations.signing import verify
 from store import PlatformRecord
 from web.auth import Caller, current_caller, require
 from web.callback_urls import check_url
@@ -64,3 +66,17 @@ def check_platform(caller: Caller, platform_id: str) -> None:
         return
     if caller.role != "platform" or caller.name != platform_id:
         raise Forbidden(f"this token may not act for platform {platform_id!r}")
+
+
+def signed_by_platform(platform_id: str, now: datetime) -> tuple[PlatformRecord, bytes]:
+    """The platform and the raw body of a request it signed; 401 for an unknown platform or a bad signature.
+
+    The raw bytes are read and checked before anything parses them.
+    """
+    h = handles()
+    body = request.get_data(cache=True)
+    platform = h.store.find_platform(platform_id)
+    if platform is None:
+        raise BadSignature(f"no platform {platform_id!r} is registered here")
+    verify(platform.secret, request.headers, body, now.timestamp(), h.settings.webhook_window)
+    return platform, body

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
-from grader.errors import BadInput, BadSignature, Forbidden
-from integrations.signing import verify
+from grader.errors import BadInput, Forbidden
 from store.records import REVIEW_OUTCOMES
+from web.api.platforms import signed_by_platform
 from web.auth import public
 from web.handles import handles
 from web.json_body import json_object, name_field
@@ -31,11 +31,7 @@ MAX_EVIDENCE = 100
 def post_review(platform_id: str) -> tuple[Response, int]:
     h = handles()
     now = h.clock()
-    body = request.get_data(cache=True)
-    platform = h.store.find_platform(platform_id)
-    if platform is None:
-        raise BadSignature(f"no platform {platform_id!r} is registered here")
-    verify(platform.secret, request.headers, body, now.timestamp(), h.settings.webhook_window)
+    platform, body = signed_by_platform(platform_id, now)
     fields = json_object(body)
     review_id = name_field(fields, "review_id") or ""
     attempt_id = name_field(fields, "attempt_id") or ""

@@ -22,9 +22,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from grader.errors import BadInput, BadSignature, Conflict, Forbidden
-from integrations.signing import verify
+from grader.errors import BadInput, Conflict, Forbidden
 from store import PlatformOrigin, PlatformRecord, SubmissionRecord
+from web.api.platforms import signed_by_platform
 from web.api.submissions import check_submission_rate
 from web.auth import public
 from web.callback_urls import callback_for
@@ -57,11 +57,7 @@ class Call:
 def platform_submission(platform_id: str) -> tuple[Response, int, dict[str, str]]:
     h = handles()
     received_at = h.clock()
-    body = request.get_data(cache=True)  # the raw bytes that were signed, before any parsing
-    platform = h.store.find_platform(platform_id)
-    if platform is None:
-        raise BadSignature(f"no platform {platform_id!r} is registered here")
-    verify(platform.secret, request.headers, body, received_at.timestamp(), h.settings.webhook_window)
+    platform, body = signed_by_platform(platform_id, received_at)
     check_rate(platform)
     call = read_call(body)
     assignment = h.store.get_assignment(call.assignment_id)
