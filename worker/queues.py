@@ -6,6 +6,7 @@ still known to Redis returns the existing job instead of adding a second one.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -15,6 +16,9 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from store.deliveries import DeliveryKey
+from store.records import SubmissionRecord
+
+log = logging.getLogger(__name__)
 
 GRADE_JOB = "worker.tasks.grade_submission"
 DELIVER_JOB = "worker.deliveries.deliver_results"
@@ -124,3 +128,17 @@ class RQEnqueuer:
             retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
         )
         return job_id
+
+
+def send_results_of(enqueuer: Enqueuer, submission: SubmissionRecord) -> None:
+    """Send a platform's submission's results just stored (their outbox rows are committed).
+
+    If Redis refuses, nothing is lost: worker start-up recovery enqueues every learner and
+    assignment with pending deliveries again.
+    """
+    if submission.platform_id is None:
+        return
+    try:
+        enqueuer.enqueue_delivery(DeliveryKey(submission.platform_id, submission.assignment_id, submission.learner))
+    except Exception:
+        log.warning("could not enqueue the result delivery for %s; recovery will", submission.id, exc_info=True)

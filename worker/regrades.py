@@ -9,7 +9,6 @@ programme records a new event, which a freeze lets through because it carries a 
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +17,9 @@ from grader.assignment import build_assignment, load_assignment
 from grader.errors import BadInput, InfrastructureError
 from grader.notebooks import dump_notebook
 from grader.uploads import unpack_upload
-from store import DeliveryKey, Store
+from store import Store
 from worker import context
-from worker.queues import Enqueuer
-
-log = logging.getLogger(__name__)
+from worker.queues import Enqueuer, send_results_of
 
 
 def regrade_one(run_id: str, submission_id: str) -> dict[str, Any]:
@@ -77,10 +74,5 @@ def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, n
         store.save_changed_grade(submission_id, latest.id, {**report, "change": change}, feedback,
                                  {**provenance, "change": change, "based_on_report": latest.id})  # fmt: skip
         changed += 1
-        submission = store.get_submission(submission_id)
-        if submission.platform_id is not None:
-            try:
-                enqueuer.enqueue_delivery(DeliveryKey(submission.platform_id, submission.assignment_id, submission.learner))
-            except Exception:  # the outbox row is stored: worker start-up recovery sends it
-                log.warning("could not enqueue the delivery for %s; recovery will", submission_id, exc_info=True)
+        send_results_of(enqueuer, store.get_submission(submission_id))
     return changed

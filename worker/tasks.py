@@ -16,10 +16,9 @@ from autograde.grading import grade_in_sandbox
 from grader.assignment import load_assignment
 from grader.errors import BadInput, InfrastructureError
 from grader.uploads import unpack_upload
-from store import DeliveryKey, SubmissionRecord
 from worker import context
 from worker.attempts import attempt_graded
-from worker.queues import RETRY_INTERVALS
+from worker.queues import RETRY_INTERVALS, send_results_of
 
 MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
 log = logging.getLogger(__name__)
@@ -54,13 +53,13 @@ def grade_submission(submission_id: str) -> dict[str, Any]:
         )
     except BadInput as exc:
         store.mark_failed(submission_id, f"the submission could not be graded: {exc.message}")
-        notify_platform(submission)
+        send_results_of(context.current().enqueuer, submission)
         return {"submission": submission_id, "failed": exc.message}
     except Exception as exc:  # our fault, never the learner's: retried, then failed without a score
         message = exc.message if isinstance(exc, InfrastructureError) else f"internal error: {exc!r}"
         if submission.attempts >= MAX_ATTEMPTS:
             store.mark_failed(submission_id, f"grading failed {submission.attempts} times: {message}")
-            notify_platform(submission)
+            send_results_of(context.current().enqueuer, submission)
             return {"submission": submission_id, "failed": message}
         store.requeue(submission_id)
         raise
@@ -68,22 +67,7 @@ def grade_submission(submission_id: str) -> dict[str, Any]:
     report = result.graded.report.to_dict()
     stored = store.save_grade(submission_id, report, result.graded.feedback_html, provenance)
     if stored:
-        notify_platform(submission)
+        send_results_of(context.current().enqueuer, submission)
         if submission.priority == "exams":
             attempt_graded(store, submission_id, datetime.now(UTC))
     return {"submission": submission_id, "score": report["score"], "stored": stored}
-
-
-def notify_platform(submission: SubmissionRecord) -> None:
-    """Send the result just stored (its outbox row is already committed with it).
-
-    If Redis refuses, nothing is lost: worker start-up recovery enqueues every key with
-    pending deliveries again.
-    """
-    if submission.platform_id is None:
-        return
-    key = DeliveryKey(submission.platform_id, submission.assignment_id, submission.learner)
-    try:
-        context.current().enqueuer.enqueue_delivery(key)
-    except Exception:
-        log.warning("could not enqueue the result delivery for %s; recovery will", submission.id, exc_info=True)

@@ -6,7 +6,6 @@ a platform's submission gets the new version as a ``grade.updated`` result.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -14,15 +13,14 @@ from flask import Blueprint, Response, jsonify
 from grader.errors import BadInput, Conflict
 from grader.manual import amend_feedback, change_cell_score
 from grader.report import GradeReport
-from store import DeliveryKey, SubmissionRecord
 from web.api.submissions import readable_submission, submission_json
 from web.auth import require
 from web.handles import handles
 from web.intake import enqueue
 from web.json_body import json_object
+from worker.queues import send_results_of
 
 grades = Blueprint("grades", __name__)
-log = logging.getLogger(__name__)
 MAX_REASON = 2000
 
 
@@ -55,14 +53,5 @@ def change_cell(submission_id: str, grade_id: str) -> dict[str, Any]:
     stored = h.store.save_changed_grade(
         record.id, latest.id, {**report.to_dict(), "change": change}, amend_feedback(latest.feedback_html, report, change), provenance
     )
-    notify(record)
+    send_results_of(h.enqueuer, record)
     return submission_json(h.store.get_submission(record.id), stored)
-
-
-def notify(record: SubmissionRecord) -> None:
-    if record.platform_id is None:
-        return
-    try:
-        handles().enqueuer.enqueue_delivery(DeliveryKey(record.platform_id, record.assignment_id, record.learner))
-    except Exception:  # the outbox row is stored: worker start-up recovery sends it
-        log.warning("could not enqueue the result delivery for %s; recovery will", record.id, exc_info=True)
