@@ -63,6 +63,12 @@ def to_delivery_record(row: DeliveryRow) -> DeliveryRecord:
     )
 
 
+def grade_version(session: Session, submission_id: str) -> int:
+    """How many grades the submission has had: the version of its newest (0 before the first)."""
+    count = select(func.count()).select_from(GradeReportRow).where(GradeReportRow.submission_id == submission_id)
+    return int(session.scalar(count) or 0)
+
+
 def add_delivery(
     session: Session, submission: SubmissionRow, report: GradeReportRow | None, now: datetime
 ) -> DeliveryRow | None:
@@ -75,8 +81,7 @@ def add_delivery(
         return None
     assignment = session.get(AssignmentRow, submission.assignment_id)
     assert assignment is not None  # a foreign key
-    count = select(func.count()).select_from(GradeReportRow).where(GradeReportRow.submission_id == submission.id)
-    version = int(session.scalar(count) or 0)
+    version = grade_version(session, submission.id)
     delivery_id = uuid.uuid4().hex
     payload = result_payload(
         delivery_id,

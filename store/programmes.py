@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from grader.errors import Conflict, NotFound
 from records.history import GENESIS, event_hash
 from records.model import Event
+from store.deliveries import grade_version
 from store.models import (
     AssignmentRow,
     AttemptRow,
@@ -72,12 +73,7 @@ def record_grade(session: Session, submission: SubmissionRow, report: GradeRepor
     ).all()
     if not programmes:
         return
-    version = int(
-        session.scalar(
-            select(func.count()).select_from(GradeReportRow).where(GradeReportRow.submission_id == submission.id)
-        )
-        or 0
-    )
+    version = grade_version(session, submission.id)
     body: dict[str, Any] = {
         "course": assignment.course,
         "item": assignment.name,
