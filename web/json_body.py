@@ -10,6 +10,8 @@ from flask import request
 from grader.errors import BadInput
 from web.forms import MAX_NAME_LENGTH, check_printable
 
+MAX_REASON = 2000
+
 
 def json_object(raw: bytes | None = None) -> dict[str, Any]:
     """The body (or ``raw``) as a JSON object; BadInput for anything else."""
@@ -50,3 +52,13 @@ def string_list(body: dict[str, Any], field: str) -> list[str]:
     for item in value:
         check_printable(item, field)
     return [v.strip() for v in value]
+
+
+def reason_field(body: dict[str, Any], kept: str) -> str:
+    """The required ``reason`` of an instructor's action, stripped; ``kept`` says where it is recorded."""
+    reason = body.get("reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
+        raise BadInput(f"'reason' must be a string of at most {MAX_REASON} characters")
+    if not reason or not reason.strip():
+        raise BadInput(f"a reason is required (it is kept {kept})")
+    return reason.strip()

@@ -20,7 +20,7 @@ from web.api.exams import is_staff
 from web.auth import Caller, check_course, current_caller, require
 from web.downloads import send_files
 from web.handles import handles
-from web.json_body import json_object
+from web.json_body import json_object, reason_field
 from worker.attempts import (
     attempt_summary,
     decide,
@@ -197,7 +197,7 @@ def extend(attempt_id: str) -> dict[str, Any]:
 def interrupt(attempt_id: str) -> dict[str, Any]:
     """``{"reason": "..."}``: the attempt stops with the time it had left, to be resumed."""
     attempt, caller = staff_attempt(attempt_id)
-    reason = reason_of(json_object(), required=True)
+    reason = reason_field(json_object(), "with the attempt")
     h = handles()
     return attempt_json(interrupt_attempt(h.store, attempt.id, caller.name, reason, h.clock()), True)
 
@@ -219,7 +219,7 @@ def review(attempt_id: str) -> dict[str, Any]:
     if not isinstance(decision, str):
         raise BadInput("decision must be one of verify, reject, reopen")
     h = handles()
-    return attempt_json(decide(h.store, attempt.id, decision, caller.name, reason_of(body, True), h.clock()), True)
+    return attempt_json(decide(h.store, attempt.id, decision, caller.name, reason_field(body, "with the attempt"), h.clock()), True)
 
 
 @attempts.get("/attempts/<attempt_id>/events")
@@ -233,12 +233,3 @@ def event_json(event: AttemptEventRecord) -> dict[str, Any]:
         "event": event.event, "from": event.from_state, "to": event.to_state, "actor": event.actor,
         "reason": event.reason, "at": event.at.isoformat(), "data": event.data,
     }  # fmt: skip
-
-
-def reason_of(body: dict[str, Any], required: bool) -> str:
-    reason = body.get("reason", "")
-    if not isinstance(reason, str) or len(reason) > 2000:
-        raise BadInput("reason must be a string of at most 2000 characters")
-    if required and not reason.strip():
-        raise BadInput("a reason is required (it is kept with the attempt)")
-    return reason.strip()

@@ -25,7 +25,7 @@ from web.auth import Caller, can_see_course, current_caller, public, require
 from web.downloads import export_filename, private_attachment
 from web.forms import uploaded_file
 from web.handles import handles
-from web.json_body import json_object
+from web.json_body import json_object, reason_field
 from web.record_key import load_or_create
 
 records = Blueprint("records", __name__)
@@ -145,7 +145,7 @@ def override(programme_id: str, learner: str) -> tuple[Response, int]:
     programme = programme_of(programme_id)
     check_teaches(caller, programme)
     body = json_object()
-    course, value, reason = body.get("course"), body.get("value"), reason_of(body)
+    course, value, reason = body.get("course"), body.get("value"), reason_field(body, "in the history")
     if not isinstance(course, str) or programme.find_course(course) is None:
         raise BadInput(f"course must be one of the programme's: {', '.join(c.course for c in programme.courses)}")
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
@@ -166,19 +166,12 @@ def freeze(programme_id: str, learner: str) -> tuple[Response, int]:
     """``{"reason": ...}``: from now on a change to this record needs an instructor's reason."""
     caller = require("admin", "instructor")
     check_teaches(caller, programme_of(programme_id))
-    reason = reason_of(json_object())
+    reason = reason_field(json_object(), "in the history")
     h = handles()
     event = h.store.append_record_event(
         programme_id, learner, "freeze", {"reason": reason, "author": caller.name}, h.clock(), caller.name
     )
     return jsonify({"seq": event.seq, "hash": event.hash}), 201
-
-
-def reason_of(body: dict[str, Any]) -> str:
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 2000:
-        raise BadInput("a reason is required (a string of at most 2000 characters); it is kept in the history")
-    return reason.strip()
 
 
 def signed_export(programme: Programme, learner: str) -> bytes:
