@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import docker
 import redis
 
@@ -36,7 +38,17 @@ def sandbox_factory(settings: Settings, worker: str = "cli") -> DockerSandboxFac
         client.ping()
     except docker.errors.DockerException as exc:
         raise SandboxError(f"no Docker engine reachable ({exc}); start one (scripts/provision-docker.sh)") from exc
-    return DockerSandboxFactory(client, sandbox_limits(settings), worker=worker)
+    return DockerSandboxFactory(client, sandbox_limits(settings), worker=worker, fleet=fleet(settings))
+
+
+def fleet(settings: Settings) -> str:
+    """Names the workers that see each other in Redis, so one never reaps another deployment's sandboxes.
+
+    Two deployments (or two test runs) may share a Docker engine but not a Redis database and
+    queue prefix; a worker only knows which workers of its own kind are alive.
+    """
+    scope = f"{settings.redis_url}|{settings.queue_prefix}"
+    return hashlib.sha256(scope.encode()).hexdigest()[:16]
 
 
 def redis_connection(settings: Settings) -> redis.Redis:

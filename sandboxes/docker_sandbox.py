@@ -28,6 +28,7 @@ from sandboxes.stream import AttachStream, StreamClosed
 
 LABEL = "autograde.sandbox"
 WORKER_LABEL = "autograde.worker"
+FLEET_LABEL = "autograde.fleet"  # the workers sharing one Redis and queue prefix; reaping stays inside it
 GRADING_SHARES = 1024  # Docker's default CPU weight
 PRIORITY_SHARES = 4096  # an exam's sandbox outweighs assignment grading four to one
 WARMING_SHARES = 128  # a sandbox warming up in the pool yields to any grading
@@ -39,16 +40,18 @@ log = logging.getLogger(__name__)
 class DockerSandboxFactory:
     """Opens sandboxes on one Docker engine with one set of limits."""
 
-    def __init__(self, client: docker.DockerClient, limits: SandboxLimits, worker: str = "cli") -> None:
+    def __init__(self, client: docker.DockerClient, limits: SandboxLimits, worker: str = "cli", fleet: str = "") -> None:
         self.client = client
         self.limits = limits
         self.worker = worker
+        self.fleet = fleet
 
     def open(
         self, labels: Mapping[str, str] | None = None, priority: bool = False, cpu_shares: int | None = None
     ) -> DockerSandbox:
         """A new sandbox; ``cpu_shares`` weights it against others (the pool warms at a low one)."""
-        sandbox = DockerSandbox(self.client, self.limits, {LABEL: "1", WORKER_LABEL: self.worker, **(labels or {})})
+        own = {LABEL: "1", WORKER_LABEL: self.worker, **({FLEET_LABEL: self.fleet} if self.fleet else {})}
+        sandbox = DockerSandbox(self.client, self.limits, {**own, **(labels or {})})
         sandbox.cpu_shares = cpu_shares if cpu_shares is not None else shares_for(priority)
         try:
             sandbox.start()

@@ -69,7 +69,7 @@ class WorkerContext:
         factory = self.factory
         if runtime is None or runtime == factory.limits.runtime:
             return self.pool if self.pool is not None else factory
-        return DockerSandboxFactory(factory.client, replace(factory.limits, runtime=runtime), factory.worker)
+        return DockerSandboxFactory(factory.client, replace(factory.limits, runtime=runtime), factory.worker, factory.fleet)
 
     @property
     def enqueuer(self) -> RQEnqueuer:

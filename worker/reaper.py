@@ -8,15 +8,19 @@ from collections.abc import Collection
 import docker
 from docker.errors import DockerException
 
-from sandboxes.docker_sandbox import LABEL, WORKER_LABEL
+from sandboxes.docker_sandbox import FLEET_LABEL, LABEL, WORKER_LABEL
 
 log = logging.getLogger(__name__)
 
 
-def reap_orphans(client: docker.DockerClient, live_workers: Collection[str]) -> int:
-    """Remove every sandbox container whose owning worker is not in ``live_workers``."""
+def reap_orphans(client: docker.DockerClient, live_workers: Collection[str], fleet: str = "") -> int:
+    """Remove every sandbox of ``fleet`` whose owning worker is not in ``live_workers``.
+
+    Without a fleet, every sandbox on the engine is a candidate (the CLI's cleanup).
+    """
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
+    labels = [LABEL, f"{FLEET_LABEL}={fleet}"] if fleet else [LABEL]
+    for container in client.containers.list(all=True, filters={"label": labels}):
         if container.labels.get(WORKER_LABEL) in live_workers:
             continue
         try:

@@ -53,7 +53,7 @@ def run_worker(
     ctx = context.WorkerContext(settings, worker_name=name)
     context.install(ctx)
     live = {w.name for w in Worker.all(connection=connection)}
-    reap_orphans(ctx.factory.client, live)
+    reap_orphans(ctx.factory.client, live, ctx.factory.fleet)
     enqueuer = RQEnqueuer(connection, settings.queue_prefix, settings.job_timeout)
     served = [enqueuer.queue(name) for name in QUEUE_NAMES if queues is None or name in queues]
     reenqueue_unfinished(ctx.store, enqueuer)

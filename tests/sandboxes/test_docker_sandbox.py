@@ -97,3 +97,18 @@ def test_reaper_removes_orphans_of_dead_workers(docker_client) -> None:  # type:
     orphan.container = None  # forget it, as a crashed worker would
     assert reap_orphans(docker_client, live_workers={"someone-else"}) >= 1
     assert docker_client.containers.list(all=True, filters={"label": "autograde.worker=dead-worker"}) == []
+
+
+def test_reaper_leaves_sandboxes_of_another_fleet_alone(docker_client) -> None:  # type: ignore[no-untyped-def]
+    from worker.reaper import reap_orphans
+
+    limits = SandboxLimits(image=SANDBOX_IMAGE)
+    theirs = DockerSandboxFactory(docker_client, limits, worker="other-fleet-worker", fleet="fleet-b").open()
+    ours = DockerSandboxFactory(docker_client, limits, worker="our-dead-worker", fleet="fleet-a").open()
+    ours.container = None
+    try:
+        assert reap_orphans(docker_client, live_workers=set(), fleet="fleet-a") == 1
+        assert docker_client.containers.list(all=True, filters={"label": "autograde.worker=our-dead-worker"}) == []
+        assert len(docker_client.containers.list(all=True, filters={"label": "autograde.worker=other-fleet-worker"})) == 1
+    finally:
+        theirs.close()
