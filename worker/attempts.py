@@ -19,6 +19,7 @@ import zipfile
 from datetime import datetime, timedelta
 from typing import Any
 
+from autograde.memo import Memo
 from exam_bank.access import check_access
 from exam_bank.clock import deadline, judge_receipt, remaining, resume_deadline
 from exam_bank.spec import ExamSpec, parse_exam
@@ -39,8 +40,7 @@ class DeadlinePassed(Conflict):
     code = "deadline_passed"
 
 
-_specs: dict[tuple[str, str], ExamSpec] = {}
-SPEC_CACHE = 64
+_specs: Memo[ExamSpec] = Memo(64)
 
 
 def exam_spec(store: Store, exam: ExamRecord) -> ExamSpec:
@@ -49,12 +49,8 @@ def exam_spec(store: Store, exam: ExamRecord) -> ExamSpec:
     An exam is never changed once stored, so its parse is kept per process: parsing builds
     every question notebook, and a learner saving work every minute must not pay for that.
     """
-    key = (exam.id, exam.spec_text)
-    if key not in _specs:
-        if len(_specs) >= SPEC_CACHE:
-            _specs.pop(next(iter(_specs)))
-        _specs[key] = parse_exam(exam.spec_name, exam.spec_text, store.exam_files(exam.id))
-    return _specs[key]
+    parse = lambda: parse_exam(exam.spec_name, exam.spec_text, store.exam_files(exam.id))  # noqa: E731
+    return _specs.get((exam.id, exam.spec_text), parse)
 
 
 # -- starting ---------------------------------------------------------------------------

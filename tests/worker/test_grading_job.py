@@ -96,3 +96,23 @@ def test_a_zipped_submission_is_graded_within_the_intake_limit(tmp_path: Path, d
     sid = stored_submission(store, as_zip=True)  # compresses several-fold: unpacked it is far bigger
     assert grade_submission(sid)["score"] == 9.0
     assert store.get_submission(sid).status == "graded"
+
+
+def test_the_built_assignment_is_reused_only_for_the_same_files(tmp_path: Path, docker_client: Any) -> None:
+    """Grades with a reused assignment equal grades with a fresh one, in any order."""
+    from worker.tasks import trusted_assignment
+
+    store = install(tmp_path, warm_pool_size=0)
+    first = stored_submission(store, learner="alice")
+    aid = store.get_submission(first).assignment_id
+    content = {name: (EXAMPLES / "submissions" / name / "arrays.ipynb").read_bytes() for name in ("bob", "alice")}
+    later = [
+        store.add_submission(aid, name, "arrays.ipynb", data, datetime.now(UTC), True, 1.0).id
+        for name, data in content.items()
+    ]
+    scores = [grade_submission(sid)["score"] for sid in (first, *later)]
+    assert scores[0] == scores[2] == 9.0 and scores[1] != 9.0
+    before = trusted_assignment(store, aid)
+    assert trusted_assignment(store, aid) is before
+    store.replace_sources(aid, {"arrays.ipynb": SOURCE.read_bytes() + b"\n"}, {}, [], "v2", 9.0)  # one byte more
+    assert trusted_assignment(store, aid) is not before

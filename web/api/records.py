@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from autograde.memo import Memo
 from grader.errors import BadInput, Conflict, Forbidden, NotFound
 from records.compute import compute_record
 from records.explain import explain
@@ -30,15 +31,12 @@ from web.record_key import load_or_create
 
 records = Blueprint("records", __name__)
 ISSUER = {"id": "urn:autograde:service", "type": ["Profile"], "name": "autograde"}
-_programmes: dict[tuple[str, str], Programme] = {}
+_programmes: Memo[Programme] = Memo(256)
 
 
 def programme_of(programme_id: str) -> Programme:
     title, spec_name, spec_text = handles().store.get_programme(programme_id)
-    key = (programme_id, spec_text)
-    if key not in _programmes:
-        _programmes[key] = parse_programme(spec_name, spec_text)
-    return _programmes[key]
+    return _programmes.get((programme_id, spec_text), lambda: parse_programme(spec_name, spec_text))
 
 
 def readable_record(programme_id: str, learner: str) -> tuple[Programme, Caller]:
