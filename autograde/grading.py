@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from autograde.yielding import Gate, YieldingSession
 from grader.assignment import Assignment
 from grader.execution import Budget
 from grader.pipeline import Graded, grade, match_submission
@@ -40,17 +41,22 @@ def grade_in_sandbox(
     late_credit: float = 1.0,
     labels: Mapping[str, str] | None = None,
     priority: bool = False,
+    gate: Gate | None = None,
 ) -> SandboxedGrade:
     """Open a fresh sandbox, grade, always remove the sandbox; returns the grade and provenance.
 
     ``factory`` is a ``DockerSandboxFactory`` or a ``WarmPool`` (anything with ``open``,
     ``limits`` and ``worker``): either way the sandbox is new and used for this grade only.
+    A ``gate`` makes the grade step aside for exams between cells, on a clock that does
+    not count the waiting.
     """
     learner = match_submission(assignment, submission_files)
     started = time.monotonic()
     with factory.open(labels, priority) as sandbox:
         ready = time.monotonic()
-        graded = grade(title, assignment, learner, sandbox, budget, time.monotonic, on_time, late_credit)
+        session = sandbox if gate is None else YieldingSession(sandbox, gate)
+        clock = time.monotonic if gate is None else gate.clock
+        graded = grade(title, assignment, learner, session, budget, clock, on_time, late_credit)
         image_id, container, warm, cells = sandbox.image_id, sandbox.short_id, sandbox.warm, sandbox.cell_seconds
     finished = time.monotonic()
     provenance = {
@@ -67,6 +73,7 @@ def grade_in_sandbox(
             "execution": round(finished - ready, 4),
             "cells": round(cells, 4),
             "total": round(finished - started, 4),
+            "yielded_to_exams": round(gate.yielded, 4) if gate is not None else 0.0,
         },
     }
     return SandboxedGrade(graded, provenance)

@@ -49,6 +49,7 @@ class Settings:
     kernel_start_timeout: float = 60.0
     warm_pool_size: int = 2  # sandboxes each worker keeps started ahead of need; 0 turns the pool off
     warm_pool_reserve: int = 1  # more of them, kept for exam grades only
+    exam_yield_seconds: float = 5.0  # how long one ordinary grade may pause for running exams; 0: never
     webhook_window: int = 300  # seconds a signed webhook's timestamp may be from the server's clock
     callback_timeout: float = 10.0  # seconds to wait for a platform to answer one result delivery
     callback_max_attempts: int = 12  # then the delivery is dead-lettered (2.5 to 5 hours with the defaults)
@@ -69,6 +70,8 @@ class Settings:
         for name in ("max_upload_bytes", "memory_mb", "pids_limit", "nofile_limit", "scratch_mb", "output_limit_bytes"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
+        if self.exam_yield_seconds < 0:
+            raise BadInput("AUTOGRADE_EXAM_YIELD_SECONDS must be 0 (never yield) or more")
         if self.warm_pool_size < 0 or self.warm_pool_reserve < 0:
             raise BadInput("AUTOGRADE_WARM_POOL_SIZE and AUTOGRADE_WARM_POOL_RESERVE must be 0 or more")
         for name in ("webhook_window", "callback_max_attempts", "rate_limit_window"):

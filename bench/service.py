@@ -56,7 +56,13 @@ class Service:
     """A running web app and workers, and the handles a benchmark needs to drive them."""
 
     def __init__(
-        self, runtime: str, pool_size: int, workers: int, redis_url: str, exam_lane: bool = False
+        self,
+        runtime: str,
+        pool_size: int,
+        workers: int,
+        redis_url: str,
+        exam_lane: bool = False,
+        exam_yield: bool = True,
     ) -> None:
         self.runtime, self.pool_size, self.workers = runtime, pool_size, workers
         self.redis_url = redis_url
@@ -80,6 +86,7 @@ class Service:
             # One token posts everything here; the per-token submission limit would pace the
             # load generator instead of measuring grading.
             "AUTOGRADE_RATE_LIMIT_SUBMISSIONS": "0",
+            **({} if exam_yield else {"AUTOGRADE_EXAM_YIELD_SECONDS": "0"}),  # the baseline: no stepping aside
         }
         self.processes: list[subprocess.Popen[bytes]] = []
         self.http = requests.Session()
@@ -210,9 +217,9 @@ class Service:
 
 @contextmanager
 def running(
-    runtime: str, pool_size: int, workers: int, redis_url: str, exam_lane: bool = False
+    runtime: str, pool_size: int, workers: int, redis_url: str, exam_lane: bool = False, exam_yield: bool = True
 ) -> Iterator[Service]:
-    service = Service(runtime, pool_size, workers, redis_url, exam_lane)
+    service = Service(runtime, pool_size, workers, redis_url, exam_lane, exam_yield)
     try:
         service.start()
         yield service
@@ -264,13 +271,15 @@ def priority_under_backlog(
     backlog: int,
     probes: int,
     exam_lane: bool,
+    exam_yield: bool = True,
 ) -> dict[str, Any]:
     """Median latency of exam-queue submissions, idle and behind ``backlog`` assignment ones.
 
-    With ``exam_lane`` the service also runs a worker that serves only the exams queue.
+    With ``exam_lane`` the service also runs a worker that serves only the exams queue;
+    without ``exam_yield`` assignment grades do not step aside for running exams.
     """
     correct = next(data for data in work.values())  # s000 is alice: a correct, quick notebook
-    with running(runtime, pool_size, workers, redis_url, exam_lane) as service:
+    with running(runtime, pool_size, workers, redis_url, exam_lane, exam_yield) as service:
         assignment = service.upload_assignment()
         idle = []
         for n in range(probes):

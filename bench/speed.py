@@ -23,6 +23,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench.baselines import naive_docker, stock_nbgrader
 from bench.sampling import process_tree_rss
@@ -80,21 +81,34 @@ def summarise(outcomes: list[Outcome], reference: Outcome) -> None:
 
 
 def priority(args: argparse.Namespace, work: dict[str, bytes]) -> None:
-    """The exams queue behind a backlog: general workers only, then with an exam lane added."""
+    """The exams queue behind a backlog: general workers only, then with an exam lane added.
+
+    Each topology runs twice: first without assignment grades stepping aside for running
+    exams (the baseline), then with it (the default).
+    """
     runtime = args.runtimes.split(",")[0]
     print()
     for exam_lane in (False, True):
-        result = priority_under_backlog(
-            work, runtime, args.pool_size, args.workers, args.redis_url, args.backlog, args.probes, exam_lane
-        )
-        idle, loaded = statistics.median(result["idle"]), statistics.median(result["loaded"])
-        topology = f"{args.workers} workers" + (" (nice 10) + an exam lane" if exam_lane else ", exams served first")
-        print(
-            f"exams queue on {runtime}, warm pool, {topology}: median latency {idle * 1000:.0f} ms idle, "
-            f"{loaded * 1000:.0f} ms behind a backlog of {args.backlog} assignment submissions "
-            f"(queue depth at each probe: {result['depths']}): {loaded / idle:.2f}x idle",
-            flush=True,
-        )
+        for exam_yield in (False, True):
+            result = priority_under_backlog(
+                work, runtime, args.pool_size, args.workers, args.redis_url, args.backlog, args.probes, exam_lane,
+                exam_yield,
+            )
+            report_priority(runtime, args, exam_lane, exam_yield, result)
+
+
+def report_priority(
+    runtime: str, args: argparse.Namespace, exam_lane: bool, exam_yield: bool, result: dict[str, Any]
+) -> None:
+    idle, loaded = statistics.median(result["idle"]), statistics.median(result["loaded"])
+    topology = f"{args.workers} workers" + (" (nice 10) + an exam lane" if exam_lane else ", exams served first")
+    topology += ", assignments yield to exams" if exam_yield else ", no yielding"
+    print(
+        f"exams queue on {runtime}, warm pool, {topology}: median latency {idle * 1000:.0f} ms idle, "
+        f"{loaded * 1000:.0f} ms behind a backlog of {args.backlog} assignment submissions "
+        f"(queue depth at each probe: {result['depths']}): {loaded / idle:.2f}x idle",
+        flush=True,
+    )
 
 
 def soak(args: argparse.Namespace) -> int:

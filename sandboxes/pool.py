@@ -44,6 +44,8 @@ class WarmPool:
         size: int,
         on_change: Callable[[dict[str, int]], None] | None = None,
         reserve: int = 0,
+        hold: Callable[[], None] | None = None,
+        warm_shares: int = WARMING_SHARES,
     ) -> None:
         if size < 1 or reserve < 0:
             raise ValueError("a warm pool needs a size of at least 1 and a reserve of 0 or more")
@@ -54,6 +56,7 @@ class WarmPool:
         self.worker = factory.worker
         self._idle: deque[DockerSandbox] = deque()
         self._starting = 0
+        self._holding = 0  # of those starting, how many wait for ``hold`` before they begin
         self._in_use = 0  # handed out and not yet closed: still counted against ``size``
         self._changed = threading.Condition()
         self._reporting = threading.Lock()
@@ -66,6 +69,8 @@ class WarmPool:
         self.cold_opens = 0
         self.last_error = ""
         self.on_change = on_change  # told the counts whenever they change (the worker publishes them)
+        self.hold = hold  # called before each start: a general worker's pool waits out running exams
+        self.warm_shares = warm_shares  # an exam lane's pool warms at the exam's weight: no reweight later
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -147,7 +152,7 @@ class WarmPool:
         """
         deadline = time.monotonic() + self.limits.start_timeout
         for _ in range(self.size + 1):  # then stop trusting the pool and start one cold
-            sandbox = self._take(deadline, 0 if priority else self.reserve)
+            sandbox = self._take(deadline, 0 if priority else self.reserve, priority)
             if sandbox is None:
                 break
             # Weight first: a sandbox warms at a low CPU weight, and on a busy machine its
@@ -188,11 +193,15 @@ class WarmPool:
             self._changed.notify_all()  # a refill thread starts its replacement
         self._report()
 
-    def _take(self, deadline: float, keep: int) -> DockerSandbox | None:
-        """An idle sandbox beyond the ``keep`` reserved; waits while one is starting."""
+    def _take(self, deadline: float, keep: int, priority: bool = False) -> DockerSandbox | None:
+        """An idle sandbox beyond the ``keep`` reserved; waits while one is starting.
+
+        An exam does not wait for a start that is itself held back for exams: it starts cold.
+        """
         with self._changed:
             while len(self._idle) <= keep:
-                if self._starting == 0 or self._stopped.is_set():
+                starting = self._starting - (self._holding if priority else 0)
+                if starting == 0 or self._stopped.is_set():
                     return None
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -212,6 +221,7 @@ class WarmPool:
                     return
                 self._starting += 1
             self._report()
+            self._wait_for_hold()
             sandbox = self._start_one(backoff)
             kept = False
             with self._changed:
@@ -231,6 +241,21 @@ class WarmPool:
             else:
                 self._stopped.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
+
+    def _wait_for_hold(self) -> None:
+        """Counted as starting meanwhile, so an ordinary grade waits for it rather than start cold."""
+        if self.hold is None:
+            return
+        with self._changed:
+            self._holding += 1
+        try:
+            self.hold()
+        except Exception:  # a hint for scheduling; never a reason not to refill
+            log.debug("the pool's hold failed", exc_info=True)
+        finally:
+            with self._changed:
+                self._holding -= 1
+                self._changed.notify_all()
 
     def status(self) -> dict[str, int]:
         with self._changed:
@@ -257,7 +282,7 @@ class WarmPool:
     def _start_one(self, backoff: float) -> DockerSandbox | None:
         """One fresh sandbox, or None after logging why not; a refill thread never dies."""
         try:
-            shares = WARMING_SHARES if self.limits.runtime == "runc" else None  # runsc cannot reweight
+            shares = self.warm_shares if self.limits.runtime == "runc" else None  # runsc cannot reweight
             return self.factory.open({POOL_LABEL: "warm"}, cpu_shares=shares)
         except SandboxError as exc:
             self.last_error = exc.message

@@ -14,11 +14,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from autograde.settings import Settings
+from autograde.yielding import Gate
 from grader.execution import Budget
-from sandboxes.docker_sandbox import DockerSandboxFactory
+from sandboxes.docker_sandbox import PRIORITY_SHARES, DockerSandboxFactory
 from sandboxes.pool import WarmPool
 from store.db import Store
+from worker.exams_in_flight import ExamsInFlight
 from worker.queues import RQEnqueuer
+
+EXAM_MARK_TTL = 60.0  # seconds an exam's in-flight mark outlives a worker killed mid-grade
 
 
 @dataclass
@@ -46,17 +50,22 @@ class WorkerContext:
         return self._per_process("factory", lambda: sandbox_factory(self.settings, worker=self.worker_name))
 
     def start_pool(
-        self, on_change: Callable[[dict[str, int]], None] | None = None, reserve: bool = True
+        self, on_change: Callable[[dict[str, int]], None] | None = None, exam_lane: bool = False
     ) -> WarmPool | None:
         """Start this process's warm pool, if the settings ask for one.
 
-        ``reserve=False`` for an exam lane: every job it takes is an exam, so the sandboxes
-        kept back for exams would only be more of the same.
+        An exam lane's pool keeps no reserve (every job it takes is an exam, so sandboxes
+        kept back for exams would only be more of the same), warms at the exam's CPU weight
+        (nothing to change when one is taken) and never waits for running exams: its refills
+        are for the next exam. A general worker's pool waits them out before each start.
         """
         if self.settings.warm_pool_size > 0 and self.pool is None:
             size = self.settings.warm_pool_size
-            kept = self.settings.warm_pool_reserve if reserve else 0
-            self.pool = WarmPool(self.factory, size, on_change, reserve=kept).start()
+            if exam_lane:
+                self.pool = WarmPool(self.factory, size, on_change, warm_shares=PRIORITY_SHARES).start()
+            else:
+                reserve, hold = self.settings.warm_pool_reserve, self._hold_for_exams
+                self.pool = WarmPool(self.factory, size, on_change, reserve=reserve, hold=hold).start()
         return self.pool
 
     def stop_pool(self) -> None:
@@ -80,6 +89,24 @@ class WorkerContext:
             "enqueuer",
             lambda: RQEnqueuer(redis_connection(settings), settings.queue_prefix, settings.job_timeout),
         )
+
+    @property
+    def exams_in_flight(self) -> ExamsInFlight:
+        return self._per_process(
+            "exams_in_flight",
+            lambda: ExamsInFlight(self.enqueuer.connection, self.settings.queue_prefix, EXAM_MARK_TTL),
+        )
+
+    def _hold_for_exams(self) -> None:
+        gate = self.gate(exam=False)
+        if gate is not None:
+            gate.wait()
+
+    def gate(self, exam: bool) -> Gate | None:
+        """How an ordinary grade yields to running exams; an exam, or a setting of 0, never yields."""
+        if exam or self.settings.exam_yield_seconds == 0:
+            return None
+        return Gate(self.exams_in_flight.busy, self.settings.exam_yield_seconds)
 
     @property
     def budget(self) -> Budget:

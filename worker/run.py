@@ -66,7 +66,7 @@ def run_worker(
     exam_lane = queues is not None and set(queues) == {PRIORITIES[0]}
     pool = None
     if grades:  # a worker that only delivers results needs no sandbox
-        pool = ctx.start_pool(lambda status: publish(connection, status_key, status), reserve=not exam_lane)
+        pool = ctx.start_pool(lambda status: publish(connection, status_key, status), exam_lane=exam_lane)
     if pool is not None:
         urgent = [enqueuer.queue(PRIORITIES[0]), enqueuer.queue(CALLBACKS)]
         worker: BaseWorker = PoolWorker(served, name=name, connection=connection, pool=pool, urgent_queues=urgent)

@@ -8,6 +8,7 @@ sandboxes die, idle or in use.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -157,3 +158,34 @@ def test_the_reserve_is_kept_for_priority_grades(docker_client: Any) -> None:
         assert pool.wait_ready(timeout=120)
         idle_shares = {docker_client.api.inspect_container(s.container.id)["HostConfig"]["CpuShares"] for s in pool._idle}
         assert idle_shares == {WARMING_SHARES}, "warming sandboxes should yield to grading"
+
+
+def test_a_held_refill_waits_for_running_exams_and_an_exam_never_waits_for_it(docker_client: Any) -> None:
+    """``hold`` runs before each start; an exam finding only a held start opens one cold."""
+    worker = f"test-pool-{next(_names)}"
+    factory = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker)
+    released = threading.Event()
+    holds: list[float] = []
+
+    def hold() -> None:
+        holds.append(time.monotonic())
+        released.wait(30)
+
+    with WarmPool(factory, size=1, hold=hold) as pool:
+        assert wait_until(lambda: len(holds) == 1, 10)
+        assert pool.status()["starting"] == 1 and pool.idle == 0 and pool.started_total == 0
+        with pool.open(priority=True) as exam:
+            assert not exam.warm and pool.cold_opens == 1
+        released.set()
+        assert pool.wait_ready(timeout=120) and pool.started_total == 1
+
+
+def test_an_exam_lane_pool_warms_at_the_exam_weight(docker_client: Any) -> None:
+    worker = f"test-pool-{next(_names)}"
+    factory = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker)
+    with WarmPool(factory, size=1, warm_shares=PRIORITY_SHARES) as pool:
+        assert pool.wait_ready(timeout=120)
+        idle = pool._idle[0]
+        assert docker_client.api.inspect_container(idle.container.id)["HostConfig"]["CpuShares"] == PRIORITY_SHARES
+        with pool.open(priority=True) as exam:
+            assert exam is idle and exam.cpu_shares == PRIORITY_SHARES
