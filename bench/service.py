@@ -197,6 +197,29 @@ class Service:
             time.sleep(0.05)
         raise RuntimeError("the warm pool did not fill in time")
 
+    def wait_exam_ready(self) -> None:
+        """Until the sandboxes exams use are idle again: the lane's whole pool, else each reserve.
+
+        A probe behind the backlog then meets what an idle probe meets (a started sandbox),
+        and the figure is the backlog's effect, not that of exams arriving back to back.
+        """
+        if not self.pool_size:
+            return
+        redis = Redis.from_url(self.redis_url)
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.lane:
+                statuses = [redis.hgetall(pool_status_key(self.prefix, name)) for name in self.lane]
+                ready = all(s and int(s.get(b"idle", 0)) == int(s.get(b"size", -1)) for s in statuses)
+            else:
+                statuses = [redis.hgetall(pool_status_key(self.prefix, name)) for name in self.names]
+                ready = all(s and int(s.get(b"idle", 0)) >= max(1, int(s.get(b"reserve", 1))) for s in statuses)
+            if ready:
+                return
+            self._check_alive()
+            time.sleep(0.05)
+        raise RuntimeError("the sandboxes kept for exams did not come back in time")
+
     def measured(self, ids: list[str]) -> tuple[dict[str, float], list[float], list[float], float]:
         """Scores, latencies, overheads and the span from first receipt to last grade."""
         assert self.store is not None
@@ -293,6 +316,7 @@ def priority_under_backlog(
         queue = RQEnqueuer(Redis.from_url(redis_url), service.prefix).queue("assignments")
         loaded, depths = [], []
         for n in range(probes):
+            service.wait_exam_ready()
             depths.append(queue.count)
             sid = service.submit_priority(assignment, f"probe-busy-{n}", correct)
             service.wait_graded([sid])

@@ -69,7 +69,7 @@ class WarmPool:
         self.cold_opens = 0
         self.last_error = ""
         self.on_change = on_change  # told the counts whenever they change (the worker publishes them)
-        self.hold = hold  # called before each start: a general worker's pool waits out running exams
+        self.hold = hold  # called before each start and removal: a general worker's pool waits out exams
         self.warm_shares = warm_shares  # an exam lane's pool warms at the exam's weight: no reweight later
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -249,13 +249,19 @@ class WarmPool:
         with self._changed:
             self._holding += 1
         try:
-            self.hold()
-        except Exception:  # a hint for scheduling; never a reason not to refill
-            log.debug("the pool's hold failed", exc_info=True)
+            self._call_hold()
         finally:
             with self._changed:
                 self._holding -= 1
                 self._changed.notify_all()
+
+    def _call_hold(self) -> None:
+        if self.hold is None or self._stopped.is_set():  # closing: nothing waits any more
+            return
+        try:
+            self.hold()
+        except Exception:  # a hint for scheduling; never a reason not to refill or dispose
+            log.debug("the pool's hold failed", exc_info=True)
 
     def status(self) -> dict[str, int]:
         with self._changed:
@@ -304,4 +310,5 @@ class WarmPool:
             container = self._disposals.get()
             if container is None:
                 return
+            self._call_hold()  # removing a container is engine work, like starting one
             DockerSandbox.remove_container(container)
