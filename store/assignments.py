@@ -120,6 +120,12 @@ class AssignmentStore(SessionScope):
             rows = session.scalars(query.order_by(AssignmentRow.created_at, AssignmentRow.name))
             return [to_assignment_record(row) for row in rows]
 
+    def list_courses(self) -> list[str]:
+        """Every course that has an assignment, sorted (courses exist only through their assignments)."""
+        query = select(AssignmentRow.course).where(AssignmentRow.exam_attempt_id.is_(None)).distinct()
+        with self.transaction() as session:
+            return sorted(session.scalars(query))
+
     def assignment_files(self, assignment_id: str, kind: str) -> dict[str, bytes]:
         """``{path: content}`` of one kind (source, release or data); raises NotFound for an unknown assignment."""
         if kind not in FILE_KINDS:
