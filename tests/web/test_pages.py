@@ -101,6 +101,12 @@ def test_the_histogram_puts_a_full_score_in_the_last_bin_and_scales_to_the_talle
     assert bars[3].height > bars[0].height > 0 and bars[1].height == 0
 
 
+def test_a_small_whole_maximum_gets_a_bar_per_point() -> None:
+    bars = histogram([0, 6, 5, 9, 9], max_score=9)
+    assert [b.label for b in bars] == [str(i) for i in range(10)]
+    assert [b.count for b in bars] == [1, 0, 0, 0, 0, 1, 1, 0, 0, 2]
+
+
 def test_pass_rates_flag_a_test_most_learners_fail() -> None:
     rubric = [{"notebook": "hw", "grade_id": "easy", "points": 1, "kind": "test"},
               {"notebook": "hw", "grade_id": "hard", "points": 1, "kind": "test"},

@@ -16,6 +16,8 @@ HARD = 0.5  # a test fewer than half the class passes is worth a look: a hard qu
 CHART_WIDTH = 600
 CHART_HEIGHT = 200
 AXIS = 24  # room under the bars for the labels
+HEADROOM = 18  # room above the tallest bar for its count
+MAX_WHOLE_BARS = 20  # up to this many points, one bar per point
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Bar:
 
     @property
     def label(self) -> str:
-        return f"{self.low:g}–{self.high:g}"
+        return f"{self.low:g}" if self.low == self.high else f"{self.low:g}–{self.high:g}"
 
 
 @dataclass(frozen=True)
@@ -55,21 +57,27 @@ class CellPassRate:
         return self.rate is not None and self.rate < HARD
 
 
-def histogram(scores: Sequence[float], max_score: float, bins: int = BINS) -> list[Bar]:
-    """``bins`` equal bins over [0, max_score]; a full score falls in the last one."""
+def histogram(scores: Sequence[float], max_score: float, bins: int | None = None) -> list[Bar]:
+    """A bar per whole point (0 .. max) when the maximum is a small whole number, else ``BINS`` equal bins.
+
+    With equal bins over [0, max_score] a full score falls in the last one.
+    """
     top = max_score if max_score > 0 else 1.0
-    counts = [0] * bins
+    whole = bins is None and top == int(top) and top <= MAX_WHOLE_BARS
+    count_of_bins = int(top) + 1 if whole else (bins or BINS)
+    step = 1.0 if whole else top / count_of_bins
+    counts = [0] * count_of_bins
     for score in scores:
-        index = min(bins - 1, max(0, int(score / top * bins)))
-        counts[index] += 1
+        counts[min(count_of_bins - 1, max(0, int(score / step)))] += 1
     tallest = max(counts) or 1
-    width = CHART_WIDTH / bins
-    plot_height = CHART_HEIGHT - AXIS
+    width = CHART_WIDTH / count_of_bins
+    plot_height = CHART_HEIGHT - AXIS - HEADROOM
     bars = []
     for i, count in enumerate(counts):
         height = plot_height * count / tallest
-        bars.append(Bar(round(top * i / bins, 2), round(top * (i + 1) / bins, 2), count,
-                        x=i * width, y=plot_height - height, width=width, height=height))
+        high = i * step if whole else (i + 1) * step
+        bars.append(Bar(round(i * step, 2), round(high, 2), count,
+                        x=i * width, y=HEADROOM + plot_height - height, width=width, height=height))
     return bars
 
 
