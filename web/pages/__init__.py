@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from autograde.settings import Settings
 from grader.errors import AutogradeError, Unauthenticated
 from web.errors import status_for
+from web.pages.exams import exam_pages
 from web.pages.learn import learn
 from web.pages.login import login, safe_next
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
@@ -35,6 +36,7 @@ pages.register_blueprint(login)
 pages.register_blueprint(teach)
 pages.register_blueprint(learn)
 pages.register_blueprint(submissions)
+pages.register_blueprint(exam_pages)
 
 
 def init_pages(app: Flask, settings: Settings) -> None:

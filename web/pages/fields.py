@@ -20,15 +20,20 @@ class FieldErrors:
     def __bool__(self) -> bool:
         return bool(self.messages)
 
-    def check(self, field: str, step: Callable[[], T]) -> T | None:
+    def check(self, field: str, step: Callable[[], T], refusals: bool = False) -> T | None:
         """``step()``, or None with the message kept under ``field`` when the person's input is at fault.
 
         Faults of the service (5xx), a lost login, a refusal and a missing record still raise:
         they are about the person or the page, not a field, and get the API's status.
+        ``refusals=True`` keeps a refusal by the field instead, for a field that can earn one
+        (a wrong exam access code).
         """
         try:
             return step()
         except AutogradeError as exc:
+            if isinstance(exc, Forbidden) and refusals:
+                self.add(field, exc.message)
+                return None
             if isinstance(exc, Unauthenticated | Forbidden | NotFound) or status_for(exc) >= 500:
                 raise
             self.add(field, exc.message)
