@@ -21,6 +21,7 @@ from web.errors import status_for
 from web.pages.exams import exam_pages
 from web.pages.learn import learn
 from web.pages.login import login, safe_next
+from web.pages.records import record_pages
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
 from web.pages.submissions import submissions
 from web.pages.teach import teach
@@ -37,6 +38,7 @@ pages.register_blueprint(teach)
 pages.register_blueprint(learn)
 pages.register_blueprint(submissions)
 pages.register_blueprint(exam_pages)
+pages.register_blueprint(record_pages)
 
 
 def init_pages(app: Flask, settings: Settings) -> None:
