@@ -1,4 +1,4 @@
-"""The long-running and admin subcommands: serve, worker, token create, records, migrate, demo."""
+"""The long-running and admin subcommands: serve, worker, token and account create, records, migrate, demo."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from autograde.settings import Settings
 from worker.queues import QUEUE_NAMES
 
 ROLES = ("instructor", "learner", "platform", "admin")
+PERSON_ROLES = ("instructor", "learner", "admin")
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,6 +47,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     create.add_argument("--name", required=True, help="who holds it (for a learner: their learner id)")
     create.add_argument("--course", action="append", default=None, help="a course it may act on (repeatable)")
     create.set_defaults(handler=run_token_create)
+
+    account = commands.add_parser("account", help="accounts of people who log in to the web pages")
+    account_commands = account.add_subparsers(dest="account_command", required=True)
+    new_account = account_commands.add_parser("create", help="create an account; asks for its password")
+    new_account.add_argument("--role", required=True, choices=PERSON_ROLES)
+    new_account.add_argument("--name", required=True, help="the login name and identity (for a learner: their learner id)")
+    new_account.add_argument("--course", action="append", default=None, help="a course it may act on (repeatable)")
+    new_account.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    new_account.set_defaults(handler=run_account_create)
 
     platform = commands.add_parser("platform", help="course platforms that use the signed webhook")
     platform_commands = platform.add_subparsers(dest="platform_command", required=True)
@@ -98,6 +108,27 @@ def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
     store.migrate()
     plaintext, record = store.create_token(args.role, args.name, args.course)
     print(json.dumps({"token": plaintext, "role": record.role, "name": record.name, "courses": record.courses}))
+    return 0
+
+
+def run_account_create(args: argparse.Namespace, settings: Settings) -> int:
+    """The password never goes on the command line, where ``ps`` and shell history would keep it."""
+    import getpass
+    import sys
+
+    from grader.errors import BadInput
+    from store.db import Store
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise BadInput("the two passwords differ")
+    store = Store.from_url(settings.database_url)
+    store.migrate()
+    record = store.create_account(args.role, args.name, password, args.course)
+    print(json.dumps({"id": record.id, "role": record.role, "name": record.name, "courses": record.courses}))
     return 0
 
 

@@ -32,7 +32,11 @@ class Settings:
     database_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     admin_token: str = ""
-    secret_key: str = ""
+    secret_key: str = ""  # signs web-page session cookies; default: a random key kept in DATA_DIR/session-secret
+    session_cookie_secure: bool = False  # set when the pages are served over HTTPS: the cookie is then sent only there
+    session_hours: int = 12  # a login lasts this long
+    rate_limit_logins: int = 10  # login attempts per account name per rate_limit_login_window; 0 turns limits off
+    rate_limit_login_window: int = 300  # seconds
     max_upload_bytes: int = 10 * 1024 * 1024
     queue_prefix: str = "autograde"
     job_timeout: int = 1800
@@ -74,7 +78,9 @@ class Settings:
             raise BadInput("AUTOGRADE_EXAM_YIELD_SECONDS must be 0 (never yield) or more")
         if self.warm_pool_size < 0 or self.warm_pool_reserve < 0:
             raise BadInput("AUTOGRADE_WARM_POOL_SIZE and AUTOGRADE_WARM_POOL_RESERVE must be 0 or more")
-        for name in ("webhook_window", "callback_max_attempts", "rate_limit_window"):
+        if self.rate_limit_logins < 0:
+            raise BadInput("AUTOGRADE_RATE_LIMIT_LOGINS must be 0 (no limit) or more")
+        for name in ("webhook_window", "callback_max_attempts", "rate_limit_window", "rate_limit_login_window", "session_hours"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
         if self.rate_limit_submissions < 0:
@@ -118,6 +124,15 @@ def _redact(name: str, value: str) -> str:
     return value if name.endswith("_url") else "***"
 
 
+def _boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(raw)
+
+
 def _convert(name: str, raw: str, kind: Any) -> Any:
     kind = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
     try:
@@ -125,6 +140,8 @@ def _convert(name: str, raw: str, kind: Any) -> Any:
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "bool":
+            return _boolean(raw)
     except ValueError as exc:
         raise BadInput(f"{PREFIX}{name.upper()}={raw!r} is not a {kind}") from exc
     return raw

@@ -9,6 +9,7 @@ from __future__ import annotations
 from store.db import Store, make_engine
 from store.deliveries import Claim, DeliveryKey
 from store.records import (
+    AccountRecord,
     AssignmentRecord,
     AttemptEventRecord,
     AttemptRecord,
@@ -23,6 +24,7 @@ from store.records import (
 from store.submissions import PlatformOrigin
 
 __all__ = [
+    "AccountRecord",
     "AssignmentRecord",
     "AttemptEventRecord",
     "AttemptRecord",

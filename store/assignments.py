@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from grader.errors import BadInput, Conflict, NotFound
 from grader.late import as_utc
-from store.models import AssignmentFileRow, AssignmentRow
+from store.models import AssignmentFileRow, AssignmentRow, ExamRow
 from store.records import FILE_KINDS, AssignmentRecord
 from store.sessions import SessionScope
 
@@ -119,6 +119,12 @@ class AssignmentStore(SessionScope):
         with self.transaction() as session:
             rows = session.scalars(query.order_by(AssignmentRow.created_at, AssignmentRow.name))
             return [to_assignment_record(row) for row in rows]
+
+    def list_courses(self) -> list[str]:
+        """Every course that has an assignment or an exam, sorted (courses exist only through them)."""
+        assignments = select(AssignmentRow.course).where(AssignmentRow.exam_attempt_id.is_(None))
+        with self.transaction() as session:
+            return sorted(set(session.scalars(assignments)) | set(session.scalars(select(ExamRow.course))))
 
     def assignment_files(self, assignment_id: str, kind: str) -> dict[str, bytes]:
         """``{path: content}`` of one kind (source, release or data); raises NotFound for an unknown assignment."""

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from grader.errors import StorageError
+from store.accounts import AccountStore
 from store.assignments import AssignmentStore
 from store.deliveries import DeliveryStore
 from store.exams import ExamStore
@@ -88,7 +89,10 @@ def _begin_sqlite(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-class Store(TokenStore, AssignmentStore, ReportStore, SubmissionStore, PlatformStore, DeliveryStore, ExamStore, ProgrammeStore, RegradeStore):
+class Store(
+    AccountStore, TokenStore, AssignmentStore, ReportStore, SubmissionStore, PlatformStore, DeliveryStore, ExamStore,
+    ProgrammeStore, RegradeStore,
+):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""
 
     def __init__(self, engine: Engine) -> None:

@@ -27,7 +27,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from store.records import ATTEMPT_STATES, DELIVERY_STATUSES, FILE_KINDS, REVIEW_OUTCOMES, ROLES, STATUSES
+from store.records import (
+    ATTEMPT_STATES,
+    DELIVERY_STATUSES,
+    FILE_KINDS,
+    PERSON_ROLES,
+    REVIEW_OUTCOMES,
+    ROLES,
+    STATUSES,
+)
 
 # Named constraints keep migrations reproducible and let SQLite batch mode find them.
 NAMING = {
@@ -82,6 +90,21 @@ class TokenRow(Base):
     courses: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AccountRow(Base):
+    """A person's login: the name is unique and is the identity a token of the same role would carry."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (CheckConstraint(one_of("role", PERSON_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    courses: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AssignmentRow(Base):

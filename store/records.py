@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 ROLES = ("admin", "instructor", "learner", "platform")
+PERSON_ROLES = ("admin", "instructor", "learner")  # platforms are machines: they hold tokens, never accounts
 FILE_KINDS = ("source", "release", "data")
 STATUSES = ("queued", "running", "graded", "failed")
 UNFINISHED = ("queued", "running")
@@ -27,6 +28,18 @@ class TokenRecord:
     courses: tuple[str, ...] | None  # None: no course list (an admin, or a learner of any course)
     created_at: datetime
     revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """A person who logs in to the web pages; ``role``, ``name`` and ``courses`` mean what a token's do."""
+
+    id: int
+    name: str
+    role: str
+    courses: tuple[str, ...] | None
+    created_at: datetime
+    disabled_at: datetime | None = None
 
 
 @dataclass(frozen=True)

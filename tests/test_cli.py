@@ -26,6 +26,26 @@ def test_token_create_prints_a_token_once(capsys: pytest.CaptureFixture[str]) ->
     assert printed["role"] == "learner" and printed["name"] == "alice" and len(printed["token"]) > 30
 
 
+def test_account_create_reads_the_password_from_stdin_and_never_prints_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import io
+
+    from store import Store
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
+    args = ["account", "create", "--role", "instructor", "--name", "prof", "--course", "ds101", "--password-stdin"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out) == {"id": 1, "role": "instructor", "name": "prof", "courses": ["ds101"]}
+    assert "correct horse" not in out
+    found = Store.from_url(f"sqlite:///{tmp_path / 'autograde.db'}").check_password("prof", "correct horse")
+    assert found is not None and found.courses == ("ds101",)
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["account", "create", "--role", "learner", "--name", "alice", "--password-stdin"]) == EXIT_BAD_INPUT
+    assert "password" in capsys.readouterr().err
+
+
 def test_platform_create_prints_its_secret_and_token_once(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["platform", "create", "--id", "lms", "--callback-url", "https://lms.example/cb", "--course", "ds101"]
     assert main(args) == 0

@@ -1,4 +1,4 @@
-"""Building the Flask app: settings, store, queue and rate-limit handles, error handling and the API."""
+"""Building the Flask app: settings, store, queue and rate-limit handles, error handling, the API and the pages."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from store import Store
 from web.api import api
 from web.errors import register_error_handlers
 from web.handles import EXTENSION, Handles, utc_now
+from web.pages import init_pages
 from web.ratelimit import NoLimit, RateLimiter, RedisRateLimiter
 from worker.queues import Enqueuer, RQEnqueuer
 
@@ -43,9 +44,11 @@ def create_app(
         enqueuer=enqueuer,
         clock=clock or utc_now,
         limiter=limiter or open_limiter(settings, enqueuer),
+        login_limiter=open_login_limiter(settings, enqueuer),
     )
     register_error_handlers(app)
     app.register_blueprint(api)
+    init_pages(app, settings)
     return app
 
 
@@ -67,12 +70,16 @@ def open_enqueuer(settings: Settings) -> RQEnqueuer:
 
 def open_limiter(settings: Settings, enqueuer: Enqueuer) -> RateLimiter:
     """The submission limit, on the queue's Redis (its own connection if the queue has none)."""
-    if settings.rate_limit_submissions == 0:
+    return redis_limiter(settings, enqueuer, "submissions", settings.rate_limit_submissions, settings.rate_limit_window)
+
+
+def open_login_limiter(settings: Settings, enqueuer: Enqueuer) -> RateLimiter:
+    """Password attempts per account name: slows guessing at one person's password from many addresses."""
+    return redis_limiter(settings, enqueuer, "logins", settings.rate_limit_logins, settings.rate_limit_login_window)
+
+
+def redis_limiter(settings: Settings, enqueuer: Enqueuer, what: str, limit: int, window: int) -> RateLimiter:
+    if limit == 0:
         return NoLimit()
     connection = enqueuer.connection if isinstance(enqueuer, RQEnqueuer) else open_redis(settings)
-    return RedisRateLimiter(
-        connection,
-        settings.rate_limit_submissions,
-        settings.rate_limit_window,
-        prefix=f"{settings.queue_prefix}:ratelimit:submissions:",
-    )
+    return RedisRateLimiter(connection, limit, window, prefix=f"{settings.queue_prefix}:ratelimit:{what}:", what=what)

@@ -1,4 +1,4 @@
-"""The handles one app holds (settings, store, queue, clock, rate limiter), kept in ``app.extensions``."""
+"""The handles one app holds (settings, store, queue, clock, rate limiters), kept in ``app.extensions``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class Handles:
     enqueuer: Enqueuer
     clock: Callable[[], datetime] = field(default=utc_now)  # the server's clock judges lateness
     limiter: RateLimiter = field(default_factory=NoLimit)  # submissions per caller
+    login_limiter: RateLimiter = field(default_factory=NoLimit)  # password attempts per account name
 
 
 def handles() -> Handles:

@@ -48,12 +48,17 @@ def create_assignment() -> tuple[Response, int, dict[str, str]]:
     policy = parse_policy(optional_text_field("due"), request.form.get("late_policy"))
     runtime = sandbox_runtime(optional_text_field("runtime"))
     filename, data = uploaded_file()
-    files = unpack_upload(filename, data, handles().settings.max_upload_bytes)
-    check_paths(files)
-    assignment = build_assignment(files)
+    files, assignment = build_upload(filename, data)
     record = store_assignment(course, name, files, assignment, policy, data.startswith(ZIP_MAGIC), runtime)
     body = assignment_json(record)
     return jsonify(body), 201, {"Location": body["url"]}
+
+
+def build_upload(filename: str, data: bytes) -> tuple[dict[str, bytes], Assignment]:
+    """The uploaded files and the assignment they make; raises for anything that cannot be graded."""
+    files = unpack_upload(filename, data, handles().settings.max_upload_bytes)
+    check_paths(files)
+    return files, build_assignment(files)
 
 
 def sandbox_runtime(value: str | None) -> str | None:

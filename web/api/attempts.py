@@ -160,10 +160,14 @@ def get_question(attempt_id: str, name: str) -> Response:
 @attempts.put("/attempts/<attempt_id>/answers/<name>")
 def put_answer(attempt_id: str, name: str) -> dict[str, Any]:
     """The body is the question's notebook as the learner has it now; the last save wins."""
+    return store_answer(attempt_id, name, request.get_data(cache=True))
+
+
+def store_answer(attempt_id: str, name: str, data: bytes) -> dict[str, Any]:
+    """The learner's own attempt only; a body that is not a notebook is refused before it is kept."""
     attempt, _ = own_attempt(attempt_id)
     h = handles()
     now = h.clock()
-    data = request.get_data(cache=True)
     if len(data) > h.settings.max_upload_bytes:
         raise BadInput(f"the notebook is over the upload limit of {h.settings.max_upload_bytes} bytes")
     parse_notebook(data, name)  # a notebook, or a clear 4xx now rather than a failed grade later

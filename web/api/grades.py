@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify
 from grader.errors import BadInput, Conflict
 from grader.manual import amend_feedback, change_cell_score
 from grader.report import GradeReport
+from store import SubmissionRecord
 from web.api.submissions import readable_submission, submission_json
 from web.auth import require
 from web.handles import handles
@@ -26,29 +27,37 @@ MAX_REASON = 2000
 
 @grades.post("/submissions/<submission_id>/regrade")
 def regrade(submission_id: str) -> tuple[Response, int]:
+    record = regrade_submission(submission_id)
+    return jsonify({"id": record.id, "status": record.status, "priority": record.priority}), 202
+
+
+def regrade_submission(submission_id: str) -> SubmissionRecord:
+    """Staff only: queue the submission again, at the priority it first had."""
     require("admin", "instructor")
     h = handles()
     record = h.store.reopen_for_regrade(readable_submission(submission_id).id)
     enqueue(h.enqueuer, record.id, record.priority)
-    return jsonify({"id": record.id, "status": record.status, "priority": record.priority}), 202
+    return record
 
 
 @grades.put("/submissions/<submission_id>/cells/<grade_id>")
-def change_cell(submission_id: str, grade_id: str) -> dict[str, Any]:
+def put_cell(submission_id: str, grade_id: str) -> dict[str, Any]:
     """``{"score": 1.5, "reason": "..."}``: the cell's new score, kept as a new version."""
+    body = json_object()
+    return change_cell(submission_id, grade_id, body.get("score"), body.get("reason"))
+
+
+def change_cell(submission_id: str, grade_id: str, score: Any, reason: Any) -> dict[str, Any]:
+    """Staff only: store a new grade version with one cell's score set by hand, and tell the platform."""
     caller = require("admin", "instructor")
     h = handles()
     record = readable_submission(submission_id)
     latest = h.store.latest_report(record.id)
     if record.status != "graded" or latest is None:
         raise Conflict(f"submission {record.id} is {record.status}; only a graded submission can be changed")
-    body = json_object()
-    reason = body.get("reason")
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
         raise BadInput(f"'reason' must be a string of at most {MAX_REASON} characters")
-    report, change = change_cell_score(
-        GradeReport.from_dict(latest.report), grade_id, body.get("score"), caller.name, reason  # type: ignore[arg-type]
-    )
+    report, change = change_cell_score(GradeReport.from_dict(latest.report), grade_id, score, caller.name, reason)
     provenance = {**latest.provenance, "change": change, "based_on_report": latest.id}
     stored = h.store.save_changed_grade(
         record.id, latest.id, {**report.to_dict(), "change": change}, amend_feedback(latest.feedback_html, report, change), provenance

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from autograde.memo import Memo
 from grader.errors import BadInput, Conflict, Forbidden, NotFound
@@ -219,15 +219,19 @@ def own_record(programme_id: str, learner: str) -> None:
 @records.post("/programmes/<programme_id>/records/<learner>/shares")
 def create_share(programme_id: str, learner: str) -> tuple[Response, int]:
     """The learner makes a link to their signed record; the token is shown once."""
-    own_record(programme_id, learner)
     body = json_object() if request.get_data(cache=True).strip() else {}
-    label = body.get("label", "")
+    return jsonify(make_share(programme_id, learner, body.get("label", ""))), 201
+
+
+def make_share(programme_id: str, learner: str, label: Any) -> dict[str, Any]:
+    """A new share link to the learner's own record, with its token (shown this once, stored hashed)."""
+    own_record(programme_id, learner)
     if not isinstance(label, str) or len(label) > 200:
         raise BadInput("label must be a string of at most 200 characters")
     token = secrets.token_urlsafe(24)
     h = handles()
     share = h.store.add_share(programme_id, learner, token, label, h.clock())
-    return jsonify({**share, "token": token, "url": f"/api/v1/shared/{token}"}), 201
+    return {**share, "token": token, "url": url_for("api.records.shared", token=token)}
 
 
 @records.get("/programmes/<programme_id>/records/<learner>/shares")

@@ -105,7 +105,11 @@ def list_submissions(assignment_id: str) -> Response:
 def get_submission(submission_id: str) -> dict[str, Any]:
     """A learner's own view leaves out each cell's ``review`` note, which is for staff: it can
     say how tampering was detected, and that must not help the next attempt at it."""
-    record = readable_submission(submission_id)
+    return submission_view(readable_submission(submission_id))
+
+
+def submission_view(record: SubmissionRecord) -> dict[str, Any]:
+    """What the caller may see of a readable submission: the API's body and the pages' content."""
     body = submission_json(record, handles().store.latest_report(record.id))
     if current_caller().role == "learner":
         body["cells"] = [{k: v for k, v in cell.items() if k != "review"} for cell in body["cells"]]

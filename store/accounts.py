@@ -1,0 +1,91 @@
+"""Accounts of people: a password (stored only as a salted scrypt hash) in place of a token.
+
+An account carries the role, name and course list a token would, so the web pages
+authorise a logged-in person with the same rules as an API caller with a token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from grader.errors import BadInput, NotFound
+from store.models import AccountRow, utcnow
+from store.records import PERSON_ROLES, AccountRecord
+from store.sessions import SessionScope
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # scrypt of a megabyte password is a cheap way to burn the server's CPU
+HASH_METHOD = "scrypt"
+# Checked when the name is unknown, so that a wrong name costs the same time as a wrong password.
+UNKNOWN_NAME_HASH = generate_password_hash("no account has this password", method=HASH_METHOD)
+
+
+def to_account_record(row: AccountRow) -> AccountRecord:
+    courses = tuple(row.courses) if row.courses is not None else None
+    return AccountRecord(row.id, row.name, row.role, courses, row.created_at, row.disabled_at)
+
+
+def check_new_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise BadInput(f"a password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+
+
+class AccountStore(SessionScope):
+    def create_account(self, role: str, name: str, password: str, courses: Sequence[str] | None) -> AccountRecord:
+        """A new account; a taken name is a ``Conflict`` (names are identities, one person each)."""
+        if role not in PERSON_ROLES:
+            raise BadInput(f"an account's role must be one of {', '.join(PERSON_ROLES)}, not {role!r}")
+        if not name.strip() or name != name.strip():
+            raise BadInput("an account needs a name without leading or trailing spaces")
+        check_new_password(password)
+        row = AccountRow(
+            name=name,
+            role=role,
+            password_hash=generate_password_hash(password, method=HASH_METHOD),
+            courses=None if courses is None else list(courses),
+        )
+        with self.transaction() as session:
+            session.add(row)
+            session.flush()
+            return to_account_record(row)
+
+    def check_password(self, name: str, password: str) -> AccountRecord | None:
+        """The live account with this name and password; None for any mismatch, in about the same time."""
+        if len(password) > MAX_PASSWORD:
+            return None
+        with self.transaction() as session:
+            row = session.scalars(select(AccountRow).where(AccountRow.name == name)).one_or_none()
+            record = to_account_record(row) if row else None
+            stored = row.password_hash if row else UNKNOWN_NAME_HASH
+        matches = check_password_hash(stored, password)
+        if record is None or not matches or record.disabled_at is not None:
+            return None
+        return record
+
+    def find_account(self, account_id: int) -> AccountRecord | None:
+        """The live (not disabled) account with this id, if any."""
+        with self.transaction() as session:
+            row = session.get(AccountRow, account_id)
+            if row is None or row.disabled_at is not None:
+                return None
+            return to_account_record(row)
+
+    def set_password(self, name: str, password: str) -> None:
+        check_new_password(password)
+        with self.transaction(write=True) as session:
+            row = session.scalars(select(AccountRow).where(AccountRow.name == name)).one_or_none()
+            if row is None:
+                raise NotFound(f"no account named {name!r}")
+            row.password_hash = generate_password_hash(password, method=HASH_METHOD)
+
+    def disable_account(self, name: str) -> None:
+        """Disabling keeps the row: the name stays taken, so nobody else can become this person."""
+        with self.transaction(write=True) as session:
+            row = session.scalars(select(AccountRow).where(AccountRow.name == name)).one_or_none()
+            if row is None:
+                raise NotFound(f"no account named {name!r}")
+            if row.disabled_at is None:
+                row.disabled_at = utcnow()

@@ -1,0 +1,94 @@
+"""Phone-sized screens and the keyboard, in a real browser (no worker needed: the work stays queued)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from autograde.settings import Settings
+from store import Store
+from tests.conftest import EXAMPLES
+from tests.e2e.browser.helpers import PASSWORD, log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.redis]
+PHONE = {"width": 390, "height": 844}
+SOURCE = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
+
+
+@pytest.fixture
+def assignment_id(server: str, settings: Settings, accounts: Store) -> str:
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {settings.admin_token}"
+    reply = api.post(f"{server}/api/v1/assignments", data={"course": "intro-data-science", "name": "arrays",
+                                                          "due": "2030-03-01T12:00:00Z"},
+                     files={"file": (SOURCE.name, SOURCE.read_bytes())})
+    assert reply.status_code == 201, reply.text
+    return str(reply.json()["id"])
+
+
+def overflow(page: Any) -> int:
+    """How many pixels the page is wider than the screen (0 when nothing scrolls sideways)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def test_the_learner_pages_fit_a_phone_screen(browser: Any, server: str, assignment_id: str) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        log_in(page, server, "alice")
+        assert page.url.endswith("/learn/")
+        assert overflow(page) == 0
+        screenshot(page, "phone-learner-home")
+        page.goto(f"{server}/learn/assignments/{assignment_id}")
+        assert overflow(page) == 0
+        page.get_by_label("Your notebook (.ipynb or .zip)").set_input_files(str(EXAMPLES / "submissions" / "alice" / "arrays.ipynb"))
+        page.get_by_role("button", name="Submit").click()
+        page.wait_for_selector("#status [data-status]")
+        assert overflow(page) == 0
+        screenshot(page, "phone-submission")
+    finally:
+        context.close()
+
+
+def test_log_in_and_submit_with_the_keyboard_alone(browser: Any, server: str, assignment_id: str) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/login")
+        page.keyboard.type("alice")  # the name field has focus when the page opens
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/learn/")
+        page.goto(f"{server}/learn/assignments/{assignment_id}")
+        for _ in range(30):  # Tab until the file field has focus
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "file":
+                break
+        assert page.evaluate("document.activeElement.id") == "file"
+        with page.expect_file_chooser() as chooser:
+            page.keyboard.press("Space")
+        chooser.value.set_files(str(EXAMPLES / "submissions" / "alice" / "arrays.ipynb"))
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "submit-button"
+        page.keyboard.press("Enter")
+        page.wait_for_selector('#status [data-status="queued"]')
+        assert "/submissions/" in page.url
+    finally:
+        context.close()
+
+
+def test_a_wrong_password_is_refused_in_the_browser(browser: Any, server: str, accounts: Store) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(f"{server}/learn/")
+        assert "/login?next=" in page.url
+        page.get_by_label("Name").fill("alice")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Log in").click()
+        assert page.get_by_role("alert").inner_text() == "wrong name or password"
+        assert "/login" in page.url
+    finally:
+        page.close()

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from grader.errors import BadInput, Conflict, NotFound
+from store import Store
+
+
+def test_only_a_salted_hash_of_the_password_is_stored(store: Store) -> None:
+    store.create_account("learner", "alice", "correct horse", None)
+    store.create_account("learner", "bob", "correct horse", None)
+    with store.engine.connect() as connection:
+        hashes = connection.execute(text("SELECT password_hash FROM accounts")).scalars().all()
+    assert all("correct horse" not in h and h.startswith("scrypt:") for h in hashes)
+    assert hashes[0] != hashes[1]
+
+
+def test_the_right_password_gives_the_role_name_and_courses_of_the_account(store: Store) -> None:
+    created = store.create_account("instructor", "prof", "s3cret-pass", ["ds101"])
+    found = store.check_password("prof", "s3cret-pass")
+    assert found == created
+    assert (found.role, found.name, found.courses) == ("instructor", "prof", ("ds101",))
+
+
+def test_a_wrong_password_an_unknown_name_or_a_disabled_account_gives_nothing(store: Store) -> None:
+    store.create_account("learner", "alice", "correct horse", None)
+    assert store.check_password("alice", "wrong horse") is None
+    assert store.check_password("mallory", "correct horse") is None
+    store.disable_account("alice")
+    assert store.check_password("alice", "correct horse") is None
+
+
+def test_names_are_identities_so_a_taken_name_is_refused(store: Store) -> None:
+    store.create_account("learner", "alice", "correct horse", None)
+    with pytest.raises(Conflict):
+        store.create_account("instructor", "alice", "another pass", None)
+
+
+@pytest.mark.parametrize(("role", "name", "password"), [
+    ("platform", "lms", "long enough"), ("learner", " alice", "long enough"), ("learner", "alice", "short"),
+])
+def test_bad_accounts_are_refused(store: Store, role: str, name: str, password: str) -> None:
+    with pytest.raises(BadInput):
+        store.create_account(role, name, password, None)
+
+
+def test_a_new_password_replaces_the_old(store: Store) -> None:
+    store.create_account("learner", "alice", "correct horse", None)
+    store.set_password("alice", "battery staple")
+    assert store.check_password("alice", "correct horse") is None
+    assert store.check_password("alice", "battery staple") is not None
+    with pytest.raises(NotFound):
+        store.set_password("nobody", "battery staple")

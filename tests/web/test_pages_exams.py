@@ -1,0 +1,74 @@
+"""The learner's exam pages: start an attempt, the room's countdown from the server's clock, save, submit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from store import Store
+from tests.web.conftest import START
+from tests.web.fakes import FakeClock
+from tests.web.pages_client import csrf_of, log_in, post_form
+from tests.web.test_exams_api import spec, upload
+
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+def exam(client: FlaskClient, instructor: dict[str, str], store: Store) -> dict[str, Any]:
+    store.create_account("learner", "alice", PASSWORD, None)
+    store.create_account("learner", "bob", PASSWORD, None)
+    reply = upload(client, instructor, spec(access={"code": "let-me-in"}))
+    assert reply.status_code == 201, reply.json
+    body: dict[str, Any] = reply.json
+    return body
+
+
+def start(client: FlaskClient, exam: dict[str, Any], code: str = "let-me-in") -> Any:
+    return post_form(client, "/learn/exams", f"/learn/exams/{exam['id']}/start", access_code=code)
+
+
+def test_a_wrong_access_code_is_shown_beside_the_start_button(client: FlaskClient, exam: dict[str, Any]) -> None:
+    log_in(client, "alice")
+    assert "Final exam" in client.get("/learn/exams").get_data(as_text=True)
+    reply = start(client, exam, "guess")
+    assert reply.status_code == 422
+    assert f'id="err-start-{exam["id"]}"' in reply.get_data(as_text=True)
+
+
+def test_the_room_counts_down_to_the_servers_deadline(client: FlaskClient, exam: dict[str, Any], clock: FakeClock) -> None:
+    log_in(client, "alice")
+    reply = start(client, exam)
+    assert reply.status_code == 302
+    room = reply.headers["Location"]
+    html = client.get(room).get_data(as_text=True)
+    deadline = (START + timedelta(minutes=60)).isoformat()
+    assert f'data-deadline="{deadline}"' in html and f'data-server-now="{START.isoformat()}"' in html
+    assert "seed" not in html and "variant" not in html
+
+
+def test_another_learner_cannot_enter_the_room(client: FlaskClient, exam: dict[str, Any]) -> None:
+    log_in(client, "alice")
+    room = start(client, exam).headers["Location"]
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/learn/")})
+    log_in(client, "bob")
+    assert client.get(room).status_code == 404
+
+
+def test_save_an_answer_then_submit(client: FlaskClient, exam: dict[str, Any], store: Store) -> None:
+    log_in(client, "alice")
+    room = start(client, exam).headers["Location"]
+    attempt_id = room.rsplit("/", 1)[1]
+    assert client.get(f"/api/v1/attempts/{attempt_id}").status_code == 401  # the API wants a token, not a cookie
+    html = client.get(room).get_data(as_text=True)
+    question = html.split('action="/learn/attempts/')[1].split('"')[0].rsplit("/", 1)[1]
+    notebook = client.get(f"/learn/attempts/{attempt_id}/questions/{question}").data
+    bad = post_form(client, room, f"/learn/attempts/{attempt_id}/answers/{question}", (b"{not json", question))
+    assert bad.status_code == 422 and f'id="err-answer-{question}"' in bad.get_data(as_text=True)
+    saved = post_form(client, room, f"/learn/attempts/{attempt_id}/answers/{question}", (notebook, question))
+    assert saved.status_code == 302
+    assert post_form(client, room, f"/learn/attempts/{attempt_id}/submit").status_code == 302
+    assert store.get_attempt(attempt_id).state == "submitted"

@@ -1,0 +1,86 @@
+"""The web pages for people: server-rendered HTML next to the token API, with password login.
+
+Every page runs with ``g.caller`` built from the logged-in account (``session.py``), and
+every POST form must carry the session's CSRF token. Errors become an HTML page with the
+status the API would give, or a redirect to the login page for someone not logged in.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from autograde.settings import Settings
+from grader.errors import AutogradeError, Unauthenticated
+from web.errors import status_for
+from web.pages.exams import exam_pages
+from web.pages.learn import learn
+from web.pages.login import login, safe_next
+from web.pages.records import record_pages
+from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
+from web.pages.submissions import submissions
+from web.pages.teach import teach
+
+log = logging.getLogger(__name__)
+# Pages use only their own stylesheet and script; feedback HTML is framed from this origin.
+PAGE_CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+
+pages = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+pages.before_request(load_person)
+pages.before_request(check_csrf)
+pages.register_blueprint(login)
+pages.register_blueprint(teach)
+pages.register_blueprint(learn)
+pages.register_blueprint(submissions)
+pages.register_blueprint(exam_pages)
+pages.register_blueprint(record_pages)
+
+
+def init_pages(app: Flask, settings: Settings) -> None:
+    app.secret_key = session_secret(settings)
+    app.config.update(
+        SESSION_COOKIE_NAME="autograde_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+    )
+    app.register_blueprint(pages)
+
+
+@pages.app_context_processor
+def page_context() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "csrf_field": CSRF_FIELD, "person": find_person()}
+
+
+@pages.after_request
+def page_headers(response: Response) -> Response:
+    """Pages show personal data: nothing caches them, and nothing but this site frames them."""
+    response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if not request.endpoint or not request.endpoint.endswith(".static"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@pages.errorhandler(Exception)
+def page_error(exc: Exception) -> ResponseReturnValue:
+    """The pages' one error handler: the API's statuses, shown as a page a person can act on."""
+    if isinstance(exc, Unauthenticated):
+        return redirect(url_for("pages.login.login_form", next=safe_next(request.full_path)))
+    if isinstance(exc, AutogradeError):
+        status, message = status_for(exc), exc.message
+        if status >= 500:
+            log.error("%s: %s", type(exc).__name__, exc.message, exc_info=exc)
+    elif isinstance(exc, HTTPException):
+        status, message = exc.code or 500, exc.description or exc.name
+    else:
+        log.exception("unhandled error on a page")
+        status, message = 500, "the server failed; the error has been logged"
+    return render_template("error.html", status=status, message=message), status

@@ -1,0 +1,99 @@
+"""The learner's exam pages: the exams of my courses, and the exam room with a countdown to the server's deadline.
+
+The room shows the API's ``attempt_json`` of the learner's own attempt (``readable_attempt``
+answers 404 for anyone else's), and every action goes through the same functions as the API:
+starting, saving an answer, submitting. The countdown starts from the server's clock at the
+moment the page was made, so a wrong clock on the learner's device changes nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from web.api.attempts import attempt_json, get_question, own_attempt, readable_attempt, store_answer
+from web.api.exams import exam_json
+from web.auth import check_course, require
+from web.forms import optional_text_field, uploaded_file
+from web.handles import handles
+from web.pages.fields import FieldErrors
+from worker.attempts import exam_spec, start_attempt, submit_attempt
+
+exam_pages = Blueprint("exams", __name__, url_prefix="/learn")
+
+
+@exam_pages.get("/exams")
+def my_exams() -> ResponseReturnValue:
+    return render_exams(FieldErrors())
+
+
+def render_exams(errors: FieldErrors) -> ResponseReturnValue:
+    caller = require("learner")
+    store = handles().store
+    courses = caller.courses if caller.courses is not None else store.list_courses()
+    exams = [exam_json(record, exam_spec(store, record), staff=False) for c in courses for record in store.list_exams(c)]
+    attempts = {e["id"]: [attempt_json(a, staff=False) for a in store.list_attempts(exam_id=e["id"], learner=caller.name)]
+                for e in exams}
+    return render_template("learn/exams.html", exams=exams, attempts=attempts, errors=errors.messages), (
+        422 if errors else 200)
+
+
+@exam_pages.post("/exams/<exam_id>/start")
+def start(exam_id: str) -> ResponseReturnValue:
+    """A wrong access code, a closed window or no attempts left are shown beside the start button."""
+    caller = require("learner")
+    h = handles()
+    now = h.clock()  # first: time spent checking is the learner's, not lost
+    exam = h.store.get_exam(exam_id)
+    check_course(caller, exam.course)
+    errors = FieldErrors()
+    code = optional_text_field("access_code")
+    attempt = errors.check(f"start-{exam_id}", lambda: start_attempt(
+        h.store, h.enqueuer, exam, caller.name, code, request.remote_addr, now), refusals=True)
+    if attempt is None:
+        return render_exams(errors)
+    return redirect(url_for("pages.exams.room", attempt_id=attempt.id))
+
+
+@exam_pages.get("/attempts/<attempt_id>")
+def room(attempt_id: str) -> ResponseReturnValue:
+    return render_room(attempt_id, FieldErrors())
+
+
+def render_room(attempt_id: str, errors: FieldErrors) -> ResponseReturnValue:
+    attempt, _ = own_attempt(attempt_id)
+    h = handles()
+    exam = h.store.get_exam(attempt.exam_id)
+    return render_template(
+        "learn/room.html", attempt=attempt_json(attempt, staff=False), deadline=attempt.deadline_at,
+        exam=exam_json(exam, exam_spec(h.store, exam), staff=False), now=h.clock(), errors=errors.messages,
+    ), (422 if errors else 200)
+
+
+@exam_pages.get("/attempts/<attempt_id>/questions/<name>")
+def question(attempt_id: str, name: str) -> ResponseReturnValue:
+    readable_attempt(attempt_id)
+    return get_question(attempt_id, name)
+
+
+@exam_pages.post("/attempts/<attempt_id>/answers/<name>")
+def save(attempt_id: str, name: str) -> ResponseReturnValue:
+    errors = FieldErrors()
+    upload = errors.check(f"answer-{name}", uploaded_file)
+    if upload is not None:
+        errors.check(f"answer-{name}", lambda: store_answer(attempt_id, name, upload[1]), refusals=True)
+    if errors:
+        return render_room(attempt_id, errors)
+    return redirect(url_for("pages.exams.room", attempt_id=attempt_id))
+
+
+@exam_pages.post("/attempts/<attempt_id>/submit")
+def submit(attempt_id: str) -> ResponseReturnValue:
+    """Judged when it arrives, on the server's clock: too late is explained in the room, not a bare error."""
+    attempt, caller = own_attempt(attempt_id)
+    h = handles()
+    errors = FieldErrors()
+    errors.check("submit", lambda: submit_attempt(h.store, h.enqueuer, attempt.id, caller.name, h.clock()), refusals=True)
+    if errors:
+        return render_room(attempt_id, errors)
+    return redirect(url_for("pages.exams.room", attempt_id=attempt_id))

@@ -1,0 +1,52 @@
+// Live parts of the pages, without a build step: polled fragments and the exam countdown.
+"use strict";
+
+// An element with data-poll-url has its content replaced by that URL's HTML every
+// data-poll-ms; with data-reload-when-final, the page reloads once the fragment says it is final.
+function startPolling(element) {
+  const url = element.dataset.pollUrl;
+  const every = Number(element.dataset.pollMs || 2000);
+  async function poll() {
+    try {
+      const response = await fetch(url, { headers: { "Accept": "text/html" }, credentials: "same-origin" });
+      if (response.redirected || !response.ok) return;  // logged out or gone: stop quietly
+      const html = await response.text();
+      if (html !== element.dataset.lastHtml) {
+        element.innerHTML = html;
+        element.dataset.lastHtml = html;
+      }
+      if (element.dataset.reloadWhenFinal && element.querySelector("[data-final]")) {
+        window.location.reload();
+        return;
+      }
+    } catch (error) {
+      // a network blip: try again at the next tick
+    }
+    window.setTimeout(poll, every);
+  }
+  poll();
+}
+
+// A countdown to data-deadline, judged by the server's clock: data-server-now is the
+// server's time when the page was made, so a wrong clock on the learner's device does not matter.
+function startCountdown(element) {
+  const deadline = Date.parse(element.dataset.deadline);
+  const skew = Date.parse(element.dataset.serverNow) - Date.now();
+  function tick() {
+    const left = Math.max(0, deadline - (Date.now() + skew));
+    const seconds = Math.floor(left / 1000);
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    element.textContent = (h ? h + ":" : "") + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
+    element.classList.toggle("urgent", seconds < 300);
+    if (left > 0) window.setTimeout(tick, (left % 1000) || 1000);
+    else element.closest("[data-countdown-root]")?.classList.add("expired");
+  }
+  tick();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-poll-url]").forEach(startPolling);
+  document.querySelectorAll("[data-deadline]").forEach(startCountdown);
+});
