@@ -18,10 +18,13 @@ from werkzeug.exceptions import HTTPException
 from autograde.settings import Settings
 from grader.errors import AutogradeError, Unauthenticated
 from web.errors import status_for
+from web.pages.attempt_admin import attempt_admin
+from web.pages.exam_admin import exam_admin
 from web.pages.exams import exam_pages
 from web.pages.learn import learn
 from web.pages.login import login, safe_next
 from web.pages.records import record_pages
+from web.pages.review_queue import review_queue
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
 from web.pages.submissions import submissions
 from web.pages.teach import teach
@@ -39,6 +42,9 @@ pages.register_blueprint(learn)
 pages.register_blueprint(submissions)
 pages.register_blueprint(exam_pages)
 pages.register_blueprint(record_pages)
+pages.register_blueprint(exam_admin)
+pages.register_blueprint(attempt_admin)
+pages.register_blueprint(review_queue)
 
 
 def init_pages(app: Flask, settings: Settings) -> None:
@@ -84,3 +90,4 @@ def page_error(exc: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on a page")
         status, message = 500, "the server failed; the error has been logged"
     return render_template("error.html", status=status, message=message), status
+
