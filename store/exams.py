@@ -124,6 +124,16 @@ class ExamStore(SessionScope):
                 session.add(row)
             row.time_multiplier, row.note, row.set_by, row.updated_at = multiplier, note, by, now
 
+    def list_accommodations(self, course: str) -> list[dict[str, Any]]:
+        """The course's accommodations with their notes, for the staff page that sets them."""
+        query = select(AccommodationRow).where(AccommodationRow.course == course).order_by(AccommodationRow.learner)
+        with self.transaction() as session:
+            return [
+                {"learner": row.learner, "time_multiplier": row.time_multiplier, "note": row.note,
+                 "set_by": row.set_by, "updated_at": row.updated_at}
+                for row in session.scalars(query)
+            ]  # fmt: skip
+
     def accommodation(self, course: str, learner: str) -> float:
         """The learner's time multiplier in the course; 1.0 when none was set."""
         with self.transaction() as session:

@@ -19,6 +19,7 @@ from tests.web.notebook_builders import learner_bytes, source_bytes
 from web import create_app
 
 MAX_UPLOAD = 100_000
+PASSWORD = "correct horse"  # every page-test account's
 START = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -67,6 +68,14 @@ def token(store: Store) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {plaintext}"}
 
     return make
+
+
+@pytest.fixture
+def people(store: Store) -> None:
+    """Accounts for the pages: prof teaches ds101, other-prof ds999; alice and bob are learners."""
+    for role, name, courses in (("instructor", "prof", ["ds101"]), ("instructor", "other-prof", ["ds999"]),
+                                ("learner", "alice", None), ("learner", "bob", None)):  # fmt: skip
+        store.create_account(role, name, PASSWORD, courses)
 
 
 @pytest.fixture

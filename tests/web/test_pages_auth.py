@@ -10,17 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.web.conftest import PASSWORD
 from tests.web.pages_client import csrf_of, log_in, post_form
-
-PASSWORD = "correct horse"
-
-
-@pytest.fixture
-def people(store: Store) -> None:
-    store.create_account("instructor", "prof", PASSWORD, ["ds101"])
-    store.create_account("instructor", "other-prof", PASSWORD, ["ds999"])
-    store.create_account("learner", "alice", PASSWORD, None)
-    store.create_account("learner", "bob", PASSWORD, None)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from worker.attempts import exam_spec
 
 exams = Blueprint("exams", __name__)
 MAX_MULTIPLIER = 10.0
+MAX_NOTE = 2000
 
 
 def is_staff(caller: Caller) -> bool:
@@ -62,15 +63,21 @@ def create_exam() -> tuple[Response, int, dict[str, str]]:
     course, name = text_field("course"), text_field("name")
     check_course(caller, course)
     spec_name, spec_bytes = uploaded_file("spec")
-    questions = question_uploads()
+    record, spec = store_exam(course, name, spec_name, spec_bytes, question_uploads())
+    body = exam_json(record, spec, staff=True)
+    return jsonify(body), 201, {"Location": body["url"]}
+
+
+def store_exam(
+    course: str, name: str, spec_name: str, spec_bytes: bytes, questions: dict[str, bytes]
+) -> tuple[ExamRecord, ExamSpec]:
+    """Parse the whole exam (``InvalidExam`` lists every problem), then keep it; shared with the upload page."""
     try:
         spec_text = spec_bytes.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInput(f"{spec_name}: the spec must be UTF-8 text") from None
     spec = parse_exam(spec_name, spec_text, questions)
-    record = handles().store.add_exam(course, name, spec.title, spec_name, spec_text, questions)
-    body = exam_json(record, spec, staff=True)
-    return jsonify(body), 201, {"Location": body["url"]}
+    return handles().store.add_exam(course, name, spec.title, spec_name, spec_text, questions), spec
 
 
 def question_uploads() -> dict[str, bytes]:
@@ -116,19 +123,22 @@ def get_exam(exam_id: str) -> dict[str, Any]:
 @exams.put("/courses/<course>/accommodations/<learner>")
 def set_accommodation(course: str, learner: str) -> dict[str, Any]:
     """``{"time_multiplier": 1.5, "note": "..."}``: this learner's exam time limits in the course, multiplied."""
+    body = json_object()
+    return save_accommodation(course, learner, body.get("time_multiplier"), body.get("note", ""))
+
+
+def save_accommodation(course: str, learner: str, multiplier: Any, note: Any) -> dict[str, Any]:
+    """Staff of the course only; every value checked before anything is kept (the page uses it too)."""
     caller = require("admin", "instructor")
     check_course(caller, course)
     for value, what in ((course, "course"), (learner, "learner")):
         check_printable(value, what)
         if len(value) > MAX_NAME_LENGTH:
             raise BadInput(f"{what} is longer than {MAX_NAME_LENGTH} characters")
-    body = json_object()
-    multiplier = body.get("time_multiplier")
     if isinstance(multiplier, bool) or not isinstance(multiplier, int | float) or not 0 < multiplier <= MAX_MULTIPLIER:
         raise BadInput(f"time_multiplier must be a number above 0 and at most {MAX_MULTIPLIER:g}")
-    note = body.get("note", "")
-    if not isinstance(note, str) or len(note) > 2000:
-        raise BadInput("note must be a string of at most 2000 characters")
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        raise BadInput(f"note must be a string of at most {MAX_NOTE} characters")
     h = handles()
     h.store.set_accommodation(course, learner, float(multiplier), note, caller.name, h.clock())
     return {"course": course, "learner": learner, "time_multiplier": float(multiplier), "note": note}

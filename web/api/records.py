@@ -19,7 +19,7 @@ from records.compute import compute_record
 from records.explain import explain
 from records.export import to_clr, to_csv
 from records.history import verify_history
-from records.model import Record
+from records.model import Event, Record
 from records.programme import Programme, parse_programme
 from records.signing import encode_signed, public_key_jwk, public_key_of, sign_document
 from web.auth import Caller, can_see_course, current_caller, public, require
@@ -139,37 +139,46 @@ def get_history(programme_id: str, learner: str) -> dict[str, Any]:
 @records.post("/programmes/<programme_id>/records/<learner>/overrides")
 def override(programme_id: str, learner: str) -> tuple[Response, int]:
     """``{"course": ..., "value": 0-100, "reason": ...}``: an instructor sets a course grade, with a reason."""
+    body = json_object()
+    event = add_override(programme_id, learner, body.get("course"), body.get("value"), body)
+    return jsonify({"seq": event.seq, "hash": event.hash}), 201
+
+
+def add_override(programme_id: str, learner: str, course: Any, value: Any, body: dict[str, Any]) -> Event:
+    """An instructor of the programme sets a course grade; ``body`` holds the required ``reason``."""
     caller = require("admin", "instructor")
     programme = programme_of(programme_id)
     check_teaches(caller, programme)
-    body = json_object()
-    course, value, reason = body.get("course"), body.get("value"), reason_field(body, "in the history")
+    reason = reason_field(body, "in the history")
     if not isinstance(course, str) or programme.find_course(course) is None:
         raise BadInput(f"course must be one of the programme's: {', '.join(c.course for c in programme.courses)}")
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
         raise BadInput("value must be a course grade from 0 to 100")
     h = handles()
     versions = [e for e in h.store.record_history(programme_id, learner) if e.kind == "override"]
-    event = h.store.append_record_event(
+    return h.store.append_record_event(
         programme_id, learner, "override",
         {"course": course, "field": "grade", "value": float(value), "reason": reason, "author": caller.name,
          "version": len(versions) + 1},
         h.clock(), caller.name,
     )  # fmt: skip
-    return jsonify({"seq": event.seq, "hash": event.hash}), 201
 
 
 @records.post("/programmes/<programme_id>/records/<learner>/freeze")
 def freeze(programme_id: str, learner: str) -> tuple[Response, int]:
     """``{"reason": ...}``: from now on a change to this record needs an instructor's reason."""
+    event = add_freeze(programme_id, learner, json_object())
+    return jsonify({"seq": event.seq, "hash": event.hash}), 201
+
+
+def add_freeze(programme_id: str, learner: str, body: dict[str, Any]) -> Event:
     caller = require("admin", "instructor")
     check_teaches(caller, programme_of(programme_id))
-    reason = reason_field(json_object(), "in the history")
+    reason = reason_field(body, "in the history")
     h = handles()
-    event = h.store.append_record_event(
+    return h.store.append_record_event(
         programme_id, learner, "freeze", {"reason": reason, "author": caller.name}, h.clock(), caller.name
     )
-    return jsonify({"seq": event.seq, "hash": event.hash}), 201
 
 
 def signed_export(programme: Programme, learner: str) -> bytes:

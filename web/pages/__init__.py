@@ -11,17 +11,23 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from autograde.settings import Settings
 from grader.errors import AutogradeError, Unauthenticated
-from web.errors import status_for
+from web.api import api
+from web.errors import handle_error, status_for
+from web.handles import handles
+from web.pages.attempt_admin import attempt_admin
+from web.pages.exam_admin import exam_admin
 from web.pages.exams import exam_pages
 from web.pages.learn import learn
 from web.pages.login import login, safe_next
+from web.pages.programme_admin import programme_admin
 from web.pages.records import record_pages
+from web.pages.review_queue import review_queue
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
 from web.pages.submissions import submissions
 from web.pages.teach import teach
@@ -39,6 +45,10 @@ pages.register_blueprint(learn)
 pages.register_blueprint(submissions)
 pages.register_blueprint(exam_pages)
 pages.register_blueprint(record_pages)
+pages.register_blueprint(exam_admin)
+pages.register_blueprint(attempt_admin)
+pages.register_blueprint(review_queue)
+pages.register_blueprint(programme_admin)
 
 
 def init_pages(app: Flask, settings: Settings) -> None:
@@ -51,6 +61,7 @@ def init_pages(app: Flask, settings: Settings) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
     )
     app.register_blueprint(pages)
+    app.register_error_handler(NotFound, unknown_address)
 
 
 @pages.app_context_processor
@@ -78,9 +89,27 @@ def page_error(exc: Exception) -> ResponseReturnValue:
         status, message = status_for(exc), exc.message
         if status >= 500:
             log.error("%s: %s", type(exc).__name__, exc.message, exc_info=exc)
+    elif isinstance(exc, RequestEntityTooLarge):  # the whole form is refused unread, so no field to show it by
+        status, message = 413, too_large_message()
     elif isinstance(exc, HTTPException):
         status, message = exc.code or 500, exc.description or exc.name
     else:
         log.exception("unhandled error on a page")
         status, message = 500, "the server failed; the error has been logged"
     return render_template("error.html", status=status, message=message), status
+
+
+def too_large_message() -> str:
+    limit = handles().settings.max_upload_bytes
+    size = f"{limit / 2**20:.1f} MB" if limit >= 2**20 else f"{limit / 2**10:.0f} KB"
+    return (f"The file is larger than the upload limit of {size}, so nothing was kept. "
+            "Go back, choose a smaller file (or zip it) and try again.")  # fmt: skip
+
+
+def unknown_address(exc: NotFound) -> ResponseReturnValue:
+    """An address no route knows: a page for people, the JSON 404 under the API's prefix (for scripts)."""
+    prefix = api.url_prefix or ""
+    if request.path == prefix or request.path.startswith(prefix + "/"):
+        return handle_error(exc)
+    message = "There is no page at this address. Check the link, or start again from your home page."
+    return page_headers(make_response(render_template("error.html", status=404, message=message), 404))

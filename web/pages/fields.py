@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from grader.errors import AutogradeError, Forbidden, NotFound, Unauthenticated
+from grader.errors import (
+    AutogradeError,
+    BadInput,
+    Forbidden,
+    InvalidExam,
+    InvalidProgramme,
+    NotFound,
+    Unauthenticated,
+)
 from web.errors import status_for
 
 T = TypeVar("T")
@@ -16,6 +24,7 @@ class FieldErrors:
 
     def __init__(self) -> None:
         self.messages: dict[str, str] = {}
+        self.problems: dict[str, list[str]] = {}  # every problem of an upload that has many (an exam spec)
 
     def __bool__(self) -> bool:
         return bool(self.messages)
@@ -37,7 +46,17 @@ class FieldErrors:
             if isinstance(exc, Unauthenticated | Forbidden | NotFound) or status_for(exc) >= 500:
                 raise
             self.add(field, exc.message)
+            if isinstance(exc, InvalidExam | InvalidProgramme):
+                self.problems.setdefault(field, list(exc.problems))
             return None
 
     def add(self, field: str, message: str) -> None:
         self.messages.setdefault(field, message)
+
+
+def parse_number(raw: str | None, what: str) -> float:
+    """A number typed into a form field; ``what`` names the field in the message."""
+    try:
+        return float((raw or "").strip())
+    except ValueError as exc:
+        raise BadInput(f"{what} must be a number, e.g. 1.5") from exc

@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from grader.errors import BadInput
 from grader.late import parse_policy
 from grader.uploads import ZIP_MAGIC
 from integrations.exports import counted_submissions
@@ -19,7 +18,7 @@ from web.api.grades import change_cell, regrade_submission
 from web.auth import Caller, can_see_course, check_course, require
 from web.forms import optional_text_field, text_field, uploaded_file
 from web.handles import handles
-from web.pages.fields import FieldErrors
+from web.pages.fields import FieldErrors, parse_number
 from web.pages.gradebook import CHART_HEIGHT, CHART_WIDTH, histogram, pass_rates
 from web.pages.submissions import render_submission
 
@@ -129,16 +128,9 @@ def grade_cell(submission_id: str, grade_id: str) -> ResponseReturnValue:
     """A manual score with its reason; a bad one is shown beside that cell's form."""
     require(*STAFF)
     errors = FieldErrors()
-    score = errors.check(f"score-{grade_id}", lambda: parse_score(request.form.get("score")))
+    score = errors.check(f"score-{grade_id}", lambda: parse_number(request.form.get("score"), "the score"))
     if score is not None:
         errors.check(f"score-{grade_id}", lambda: change_cell(submission_id, grade_id, score, request.form.get("reason")))
     if errors:
         return render_submission(submission_id, errors)
     return redirect(url_for("pages.submissions.submission", submission_id=submission_id))
-
-
-def parse_score(raw: str | None) -> float:
-    try:
-        return float((raw or "").strip())
-    except ValueError as exc:
-        raise BadInput("the score must be a number, e.g. 1.5") from exc

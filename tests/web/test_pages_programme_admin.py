@@ -1,0 +1,91 @@
+"""Staff programme records: programmes, learners' records, one record explained with its verified history,
+overrides and freezes with a reason, exports; a broken hash chain shown as broken."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from store import Store
+from tests.web.pages_client import log_in, post_form
+from tests.web.test_records_api import graded  # noqa: F401  (the fixture)
+
+RECORD = "/teach/programmes/mm-ds/records/alice"
+
+
+@pytest.fixture
+def recorded(people: None, graded: Callable[[float], str]) -> None:  # noqa: F811
+    """alice has one graded assignment in ds101, which feeds programme mm-ds."""
+    graded(2.0)
+
+
+def test_staff_see_programmes_learners_and_one_record_explained(client: FlaskClient, recorded: None) -> None:
+    log_in(client, "prof")
+    assert "/teach/programmes/mm-ds" in client.get("/teach/programmes/").get_data(as_text=True)
+    table = client.get("/teach/programmes/mm-ds").get_data(as_text=True).split('id="learners"')[1]
+    assert "alice" in table and "100 (A)" in table and "complete" in table
+    page = client.get(RECORD).get_data(as_text=True)
+    assert "mm-ds for alice" in page and "hash chain verified (1 events)" in page
+    exported = client.get(f"{RECORD}/export.json")
+    assert exported.status_code == 200 and json.loads(exported.data)
+    assert client.get(f"{RECORD}/export.csv").status_code == 200
+
+
+def test_overrides_and_freezes_need_a_reason_and_bad_values_change_nothing(
+    client: FlaskClient, recorded: None, store: Store
+) -> None:
+    log_in(client, "prof")
+    for form, field in (({"course": "ds101", "value": "80", "reason": ""}, "override-reason"),
+                        ({"course": "ds101", "value": "150", "reason": "appeal"}, "override-value"),
+                        ({"course": "ds101", "value": "abc", "reason": "appeal"}, "override-value")):  # fmt: skip
+        bad = post_form(client, RECORD, f"{RECORD}/overrides", **form)
+        assert bad.status_code == 422 and f'id="err-{field}"' in bad.get_data(as_text=True), form
+    no_reason = post_form(client, RECORD, f"{RECORD}/freeze", reason=" ")
+    assert no_reason.status_code == 422 and 'id="err-freeze-reason"' in no_reason.get_data(as_text=True)
+    assert len(store.record_history("mm-ds", "alice")) == 1
+    assert post_form(client, RECORD, f"{RECORD}/overrides", course="ds101", value="75", reason="appeal upheld").status_code == 302
+    assert post_form(client, RECORD, f"{RECORD}/freeze", reason="term closed").status_code == 302
+    page = client.get(RECORD).get_data(as_text=True)
+    assert "overridden" in page and "appeal upheld" in page and "term closed" in page and "frozen" in page
+    assert [e.kind for e in store.record_history("mm-ds", "alice")] == ["grade", "override", "freeze"]
+
+
+def test_a_broken_hash_chain_is_shown_and_no_record_is_computed(
+    client: FlaskClient, recorded: None, store: Store, graded: Callable[[float], str]  # noqa: F811
+) -> None:
+    graded(1.0)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE record_events SET body = :body WHERE seq = 1"),
+                           {"body": json.dumps({"course": "ds101", "item": "hw1", "score": 2.0})})  # fmt: skip
+    log_in(client, "prof")
+    page = client.get(RECORD).get_data(as_text=True)
+    assert "hash chain broken at event 1" in page and 'id="broken"' in page and 'id="explanation"' not in page
+    assert "history broken" in client.get("/teach/programmes/mm-ds").get_data(as_text=True)
+    assert client.get(f"{RECORD}/export.json").status_code == 409
+
+
+def test_learners_and_instructors_of_other_courses_cannot_see_or_change_records(
+    client: FlaskClient, recorded: None, store: Store
+) -> None:
+    pages = ("/teach/programmes/", "/teach/programmes/mm-ds", RECORD, f"{RECORD}/export.json", f"{RECORD}/export.csv")
+    posts = ((f"{RECORD}/overrides", {"course": "ds101", "value": "0", "reason": "mine"}),
+             (f"{RECORD}/freeze", {"reason": "mine"}))  # fmt: skip
+    log_in(client, "alice")
+    for page in pages:
+        assert client.get(page).status_code == 403, page
+    for url, form in posts:
+        assert post_form(client, "/learn/", url, **form).status_code in (403, 404), url
+    log_in(client, "other-prof")
+    assert "mm-ds" not in client.get("/teach/programmes/").get_data(as_text=True)
+    for page in pages[1:]:
+        assert client.get(page).status_code == 403, page
+    for url, form in posts:
+        assert post_form(client, "/teach/", url, **form).status_code == 403, url
+    log_in(client, "prof")
+    for url, form in posts:
+        assert client.post(url, data=form).status_code == 403, url  # no CSRF token
+    assert len(store.record_history("mm-ds", "alice")) == 1
