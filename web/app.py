@@ -14,6 +14,7 @@ from store import Store
 from web.api import api
 from web.errors import register_error_handlers
 from web.handles import EXTENSION, Handles, utc_now
+from web.health import health
 from web.ratelimit import NoLimit, RateLimiter, RedisRateLimiter
 from worker.queues import Enqueuer, RQEnqueuer
 
@@ -46,6 +47,7 @@ def create_app(
     )
     register_error_handlers(app)
     app.register_blueprint(api)
+    app.register_blueprint(health)
     return app
 
 
