@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import docker
-from docker.errors import DockerException
+from docker.errors import DockerException, NotFound
 
 from grader.errors import SandboxError
 from grader.execution import CellRun
@@ -173,6 +173,7 @@ class DockerSandbox:
         if reply is None:
             if self._respawn_after_oom():
                 return CellRun("dead", detail=self._crash_detail({"exit_code": -9}))
+            self._raise_if_engine_lost()
             return CellRun("lost", detail=f"the sandbox stopped answering ({self.broken})")
         status = reply.get("status")
         ran = status in ("ok", "error")
@@ -219,6 +220,24 @@ class DockerSandbox:
         if self.files:
             self.put_files(self.files)
         return True
+
+    def _raise_if_engine_lost(self) -> None:
+        """A container that vanished with its engine (restarted, crashed) is our fault, not the learner's.
+
+        Without this the pipeline would score the cell as lost: 0 points and a review flag,
+        for a grade that never ran. Learner code cannot stop the engine or remove the
+        container (no socket, no capabilities), so either means an infrastructure fault:
+        ``SandboxError``, retried with backoff. A container that ended while its engine still
+        knows it stays ``lost``, failing closed as before.
+        """
+        try:
+            self.client.ping()
+            if self.container is not None:
+                self.container.reload()
+        except NotFound as exc:
+            raise SandboxError(f"the sandbox's container was removed mid-grade ({self.broken})") from exc
+        except Exception as exc:  # requests' connection errors as well as DockerException
+            raise SandboxError(f"the Docker engine went away mid-grade ({self.broken}): {exc}") from exc
 
     def close(self) -> None:
         """Remove the container whatever state it is in; safe to call twice."""
