@@ -17,10 +17,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from redis import Redis
+from redis import exceptions as redis_errors
 from rq import Worker
 from rq.worker import BaseWorker
 
@@ -38,6 +40,7 @@ from worker.recovery import reenqueue_deliveries, reenqueue_unfinished
 from worker.watchdog import Watchdog, mark_epoch
 
 log = logging.getLogger(__name__)
+REDIS_WAIT = 1.0  # seconds between pings while Redis is away
 POOL_STATUS_TTL = 86400  # a worker killed outright leaves its last status for a day at most
 
 
@@ -82,12 +85,34 @@ def run_worker(
     watchdog = Watchdog(settings, beats, name, lambda: ctx.factory.client, ctx.factory.fleet,
                         on_pass=lambda: keep_scheduler(worker)).start()  # fmt: skip
     try:
-        return bool(worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level))
+        return serve(worker, burst, settings.log_level)
     finally:
         watchdog.stop()
         heartbeat.stop()
         ctx.stop_pool()
         connection.delete(status_key)
+
+
+def serve(worker: BaseWorker, burst: bool, log_level: str) -> bool:
+    """RQ's loop, and again after Redis went away.
+
+    RQ retries a lost connection only while it waits in its blocking pop; anywhere else
+    (marking itself idle, finishing a job) the error ends ``work()`` and would end the
+    process. Nothing in the process is broken (its warm pool, heartbeat and watchdog carry
+    on), so it waits for Redis and serves again; the watchdog re-enqueues what Redis lost.
+    """
+    while True:
+        try:
+            return bool(worker.work(burst=burst, with_scheduler=True, logging_level=log_level))
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError):
+            log.warning("worker %s: Redis went away; serving again once it answers", worker.name, exc_info=True)
+        while True:
+            try:
+                worker.connection.ping()
+                break
+            except (redis_errors.ConnectionError, redis_errors.TimeoutError):
+                time.sleep(REDIS_WAIT)
+        worker.connection.delete(worker.key)  # its registration from before, if this Redis kept it
 
 
 def describe(ctx: context.WorkerContext, grades: bool) -> dict[str, object]:
