@@ -8,10 +8,12 @@ lock first) also:
    RQ's own check for abandoned jobs would wait for the job timeout, 30 minutes by default;
 2. removes the sandboxes those workers left behind;
 3. notices that Redis lost its data (restarted: it keeps nothing on disk) because a marker
-   key is gone, and then re-enqueues everything the database says is unfinished, every
-   pending result delivery and the periodic exam sweep;
+   key is gone, and then re-enqueues everything the database says is unfinished and every
+   pending result delivery;
 4. every time, re-enqueues unfinished submissions that have no live job (an enqueue refused
-   while Redis was briefly away) and result deliveries overdue by more than a grace period.
+   while Redis was briefly away), result deliveries overdue by more than a grace period,
+   and the periodic exam sweep if its chain broke (a sweep that failed while the database
+   was away schedules no successor).
 
 Every step is idempotent (jobs are keyed by submission id, the store's claims are
 conditional), so two workers doing it at once, or once too often, cost a little work and
@@ -159,6 +161,7 @@ class Watchdog:
                 self._step("recovery", lambda: self._recover(store))
             self._step("unfinished submissions", lambda: reenqueue_unfinished(store, self.enqueuer))
             self._step("overdue deliveries", lambda: enqueue_overdue_deliveries(store, self.enqueuer, datetime.now(UTC)))
+            self._step("periodic sweep", lambda: self.enqueuer.enqueue_sweep(next_sweep(datetime.now(UTC)), periodic=True))
         except Exception:
             log.warning("watchdog pass failed; trying again", exc_info=True)
         finally:
@@ -172,7 +175,6 @@ class Watchdog:
     def _recover(self, store: Store) -> None:
         reenqueue_unfinished(store, self.enqueuer)
         reenqueue_deliveries(store, self.enqueuer)
-        self.enqueuer.enqueue_sweep(next_sweep(datetime.now(UTC)), periodic=True)
         mark_epoch(self.connection, self.settings.queue_prefix, self.worker_name)
 
     @staticmethod
