@@ -34,6 +34,8 @@ PRIORITY_SHARES = 4096  # an exam's sandbox outweighs assignment grading four to
 WARMING_SHARES = 128  # a sandbox warming up in the pool yields to any grading
 REPLY_SLACK = 20.0  # interrupt grace plus a kernel restart, beyond the cell's own limit
 MAX_RESPAWNS = 2  # fresh containers after out-of-memory kills, per submission
+STOP_WAIT = 15.0  # seconds for a stopping engine to finish stopping a container (docker stop waits 10)
+STOPPED_FROM_OUTSIDE = (128 + 15, 128 + 9)  # the init's exit code after SIGTERM or SIGKILL
 log = logging.getLogger(__name__)
 
 
@@ -222,22 +224,31 @@ class DockerSandbox:
         return True
 
     def _raise_if_engine_lost(self) -> None:
-        """A container that vanished with its engine (restarted, crashed) is our fault, not the learner's.
+        """A sandbox stopped by its engine (restarting, crashing) is our fault, not the learner's.
 
         Without this the pipeline would score the cell as lost: 0 points and a review flag,
-        for a grade that never ran. Learner code cannot stop the engine or remove the
-        container (no socket, no capabilities), so either means an infrastructure fault:
-        ``SandboxError``, retried with backoff. A container that ended while its engine still
-        knows it stays ``lost``, failing closed as before.
+        for a grade that never ran. Raises ``SandboxError`` (retried with backoff) when the
+        engine does not answer, no longer knows the container, or stopped it from outside
+        (SIGTERM or SIGKILL to its init, no out-of-memory kill): learner code runs as uid
+        1000 without capabilities and can signal neither the init nor the agent (uid 0).
+        Any other end (the container still running, another exit code) stays ``lost``,
+        failing closed as before.
         """
         try:
             self.client.ping()
-            if self.container is not None:
-                self.container.reload()
+            if self.container is None:
+                return
+            with contextlib.suppress(Exception):  # still running, or the engine went: the reload tells
+                self.container.wait(timeout=STOP_WAIT)
+            self.container.reload()
         except NotFound as exc:
             raise SandboxError(f"the sandbox's container was removed mid-grade ({self.broken})") from exc
         except Exception as exc:  # requests' connection errors as well as DockerException
             raise SandboxError(f"the Docker engine went away mid-grade ({self.broken}): {exc}") from exc
+        state = self.container.attrs.get("State", {})
+        if state.get("ExitCode") in STOPPED_FROM_OUTSIDE and not state.get("OOMKilled"):
+            raise SandboxError(f"the sandbox was stopped from outside (exit code {state['ExitCode']}), "
+                               "most likely by its Docker engine stopping")  # fmt: skip
 
     def close(self) -> None:
         """Remove the container whatever state it is in; safe to call twice."""
