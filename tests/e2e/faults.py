@@ -170,3 +170,12 @@ def admin_session(settings: Settings) -> requests.Session:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {settings.admin_token}"
     return session
+
+
+def post_arrays(server: str, admin: requests.Session, course: str = "c") -> dict[str, Any]:
+    """The example course's ``arrays`` assignment, uploaded by the admin."""
+    source = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
+    reply = admin.post(f"{server}/api/v1/assignments", data={"course": course, "name": "arrays"},
+                       files={"file": ("arrays.ipynb", source.read_bytes())})  # fmt: skip
+    assert reply.status_code == 201, reply.text
+    return dict(reply.json())

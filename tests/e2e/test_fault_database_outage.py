@@ -17,8 +17,7 @@ from sqlalchemy.engine import make_url
 
 from autograde.settings import Settings
 from store import Store
-from tests.conftest import EXAMPLES
-from tests.e2e.faults import TcpProxy, admin_session, slow_notebook, stop_worker, wait_until
+from tests.e2e.faults import TcpProxy, admin_session, post_arrays, slow_notebook, stop_worker, wait_until
 from tests.e2e.services import start_worker, wait_graded
 
 pytestmark = [pytest.mark.docker, pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
@@ -45,9 +44,7 @@ def test_a_database_outage_answers_503_stores_nothing_half_way_and_heals_by_itse
     settings: Settings, database_url: str, server: str, proxy: TcpProxy, tmp_path: Path
 ) -> None:
     admin = admin_session(settings)
-    source = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
-    assignment = admin.post(f"{server}/api/v1/assignments", data={"course": "c", "name": "arrays"},
-                            files={"file": ("arrays.ipynb", source.read_bytes())}).json()  # fmt: skip
+    assignment = post_arrays(server, admin)
     submissions = f"{server}/api/v1/assignments/{assignment['id']}/submissions"
     direct = Store.from_url(database_url)  # the test's own view, around the proxy
     worker = start_worker(settings, tmp_path / "worker.log", name="w")

@@ -30,8 +30,8 @@ from autograde.settings import Settings
 from autograde.wiring import fleet
 from sandboxes.docker_sandbox import FLEET_LABEL
 from store import Store
-from tests.conftest import EXAMPLES, ROOT
-from tests.e2e.faults import admin_session, gone, slow_notebook, stop_worker, wait_until
+from tests.conftest import ROOT
+from tests.e2e.faults import admin_session, gone, post_arrays, slow_notebook, stop_worker, wait_until
 from tests.e2e.services import start_worker, wait_graded
 from worker.outcomes import read_outcomes
 
@@ -114,9 +114,7 @@ def test_a_grade_cut_short_by_an_engine_restart_is_retried_and_scored_not_zeroed
     tmp_path: Path,
 ) -> None:  # fmt: skip
     admin = admin_session(settings)
-    source = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
-    assignment = admin.post(f"{server}/api/v1/assignments", data={"course": "c", "name": "arrays"},
-                            files={"file": ("arrays.ipynb", source.read_bytes())}).json()  # fmt: skip
+    assignment = post_arrays(server, admin)
     store = Store.from_url(settings.database_url)
     worker = start_worker(settings, tmp_path / "worker.log", name="w")
     try:

@@ -24,7 +24,7 @@ from autograde.settings import Settings
 from integrations.signing import signed_headers
 from store import Store
 from tests.conftest import EXAMPLES
-from tests.e2e.faults import RedisServer, admin_session, stop_worker, wait_until
+from tests.e2e.faults import RedisServer, admin_session, post_arrays, stop_worker, wait_until
 from tests.e2e.services import start_worker, wait_graded
 from tests.e2e.test_callbacks import Receiver
 
@@ -61,9 +61,7 @@ def test_nothing_is_lost_when_redis_restarts_empty_and_results_still_reach_the_p
     platform = admin.post(f"{server}/api/v1/platforms",
                           json={"id": "lms", "callback_url": receiver.url, "courses": [COURSE]}).json()  # fmt: skip
     receiver.start(platform["secret"], refuse=0)
-    source = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
-    assignment = admin.post(f"{server}/api/v1/assignments", data={"course": COURSE, "name": "arrays"},
-                            files={"file": ("arrays.ipynb", source.read_bytes())}).json()  # fmt: skip
+    assignment = post_arrays(server, admin, COURSE)
     notebook = json.loads((EXAMPLES / "submissions" / "bob" / "arrays.ipynb").read_text())
 
     def submit(n: int) -> str:

@@ -17,11 +17,11 @@ from rq.job import Job
 
 from autograde.settings import Settings
 from store import Store
-from tests.conftest import EXAMPLES
 from tests.e2e.faults import (
     admin_session,
     gone,
     kill_worker,
+    post_arrays,
     sandboxes_of,
     slow_notebook,
     stop_worker,
@@ -46,9 +46,7 @@ def test_a_worker_killed_mid_grade_is_rerun_by_a_live_peer_and_graded_once_witho
     settings: Settings, server: str, docker_client: Any, redis_conn: Redis, tmp_path: Path
 ) -> None:
     admin = admin_session(settings)
-    source = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
-    assignment = admin.post(f"{server}/api/v1/assignments", data={"course": "c", "name": "arrays"},
-                            files={"file": ("arrays.ipynb", source.read_bytes())}).json()  # fmt: skip
+    assignment = post_arrays(server, admin)
     store = Store.from_url(settings.database_url)
     workers = {name: start_worker(settings, tmp_path / f"{name}.log", name=name) for name in ("w1", "w2")}
     try:
