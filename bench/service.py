@@ -37,7 +37,7 @@ from redis import Redis
 
 from autograde.demo import Services
 from bench.sampling import PeakSampler
-from bench.workload import CELL_TIMEOUT, SOURCE, Outcome
+from bench.workload import CELL_TIMEOUT, ROOT, SOURCE, Outcome
 from store import Store
 from worker.queues import RQEnqueuer
 from worker.run import pool_status_key
@@ -68,6 +68,7 @@ class Service:
         self.base = f"http://127.0.0.1:{free_port()}"
         self.env = {
             **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),  # this checkout
             "AUTOGRADE_DATA_DIR": str(self.data_dir),
             "AUTOGRADE_DATABASE_URL": f"sqlite:///{self.data_dir / 'autograde.db'}",
             "AUTOGRADE_REDIS_URL": redis_url,
