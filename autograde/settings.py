@@ -61,6 +61,8 @@ class Settings:
     callback_backoff_cap: float = 3600.0  # no wait between retries is longer than this
     rate_limit_submissions: int = 120  # submissions per token per rate_limit_window; 0 turns limits off
     rate_limit_window: int = 60  # seconds
+    worker_ttl: float = 30.0  # seconds after a worker's last heartbeat that its peers take it for dead
+    watch_interval: float = 10.0  # seconds between a fleet's checks for dead peers, lost jobs and orphans
     records_key_file: str = ""  # Ed25519 key that signs exported records; default DATA_DIR/records-signing-key.pem
     log_level: str = "INFO"
 
@@ -85,7 +87,8 @@ class Settings:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
         if self.rate_limit_submissions < 0:
             raise BadInput("AUTOGRADE_RATE_LIMIT_SUBMISSIONS must be 0 (no limit) or more")
-        for name in ("cell_timeout", "notebook_timeout", "cpus", "callback_timeout", "callback_backoff_base", "callback_backoff_cap"):
+        for name in ("cell_timeout", "notebook_timeout", "cpus", "callback_timeout", "callback_backoff_base", "callback_backoff_cap",
+                     "worker_ttl", "watch_interval"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
 

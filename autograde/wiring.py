@@ -51,5 +51,17 @@ def fleet(settings: Settings) -> str:
     return hashlib.sha256(scope.encode()).hexdigest()[:16]
 
 
-def redis_connection(settings: Settings) -> redis.Redis:
-    return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, health_check_interval=30)
+def redis_connection(settings: Settings, blocking: bool = False) -> redis.Redis:
+    """A client with 5 s timeouts, or (``blocking``) one for the RQ worker loop itself.
+
+    redis-py takes the connect timeout as the read timeout too when none is given. RQ's
+    worker waits for jobs in a blocking pop of up to 405 s; with a 5 s read timeout every
+    idle pop failed as a "connection error", and RQ's back-off after those errors grew to a
+    minute, during which a new job waited unnoticed. RQ sets a read timeout longer than its
+    pop on the client it is given when that has none, so the worker's client has none.
+    """
+    if blocking:
+        return redis.Redis.from_url(
+            settings.redis_url, socket_connect_timeout=5, socket_timeout=None, health_check_interval=30
+        )
+    return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=5, health_check_interval=30)

@@ -37,7 +37,7 @@ from redis import Redis
 
 from autograde.demo import Services
 from bench.sampling import PeakSampler
-from bench.workload import CELL_TIMEOUT, SOURCE, Outcome
+from bench.workload import CELL_TIMEOUT, ROOT, SOURCE, Outcome
 from store import Store
 from worker.queues import RQEnqueuer
 from worker.run import pool_status_key
@@ -74,6 +74,7 @@ class Service:
         self.base = f"http://127.0.0.1:{free_port()}"
         self.env = {
             **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),  # this checkout
             "AUTOGRADE_DATA_DIR": str(self.data_dir),
             "AUTOGRADE_DATABASE_URL": f"sqlite:///{self.data_dir / 'autograde.db'}",
             "AUTOGRADE_REDIS_URL": redis_url,
@@ -169,10 +170,10 @@ class Service:
         RQEnqueuer(Redis.from_url(self.redis_url), self.prefix).enqueue_grading(record.id, "exams")
         return record.id
 
-    def wait_graded(self, ids: list[str], poll: float = 0.01) -> None:
+    def wait_graded(self, ids: list[str], poll: float = 0.01, timeout: float = GRADE_TIMEOUT) -> None:
         assert self.store is not None
         pending = set(ids)
-        deadline = time.monotonic() + GRADE_TIMEOUT
+        deadline = time.monotonic() + timeout
         while pending:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{len(pending)} submissions were not graded in time")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import docker
-from docker.errors import DockerException
+from docker.errors import DockerException, NotFound
 
 from grader.errors import SandboxError
 from grader.execution import CellRun
@@ -34,6 +34,8 @@ PRIORITY_SHARES = 4096  # an exam's sandbox outweighs assignment grading four to
 WARMING_SHARES = 128  # a sandbox warming up in the pool yields to any grading
 REPLY_SLACK = 20.0  # interrupt grace plus a kernel restart, beyond the cell's own limit
 MAX_RESPAWNS = 2  # fresh containers after out-of-memory kills, per submission
+STOP_WAIT = 15.0  # seconds for a stopping engine to finish stopping a container (docker stop waits 10)
+STOPPED_FROM_OUTSIDE = (128 + 15, 128 + 9)  # the init's exit code after SIGTERM or SIGKILL
 log = logging.getLogger(__name__)
 
 
@@ -173,6 +175,7 @@ class DockerSandbox:
         if reply is None:
             if self._respawn_after_oom():
                 return CellRun("dead", detail=self._crash_detail({"exit_code": -9}))
+            self._raise_if_engine_lost()
             return CellRun("lost", detail=f"the sandbox stopped answering ({self.broken})")
         status = reply.get("status")
         ran = status in ("ok", "error")
@@ -219,6 +222,33 @@ class DockerSandbox:
         if self.files:
             self.put_files(self.files)
         return True
+
+    def _raise_if_engine_lost(self) -> None:
+        """A sandbox stopped by its engine (restarting, crashing) is our fault, not the learner's.
+
+        Without this the pipeline would score the cell as lost: 0 points and a review flag,
+        for a grade that never ran. Raises ``SandboxError`` (retried with backoff) when the
+        engine does not answer, no longer knows the container, or stopped it from outside
+        (SIGTERM or SIGKILL to its init, no out-of-memory kill): learner code runs as uid
+        1000 without capabilities and can signal neither the init nor the agent (uid 0).
+        Any other end (the container still running, another exit code) stays ``lost``,
+        failing closed as before.
+        """
+        try:
+            self.client.ping()
+            if self.container is None:
+                return
+            with contextlib.suppress(Exception):  # still running, or the engine went: the reload tells
+                self.container.wait(timeout=STOP_WAIT)
+            self.container.reload()
+        except NotFound as exc:
+            raise SandboxError(f"the sandbox's container was removed mid-grade ({self.broken})") from exc
+        except Exception as exc:  # requests' connection errors as well as DockerException
+            raise SandboxError(f"the Docker engine went away mid-grade ({self.broken}): {exc}") from exc
+        state = self.container.attrs.get("State", {})
+        if state.get("ExitCode") in STOPPED_FROM_OUTSIDE and not state.get("OOMKilled"):
+            raise SandboxError(f"the sandbox was stopped from outside (exit code {state['ExitCode']}), "
+                               "most likely by its Docker engine stopping")  # fmt: skip
 
     def close(self) -> None:
         """Remove the container whatever state it is in; safe to call twice."""

@@ -30,11 +30,13 @@ from store.programmes import ProgrammeStore
 from store.regrades import RegradeStore
 from store.reports import ReportStore
 from store.sessions import IMMEDIATE
+from store.stats import StatsStore
 from store.submissions import SubmissionStore
 from store.tokens import TokenStore
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT = 5  # seconds: a database that is away must fail a request fast (503), not hang it
 WAL_ATTEMPTS = 100
 MIGRATION_LOCK = 0x6175746F67  # any constant shared by every process that migrates
 
@@ -50,7 +52,9 @@ def normalise_url(url: str | URL) -> URL:
 def make_engine(url: str | URL) -> Engine:
     parsed = normalise_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        # pre-ping: a connection that died with the server is replaced before use, so the
+        # first request after an outage succeeds instead of failing on a stale connection
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT})
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -91,7 +95,7 @@ def _begin_sqlite(connection: Any) -> None:
 
 class Store(
     AccountStore, TokenStore, AssignmentStore, ReportStore, SubmissionStore, PlatformStore, DeliveryStore, ExamStore,
-    ProgrammeStore, RegradeStore,
+    ProgrammeStore, RegradeStore, StatsStore,
 ):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""
 

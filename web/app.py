@@ -14,6 +14,7 @@ from store import Store
 from web.api import api
 from web.errors import register_error_handlers
 from web.handles import EXTENSION, Handles, utc_now
+from web.health import health
 from web.pages import init_pages
 from web.ratelimit import NoLimit, RateLimiter, RedisRateLimiter
 from worker.queues import Enqueuer, RQEnqueuer
@@ -49,6 +50,7 @@ def create_app(
     register_error_handlers(app)
     app.register_blueprint(api)
     init_pages(app, settings)
+    app.register_blueprint(health)
     return app
 
 

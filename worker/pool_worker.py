@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from redis import exceptions as redis_errors
 from rq import Queue, SimpleWorker
 
 from sandboxes.pool import WarmPool
@@ -26,5 +27,14 @@ class PoolWorker(SimpleWorker):
         self.urgent_queues = urgent_queues
 
     def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None) -> Any:
-        self.pool.wait_for_spare(lambda: any(queue.count > 0 for queue in self.urgent_queues), SPARE_WAIT)
+        self.pool.wait_for_spare(self.urgent_waiting, SPARE_WAIT)
         return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+
+    def urgent_waiting(self) -> bool:
+        """Is an urgent job queued? If Redis cannot say, stop waiting: RQ's dequeue loop below
+        handles a lost connection (it retries with back-off); an error raised here would end
+        the worker instead."""
+        try:
+            return any(queue.count > 0 for queue in self.urgent_queues)
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError):
+            return True

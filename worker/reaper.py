@@ -1,9 +1,11 @@
-"""Removing sandboxes left behind by workers that died without cleaning up."""
+"""Removing sandboxes left behind: by workers that died without cleaning up, or by an engine outage."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import docker
 from docker.errors import DockerException
@@ -11,23 +13,59 @@ from docker.errors import DockerException
 from sandboxes.docker_sandbox import FLEET_LABEL, LABEL, WORKER_LABEL
 
 log = logging.getLogger(__name__)
+STALE_AFTER = timedelta(seconds=60)  # a live worker's sandbox that stopped this long ago is nobody's
+DOCKER_EPOCH = "0001-01-01T00:00:00Z"  # what the engine reports for a time that never happened
 
 
 def reap_orphans(client: docker.DockerClient, live_workers: Collection[str], fleet: str = "") -> int:
-    """Remove every sandbox of ``fleet`` whose owning worker is not in ``live_workers``.
+    """Remove every sandbox of ``fleet`` whose owning worker is not in ``live_workers``, and
+    every stopped one that nobody has removed for a minute.
 
-    Without a fleet, every sandbox on the engine is a candidate (the CLI's cleanup).
+    The second kind is what an engine restart leaves: the worker removes a sandbox when its
+    grade ends, but not while the engine is down, and the worker lives on. Without a fleet,
+    every sandbox on the engine is a candidate (the CLI's cleanup).
     """
     removed = 0
     labels = [LABEL, f"{FLEET_LABEL}={fleet}"] if fleet else [LABEL]
-    for container in client.containers.list(all=True, filters={"label": labels}):
-        if container.labels.get(WORKER_LABEL) in live_workers:
+    now = datetime.now(UTC)
+    # sparse: the list's own fields, so a container removed meanwhile does not fail the listing
+    for container in client.containers.list(all=True, sparse=True, filters={"label": labels}):
+        if (container.attrs.get("Labels") or {}).get(WORKER_LABEL) in live_workers and not stale(client, container, now):
             continue
         try:
             container.remove(force=True)
             removed += 1
         except DockerException as exc:
-            log.warning("could not remove orphan sandbox %s: %s", container.short_id, exc)
+            log.warning("could not remove orphan sandbox %s: %s", str(container.id)[:12], exc)
     if removed:
         log.info("removed %d orphaned sandboxes", removed)
     return removed
+
+
+def stale(client: docker.DockerClient, summary: Any, now: datetime) -> bool:
+    """A live worker's sandbox that stopped (or never started) more than ``STALE_AFTER`` ago."""
+    if summary.attrs.get("State") not in ("created", "exited", "dead"):
+        return False
+    try:
+        return stopped_long_ago(client.containers.get(summary.id), now)
+    except DockerException:  # removed meanwhile
+        return False
+
+
+def stopped_long_ago(container: Any, now: datetime) -> bool:
+    """Created and never started, or exited, more than ``STALE_AFTER`` ago."""
+    state = container.attrs.get("State", {})
+    if state.get("Status") == "created":
+        moment = container.attrs.get("Created", DOCKER_EPOCH)
+    elif state.get("Status") in ("exited", "dead"):
+        moment = state.get("FinishedAt", DOCKER_EPOCH)
+    else:
+        return False
+    return parse_docker_time(moment) < now - STALE_AFTER
+
+
+def parse_docker_time(value: str) -> datetime:
+    """Docker's RFC 3339 times carry nanoseconds, which ``fromisoformat`` does not take."""
+    head, _, fraction = value.rstrip("Z").partition(".")
+    stamp = datetime.fromisoformat(head).replace(tzinfo=UTC)
+    return stamp + timedelta(microseconds=int((fraction + "000000")[:6])) if fraction else stamp

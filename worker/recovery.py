@@ -18,7 +18,7 @@ def reenqueue_unfinished(store: Store, enqueuer: Enqueuer) -> int:
         enqueuer.enqueue_grading(submission.id, submission.priority)
         count += 1
     if count:
-        log.info("re-enqueued %d unfinished submissions", count)
+        log.info("made sure each of %d unfinished submissions has a live job", count)
     return count
 
 

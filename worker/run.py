@@ -17,10 +17,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from redis import Redis
+from redis import exceptions as redis_errors
 from rq import Worker
 from rq.worker import BaseWorker
 
@@ -30,12 +32,15 @@ from grader.errors import BadInput
 from grader.warmup import warm_up
 from worker import context
 from worker.attempts import reconcile_graded_attempts
+from worker.liveness import Heartbeat, live_workers
 from worker.pool_worker import PoolWorker
 from worker.queues import CALLBACKS, PRIORITIES, QUEUE_NAMES, RQEnqueuer
 from worker.reaper import reap_orphans
 from worker.recovery import reenqueue_deliveries, reenqueue_unfinished
+from worker.watchdog import Watchdog, mark_epoch
 
 log = logging.getLogger(__name__)
+REDIS_WAIT = 1.0  # seconds between pings while Redis is away
 POOL_STATUS_TTL = 86400  # a worker killed outright leaves its last status for a day at most
 
 
@@ -48,25 +53,28 @@ def run_worker(
 ) -> bool:
     settings.log_startup()
     lower_priority(nice)
-    connection = redis_connection(settings)
+    connection = redis_connection(settings, blocking=True)  # RQ's own loop
+    beats = redis_connection(settings)  # heartbeat and watchdog: short commands, short timeouts
     name = name or f"{socket.gethostname()}-{os.getpid()}"
     ctx = context.WorkerContext(settings, worker_name=name)
     context.install(ctx)
-    live = {w.name for w in Worker.all(connection=connection)}
-    reap_orphans(ctx.factory.client, live, ctx.factory.fleet)
+    grades = queues is None or any(name in PRIORITIES for name in queues)
+    heartbeat = Heartbeat(beats, settings.queue_prefix, name, settings.worker_ttl,
+                          describe=lambda: describe(ctx, grades)).start()  # fmt: skip
+    reap_orphans(ctx.factory.client, set(live_workers(beats, settings.queue_prefix)), ctx.factory.fleet)
     enqueuer = RQEnqueuer(connection, settings.queue_prefix, settings.job_timeout)
     served = [enqueuer.queue(name) for name in QUEUE_NAMES if queues is None or name in queues]
     reenqueue_unfinished(ctx.store, enqueuer)
     reenqueue_deliveries(ctx.store, enqueuer)
     reconcile_graded_attempts(ctx.store, datetime.now(UTC))
     enqueuer.enqueue_sweep(datetime.now(UTC) + timedelta(seconds=1), periodic=True)
+    mark_epoch(connection, settings.queue_prefix, name)
     warm_up()  # before the first job, not during it (inherited by forked work horses too)
     status_key = pool_status_key(settings.queue_prefix, name)
-    grades = queues is None or any(name in PRIORITIES for name in queues)
     exam_lane = queues is not None and set(queues) == {PRIORITIES[0]}
     pool = None
     if grades:  # a worker that only delivers results needs no sandbox
-        pool = ctx.start_pool(lambda status: publish(connection, status_key, status), exam_lane=exam_lane)
+        pool = ctx.start_pool(lambda status: publish(beats, status_key, status), exam_lane=exam_lane)
     if pool is not None:
         urgent = [enqueuer.queue(PRIORITIES[0]), enqueuer.queue(CALLBACKS)]
         worker: BaseWorker = PoolWorker(served, name=name, connection=connection, pool=pool, urgent_queues=urgent)
@@ -74,11 +82,59 @@ def run_worker(
         # Jobs run in forked work horses; close pooled connections so none is shared across a fork.
         ctx.store.engine.dispose()
         worker = Worker(served, name=name, connection=connection)
+    watchdog = Watchdog(settings, beats, name, lambda: ctx.factory.client, ctx.factory.fleet,
+                        on_pass=lambda: keep_scheduler(worker)).start()  # fmt: skip
     try:
-        return bool(worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level))
+        return serve(worker, burst, settings.log_level)
     finally:
+        watchdog.stop()
+        heartbeat.stop()
         ctx.stop_pool()
         connection.delete(status_key)
+
+
+def serve(worker: BaseWorker, burst: bool, log_level: str) -> bool:
+    """RQ's loop, and again after Redis went away.
+
+    RQ retries a lost connection only while it waits in its blocking pop; anywhere else
+    (marking itself idle, finishing a job) the error ends ``work()`` and would end the
+    process. Nothing in the process is broken (its warm pool, heartbeat and watchdog carry
+    on), so it waits for Redis and serves again; the watchdog re-enqueues what Redis lost.
+    """
+    while True:
+        try:
+            return bool(worker.work(burst=burst, with_scheduler=True, logging_level=log_level))
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError):
+            log.warning("worker %s: Redis went away; serving again once it answers", worker.name, exc_info=True)
+        while True:
+            try:
+                worker.connection.ping()
+                break
+            except (redis_errors.ConnectionError, redis_errors.TimeoutError):
+                time.sleep(REDIS_WAIT)
+        worker.connection.delete(worker.key)  # its registration from before, if this Redis kept it
+
+
+def describe(ctx: context.WorkerContext, grades: bool) -> dict[str, object]:
+    """What the heartbeat says: whether this worker grades and, if so, whether its engine answers."""
+    if not grades:
+        return {"grades": False, "docker": None}
+    try:
+        ctx.factory.client.ping()
+        return {"grades": True, "docker": True}
+    except Exception:
+        return {"grades": True, "docker": False}
+
+
+def keep_scheduler(worker: BaseWorker) -> None:
+    """Restart RQ's scheduler process if it died (it exits when Redis goes away).
+
+    RQ checks this itself only between jobs, every ten minutes; retries after a fault are
+    scheduled jobs, so a dead scheduler would hold them back that long.
+    """
+    scheduler = worker.scheduler
+    if scheduler is not None and (scheduler._process is None or not scheduler._process.is_alive()):
+        scheduler.acquire_locks(auto_start=True)  # type: ignore[no-untyped-call]
 
 
 def lower_priority(nice: int) -> None:

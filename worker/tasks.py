@@ -16,11 +16,12 @@ from typing import Any
 from autograde.grading import grade_in_sandbox
 from autograde.memo import Memo, digest
 from grader.assignment import Assignment, load_assignment
-from grader.errors import BadInput, InfrastructureError
+from grader.errors import BadInput, InfrastructureError, StorageError
 from grader.uploads import unpack_upload
 from store import Store, SubmissionRecord
 from worker import context
 from worker.attempts import attempt_graded
+from worker.outcomes import count_outcome
 from worker.queues import RETRY_INTERVALS, send_results_of
 
 MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
@@ -31,9 +32,14 @@ log = logging.getLogger(__name__)
 def grade_submission(submission_id: str) -> dict[str, Any]:
     ctx = context.current()
     store = ctx.store
-    submission = store.claim_submission(submission_id)
+    try:
+        submission = store.claim_submission(submission_id)
+    except StorageError:  # the database is away: RQ retries the job later
+        tally(ctx, "infrastructure_retry")
+        raise
     if submission is None:
         log.info("submission %s is already finished; nothing to do", submission_id)
+        tally(ctx, "duplicate")
         attempt_graded(store, submission_id, datetime.now(UTC))  # a retry after the step below failed
         return {"submission": submission_id, "skipped": True}
     exam = submission.priority == "exams"
@@ -76,21 +82,31 @@ def _grade_claimed(submission: SubmissionRecord, exam: bool) -> dict[str, Any]:
         )
     except BadInput as exc:
         store.mark_failed(submission_id, f"the submission could not be graded: {exc.message}")
+        tally(ctx, "could_not_grade")
         send_results_of(context.current().enqueuer, submission)
         return {"submission": submission_id, "failed": exc.message}
     except Exception as exc:  # our fault, never the learner's: retried, then failed without a score
         message = exc.message if isinstance(exc, InfrastructureError) else f"internal error: {exc!r}"
         if submission.attempts >= MAX_ATTEMPTS:
             store.mark_failed(submission_id, f"grading failed {submission.attempts} times: {message}")
+            tally(ctx, "infrastructure_failed")
             send_results_of(context.current().enqueuer, submission)
             return {"submission": submission_id, "failed": message}
+        log.warning("grading %s hit an infrastructure fault (attempt %d); it will be retried: %s",
+                    submission_id, submission.attempts, message)
+        tally(ctx, "infrastructure_retry")
         store.requeue(submission_id)
         raise
     provenance = {**result.provenance, "submission_sha256": submission.sha256, "attempt": submission.attempts}
     report = result.graded.report.to_dict()
     stored = store.save_grade(submission_id, report, result.graded.feedback_html, provenance)
+    tally(ctx, "graded" if stored else "duplicate")
     if stored:
         send_results_of(context.current().enqueuer, submission)
         if exam:
             attempt_graded(store, submission_id, datetime.now(UTC))
     return {"submission": submission_id, "score": report["score"], "stored": stored}
+
+
+def tally(ctx: context.WorkerContext, outcome: str) -> None:
+    count_outcome(ctx.enqueuer.connection, ctx.settings.queue_prefix, outcome)

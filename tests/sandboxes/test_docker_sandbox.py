@@ -112,3 +112,38 @@ def test_reaper_leaves_sandboxes_of_another_fleet_alone(docker_client) -> None: 
         assert len(docker_client.containers.list(all=True, filters={"label": "autograde.worker=other-fleet-worker"})) == 1
     finally:
         theirs.close()
+
+
+def test_reaper_removes_a_live_workers_stopped_sandbox_only_once_it_is_stale(docker_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What an engine restart leaves: the worker lives on, its stopped sandbox was never removed."""
+    from datetime import timedelta
+
+    from worker import reaper
+
+    left = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE), worker="live-worker",
+                                fleet="fleet-stale").open()  # fmt: skip
+    container, left.container = left.container, None
+    container.stop(timeout=1)
+    assert reaper.reap_orphans(docker_client, live_workers={"live-worker"}, fleet="fleet-stale") == 0  # just stopped
+    monkeypatch.setattr(reaper, "STALE_AFTER", timedelta(0))
+    assert reaper.reap_orphans(docker_client, live_workers={"live-worker"}, fleet="fleet-stale") == 1
+    assert docker_client.containers.list(all=True, filters={"label": "autograde.fleet=fleet-stale"}) == []
+
+
+@pytest.mark.parametrize("stop", ["stopped", "removed"])
+def test_a_sandbox_its_engine_stops_mid_cell_is_an_infrastructure_fault_not_a_lost_cell(
+    factory: DockerSandboxFactory, stop: str
+) -> None:
+    """An engine stopping (SIGTERM to the container's init) or forgetting the container is our fault:
+    ``SandboxError``, retried, never a cell scored 0 as lost."""
+    import threading
+
+    from grader.errors import SandboxError
+
+    with factory.open() as sandbox:
+        container = sandbox.container
+        outside = threading.Timer(1.0, lambda: container.stop(timeout=5) if stop == "stopped" else container.remove(force=True))
+        outside.start()
+        with pytest.raises(SandboxError, match="stopped from outside|removed mid-grade|went away"):
+            sandbox.run_cell("import time\ntime.sleep(20)", timeout=30)
+        outside.join()
