@@ -57,7 +57,8 @@ class WorkerContext:
         An exam lane's pool keeps no reserve (every job it takes is an exam, so sandboxes
         kept back for exams would only be more of the same), warms at the exam's CPU weight
         (nothing to change when one is taken) and never waits for running exams: its refills
-        are for the next exam. A general worker's pool waits them out before each start.
+        are for the next exam. A general worker's pool waits them out before each container
+        start and removal.
         """
         if self.settings.warm_pool_size > 0 and self.pool is None:
             size = self.settings.warm_pool_size
