@@ -365,14 +365,33 @@ class Kernel:
                     del self.streams[fd]
                     continue
                 if kind != "messages":
-                    if outputs is not None:
-                        outputs.add(
-                            {"output_type": "stream", "name": kind, "text": chunk.decode(errors="replace")}
-                        )
+                    add_stream(outputs, kind, chunk)
                     continue
                 for message in self._messages(chunk, outputs):
                     if match(message):
+                        self._drain_streams(outputs)
                         return "matched"
+
+    def _drain_streams(self, outputs):
+        """What the kernel wrote to stdout or stderr before its message is in those pipes now.
+
+        One ``select`` can report the message pipe and stderr ready together, and the message
+        pipe may come first: without this, output written below Python just before the cell
+        ended (``os.system`` to stderr) went to the next cell, or nowhere.
+        """
+        for fd, kind in list(self.streams.items()):
+            if kind == "messages":
+                continue
+            while fd in self.streams and select.select([fd], [], [], 0)[0]:
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    break
+                if not chunk:
+                    os.close(fd)
+                    del self.streams[fd]
+                    break
+                add_stream(outputs, kind, chunk)
 
     def _messages(self, chunk, outputs):
         """Complete JSON lines from the message pipe; an oversized line is dropped, not kept."""
@@ -390,6 +409,11 @@ class Kernel:
                 continue  # not from the shell's own writer; outputs are untrusted anyway
             if isinstance(message, dict):
                 yield message
+
+
+def add_stream(outputs, kind, chunk):
+    if outputs is not None:
+        outputs.add({"output_type": "stream", "name": kind, "text": chunk.decode(errors="replace")})
 
 
 class Attestations:

@@ -92,6 +92,13 @@ def test_output_from_below_python_is_kept(sandbox: DockerSandbox) -> None:
     assert "from-the-shell" in texts(out) and "to-stderr" in texts(out, "stderr")
 
 
+def test_output_from_below_python_stays_with_its_own_cell(sandbox: DockerSandbox) -> None:
+    """The cell's end and its last stderr line can arrive in one read; neither may be lost or moved."""
+    for n in range(15):
+        out = run(sandbox, f"import os\nos.system('echo out-{n}')\nos.write(2, b'err-{n}\\n')")
+        assert f"out-{n}" in texts(out) and texts(out, "stderr") == f"err-{n}\n", n
+
+
 def test_clear_output_clears_what_came_before(sandbox: DockerSandbox) -> None:
     out = run(sandbox, "from IPython.display import clear_output\nprint('old')\nclear_output()\nprint('new')")
     assert texts(out) == "new\n"
