@@ -356,17 +356,13 @@ class Kernel:
                 except BlockingIOError:
                     continue
                 kind = self.streams[fd]
-                if not chunk:
-                    if kind == "messages":  # its end closed: the kernel is gone
-                        with contextlib.suppress(subprocess.TimeoutExpired):
-                            self.process.wait(timeout=2)
-                        return "dead"
-                    os.close(fd)  # its stdout or stderr closed: stop watching it
-                    del self.streams[fd]
-                    continue
                 if kind != "messages":
-                    add_stream(outputs, kind, chunk)
+                    self._take_stream(fd, kind, chunk, outputs)
                     continue
+                if not chunk:  # its end closed: the kernel is gone
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self.process.wait(timeout=2)
+                    return "dead"
                 for message in self._messages(chunk, outputs):
                     if match(message):
                         self._drain_streams(outputs)
@@ -387,11 +383,16 @@ class Kernel:
                     chunk = os.read(fd, 65536)
                 except BlockingIOError:
                     break
-                if not chunk:
-                    os.close(fd)
-                    del self.streams[fd]
-                    break
-                add_stream(outputs, kind, chunk)
+                self._take_stream(fd, kind, chunk, outputs)
+
+    def _take_stream(self, fd, kind, chunk, outputs):
+        """A chunk of the kernel's stdout or stderr is stream output; an empty one closes the pipe."""
+        if chunk:
+            if outputs is not None:
+                outputs.add({"output_type": "stream", "name": kind, "text": chunk.decode(errors="replace")})
+            return
+        os.close(fd)  # its stdout or stderr closed: stop watching it
+        del self.streams[fd]
 
     def _messages(self, chunk, outputs):
         """Complete JSON lines from the message pipe; an oversized line is dropped, not kept."""
@@ -409,11 +410,6 @@ class Kernel:
                 continue  # not from the shell's own writer; outputs are untrusted anyway
             if isinstance(message, dict):
                 yield message
-
-
-def add_stream(outputs, kind, chunk):
-    if outputs is not None:
-        outputs.add({"output_type": "stream", "name": kind, "text": chunk.decode(errors="replace")})
 
 
 class Attestations:
