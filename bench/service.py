@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -186,17 +186,7 @@ class Service:
 
     def wait_pool_full(self) -> None:
         """Until every worker's pool has all its sandboxes started and idle (as it publishes)."""
-        if not self.pool_size:
-            return
-        redis = Redis.from_url(self.redis_url)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            statuses = [redis.hgetall(pool_status_key(self.prefix, name)) for name in self.names + self.lane]
-            if all(s and int(s.get(b"idle", 0)) == int(s.get(b"size", -1)) for s in statuses):
-                return
-            self._check_alive()
-            time.sleep(0.05)
-        raise RuntimeError("the warm pool did not fill in time")
+        self._wait_for_pools(self.names + self.lane, full, "the warm pool did not fill in time")
 
     def wait_exam_ready(self) -> None:
         """Until the sandboxes exams use are idle again: the lane's whole pool, else each reserve.
@@ -204,22 +194,24 @@ class Service:
         A probe behind the backlog then meets what an idle probe meets (a started sandbox),
         and the figure is the backlog's effect, not that of exams arriving back to back.
         """
+        if self.lane:
+            self._wait_for_pools(self.lane, full, "the exam lane's pool did not refill in time")
+        else:
+            self._wait_for_pools(self.names, reserve_idle, "the sandboxes kept for exams did not come back in time")
+
+    def _wait_for_pools(self, workers: list[str], ready: Callable[[dict[Any, Any]], bool], failure: str) -> None:
+        """Until ``ready`` holds for the pool status each of ``workers`` publishes."""
         if not self.pool_size:
             return
         redis = Redis.from_url(self.redis_url)
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
-            if self.lane:
-                statuses = [redis.hgetall(pool_status_key(self.prefix, name)) for name in self.lane]
-                ready = all(s and int(s.get(b"idle", 0)) == int(s.get(b"size", -1)) for s in statuses)
-            else:
-                statuses = [redis.hgetall(pool_status_key(self.prefix, name)) for name in self.names]
-                ready = all(s and int(s.get(b"idle", 0)) >= max(1, int(s.get(b"reserve", 1))) for s in statuses)
-            if ready:
+            statuses = [redis.hgetall(pool_status_key(self.prefix, name)) for name in workers]
+            if all(status and ready(status) for status in statuses):
                 return
             self._check_alive()
             time.sleep(0.05)
-        raise RuntimeError("the sandboxes kept for exams did not come back in time")
+        raise RuntimeError(failure)
 
     def measured(self, ids: list[str]) -> tuple[dict[str, float], list[float], list[float], float]:
         """Scores, latencies, overheads and the span from first receipt to last grade."""
@@ -237,6 +229,14 @@ class Service:
             firsts.append(record.received_at)
             lasts.append(record.graded_at)
         return scores, latencies, overheads, (max(lasts) - min(firsts)).total_seconds()
+
+
+def full(status: dict[Any, Any]) -> bool:
+    return int(status.get(b"idle", 0)) == int(status.get(b"size", -1))
+
+
+def reserve_idle(status: dict[Any, Any]) -> bool:
+    return int(status.get(b"idle", 0)) >= max(1, int(status.get(b"reserve", 1)))
 
 
 @contextmanager
