@@ -57,7 +57,10 @@ def test_log_in_and_submit_with_the_keyboard_alone(browser: Any, server: str, as
     page = context.new_page()
     try:
         page.goto(f"{server}/login")
-        page.keyboard.type("alice")  # the name field has focus when the page opens
+        # The name field takes focus by itself (autofocus), but Chromium applies autofocus at its
+        # next rendering step, which may come after the load event: typing before it is lost.
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'name'")
+        page.keyboard.type("alice")
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
