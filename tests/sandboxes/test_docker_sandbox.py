@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 
 import pytest
@@ -45,6 +46,22 @@ def test_sandbox_runs_as_non_root_without_network(factory: DockerSandboxFactory)
     assert out.splitlines()[0] == "1000 1000"
     assert "blocked" in out and "NETWORK" not in out
     assert out.splitlines()[-1] == "['lo']"
+
+
+@pytest.mark.parametrize("runtime", ["runc", pytest.param("runsc", marks=pytest.mark.gvisor)])
+def test_every_sandbox_has_its_own_empty_network_namespace(docker_client, runtime: str) -> None:  # type: ignore[no-untyped-def]
+    """Docker's network manager is kept out (no hook), but the namespace is still new per sandbox."""
+    factory = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256, runtime=runtime))
+    with factory.open() as first, factory.open() as second:
+        namespaces = []
+        for sandbox in (first, second):
+            sandbox.container.reload()
+            assert sandbox.container.attrs["Config"].get("NetworkDisabled") is True
+            namespaces.append(os.readlink(f"/proc/{sandbox.container.attrs['State']['Pid']}/ns/net"))
+            out = "".join(o.get("text", "") for o in sandbox.run_cell(
+                "import socket\nprint(sorted(i[1] for i in socket.if_nameindex()))", timeout=20).outputs)
+            assert out.strip() == "['lo']"
+    assert len(set(namespaces)) == 2 and os.readlink("/proc/self/ns/net") not in namespaces
 
 
 def test_root_filesystem_is_read_only_and_scratch_is_capped(factory: DockerSandboxFactory) -> None:

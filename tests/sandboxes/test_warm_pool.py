@@ -97,7 +97,8 @@ def test_nothing_carries_over_between_submissions(pool: WarmPool) -> None:
 
 def test_warm_sandboxes_keep_every_limit(pool: WarmPool, docker_client: Any) -> None:
     with pool.open() as sandbox:
-        host = docker_client.api.inspect_container(sandbox.container.id)["HostConfig"]
+        inspected = docker_client.api.inspect_container(sandbox.container.id)
+        host = inspected["HostConfig"]
         out = stdout_of(
             sandbox,
             "import os, socket\nprint(os.getuid())\ns = socket.socket()\ns.settimeout(2)\n"
@@ -105,7 +106,8 @@ def test_warm_sandboxes_keep_every_limit(pool: WarmPool, docker_client: Any) -> 
             "try:\n    open('/opt/x', 'w'); print('WROTE')\nexcept OSError:\n    print('read-only')",
         )
     assert out.split() == ["1000", "blocked", "read-only"]
-    assert host["NetworkMode"] == "none" and host["ReadonlyRootfs"] is True
+    assert host["NetworkMode"] == "none" and inspected["Config"]["NetworkDisabled"] is True
+    assert host["ReadonlyRootfs"] is True
     assert host["Memory"] == 256 * 2**20 and host["CapDrop"] == ["ALL"]
     assert host["Runtime"] == pool.limits.runtime
 

@@ -1,0 +1,136 @@
+"""Where the CPU of one sandbox's life goes, side by side with Docker's own network set-up.
+
+    .venv/bin/python -m bench.start_cost --sandboxes 15 --runtimes runc,runsc
+
+Each row opens N sandboxes one after another exactly as a worker does (create, attach, start,
+the agent's ready line, the key exchange), pings each and removes it, and splits the
+machine's CPU time (``/proc/stat``) between the containers themselves (their cgroups'
+``cpuacct``), dockerd, containerd, this client and the rest: the short-lived processes of
+each container's start (containerd's shim, runc or runsc, any OCI hook) and the kernel's
+own work. The baseline row creates the containers with Docker's network manager, as
+``network_mode="none"`` alone does; the service also sets ``network_disabled``
+(``sandboxes/limits.py`` says why). Rows alternate, twice each, so drift on a shared
+machine shows. Figures are only ever compared within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker
+
+from sandboxes.docker_sandbox import DockerSandboxFactory
+from sandboxes.limits import SandboxLimits
+
+TICK = os.sysconf("SC_CLK_TCK")
+CGROUPS = ("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage", "/sys/fs/cgroup/system.slice/cpu.stat")
+
+
+def machine_cpu() -> float:
+    """Seconds of CPU the whole machine spent (user, nice, system, irq, softirq)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:8]]
+    return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6]) / TICK
+
+
+def named_cpu(name: str) -> float:
+    """Seconds of CPU of the live processes called ``name``."""
+    total = 0
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            text = Path(stat).read_text()
+        except OSError:
+            continue
+        if text[text.index("(") + 1 : text.rindex(")")] == name:
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / TICK
+
+
+def containers_cpu() -> float:
+    """Seconds of CPU charged to all containers so far, removed ones included."""
+    v1, v2 = CGROUPS
+    if Path(v1).exists():
+        return int(Path(v1).read_text()) / 1e9
+    for line in Path(v2).read_text().splitlines():
+        if line.startswith("usage_usec"):
+            return int(line.split()[1]) / 1e6
+    raise RuntimeError("no cgroup CPU accounting found")
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+PROBES: dict[str, Callable[[], float]] = {
+    "machine": machine_cpu, "containers": containers_cpu, "dockerd": lambda: named_cpu("dockerd"),
+    "containerd": lambda: named_cpu("containerd"), "client": own_cpu,
+}  # fmt: skip
+
+
+@dataclass
+class Row:
+    way: str
+    wall_ms: float
+    cpu_ms: dict[str, float]
+
+    def markdown(self) -> str:
+        rest = self.cpu_ms["machine"] - sum(v for k, v in self.cpu_ms.items() if k != "machine")
+        parts = [self.cpu_ms[k] for k in ("machine", "containers", "dockerd", "containerd", "client")]
+        return f"| {self.way} | {self.wall_ms:.0f} | " + " | ".join(f"{v:.0f}" for v in [*parts, rest]) + " |"
+
+
+HEADER = (
+    "| way | wall ms | machine CPU ms | containers | dockerd | containerd | client | rest (shim, runtime, hooks, kernel) |\n"
+    "|---|---|---|---|---|---|---|---|"
+)
+
+
+class _DockerNetworking(SandboxLimits):
+    """The service's limits with Docker's network manager back in: the baseline."""
+
+    def container_options(self) -> dict[str, Any]:
+        return {**super().container_options(), "network_disabled": False}
+
+
+def measure(limits: SandboxLimits, count: int, way: str) -> Row:
+    factory = DockerSandboxFactory(docker.from_env(), limits, worker="bench-start-cost")
+    for _ in range(2):  # the image's files in the page cache, the engine's first-call costs paid
+        factory.open().close()
+    before = {name: probe() for name, probe in PROBES.items()}
+    started = time.monotonic()
+    for _ in range(count):
+        with factory.open() as sandbox:
+            if not sandbox.ping():
+                raise RuntimeError(f"sandbox {sandbox.short_id} did not answer")
+    wall = time.monotonic() - started
+    return Row(way, wall / count * 1000, {n: (PROBES[n]() - v) / count * 1000 for n, v in before.items()})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sandboxes", type=int, default=15, help="sandboxes per row")
+    parser.add_argument("--runtimes", default="runc,runsc")
+    parser.add_argument("--image", default=SandboxLimits().image)
+    args = parser.parse_args()
+    print(f"# CPU per sandbox life ({args.sandboxes} sandboxes a row, ms)\n\n{HEADER}")
+    for runtime in args.runtimes.split(","):
+        for _ in range(2):
+            for limits, label in (
+                (_DockerNetworking(image=args.image, runtime=runtime), "Docker's network manager (baseline)"),
+                (SandboxLimits(image=args.image, runtime=runtime), "network disabled (the service)"),
+            ):
+                print(measure(limits, args.sandboxes, f"{runtime}, {label}").markdown(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
