@@ -179,16 +179,45 @@ class Server:
                 return
 
 
+def start_shell(messages):
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"  # In and Out as usual; nothing written to disk
+    shell = LeanShell.instance(config=config)
+    shell.messages = messages
+    return shell
+
+
+def rehearse():
+    """Start a shell and run a cell with nothing listening; for ``preload.py`` at image build.
+
+    Why: importing this module is not all a kernel's start imports. Starting the shell and
+    running its first cell import about thirty more modules (sqlite3 for the history, the
+    completer, the magics, tempfile and shutil under them), each found and read the slow way
+    under gVisor unless the preload table holds it. Rehearsed before the table is written,
+    they are in it.
+    """
+    import shutil
+    import tempfile
+
+    ipython_dir = tempfile.mkdtemp()
+    os.environ["IPYTHONDIR"] = ipython_dir
+    try:
+        with open(os.devnull, "w") as sink:
+            shell = start_shell(Messages(sink.fileno()))
+            shell.run_cell("rehearsed = 1", store_history=True)
+            LeanShell.clear_instance()
+    finally:
+        del os.environ["IPYTHONDIR"]
+        shutil.rmtree(ipython_dir, ignore_errors=True)
+
+
 def main(before_learner_code=None):
     """Serve requests; ``before_learner_code`` runs after the audit hook, before any cell."""
     request_fd, message_fd = (int(x) for x in os.environ.pop("AUTOGRADE_KERNEL_FDS").split(","))
     messages = Messages(message_fd)
     sys.stdout = Stream("stdout", messages)
     sys.stderr = Stream("stderr", messages)
-    config = Config()
-    config.HistoryManager.hist_file = ":memory:"  # In and Out as usual; nothing written to disk
-    shell = LeanShell.instance(config=config)
-    shell.messages = messages
+    shell = start_shell(messages)
     server = Server(shell, os.fdopen(request_fd, "r", encoding="utf-8"), messages)
     shell.kernel = server  # what attest.py guards alongside the shell
     signal.signal(signal.SIGINT, server.on_interrupt)

@@ -82,9 +82,16 @@ def install(path):
 
 
 def build(target, modules):
-    """Import ``modules`` and write the code of every pure-Python module that came with them."""
-    for name in modules:
-        importlib.import_module(name)
+    """Import ``modules`` and write the code of every pure-Python module that came with them.
+
+    ``module:function`` also calls that function of the module after importing it, for the
+    modules that only a running kernel imports (``lean_kernel.rehearse``).
+    """
+    for spec in modules:
+        name, _, function = spec.partition(":")
+        module = importlib.import_module(name)
+        if function:
+            getattr(module, function)()
     table = {}
     for name, module in list(sys.modules.items()):
         spec = getattr(module, "__spec__", None)
@@ -100,6 +107,6 @@ def build(target, modules):
 
 if __name__ == "__main__":
     if len(sys.argv) < 4 or sys.argv[1] != "build":
-        sys.exit("usage: preload.py build OUT MODULE...")
+        sys.exit("usage: preload.py build OUT MODULE[:FUNCTION]...")
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     print(f"preload: {build(sys.argv[2], sys.argv[3:])} modules in {sys.argv[2]}")

@@ -49,6 +49,20 @@ def test_preloaded_modules_have_their_files_source_and_package_paths(tmp_path: P
     assert out == "_Loader True 42 True True False"
 
 
+def test_a_rehearsal_puts_the_modules_only_running_code_imports_in_the_table(tmp_path: Path) -> None:
+    make_package(tmp_path)
+    (tmp_path / "pre_pkg" / "late.py").write_text("LATE = True\n")
+    (tmp_path / "pre_pkg" / "leaf.py").write_text(
+        "def answer():\n    return 42\n\ndef rehearse():\n    import pre_pkg.late\n"
+    )
+    code = "import marshal\nprint(sorted(n for n in marshal.loads(open({t!r}, 'rb').read())[1] if n.startswith('pre_pkg')))"
+    plain, rehearsed = tmp_path / "plain.marshal", tmp_path / "rehearsed.marshal"
+    in_subprocess(tmp_path, f"preload.build({str(plain)!r}, ['pre_pkg'])")
+    in_subprocess(tmp_path, f"preload.build({str(rehearsed)!r}, ['pre_pkg', 'pre_pkg.leaf:rehearse'])")
+    assert in_subprocess(tmp_path, code.format(t=str(plain))) == "['pre_pkg', 'pre_pkg.leaf']"
+    assert in_subprocess(tmp_path, code.format(t=str(rehearsed))) == "['pre_pkg', 'pre_pkg.late', 'pre_pkg.leaf']"
+
+
 @pytest.mark.parametrize("damage", ["missing", "other interpreter", "garbage"])
 def test_an_unusable_table_falls_back_to_ordinary_imports(tmp_path: Path, damage: str) -> None:
     make_package(tmp_path)
@@ -75,6 +89,12 @@ def test_the_sandbox_kernel_started_from_the_table_and_learners_import_as_usual(
         "      any(type(f).__name__ == '_Finder' for f in sys.meta_path))",
     )
     assert texts(result).split() == ["_Loader", "_Loader", "False"]
+    started = run(  # imported by the shell's start and first cell, not by importing it (lean_kernel.rehearse)
+        sandbox,
+        "import sys\nprint(*(type(sys.modules[m].__spec__.loader).__name__\n"
+        "        for m in ('sqlite3', 'tempfile', 'IPython.core.completer', 'IPython.core.magics', 'unittest')))",
+    )
+    assert texts(started).split() == ["_Loader"] * 5
     fresh = run(sandbox, "import fractions\nprint(type(fractions.__spec__.loader).__name__)")
     assert texts(fresh).strip() == "SourceFileLoader"
 
