@@ -10,7 +10,12 @@ each container's start (containerd's shim, runc or runsc, any OCI hook) and the 
 own work. The baseline row creates the containers with Docker's network manager, as
 ``network_mode="none"`` alone does; the service also sets ``network_disabled``
 (``sandboxes/limits.py`` says why). Rows alternate, twice each, so drift on a shared
-machine shows. Figures are only ever compared within one run.
+machine shows. ``--steps`` instead times bare containers that go one step further each (the
+runtime alone, an interpreter, IPython, the shell, numpy): the floor under a sandbox's
+start on each runtime. ``--service N`` grades N submissions of the speed benchmark through
+the service (HTTP, two workers with warm pools) and splits the CPU per graded submission the
+same way, with the web and worker processes on their own. Figures are only ever compared
+within one run.
 """
 
 from __future__ import annotations
@@ -115,13 +120,101 @@ def measure(limits: SandboxLimits, count: int, way: str) -> Row:
     return Row(way, wall / count * 1000, {n: (PROBES[n]() - v) / count * 1000 for n, v in before.items()})
 
 
+AGENT = "import sys; sys.path.insert(0, '/opt/agent'); import preload; done = preload.install('/opt/agent/preloaded-modules.marshal'); "
+SHELL = AGENT + "import lean_kernel; from traitlets.config import Config; c = Config(); c.HistoryManager.hist_file = ':memory:'; s = lean_kernel.LeanShell.instance(config=c); "
+STEPS = {  # each a whole container life; each step includes the ones above it
+    "the runtime alone (/bin/true)": ["/bin/true"],
+    "+ a Python interpreter": ["/opt/sandbox/bin/python", "-I", "-c", "pass"],
+    "+ IPython imported from the preload table": ["/opt/sandbox/bin/python", "-I", "-c", AGENT + "import lean_kernel"],
+    "+ the shell started, one cell run": ["/opt/sandbox/bin/python", "-I", "-c", SHELL + "s.run_cell('x = 1')"],
+    "+ numpy imported from its preload table": [
+        "/opt/sandbox/bin/python", "-I", "-c",
+        SHELL + "done(); preload.install('/opt/agent/preloaded-numpy.marshal'); import numpy, numpy.testing",
+    ],
+}  # fmt: skip
+
+
+def steps(image: str, runtime: str, count: int) -> None:
+    """One process, no agent: the floor each part of a sandbox's start puts under its CPU."""
+    client = docker.from_env()
+    options = {k: v for k, v in SandboxLimits(image=image, runtime=runtime).container_options().items()
+               if k not in ("init", "user", "cap_add", "environment")}  # fmt: skip
+    environment = {"IPYTHONDIR": "/tmp/.ipython"}
+    for label, command in STEPS.items():
+        client.containers.run(image, entrypoint=command, remove=True, environment=environment, **options)
+        before = {name: probe() for name, probe in PROBES.items()}
+        started = time.monotonic()
+        for _ in range(count):
+            client.containers.run(image, entrypoint=command, remove=True, environment=environment, **options)
+        wall = time.monotonic() - started
+        print(Row(f"{runtime}, {label}", wall / count * 1000,
+                  {n: (PROBES[n]() - v) / count * 1000 for n, v in before.items()}).markdown(), flush=True)  # fmt: skip
+
+
+def tree_cpu(roots: list[int]) -> float:
+    """Seconds of CPU of processes and their descendants, reaped children included."""
+    children: dict[int, list[int]] = {}
+    spent: dict[int, int] = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.split("/")[2])
+        children.setdefault(int(fields[1]), []).append(pid)
+        spent[pid] = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    total, todo, seen = 0, list(roots), set()
+    while todo:
+        pid = todo.pop()
+        if pid not in seen:
+            seen.add(pid)
+            total += spent.get(pid, 0)
+            todo.extend(children.get(pid, []))
+    return total / TICK
+
+
+def per_submission(runtime: str, count: int, redis_url: str) -> None:
+    """CPU per graded submission, by process, for the service with its warm pool."""
+    from bench.service import running
+    from bench.workload import submissions
+
+    work = submissions(count)
+    with running(runtime, 2, 2, redis_url) as service:
+        probes = {**PROBES, "web": lambda: tree_cpu([service.processes[0].pid]),
+                  "workers": lambda: tree_cpu(service.worker_pids)}  # fmt: skip
+        assignment = service.upload_assignment()
+        service.wait_pool_full()
+        before = {name: probe() for name, probe in probes.items()}
+        ids = [service.submit(assignment, key, data) for key, data in work.items()]
+        service.wait_graded(ids, poll=0.2)
+        spent = {name: (probes[name]() - value) / count * 1000 for name, value in before.items()}
+        _, _, _, span = service.measured(ids)
+    rest = spent["machine"] - sum(v for k, v in spent.items() if k != "machine")
+    print(f"| {runtime} | {count / span * 60:.1f} | " + " | ".join(f"{spent[k]:.0f}" for k in (
+        "machine", "containers", "workers", "web", "dockerd", "containerd", "client")) + f" | {rest:.0f} |")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sandboxes", type=int, default=15, help="sandboxes per row")
     parser.add_argument("--runtimes", default="runc,runsc")
     parser.add_argument("--image", default=SandboxLimits().image)
+    parser.add_argument("--steps", action="store_true", help="instead: the floor under a start, step by step")
+    parser.add_argument("--service", type=int, default=0, help="instead: grade this many through the service")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
+    if args.service:
+        print(f"# CPU per graded submission, ms ({args.service} submissions, warm pool 2/worker, 2 workers)\n")
+        print("| runtime | graded/min | machine | containers | workers | web | dockerd | containerd | this client |"
+              " rest (shims, runtimes, kernel) |\n|---|---|---|---|---|---|---|---|---|---|")  # fmt: skip
+        for runtime in args.runtimes.split(","):
+            per_submission(runtime, args.service, args.redis_url)
+        return 0
     print(f"# CPU per sandbox life ({args.sandboxes} sandboxes a row, ms)\n\n{HEADER}")
+    if args.steps:
+        for runtime in args.runtimes.split(","):
+            steps(args.image, runtime, args.sandboxes)
+        return 0
     for runtime in args.runtimes.split(","):
         for _ in range(2):
             for limits, label in (
