@@ -44,8 +44,8 @@ class SandboxLimits:
             # No network at all. NetworkDisabled also keeps Docker's network manager out of the
             # container: runc (or runsc) makes the container a fresh, empty network namespace
             # itself, instead of Docker making one and joining it through a prestart hook that
-            # re-executes the whole dockerd binary for every container (about 110 ms of CPU per
-            # sandbox here, a quarter of its life; measured with bench/start_cost.py).
+            # re-executes the whole dockerd binary for every container (110 to 145 ms of CPU per
+            # runc sandbox in runs here, about 30% of its life; bench/start_cost.py measures it).
             "network_mode": "none",
             "network_disabled": True,
             # the agent starts as uid 0 with four capabilities, only to start the kernel as
