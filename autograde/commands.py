@@ -1,4 +1,4 @@
-"""The long-running and admin subcommands: serve, worker, token and account create, records, migrate, demo."""
+"""The long-running and admin subcommands: serve, worker, token create, accounts, records, migrate, demo."""
 
 from __future__ import annotations
 
@@ -56,6 +56,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     new_account.add_argument("--course", action="append", default=None, help="a course it may act on (repeatable)")
     new_account.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     new_account.set_defaults(handler=run_account_create)
+    password = account_commands.add_parser("password", help="set an account's password; ends its sessions")
+    password.add_argument("--name", required=True)
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    password.set_defaults(handler=run_account_password)
+    disable = account_commands.add_parser("disable", help="disable an account; ends its sessions, keeps its name taken")
+    disable.add_argument("--name", required=True)
+    disable.set_defaults(handler=run_account_disable)
 
     platform = commands.add_parser("platform", help="course platforms that use the signed webhook")
     platform_commands = platform.add_subparsers(dest="platform_command", required=True)
@@ -111,24 +118,50 @@ def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def run_account_create(args: argparse.Namespace, settings: Settings) -> int:
+def read_new_password(from_stdin: bool) -> str:
     """The password never goes on the command line, where ``ps`` and shell history would keep it."""
     import getpass
     import sys
 
     from grader.errors import BadInput
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise BadInput("the two passwords differ")
+    return password
+
+
+def run_account_create(args: argparse.Namespace, settings: Settings) -> int:
     from store.db import Store
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != password:
-            raise BadInput("the two passwords differ")
+    password = read_new_password(args.password_stdin)
     store = Store.from_url(settings.database_url)
     store.migrate()
     record = store.create_account(args.role, args.name, password, args.course)
     print(json.dumps({"id": record.id, "role": record.role, "name": record.name, "courses": record.courses}))
+    return 0
+
+
+def run_account_password(args: argparse.Namespace, settings: Settings) -> int:
+    from store.db import Store
+
+    password = read_new_password(args.password_stdin)
+    store = Store.from_url(settings.database_url)
+    store.migrate()
+    store.set_password(args.name, password)
+    print(json.dumps({"name": args.name, "password": "set", "other_sessions": "ended"}))
+    return 0
+
+
+def run_account_disable(args: argparse.Namespace, settings: Settings) -> int:
+    from store.db import Store
+
+    store = Store.from_url(settings.database_url)
+    store.migrate()
+    store.disable_account(args.name)
+    print(json.dumps({"name": args.name, "disabled": True}))
     return 0
 
 

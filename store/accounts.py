@@ -6,6 +6,7 @@ authorise a logged-in person with the same rules as an API caller with a token.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -25,7 +26,8 @@ UNKNOWN_NAME_HASH = generate_password_hash("no account has this password", metho
 
 def to_account_record(row: AccountRow) -> AccountRecord:
     courses = tuple(row.courses) if row.courses is not None else None
-    return AccountRecord(row.id, row.name, row.role, courses, row.created_at, row.disabled_at)
+    credential = hashlib.sha256(row.password_hash.encode()).hexdigest()[:32]
+    return AccountRecord(row.id, row.name, row.role, courses, row.created_at, row.disabled_at, credential)
 
 
 def check_new_password(password: str) -> None:

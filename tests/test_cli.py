@@ -46,6 +46,30 @@ def test_account_create_reads_the_password_from_stdin_and_never_prints_it(
     assert "password" in capsys.readouterr().err
 
 
+def test_account_password_and_disable(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import io
+
+    from store import Store
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
+    assert main(["account", "create", "--role", "learner", "--name", "alice", "--password-stdin"]) == 0
+    store = Store.from_url(f"sqlite:///{tmp_path / 'autograde.db'}")
+    first = store.check_password("alice", "correct horse")
+    monkeypatch.setattr("sys.stdin", io.StringIO("battery staple\n"))
+    assert main(["account", "password", "--name", "alice", "--password-stdin"]) == 0
+    assert "battery staple" not in capsys.readouterr().out
+    second = store.check_password("alice", "battery staple")
+    assert first is not None and second is not None and first.credential != second.credential
+    assert store.check_password("alice", "correct horse") is None
+    monkeypatch.setattr("sys.stdin", io.StringIO("battery staple\n"))
+    assert main(["account", "password", "--name", "nobody", "--password-stdin"]) == EXIT_BAD_INPUT
+    assert "no account named 'nobody'" in capsys.readouterr().err
+    assert main(["account", "disable", "--name", "alice"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"name": "alice", "disabled": True}
+    assert store.check_password("alice", "battery staple") is None and store.find_account(second.id) is None
+    assert main(["account", "disable", "--name", "nobody"]) == EXIT_BAD_INPUT
+
+
 def test_platform_create_prints_its_secret_and_token_once(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["platform", "create", "--id", "lms", "--callback-url", "https://lms.example/cb", "--course", "ds101"]
     assert main(args) == 0

@@ -84,6 +84,19 @@ def test_a_disabled_account_is_out_at_its_next_request(client: FlaskClient, stor
     assert client.get("/learn/").status_code == 302
 
 
+def test_setting_a_password_ends_every_session_opened_before_it(app: Flask, store: Store, people: None) -> None:
+    """A copied or forgotten session cookie dies with the password it was opened with."""
+    before, after = app.test_client(), app.test_client()
+    log_in(before, "alice")
+    assert before.get("/learn/").status_code == 200
+    store.set_password("alice", "a new passphrase")
+    assert before.get("/learn/").status_code == 302
+    assert before.get("/learn/").status_code == 302  # the stale session was cleared, not just refused once
+    assert log_in(after, "alice", "a new passphrase").status_code == 302
+    assert after.get("/learn/").status_code == 200
+    assert log_in(before, "alice", PASSWORD).status_code == 401
+
+
 def test_a_learner_cannot_open_instructor_pages(
     client: FlaskClient, people: None, assignment: dict[str, Any]
 ) -> None:

@@ -1,8 +1,9 @@
 """Who is looking at a page: the logged-in person, kept in a signed session cookie, and its CSRF token.
 
-The cookie holds only the account id and a random CSRF token, signed with the app's secret
-key (HttpOnly, SameSite=Lax, Secure when configured). Each request loads the account again,
-so a disabled account is out at its next click. A logged-in person becomes the same
+The cookie holds only the account id, a stamp of its password (``AccountRecord.credential``)
+and a random CSRF token, signed with the app's secret key (HttpOnly, SameSite=Lax, Secure
+when configured). Each request loads the account again, so a disabled account is out at its
+next click, and so is every session opened before its password was last set. A logged-in person becomes the same
 ``Caller`` their token would (role, name, courses): the pages call the API's own access
 checks (``require``, ``check_course``, ``readable_submission``) and cannot show more than it.
 """
@@ -23,6 +24,7 @@ from web.auth import Caller
 from web.handles import handles
 
 ACCOUNT = "account"
+CREDENTIAL = "credential"
 CSRF = "csrf"
 CSRF_FIELD = "csrf_token"
 SECRET_FILE = "session-secret"
@@ -61,6 +63,7 @@ def log_in(account: AccountRecord) -> None:
     session.clear()
     session.permanent = True
     session[ACCOUNT] = account.id
+    session[CREDENTIAL] = account.credential
     session[CSRF] = secrets.token_urlsafe(32)
 
 
@@ -91,6 +94,9 @@ def load_person() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     account_id = session.get(ACCOUNT)
     account = handles().store.find_account(account_id) if isinstance(account_id, int) else None
+    if account is not None and not hmac.compare_digest(str(session.get(CREDENTIAL, "")), account.credential):
+        session.clear()  # opened before the password was last set
+        account = None
     if account is not None:
         g.caller = Caller(role=account.role, name=account.name, courses=account.courses)
     elif not (getattr(view, "public", False) or (request.endpoint or "").endswith(".static")):
