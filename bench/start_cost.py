@@ -36,7 +36,8 @@ from sandboxes.docker_sandbox import DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
 
 TICK = os.sysconf("SC_CLK_TCK")
-CGROUPS = ("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage", "/sys/fs/cgroup/system.slice/cpu.stat")
+# Docker's parent cgroup (its cgroupfs driver), v1 and v2: it keeps the CPU of removed containers.
+CGROUPS = ("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage", "/sys/fs/cgroup/docker/cpu.stat")
 
 
 def machine_cpu() -> float:
@@ -64,10 +65,10 @@ def containers_cpu() -> float:
     v1, v2 = CGROUPS
     if Path(v1).exists():
         return int(Path(v1).read_text()) / 1e9
-    for line in Path(v2).read_text().splitlines():
+    for line in Path(v2).read_text().splitlines() if Path(v2).exists() else ():
         if line.startswith("usage_usec"):
             return int(line.split()[1]) / 1e6
-    raise RuntimeError("no cgroup CPU accounting found")
+    raise RuntimeError(f"no CPU accounting for Docker's containers at {v1} or {v2} (the systemd cgroup driver?)")
 
 
 def own_cpu() -> float:
