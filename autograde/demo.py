@@ -7,11 +7,13 @@ and exits non-zero if any differ, so it doubles as a smoke test of a fresh insta
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -29,12 +31,24 @@ DEFAULT_COURSE = ROOT / "examples" / "course"
 GRADING_DEADLINE = 600.0
 
 
+def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A service process in a process group of its own, which ``Services.stop`` ends whole."""
+    with open(log, "wb") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
 @dataclass
 class Services:
     processes: list[subprocess.Popen[bytes]]
 
     def stop(self, timeout: float = 20) -> None:
-        """Ask each process to stop, give it ``timeout`` seconds, then kill it."""
+        """Ask each process to stop, give it ``timeout`` seconds, then kill it and what it started.
+
+        A worker killed at the timeout leaves RQ's scheduler process behind, which would go on
+        holding its queues' scheduler locks in Redis for as long as the machine runs (a test
+        suite's later Redis checks saw one). Every process here was started by ``spawn`` and
+        leads its own group, so killing the group ends such leftovers.
+        """
         for process in self.processes:
             process.terminate()
         for process in self.processes:
@@ -42,6 +56,9 @@ class Services:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
+            with contextlib.suppress(ProcessLookupError):  # the group's id is its leader's pid
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def run(settings: Settings, course: Path | None, port: int) -> int:
@@ -79,9 +96,8 @@ def demo_environment(settings: Settings, data_dir: Path) -> dict[str, str]:
 
 def start_services(env: dict[str, str], port: int, data_dir: Path) -> Services:
     command = [sys.executable, "-m", "autograde"]
-    logs = [open(data_dir / name, "wb") for name in ("web.log", "worker.log")]  # noqa: SIM115
-    web = subprocess.Popen([*command, "serve", "--port", str(port), "--workers", "1"], env=env, stdout=logs[0], stderr=subprocess.STDOUT)
-    worker = subprocess.Popen([*command, "worker", "--name", "demo-worker"], env=env, stdout=logs[1], stderr=subprocess.STDOUT)
+    web = spawn([*command, "serve", "--port", str(port), "--workers", "1"], env, data_dir / "web.log")
+    worker = spawn([*command, "worker", "--name", "demo-worker"], env, data_dir / "worker.log")
     print(f"web app on http://127.0.0.1:{port} (log {data_dir / 'web.log'}), worker (log {data_dir / 'worker.log'})")
     return Services([web, worker])
 

@@ -35,7 +35,7 @@ from typing import Any
 import requests
 from redis import Redis
 
-from autograde.demo import Services
+from autograde.demo import Services, spawn
 from bench.sampling import PeakSampler
 from bench.workload import CELL_TIMEOUT, ROOT, SOURCE, Outcome
 from store import Store
@@ -116,10 +116,7 @@ class Service:
         raise RuntimeError("the web app did not come up")
 
     def _spawn(self, command: list[str], log: str) -> None:
-        with open(self.data_dir / log, "wb") as out:
-            self.processes.append(
-                subprocess.Popen(command, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-            )
+        self.processes.append(spawn(command, self.env, self.data_dir / log))
 
     def _check_alive(self) -> None:
         for process in self.processes:

@@ -88,6 +88,7 @@ def run_worker(
         return serve(worker, burst, settings.log_level)
     finally:
         watchdog.stop()
+        stop_scheduler(worker)
         heartbeat.stop()
         ctx.stop_pool()
         connection.delete(status_key)
@@ -133,8 +134,22 @@ def keep_scheduler(worker: BaseWorker) -> None:
     scheduled jobs, so a dead scheduler would hold them back that long.
     """
     scheduler = worker.scheduler
+    if worker._stop_requested:
+        return  # shutting down: RQ's teardown stops the scheduler, and must not find a new one
     if scheduler is not None and (scheduler._process is None or not scheduler._process.is_alive()):
         scheduler.acquire_locks(auto_start=True)  # type: ignore[no-untyped-call]
+
+
+def stop_scheduler(worker: BaseWorker) -> None:
+    """Once the watchdog has stopped: end RQ's scheduler process if one is still running.
+
+    RQ stops it in its teardown, but a watchdog pass between that teardown and the
+    watchdog's own stop could have started a new one, and an orphaned scheduler holds its
+    queues' scheduler locks in Redis for as long as it lives.
+    """
+    scheduler = worker.scheduler
+    if scheduler is not None and scheduler._process is not None and scheduler._process.is_alive():
+        worker.stop_scheduler()
 
 
 def lower_priority(nice: int) -> None:
