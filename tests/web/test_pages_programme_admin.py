@@ -3,16 +3,20 @@ overrides and freezes with a reason, exports; a broken hash chain shown as broke
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+import yaml
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from store import Store
-from tests.web.pages_client import log_in, post_form
-from tests.web.test_records_api import graded  # noqa: F401  (the fixture)
+from tests.web.conftest import PASSWORD
+from tests.web.pages_client import csrf_of, log_in, post_form
+from tests.web.test_records_api import PROGRAMME, graded  # noqa: F401  (the fixture)
 
 RECORD = "/teach/programmes/mm-ds/records/alice"
 
@@ -89,3 +93,36 @@ def test_learners_and_instructors_of_other_courses_cannot_see_or_change_records(
     for url, form in posts:
         assert client.post(url, data=form).status_code == 403, url  # no CSRF token
     assert len(store.record_history("mm-ds", "alice")) == 1
+
+
+
+def upload_spec(client: FlaskClient, spec: bytes) -> Any:
+    page = "/teach/programmes/"
+    data = {"csrf_token": csrf_of(client, page), "spec": (io.BytesIO(spec), "programme.yaml")}
+    return client.post(page, data=data, content_type="multipart/form-data")
+
+
+def test_an_admin_uploads_a_programme_and_every_problem_of_a_bad_one_is_listed(
+    client: FlaskClient, people: None, store: Store
+) -> None:
+    store.create_account("admin", "dean", PASSWORD, None)
+    log_in(client, "dean")
+    assert 'id="upload-programme"' in client.get("/teach/programmes/").get_data(as_text=True)
+    refused = upload_spec(client, yaml.safe_dump({**PROGRAMME, "id": "Bad Id", "electives_needed": -1}).encode())
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="problems-spec"' in html
+    assert "Bad Id" in html and "electives_needed" in html  # each problem, not only the first
+    assert store.list_programmes() == []
+    good = upload_spec(client, yaml.safe_dump(PROGRAMME).encode())
+    assert good.status_code == 302 and good.headers["Location"].endswith("/teach/programmes/mm-ds")
+    assert store.list_programmes() == ["mm-ds"]
+    again = upload_spec(client, yaml.safe_dump(PROGRAMME).encode())
+    assert again.status_code == 422 and 'id="err-spec"' in again.get_data(as_text=True)
+    assert store.list_programmes() == ["mm-ds"]
+
+
+def test_only_an_admin_may_upload_a_programme(client: FlaskClient, people: None, store: Store) -> None:
+    log_in(client, "prof")
+    assert 'id="upload-programme"' not in client.get("/teach/programmes/").get_data(as_text=True)
+    assert upload_spec(client, yaml.safe_dump(PROGRAMME).encode()).status_code == 403
+    assert store.list_programmes() == []

@@ -74,13 +74,18 @@ def create_programme() -> tuple[Response, int]:
     """Multipart ``spec`` (programme.yaml or .json); 422 ``invalid_programme`` lists every problem."""
     require("admin")
     spec_name, data = uploaded_file("spec")
+    return jsonify(programme_json(store_programme(spec_name, data))), 201
+
+
+def store_programme(spec_name: str, data: bytes) -> Programme:
+    """Parse and keep a programme spec; nothing is stored unless all of it is valid."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInput(f"{spec_name}: the spec must be UTF-8 text") from None
     programme = parse_programme(spec_name, text)
     handles().store.add_programme(programme.id, programme.title, spec_name, text, [c.course for c in programme.courses])
-    return jsonify(programme_json(programme)), 201
+    return programme
 
 
 def programme_json(programme: Programme) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Staff programme records: programmes, a programme's learners and their records, one record with its
-explanation and hash-chained history, overrides and freezes with a reason, and the exports.
+explanation and hash-chained history, overrides and freezes with a reason, and the exports;
+for an admin, uploading a programme spec (every problem of an invalid one listed beside it).
 
 Reads and changes go through the API's functions (``readable_record``/``check_teaches``,
 ``get_record``, ``get_history``, ``add_override``, ``add_freeze``, the export views): an
@@ -27,8 +28,10 @@ from web.api.records import (
     programme_json,
     programme_of,
     record_for,
+    store_programme,
 )
 from web.auth import require
+from web.forms import uploaded_file
 from web.handles import handles
 from web.pages.fields import FieldErrors, parse_number
 
@@ -44,6 +47,22 @@ def taught_programme(programme_id: str) -> Programme:
 
 @programme_admin.get("/")
 def programmes() -> ResponseReturnValue:
+    return render_programmes(FieldErrors())
+
+
+@programme_admin.post("/")
+def upload_programme() -> ResponseReturnValue:
+    """The API's programme upload, for admins: nothing is stored unless the whole spec is valid."""
+    require("admin")
+    errors = FieldErrors()
+    spec = errors.check("spec", lambda: uploaded_file("spec"))
+    stored = errors.check("spec", lambda: store_programme(*spec)) if spec is not None else None
+    if stored is None:
+        return render_programmes(errors)
+    return redirect(url_for("pages.programme_admin.programme", programme_id=stored.id))
+
+
+def render_programmes(errors: FieldErrors) -> ResponseReturnValue:
     caller = require(*STAFF)
     shown = []
     for programme_id in handles().store.list_programmes():
@@ -53,7 +72,10 @@ def programmes() -> ResponseReturnValue:
         except Forbidden:
             continue
         shown.append(programme_json(programme))
-    return render_template("teach/programmes.html", programmes=shown)
+    return render_template(
+        "teach/programmes.html", programmes=shown, admin=caller.role == "admin",
+        errors=errors.messages, problems=errors.problems,
+    ), (422 if errors else 200)  # fmt: skip
 
 
 @programme_admin.get("/<programme_id>")
