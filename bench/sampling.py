@@ -12,6 +12,8 @@ import contextlib
 import glob
 import os
 import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 CGROUP_PATTERNS = (
@@ -28,21 +30,53 @@ def _read_int(path: str) -> int:
         return 0
 
 
-def process_tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
+@dataclass(frozen=True)
+class Process:
+    """One live process, as ``/proc/PID/stat`` gives it."""
+
+    name: str
+    parent: int
+    ticks: int  # CPU time of its own (user and system), in clock ticks
+    reaped_ticks: int  # CPU time of the children it has waited for
+
+
+def process_table() -> dict[int, Process]:
+    """Every live process, by pid: one walk of /proc for all the figures taken at one moment."""
+    table = {}
     for stat in glob.glob("/proc/[0-9]*/stat"):
         try:
-            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+            text = Path(stat).read_text()
+            fields = text.rsplit(")", 1)[1].split()
+            table[int(stat.split("/")[2])] = Process(
+                text[text.index("(") + 1 : text.rindex(")")], int(fields[1]),
+                int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]),
+            )  # fmt: skip
         except (OSError, ValueError, IndexError):
             continue
-    total, todo = 0, [root]
+    return table
+
+
+def descendants(roots: Iterable[int], table: dict[int, Process]) -> set[int]:
+    """``roots`` and every process below them."""
+    children: dict[int, list[int]] = {}
+    for pid, process in table.items():
+        children.setdefault(process.parent, []).append(pid)
+    found: set[int] = set()
+    todo = list(roots)
     while todo:
         pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo.extend(children.get(pid, []))
+    return found
+
+
+def process_tree_rss(root: int) -> int:
+    """Bytes resident in ``root`` and its descendants, from /proc."""
+    total = 0
+    for pid in descendants([root], process_table()):
         with contextlib.suppress(OSError, ValueError, IndexError):
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-        todo.extend(children.get(pid, []))
     return total
 
 

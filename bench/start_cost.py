@@ -21,7 +21,6 @@ within one run.
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import resource
 import time
@@ -32,6 +31,7 @@ from typing import Any
 
 import docker
 
+from bench.sampling import Process, descendants, process_table
 from sandboxes.docker_sandbox import DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
 
@@ -46,18 +46,17 @@ def machine_cpu() -> float:
     return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6]) / TICK
 
 
-def named_cpu(name: str) -> float:
+def named_cpu(name: str, table: dict[int, Process]) -> float:
     """Seconds of CPU of the live processes called ``name``."""
-    total = 0
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            text = Path(stat).read_text()
-        except OSError:
-            continue
-        if text[text.index("(") + 1 : text.rindex(")")] == name:
-            fields = text.rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / TICK
+    return sum(p.ticks for p in table.values() if p.name == name) / TICK
+
+
+def tree_cpu(roots: list[int], table: dict[int, Process]) -> float:
+    """Seconds of CPU of processes and their descendants, reaped children included."""
+    return (
+        sum(table[pid].ticks + table[pid].reaped_ticks for pid in descendants(roots, table) if pid in table)
+        / TICK
+    )
 
 
 def containers_cpu() -> float:
@@ -68,7 +67,9 @@ def containers_cpu() -> float:
     for line in Path(v2).read_text().splitlines() if Path(v2).exists() else ():
         if line.startswith("usage_usec"):
             return int(line.split()[1]) / 1e6
-    raise RuntimeError(f"no CPU accounting for Docker's containers at {v1} or {v2} (the systemd cgroup driver?)")
+    raise RuntimeError(
+        f"no CPU accounting for Docker's containers at {v1} or {v2} (the systemd cgroup driver?)"
+    )
 
 
 def own_cpu() -> float:
@@ -76,10 +77,23 @@ def own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-PROBES: dict[str, Callable[[], float]] = {
-    "machine": machine_cpu, "containers": containers_cpu, "dockerd": lambda: named_cpu("dockerd"),
-    "containerd": lambda: named_cpu("containerd"), "client": own_cpu,
+Probes = dict[str, Callable[[dict[int, Process]], float]]  # each reads what it needs of one process table
+PROBES: Probes = {
+    "machine": lambda _: machine_cpu(), "containers": lambda _: containers_cpu(),
+    "dockerd": lambda table: named_cpu("dockerd", table), "containerd": lambda table: named_cpu("containerd", table),
+    "client": lambda _: own_cpu(),
 }  # fmt: skip
+
+
+def snapshot(probes: Probes) -> dict[str, float]:
+    table = process_table()
+    return {name: probe(table) for name, probe in probes.items()}
+
+
+def ms_each(probes: Probes, before: dict[str, float], count: int) -> dict[str, float]:
+    """Milliseconds of CPU per item since ``before``, by probe."""
+    after = snapshot(probes)
+    return {name: (after[name] - value) / count * 1000 for name, value in before.items()}
 
 
 @dataclass
@@ -111,18 +125,21 @@ def measure(limits: SandboxLimits, count: int, way: str) -> Row:
     factory = DockerSandboxFactory(docker.from_env(), limits, worker="bench-start-cost")
     for _ in range(2):  # the image's files in the page cache, the engine's first-call costs paid
         factory.open().close()
-    before = {name: probe() for name, probe in PROBES.items()}
+    before = snapshot(PROBES)
     started = time.monotonic()
     for _ in range(count):
         with factory.open() as sandbox:
             if not sandbox.ping():
                 raise RuntimeError(f"sandbox {sandbox.short_id} did not answer")
     wall = time.monotonic() - started
-    return Row(way, wall / count * 1000, {n: (PROBES[n]() - v) / count * 1000 for n, v in before.items()})
+    return Row(way, wall / count * 1000, ms_each(PROBES, before, count))
 
 
 AGENT = "import sys; sys.path.insert(0, '/opt/agent'); import preload; done = preload.install('/opt/agent/preloaded-modules.marshal'); "
-SHELL = AGENT + "import lean_kernel; from traitlets.config import Config; c = Config(); c.HistoryManager.hist_file = ':memory:'; s = lean_kernel.LeanShell.instance(config=c); "
+SHELL = (
+    AGENT
+    + "import lean_kernel; from traitlets.config import Config; c = Config(); c.HistoryManager.hist_file = ':memory:'; s = lean_kernel.LeanShell.instance(config=c); "
+)
 STEPS = {  # each a whole container life; each step includes the ones above it
     "the runtime alone (/bin/true)": ["/bin/true"],
     "+ a Python interpreter": ["/opt/sandbox/bin/python", "-I", "-c", "pass"],
@@ -143,35 +160,15 @@ def steps(image: str, runtime: str, count: int) -> None:
     environment = {"IPYTHONDIR": "/tmp/.ipython"}
     for label, command in STEPS.items():
         client.containers.run(image, entrypoint=command, remove=True, environment=environment, **options)
-        before = {name: probe() for name, probe in PROBES.items()}
+        before = snapshot(PROBES)
         started = time.monotonic()
         for _ in range(count):
             client.containers.run(image, entrypoint=command, remove=True, environment=environment, **options)
         wall = time.monotonic() - started
-        print(Row(f"{runtime}, {label}", wall / count * 1000,
-                  {n: (PROBES[n]() - v) / count * 1000 for n, v in before.items()}).markdown(), flush=True)  # fmt: skip
-
-
-def tree_cpu(roots: list[int]) -> float:
-    """Seconds of CPU of processes and their descendants, reaped children included."""
-    children: dict[int, list[int]] = {}
-    spent: dict[int, int] = {}
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(stat.split("/")[2])
-        children.setdefault(int(fields[1]), []).append(pid)
-        spent[pid] = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
-    total, todo, seen = 0, list(roots), set()
-    while todo:
-        pid = todo.pop()
-        if pid not in seen:
-            seen.add(pid)
-            total += spent.get(pid, 0)
-            todo.extend(children.get(pid, []))
-    return total / TICK
+        print(
+            Row(f"{runtime}, {label}", wall / count * 1000, ms_each(PROBES, before, count)).markdown(),
+            flush=True,
+        )
 
 
 def per_submission(runtime: str, count: int, redis_url: str) -> None:
@@ -181,14 +178,14 @@ def per_submission(runtime: str, count: int, redis_url: str) -> None:
 
     work = submissions(count)
     with running(runtime, 2, 2, redis_url) as service:
-        probes = {**PROBES, "web": lambda: tree_cpu([service.processes[0].pid]),
-                  "workers": lambda: tree_cpu(service.worker_pids)}  # fmt: skip
+        probes: Probes = {**PROBES, "web": lambda table: tree_cpu([service.processes[0].pid], table),
+                          "workers": lambda table: tree_cpu(service.worker_pids, table)}  # fmt: skip
         assignment = service.upload_assignment()
         service.wait_pool_full()
-        before = {name: probe() for name, probe in probes.items()}
+        before = snapshot(probes)
         ids = [service.submit(assignment, key, data) for key, data in work.items()]
         service.wait_graded(ids, poll=0.2)
-        spent = {name: (probes[name]() - value) / count * 1000 for name, value in before.items()}
+        spent = ms_each(probes, before, count)
         _, _, _, span = service.measured(ids)
     rest = spent["machine"] - sum(v for k, v in spent.items() if k != "machine")
     print(f"| {runtime} | {count / span * 60:.1f} | " + " | ".join(f"{spent[k]:.0f}" for k in (
@@ -196,7 +193,9 @@ def per_submission(runtime: str, count: int, redis_url: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sandboxes", type=int, default=15, help="sandboxes per row")
     parser.add_argument("--runtimes", default="runc,runsc")
     parser.add_argument("--image", default=SandboxLimits().image)
@@ -205,7 +204,9 @@ def main() -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
     if args.service:
-        print(f"# CPU per graded submission, ms ({args.service} submissions, warm pool 2/worker, 2 workers)\n")
+        print(
+            f"# CPU per graded submission, ms ({args.service} submissions, warm pool 2/worker, 2 workers)\n"
+        )
         print("| runtime | graded/min | machine | containers | workers | web | dockerd | containerd | this client |"
               " rest (shims, runtimes, kernel) |\n|---|---|---|---|---|---|---|---|---|---|")  # fmt: skip
         for runtime in args.runtimes.split(","):
