@@ -3,9 +3,10 @@
 The cookie holds only the account id, a stamp of its password (``AccountRecord.credential``)
 and a random CSRF token, signed with the app's secret key (HttpOnly, SameSite=Lax, Secure
 when configured). Each request loads the account again, so a disabled account is out at its
-next click, and so is every session opened before its password was last set. A logged-in person becomes the same
-``Caller`` their token would (role, name, courses): the pages call the API's own access
-checks (``require``, ``check_course``, ``readable_submission``) and cannot show more than it.
+next click, and so is every session opened before its password was last set. A logged-in
+person becomes the same ``Caller`` their token would (role, name, courses): the pages call
+the API's own access checks (``require``, ``check_course``, ``readable_submission``) and
+cannot show more than it.
 """
 
 from __future__ import annotations
