@@ -1,8 +1,9 @@
-"""What the browser tests do again and again: log in and out, save a screenshot."""
+"""What the browser tests do again and again: log in and out, save a screenshot, wait for the page."""
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,3 +32,16 @@ def log_in(page: Any, server: str, name: str) -> None:
 def log_out(page: Any) -> None:
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
+
+
+def wait_until(page: Any, expression: str, timeout: float = 30.0) -> Any:
+    """Evaluate a JavaScript expression until it is truthy, and return its value.
+
+    Playwright's ``wait_for_function`` re-evaluates a string with ``eval`` inside the page,
+    which the app's Content-Security-Policy (no 'unsafe-eval') forbids; ``evaluate`` does not.
+    """
+    deadline = time.monotonic() + timeout
+    while not (value := page.evaluate(expression)):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.1)
+    return value
