@@ -50,6 +50,33 @@ def test_the_room_counts_down_to_the_servers_deadline(client: FlaskClient, exam:
     assert "seed" not in html and "variant" not in html
 
 
+def test_the_rooms_clock_follows_an_extension_and_the_end_of_the_attempt(
+    client: FlaskClient, exam: dict[str, Any], instructor: dict[str, str], clock: FakeClock
+) -> None:
+    log_in(client, "alice")
+    room = start(client, exam).headers["Location"]
+    attempt_id = room.rsplit("/", 1)[1]
+    assert f'data-clock-url="/learn/attempts/{attempt_id}/clock"' in client.get(room).get_data(as_text=True)
+    clock.advance(minutes=10)
+    assert client.get(f"{room}/clock").json == {
+        "state": "started", "deadline": (START + timedelta(minutes=60)).isoformat(),
+        "now": (START + timedelta(minutes=10)).isoformat()}
+    extended = client.post(f"/api/v1/attempts/{attempt_id}/extend", headers=instructor,
+                           json={"minutes": 15, "reason": "accommodation"})
+    assert extended.status_code == 200, extended.json
+    assert client.get(f"{room}/clock").json["deadline"] == (START + timedelta(minutes=75)).isoformat()
+    assert post_form(client, room, f"/learn/attempts/{attempt_id}/submit").status_code == 302
+    assert client.get(f"{room}/clock").json["state"] == "submitted"
+
+
+def test_another_learner_cannot_read_the_rooms_clock(client: FlaskClient, exam: dict[str, Any]) -> None:
+    log_in(client, "alice")
+    room = start(client, exam).headers["Location"]
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/learn/")})
+    log_in(client, "bob")
+    assert client.get(f"{room}/clock").status_code == 404
+
+
 def test_another_learner_cannot_enter_the_room(client: FlaskClient, exam: dict[str, Any]) -> None:
     log_in(client, "alice")
     room = start(client, exam).headers["Location"]

@@ -3,12 +3,14 @@
 The room shows the API's ``attempt_json`` of the learner's own attempt (``readable_attempt``
 answers 404 for anyone else's), and every action goes through the same functions as the API:
 starting, saving an answer, submitting. The countdown starts from the server's clock at the
-moment the page was made, so a wrong clock on the learner's device changes nothing.
+moment the page was made, so a wrong clock on the learner's device changes nothing, and asks
+the room's ``clock`` every little while, so an extension granted during the attempt shows
+without a reload.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from web.api.attempts import attempt_json, get_question, own_attempt, readable_attempt, store_answer
@@ -68,6 +70,15 @@ def render_room(attempt_id: str, errors: FieldErrors) -> ResponseReturnValue:
         "learn/room.html", attempt=attempt_json(attempt, staff=False), deadline=attempt.deadline_at,
         exam=exam_json(exam, exam_spec(h.store, exam), staff=False), now=h.clock(), errors=errors.messages,
     ), (422 if errors else 200)
+
+
+@exam_pages.get("/attempts/<attempt_id>/clock")
+def clock(attempt_id: str) -> ResponseReturnValue:
+    """The deadline as it stands now (staff may have extended it) and the server's time."""
+    attempt, _ = own_attempt(attempt_id)
+    deadline = attempt.deadline_at
+    return jsonify(state=attempt.state, deadline=deadline.isoformat() if deadline else None,
+                   now=handles().clock().isoformat())
 
 
 @exam_pages.get("/attempts/<attempt_id>/questions/<name>")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import yaml
 
 from autograde.settings import Settings
 from store import Store
-from tests.e2e.browser.helpers import log_in, log_out, screenshot
+from tests.e2e.browser.helpers import log_in, log_out, screenshot, wait_until
 from tests.e2e.services import start_worker
 from tests.exam_bank.bank import as_yaml
 from tests.exam_bank.bank import question as param_question
@@ -28,6 +29,15 @@ PROGRAMME = {
                  "pass_threshold": 60, "requires_verified_exam": True}],
     "policies": {"attempts": "best", "rounding": 1},
 }  # fmt: skip
+
+
+SECONDS_LEFT = "document.getElementById('countdown').textContent.split(':').reduce((a, x) => a * 60 + Number(x), 0)"
+
+
+def countdown_seconds(page: Any) -> int:
+    """What the room's countdown shows, in seconds, once its script has taken over from the page's text."""
+    wait_until(page, "document.getElementById('countdown').textContent.includes(':')")
+    return int(page.evaluate(SECONDS_LEFT))
 
 
 def exam_files(folder: Path) -> tuple[Path, Path]:
@@ -65,11 +75,20 @@ def test_an_exam_from_upload_to_verified_in_the_review_queue(
         exam_url = page.url
         log_out(page)
 
+        page.clock.install(time=datetime.now(UTC) - timedelta(hours=3))
         # A learner starts an attempt, saves the released question as their answer, and submits.
         log_in(page, server, "alice")
         page.get_by_role("link", name="My exams").click()
         page.get_by_role("button", name="Start an attempt").click()
         page.wait_for_selector("#countdown")
+        # The countdown goes by the server's clock, not the device's (three hours slow here), and
+        # an extension granted during the attempt shows in the open room without a reload.
+        assert 29 * 60 <= countdown_seconds(page) <= 30 * 60
+        extended = admin.post(f"{server}/api/v1/attempts/{page.url.rsplit('/', 1)[1]}/extend",
+                              json={"minutes": 45, "reason": "accommodation: extra time"})
+        assert extended.status_code == 200, extended.text
+        wait_until(page, f"({SECONDS_LEFT}) >= 74 * 60")
+        assert countdown_seconds(page) <= 75 * 60
         released = page.request.get(server + (page.get_by_role("link", name="Download").get_attribute("href") or ""))
         page.get_by_label(re.compile("^My answer to")).set_input_files(
             {"name": "answer.ipynb", "mimeType": "application/x-ipynb+json", "buffer": released.body()})

@@ -29,10 +29,14 @@ function startPolling(element) {
 
 // A countdown to data-deadline, judged by the server's clock: data-server-now is the
 // server's time when the page was made, so a wrong clock on the learner's device does not matter.
+// Every data-clock-ms it asks data-clock-url for the deadline as it stands (staff may extend it)
+// and the server's time again; once the attempt is no longer running, the room is reloaded.
 function startCountdown(element) {
-  const deadline = Date.parse(element.dataset.deadline);
-  const skew = Date.parse(element.dataset.serverNow) - Date.now();
+  let deadline = Date.parse(element.dataset.deadline);
+  let skew = Date.parse(element.dataset.serverNow) - Date.now();
+  let timer = null;
   function tick() {
+    window.clearTimeout(timer);
     const left = Math.max(0, deadline - (Date.now() + skew));
     const seconds = Math.floor(left / 1000);
     const h = Math.floor(seconds / 3600);
@@ -40,10 +44,28 @@ function startCountdown(element) {
     const s = seconds % 60;
     element.textContent = (h ? h + ":" : "") + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
     element.classList.toggle("urgent", seconds < 300);
-    if (left > 0) window.setTimeout(tick, (left % 1000) || 1000);
-    else element.closest("[data-countdown-root]")?.classList.add("expired");
+    element.closest("[data-countdown-root]")?.classList.toggle("expired", left === 0);
+    if (left > 0) timer = window.setTimeout(tick, (left % 1000) || 1000);
+  }
+  async function check() {
+    try {
+      const response = await fetch(element.dataset.clockUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+      if (response.redirected || !response.ok) return;  // logged out or gone: the ticking goes on as it was
+      const clock = await response.json();
+      if (clock.state !== "started") {
+        window.location.reload();
+        return;
+      }
+      skew = Date.parse(clock.now) - Date.now();
+      deadline = Date.parse(clock.deadline);
+      tick();
+    } catch (error) {
+      // a network blip: ask again at the next check
+    }
+    window.setTimeout(check, Number(element.dataset.clockMs || 10000));
   }
   tick();
+  if (element.dataset.clockUrl) window.setTimeout(check, Number(element.dataset.clockMs || 10000));
 }
 
 document.addEventListener("DOMContentLoaded", () => {
