@@ -17,10 +17,18 @@ import pytest
 
 from autograde.settings import Settings
 from store import Store
-from tests.e2e.browser.helpers import PASSWORD
+from tests.e2e.browser.helpers import PASSWORD, SAVED
 
 CHROMIUM = Path(os.environ.get("AUTOGRADE_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Name the screenshots this run saved, so a CI log says where its artefacts are."""
+    if SAVED:
+        terminalreporter.section("screenshots")
+        for path in sorted(set(SAVED)):
+            terminalreporter.write_line(f"{path} ({path.stat().st_size // 1024} KB)")
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from tests.conftest import ROOT
 
 SCREENSHOTS = Path(os.environ.get("AUTOGRADE_SCREENSHOTS", str(ROOT / "var" / "screenshots")))
 PASSWORD = "correct horse battery"
+PHONE = {"width": 390, "height": 844}
+SAVED: list[Path] = []  # this run's screenshots, listed at the end of the run (conftest)
 
 
 def screenshot(page: Any, name: str) -> Path:
@@ -18,7 +20,13 @@ def screenshot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    SAVED.append(path)
     return path
+
+
+def overflow(page: Any) -> int:
+    """How many pixels the page is wider than the screen (0 when nothing scrolls sideways)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def log_in(page: Any, server: str, name: str) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from autograde.settings import Settings
 from store import Store
 from tests.conftest import EXAMPLES
-from tests.e2e.browser.helpers import log_in, log_out, screenshot
+from tests.e2e.browser.helpers import PHONE, log_in, log_out, overflow, screenshot
 from tests.e2e.services import start_worker, wait_graded
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.redis, pytest.mark.slow]
@@ -91,6 +91,13 @@ def test_upload_submit_feedback_and_gradebook_in_chromium(
         assert page.locator("#learners tbody tr").count() == 1 + len(OTHERS)
         assert page.locator("#pass-rates tbody tr").count() > 0
         screenshot(page, "gradebook")
+        # The instructor's pages fit a phone's width too: wide tables scroll inside their box.
+        gradebook = page.url
+        page.set_viewport_size(PHONE)
+        for url in (f"{server}/teach/", f"{server}/teach/assignments/{assignment_id}", gradebook):
+            page.goto(url)
+            assert overflow(page) == 0, url
+        screenshot(page, "phone-gradebook")
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
     finally:
         context.close()

@@ -10,10 +10,9 @@ import requests
 from autograde.settings import Settings
 from store import Store
 from tests.conftest import EXAMPLES
-from tests.e2e.browser.helpers import PASSWORD, log_in, screenshot, wait_until
+from tests.e2e.browser.helpers import PASSWORD, PHONE, log_in, overflow, screenshot, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis]
-PHONE = {"width": 390, "height": 844}
 SOURCE = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
 
 
@@ -26,11 +25,6 @@ def assignment_id(server: str, settings: Settings, accounts: Store) -> str:
                      files={"file": (SOURCE.name, SOURCE.read_bytes())})
     assert reply.status_code == 201, reply.text
     return str(reply.json()["id"])
-
-
-def overflow(page: Any) -> int:
-    """How many pixels the page is wider than the screen (0 when nothing scrolls sideways)."""
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def test_the_learner_pages_fit_a_phone_screen(browser: Any, server: str, assignment_id: str) -> None:
