@@ -12,41 +12,11 @@ from flask.testing import FlaskClient
 
 from store import Store
 from tests.web.fakes import FakeClock
+from tests.web.reports import grade
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 Post = Callable[..., Any]
 Token = Callable[..., dict[str, str]]
-
-
-def report(score: float) -> dict[str, Any]:
-    cell = {
-        "notebook": "hw.ipynb",
-        "grade_id": "test_answer",
-        "score": score,
-        "max_score": 2.0,
-        "status": "passed" if score == 2.0 else "failed",
-        "message": "" if score else "AssertionError raised",
-        "review": "",
-    }
-    return {
-        "score": score,
-        "raw_score": score,
-        "max_score": 2.0,
-        "on_time": True,
-        "late_credit": 1.0,
-        "needs_manual_grading": False,
-        "needs_review": False,
-        "rubric_version": "v",
-        "events": [],
-        "flags": [],
-        "cells": [cell],
-    }
-
-
-def grade(store: Store, submission_id: str, score: float = 2.0) -> None:
-    """What the worker does, without the sandbox."""
-    store.claim_submission(submission_id)
-    assert store.save_grade(submission_id, report(score), "<h1>Feedback</h1>", {"timings": {"total": 0.5}})
 
 
 def submit(post_submission: Post, headers: dict[str, str] | None = None, **form: Any) -> str:

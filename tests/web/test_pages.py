@@ -1,4 +1,7 @@
-"""The pages' flows with the test client: upload and rubric, submit and feedback, gradebook, manual grading."""
+"""The pages' flows with the test client: upload and rubric, the release download, submit, gradebook.
+
+Manual grading, regrading and the CSV exports are in ``test_pages_grading_admin.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from grader.notebooks import parse_notebook
 from store import Store
 from tests.web.fakes import FakeEnqueuer
-from tests.web.notebook_builders import learner_bytes, source_bytes
+from tests.web.notebook_builders import VISIBLE_TEST, learner_bytes, source_bytes
 from tests.web.pages_client import csrf_of, log_in, post_form
 from web.pages.gradebook import histogram, pass_rates
 
@@ -60,6 +64,26 @@ def test_a_duplicate_assignment_name_is_a_message_not_a_500(client: FlaskClient)
     assert upload(client).status_code == 302
     reply = upload(client)
     assert reply.status_code == 422 and 'id="err-name"' in reply.get_data(as_text=True)
+
+
+def test_the_release_download_has_stubs_for_solutions_and_no_hidden_tests(client: FlaskClient) -> None:
+    log_in(client, "prof")
+    assignment_id = upload(client).headers["Location"].rsplit("/", 1)[1]
+    url = f"/assignments/{assignment_id}/release"
+    as_instructor = client.get(url)
+    client.post("/logout", data={"csrf_token": post_csrf(client)})
+    log_in(client, "alice")
+    assert f'href="{url}"' in client.get(f"/learn/assignments/{assignment_id}").get_data(as_text=True)
+    as_learner = client.get(url)
+    for reply in (as_instructor, as_learner):
+        assert reply.status_code == 200 and reply.mimetype == "application/x-ipynb+json"
+        assert reply.headers["Content-Disposition"] == "attachment; filename=hw.ipynb"
+    assert as_learner.data == as_instructor.data
+    release = parse_notebook(as_learner.data, "hw.ipynb")
+    assert [(cell.metadata.nbgrader.grade_id, cell.source) for cell in release.cells] == [
+        ("answer", "# YOUR CODE HERE\nraise NotImplementedError()"),
+        ("test_answer", VISIBLE_TEST),
+    ]
 
 
 def test_a_learner_submits_and_sees_the_submission_queued(

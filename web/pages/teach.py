@@ -129,8 +129,11 @@ def grade_cell(submission_id: str, grade_id: str) -> ResponseReturnValue:
     require(*STAFF)
     errors = FieldErrors()
     score = errors.check(f"score-{grade_id}", lambda: parse_number(request.form.get("score"), "the score"))
-    if score is not None:
-        errors.check(f"score-{grade_id}", lambda: change_cell(submission_id, grade_id, score, request.form.get("reason")))
+    reason = request.form.get("reason", "")
+    if not reason.strip():
+        errors.add(f"reason-{grade_id}", "a score change needs a reason (it is kept in the grade's history)")
+    if score is not None and not errors:
+        errors.check(f"score-{grade_id}", lambda: change_cell(submission_id, grade_id, score, reason))
     if errors:
         return render_submission(submission_id, errors)
     return redirect(url_for("pages.submissions.submission", submission_id=submission_id))
