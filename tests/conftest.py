@@ -75,7 +75,7 @@ def postgres_url() -> Iterator[str]:
 def row_counts(store):  # type: ignore[no-untyped-def]
     """Call to get ``{table: rows}``: how tests prove that refused input stored nothing.
 
-    ``store`` is whichever store fixture the test's folder defines (tests/store, tests/web).
+    ``store`` is whichever store fixture the test sees (tests/store, tests/web, or its module's own).
     """
     from sqlalchemy import text
 

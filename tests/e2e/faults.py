@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ import requests
 
 from autograde.settings import Settings
 from sandboxes.docker_sandbox import WORKER_LABEL
+from store import DeliveryRecord, Store
 from tests.conftest import EXAMPLES
 
 T = TypeVar("T")
@@ -46,6 +47,28 @@ def wait_until(check: Callable[[], T | None], timeout: float, what: str, every: 
             return value
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def wait_outbox_settled(
+    store: Store, submission_ids: Iterable[str], timeout: float
+) -> dict[str, list[DeliveryRecord]]:
+    """Each submission's deliveries, once every one has been written and none is still pending.
+
+    Pending covers a delivery due, leased to a sender (in flight) or waiting for a retry. A
+    delivery is marked delivered only after its POST was answered, and a second sender may
+    claim it only when the first one's lease (the HTTP timeout and 30 s) has ended: once none
+    is pending, no further POST of these results is on its way (short of a sender stalled
+    past its lease between claiming and sending).
+    """
+    ids = list(submission_ids)
+
+    def settled() -> dict[str, list[DeliveryRecord]] | None:
+        found = {sid: store.list_deliveries(submission_id=sid) for sid in ids}
+        if all(found.values()) and not any(d.status == "pending" for ds in found.values() for d in ds):
+            return found
+        return None
+
+    return wait_until(settled, timeout, "the outbox to hold no pending delivery of these submissions")
 
 
 def port_open(port: int) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,14 @@ from autograde.settings import Settings
 from integrations.signing import signed_headers
 from store import Store
 from tests.conftest import EXAMPLES
-from tests.e2e.faults import RedisServer, admin_session, post_arrays, stop_worker, wait_until
+from tests.e2e.faults import (
+    RedisServer,
+    admin_session,
+    post_arrays,
+    stop_worker,
+    wait_outbox_settled,
+    wait_until,
+)
 from tests.e2e.services import start_worker, wait_graded
 from tests.e2e.test_callbacks import Receiver
 
@@ -90,9 +98,19 @@ def test_nothing_is_lost_when_redis_restarts_empty_and_results_still_reach_the_p
             body = wait_graded(admin, f"{server}/api/v1/submissions/{sid}", timeout=240)
             assert body["status"] == "graded", body
             assert len(store.report_history(sid)) == 1  # once, not twice
-        accepted = receiver.wait_for(lambda got: {e["payload"]["submission"]["id"] for e in got} >= set(ids), 120)
-        per_submission = [e["payload"]["submission"]["id"] for e in accepted]
-        assert sorted(per_submission) == sorted(ids), "a result was sent twice or not at all"
+        receiver.wait_for(lambda got: {e["payload"]["submission"]["id"] for e in got} >= set(ids), 120)
+        # Every id has arrived; a duplicate would come later, from a delivery still
+        # pending (sent, but not yet recorded as delivered) or re-enqueued after the restart.
+        # So count only once the outbox has nothing left to send for these submissions.
+        outbox = wait_outbox_settled(store, ids, 120)
+        statuses = {sid: [d.status for d in deliveries] for sid, deliveries in outbox.items()}
+        assert statuses == {sid: ["delivered"] for sid in ids}, statuses  # one delivery each, delivered
+        received = receiver.entries()
+        assert all(e["accepted"] for e in received), [e for e in received if not e["accepted"]]
+        per_submission = Counter(e["payload"]["submission"]["id"] for e in received)
+        assert per_submission == Counter(ids), f"a result was not received exactly once: {per_submission}"
+        per_delivery = Counter(e["delivery"] for e in received)
+        assert per_delivery == Counter(d.id for ds in outbox.values() for d in ds), per_delivery
         assert worker.poll() is None, "the worker died with Redis"
     finally:
         stop_worker(worker)
