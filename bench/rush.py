@@ -1,7 +1,8 @@
 """The deadline rush: N submissions in one burst through the API, none lost, no 5xx, all graded.
 
-    .venv/bin/python -m bench.rush                      # 1,000 submissions, 16 at a time
-    .venv/bin/python -m bench.rush --submissions 200    # what tests/e2e/test_deadline_rush.py runs
+    .venv/bin/python -m bench.rush                      # 1,000 submissions, 16 at a time, as
+                                                        # tests/e2e/test_deadline_rush.py does
+    .venv/bin/python -m bench.rush --submissions 200    # a shorter rush
 
 A load tool on this machine, loopback only and bounded in count and time: it starts the
 service as ``bench/service.py`` does (gunicorn with two web processes, two real RQ workers
