@@ -45,6 +45,9 @@ def test_an_uploaded_assignment_shows_its_rubric(client: FlaskClient) -> None:
     ({"course": ""}, None, "course", "non-empty &#39;course&#39;"),
     ({"course": "ds999"}, None, "course", "does not give access"),
     ({"due": "next tuesday"}, None, "due", "due"),
+    ({"late_policy": "[{"}, None, "late_policy", "late_policy: not JSON"),
+    ({"due": "2030-03-01T12:00:00Z", "late_policy": '[{"after": "2030-02-01T00:00:00Z", "credit": 50}]'}, None,
+     "late_policy", "every step must come after the due date"),
     ({}, b"not a notebook", "file", ""),
 ])
 def test_bad_upload_input_is_shown_next_to_its_field_and_stores_nothing(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from grader.late import parse_policy
+from grader.late import LatePolicy, parse_policy
 from grader.uploads import ZIP_MAGIC
 from integrations.exports import counted_submissions
 from store import AssignmentRecord
@@ -51,6 +51,14 @@ def render_courses(errors: FieldErrors, form: dict[str, str]) -> ResponseReturnV
         422 if errors else 200)
 
 
+def late_policy(errors: FieldErrors) -> LatePolicy | None:
+    """The due date's own problems beside it first; only then the late policy's, beside that field."""
+    due = errors.check("due", lambda: optional_text_field("due"))
+    if "due" in errors.messages or errors.check("due", lambda: parse_policy(due, None)) is None:
+        return None
+    return errors.check("late_policy", lambda: parse_policy(due, request.form.get("late_policy")))
+
+
 @teach.post("/assignments")
 def upload_assignment() -> ResponseReturnValue:
     """The API's upload, with each problem shown next to its field; nothing is stored unless all is well."""
@@ -60,7 +68,7 @@ def upload_assignment() -> ResponseReturnValue:
     if course is not None and not can_see_course(caller, course):
         errors.add("course", f"your account does not give access to course {course!r}")
     name = errors.check("name", lambda: text_field("name"))
-    policy = errors.check("due", lambda: parse_policy(optional_text_field("due"), request.form.get("late_policy")))
+    policy = late_policy(errors)
     runtime = errors.check("runtime", lambda: sandbox_runtime(optional_text_field("runtime")))
     upload = errors.check("file", uploaded_file)
     built = errors.check("file", lambda: build_upload(*upload)) if upload else None

@@ -81,6 +81,33 @@ def test_log_in_and_submit_with_the_keyboard_alone(browser: Any, server: str, as
         context.close()
 
 
+def test_an_instructor_uploads_an_assignment_with_the_keyboard(browser: Any, server: str, accounts: Store) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        log_in(page, server, "prof")
+        page.goto(f"{server}/teach/")
+        for _ in range(30):  # Tab until the upload form's first field has focus
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "course":
+                break
+        typed = {"course": "intro-data-science", "name": "arrays-by-keyboard", "due": "2030-03-01T12:00:00Z",
+                 "late_policy": '[{"after": "2030-03-02T12:00:00Z", "credit": 50}]'}
+        for field, text in typed.items():  # the fields come in the order they are read
+            assert page.evaluate("document.activeElement.id") == field
+            page.keyboard.type(text)
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "file"
+        page.locator("#file").set_input_files(str(SOURCE))  # the file dialog is the browser's (see above)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Upload"
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#rubric")
+        assert "arrays-by-keyboard" in page.locator("h1").inner_text()
+    finally:
+        context.close()
+
+
 def test_a_wrong_password_is_refused_in_the_browser(browser: Any, server: str, accounts: Store) -> None:
     page = browser.new_page()
     try:
