@@ -66,10 +66,10 @@ def test_log_in_and_submit_with_the_keyboard_alone(browser: Any, server: str, as
                 break
         assert page.evaluate("document.activeElement.id") == "file"
         # Space on the field opens the browser's own file dialog, which is the browser's part,
-        # not the page's, and headless Chromium does not always hand it to Playwright (it needs
-        # a transient user activation that can lapse on a busy machine). So the file is put in
-        # the focused field directly, and everything the page is responsible for, the focus
-        # order and submitting with a key, stays driven by the keyboard.
+        # not the page's, and headless Chromium does not always hand it to Playwright (a CI run
+        # waited 30 s for it in vain). So the file is put in the focused field directly, and
+        # everything the page is responsible for, the focus order and submitting with a key,
+        # stays driven by the keyboard.
         page.locator("#file").set_input_files(str(EXAMPLES / "submissions" / "alice" / "arrays.ipynb"))
         assert page.evaluate("document.activeElement.id") == "file"
         page.keyboard.press("Tab")

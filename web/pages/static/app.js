@@ -50,15 +50,17 @@ function startCountdown(element) {
   async function check() {
     try {
       const response = await fetch(element.dataset.clockUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" });
-      if (response.redirected || !response.ok) return;  // logged out or gone: the ticking goes on as it was
-      const clock = await response.json();
-      if (clock.state !== "started") {
-        window.location.reload();
-        return;
+      if (response.redirected || response.status === 404) return;  // logged out or gone: tick on as it was
+      if (response.ok) {  // otherwise (a 503 while the database is away) ask again at the next check
+        const clock = await response.json();
+        if (clock.state !== "started") {
+          window.location.reload();
+          return;
+        }
+        skew = Date.parse(clock.now) - Date.now();
+        deadline = Date.parse(clock.deadline);
+        tick();
       }
-      skew = Date.parse(clock.now) - Date.now();
-      deadline = Date.parse(clock.deadline);
-      tick();
     } catch (error) {
       // a network blip: ask again at the next check
     }
