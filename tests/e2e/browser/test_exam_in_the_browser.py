@@ -121,6 +121,22 @@ def test_an_exam_from_upload_to_verified_in_the_review_queue(
         assert "hash chain verified" in page.locator("#chain").inner_text()
         assert "(verified)" in page.locator("#explanation").inner_text()
         screenshot(page, "programme-record")
+        log_out(page)
+
+        # The learner reads the record and shares it: the link works for anyone until revoked.
+        log_in(page, server, "alice")
+        page.get_by_role("link", name="My records").click()
+        assert "(verified)" in page.locator(".explanation").first.inner_text()
+        page.get_by_label("Label for a new link (who it is for)").fill("admissions office")
+        page.get_by_role("button", name="Make a share link").click()
+        link = page.get_by_label(re.compile("^Share link")).input_value()
+        assert requests.get(link, timeout=30).status_code == 200  # no session: the link alone
+        screenshot(page, "learner-records")
+        page.goto(f"{server}/learn/records")
+        assert "1 time" in page.locator("table").inner_text()
+        page.get_by_role("button", name="Revoke").click()
+        assert "revoked" in page.locator("table").inner_text()
+        assert requests.get(link, timeout=30).status_code == 404
     finally:
         context.close()
         worker.terminate()
