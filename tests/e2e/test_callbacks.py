@@ -67,7 +67,9 @@ class Receiver:
     def entries(self) -> list[dict[str, Any]]:
         if not self.record.exists():
             return []
-        return [json.loads(line) for line in self.record.read_text().splitlines()]
+        text = self.record.read_text()
+        complete = text[: text.rfind("\n") + 1]  # a line the receiver is still writing is read next time
+        return [json.loads(line) for line in complete.splitlines()]
 
     def wait_for(self, check: Callable[[list[dict[str, Any]]], bool], timeout: float = 120) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
