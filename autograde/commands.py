@@ -6,9 +6,13 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograde.settings import Settings
 from worker.queues import QUEUE_NAMES
+
+if TYPE_CHECKING:
+    from store.db import Store
 
 ROLES = ("instructor", "learner", "platform", "admin")
 PERSON_ROLES = ("instructor", "learner", "admin")
@@ -108,11 +112,17 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
+def migrated_store(settings: Settings) -> Store:
+    """The database, its schema brought up to date first: an admin command may be the first to touch it."""
     from store.db import Store
 
     store = Store.from_url(settings.database_url)
     store.migrate()
+    return store
+
+
+def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    store = migrated_store(settings)
     plaintext, record = store.create_token(args.role, args.name, args.course)
     print(json.dumps({"token": plaintext, "role": record.role, "name": record.name, "courses": record.courses}))
     return 0
@@ -134,32 +144,23 @@ def read_new_password(from_stdin: bool) -> str:
 
 
 def run_account_create(args: argparse.Namespace, settings: Settings) -> int:
-    from store.db import Store
-
     password = read_new_password(args.password_stdin)
-    store = Store.from_url(settings.database_url)
-    store.migrate()
+    store = migrated_store(settings)
     record = store.create_account(args.role, args.name, password, args.course)
     print(json.dumps({"id": record.id, "role": record.role, "name": record.name, "courses": record.courses}))
     return 0
 
 
 def run_account_password(args: argparse.Namespace, settings: Settings) -> int:
-    from store.db import Store
-
     password = read_new_password(args.password_stdin)
-    store = Store.from_url(settings.database_url)
-    store.migrate()
+    store = migrated_store(settings)
     store.set_password(args.name, password)
     print(json.dumps({"name": args.name, "password": "set", "other_sessions": "ended"}))
     return 0
 
 
 def run_account_disable(args: argparse.Namespace, settings: Settings) -> int:
-    from store.db import Store
-
-    store = Store.from_url(settings.database_url)
-    store.migrate()
+    store = migrated_store(settings)
     store.disable_account(args.name)
     print(json.dumps({"name": args.name, "disabled": True}))
     return 0
@@ -167,15 +168,13 @@ def run_account_disable(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_platform_create(args: argparse.Namespace, settings: Settings) -> int:
     from grader.errors import BadInput
-    from store.db import Store
     from web.api.platforms import PLATFORM_ID
     from web.callback_urls import check_url
 
     if not PLATFORM_ID.fullmatch(args.id):
         raise BadInput("--id must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit")
     callback_url = check_url(args.callback_url, "--callback-url") if args.callback_url else None
-    store = Store.from_url(settings.database_url)
-    store.migrate()
+    store = migrated_store(settings)
     record = store.create_platform(args.id, args.name or args.id, callback_url, args.course)
     token, _ = store.create_token("platform", record.id, args.course)
     print(json.dumps({"id": record.id, "secret": record.secret, "token": token, "callback_url": callback_url,
@@ -232,9 +231,7 @@ def run_records_keygen(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from store.db import Store
-
-    Store.from_url(settings.database_url).migrate()
+    migrated_store(settings)
     print("database is at the latest schema")
     return 0
 
