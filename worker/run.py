@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from redis import Redis
 from redis import exceptions as redis_errors
 from rq import Worker
+from rq.scheduler import RQScheduler
 from rq.worker import BaseWorker
 
 from autograde.settings import Settings
@@ -136,7 +137,7 @@ def keep_scheduler(worker: BaseWorker) -> None:
     scheduler = worker.scheduler
     if worker._stop_requested:
         return  # shutting down: RQ's teardown stops the scheduler, and must not find a new one
-    if scheduler is not None and (scheduler._process is None or not scheduler._process.is_alive()):
+    if scheduler is not None and not scheduler_running(scheduler):
         scheduler.acquire_locks(auto_start=True)  # type: ignore[no-untyped-call]
 
 
@@ -148,8 +149,13 @@ def stop_scheduler(worker: BaseWorker) -> None:
     queues' scheduler locks in Redis for as long as it lives.
     """
     scheduler = worker.scheduler
-    if scheduler is not None and scheduler._process is not None and scheduler._process.is_alive():
-        worker.stop_scheduler()
+    if scheduler is not None and scheduler_running(scheduler):
+        worker.stop_scheduler()  # type: ignore[no-untyped-call]
+
+
+def scheduler_running(scheduler: RQScheduler) -> bool:
+    """Whether this worker's RQ scheduler process exists and is alive."""
+    return scheduler._process is not None and scheduler._process.is_alive()
 
 
 def lower_priority(nice: int) -> None:
