@@ -100,3 +100,35 @@ def learner_files(assignment: Any, answers: Mapping[str, str], name: str = "hw.i
         if grade_id_of(cell) in answers:
             cell.source = answers[grade_id_of(cell)]
     return {name: dump_notebook(nb)}
+
+
+def report_cell(grade_id: str, score: float | None, max_score: float, status: str, **extra: Any) -> dict[str, Any]:
+    """One cell of a stored grade report."""
+    return {
+        "notebook": "hw.ipynb",
+        "grade_id": grade_id,
+        "score": score,
+        "max_score": max_score,
+        "status": status,
+        "message": "",
+        "review": "",
+        **extra,
+    }
+
+
+def report_dict(*cells: dict[str, Any], score: float = 2.0, **extra: Any) -> dict[str, Any]:
+    """A stored grade report, as the worker saves it (``extra`` overrides any field)."""
+    return {
+        "score": score,
+        "raw_score": score,
+        "max_score": 3.0,
+        "on_time": True,
+        "late_credit": 1.0,
+        "needs_manual_grading": False,
+        "needs_review": False,
+        "rubric_version": "v",
+        "events": [],
+        "flags": [],
+        "cells": list(cells),
+        **extra,
+    }

@@ -18,6 +18,7 @@ from integrations.exports import (
     csv_cell,
     gradescope_results,
 )
+from tests.builders import report_cell, report_dict
 
 T0 = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 HIDDEN_LITERAL = "answer() != 4242"
@@ -58,38 +59,8 @@ class Report:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
-def cell(grade_id: str, score: float | None, max_score: float, status: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "notebook": "hw.ipynb",
-        "grade_id": grade_id,
-        "score": score,
-        "max_score": max_score,
-        "status": status,
-        "message": "",
-        "review": "",
-        **extra,
-    }
-
-
-def report_dict(*cells: dict[str, Any], score: float = 2.0, **extra: Any) -> dict[str, Any]:
-    return {
-        "score": score,
-        "raw_score": score,
-        "max_score": 3.0,
-        "on_time": True,
-        "late_credit": 1.0,
-        "needs_manual_grading": False,
-        "needs_review": False,
-        "rubric_version": "v",
-        "events": [],
-        "flags": [],
-        "cells": list(cells),
-        **extra,
-    }
-
-
 GRADED = report_dict(
-    cell("test_answer", 2.0, 2.0, "passed"), cell("essay", None, 1.0, "needs_manual_grading")
+    report_cell("test_answer", 2.0, 2.0, "passed"), report_cell("essay", None, 1.0, "needs_manual_grading")
 )
 
 
@@ -121,7 +92,7 @@ def test_the_assignment_gradebook_has_one_row_per_learner_with_cells_in_rubric_o
         Submission("s2", learner="alice", minutes=1, score=0.5),
         Submission("s3", learner="alice", minutes=9, score=2.0),
     ]
-    reports = {"s1": report_dict(cell("test_answer", 1.0, 2.0, "partial"), score=1.0), "s3": GRADED}
+    reports = {"s1": report_dict(report_cell("test_answer", 1.0, 2.0, "partial"), score=1.0), "s3": GRADED}
     text = assignment_gradebook(Assignment(), subs, reports)
     header = next(csv.reader(io.StringIO(text)))
     assert header == [
@@ -167,7 +138,7 @@ def test_a_learner_whose_submissions_all_failed_keeps_a_row_with_empty_scores() 
 
 
 def test_late_credit_shows_in_the_total_while_cells_stay_raw_points() -> None:
-    late = report_dict(cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5)
+    late = report_dict(report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5)
     subs = [Submission("s1", score=1.0, on_time=False, late_credit=0.5)]
     (row,) = parse(assignment_gradebook(Assignment(), subs, {"s1": late}))
     assert (row["test_answer"], row["late_credit"], row["total"]) == ("2", "0.5", "1")
@@ -261,7 +232,7 @@ def test_results_json_has_gradescopes_shape() -> None:
 
 
 def test_results_json_omits_execution_time_without_timings_and_says_when_late() -> None:
-    late = report_dict(cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5)
+    late = report_dict(report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5)
     results = gradescope_results(Report(late), Submission("s1"), Assignment())
     assert "execution_time" not in results
     assert results["output"] == "hw1: 1 / 3. Received after the deadline: 50% of the credit kept."
@@ -270,7 +241,7 @@ def test_results_json_omits_execution_time_without_timings_and_says_when_late() 
 
 def test_results_json_never_carries_hidden_test_content() -> None:
     """Only the score's own words go out: not the review note, nor anything else a cell may hold."""
-    leaky = cell(
+    leaky = report_cell(
         "test_answer",
         0.0,
         2.0,
@@ -288,7 +259,7 @@ def test_results_json_never_carries_hidden_test_content() -> None:
 
 
 def test_a_partial_score_is_reported_as_earned_and_not_as_passed() -> None:
-    report = report_dict(cell("test_answer", 1.5, 2.0, "partial", message="partial credit: 1.5"), score=1.5)
+    report = report_dict(report_cell("test_answer", 1.5, 2.0, "partial", message="partial credit: 1.5"), score=1.5)
     (test,) = gradescope_results(Report(report), Submission("s1"), Assignment())["tests"]
     assert (test["score"], test["status"], test["output"]) == (1.5, "failed", "partial credit: 1.5")
 
@@ -307,6 +278,6 @@ def test_a_partial_score_is_reported_as_earned_and_not_as_passed() -> None:
 def test_a_test_passes_only_with_every_point_earned(
     status: str, score: float, max_score: float, expected: str
 ) -> None:
-    report = report_dict(cell("test_answer", score, max_score, status, message="m"), score=score)
+    report = report_dict(report_cell("test_answer", score, max_score, status, message="m"), score=score)
     (test,) = gradescope_results(Report(report), Submission("s1"), Assignment())["tests"]
     assert (test["status"], test["score"], test["max_score"]) == (expected, score, max_score)

@@ -5,31 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from store import Store
+from tests.builders import report_cell, report_dict
 
 
 def report(score: float) -> dict[str, Any]:
-    cell = {
-        "notebook": "hw.ipynb",
-        "grade_id": "test_answer",
-        "score": score,
-        "max_score": 2.0,
-        "status": "passed" if score == 2.0 else "failed",
-        "message": "" if score else "AssertionError raised",
-        "review": "",
-    }
-    return {
-        "score": score,
-        "raw_score": score,
-        "max_score": 2.0,
-        "on_time": True,
-        "late_credit": 1.0,
-        "needs_manual_grading": False,
-        "needs_review": False,
-        "rubric_version": "v",
-        "events": [],
-        "flags": [],
-        "cells": [cell],
-    }
+    """alice's one test cell, worth 2 points, scored ``score``."""
+    status, message = ("passed", "") if score == 2.0 else ("failed", "AssertionError raised" if not score else "")
+    return report_dict(report_cell("test_answer", score, 2.0, status, message=message), score=score, max_score=2.0)
 
 
 def grade(store: Store, submission_id: str, score: float = 2.0) -> None:
