@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import ROOT
+from tests.e2e import faults
 
 SCREENSHOTS = Path(os.environ.get("AUTOGRADE_SCREENSHOTS", str(ROOT / "var" / "screenshots")))
 PASSWORD = "correct horse battery"
@@ -48,8 +48,4 @@ def wait_until(page: Any, expression: str, timeout: float = 30.0) -> Any:
     Playwright's ``wait_for_function`` re-evaluates a string with ``eval`` inside the page,
     which the app's Content-Security-Policy (no 'unsafe-eval') forbids; ``evaluate`` does not.
     """
-    deadline = time.monotonic() + timeout
-    while not (value := page.evaluate(expression)):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
-        time.sleep(0.1)
-    return value
+    return faults.wait_until(lambda: page.evaluate(expression), timeout, expression, every=0.1)
