@@ -114,7 +114,7 @@ class Runsc:
         process = (
             self.launch("restore", name, "-image-path", str(image)) if image else self.launch("run", name)
         )
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdout is not None
         if image is None:
             expect(process.stdout.readline(), "ready")
         say(process, "ping", "pong")
