@@ -55,7 +55,10 @@ def test_a_rehearsal_puts_the_modules_only_running_code_imports_in_the_table(tmp
     (tmp_path / "pre_pkg" / "leaf.py").write_text(
         "def answer():\n    return 42\n\ndef rehearse():\n    import pre_pkg.late\n"
     )
-    code = "import marshal\nprint(sorted(n for n in marshal.loads(open({t!r}, 'rb').read())[1] if n.startswith('pre_pkg')))"
+    code = (
+        "import marshal\nraw = open({t!r}, 'rb').read()\nsize = int.from_bytes(raw[:preload.HEAD], 'little')\n"
+        "print(sorted(n for n in marshal.loads(raw[preload.HEAD : preload.HEAD + size])[1] if n.startswith('pre_pkg')))"
+    )
     plain, rehearsed = tmp_path / "plain.marshal", tmp_path / "rehearsed.marshal"
     in_subprocess(tmp_path, f"preload.build({str(plain)!r}, ['pre_pkg'])")
     in_subprocess(tmp_path, f"preload.build({str(rehearsed)!r}, ['pre_pkg', 'pre_pkg.leaf:rehearse'])")
@@ -63,21 +66,41 @@ def test_a_rehearsal_puts_the_modules_only_running_code_imports_in_the_table(tmp
     assert in_subprocess(tmp_path, code.format(t=str(rehearsed))) == "['pre_pkg', 'pre_pkg.late', 'pre_pkg.leaf']"
 
 
-@pytest.mark.parametrize("damage", ["missing", "other interpreter", "garbage"])
+@pytest.mark.parametrize("damage", ["missing", "other interpreter", "garbage", "empty", "cut in the index", "cut in the code"])
 def test_an_unusable_table_falls_back_to_ordinary_imports(tmp_path: Path, damage: str) -> None:
     make_package(tmp_path)
     table = tmp_path / "table.marshal"
     if damage == "other interpreter":
         import marshal
 
-        table.write_bytes(marshal.dumps(([1, "2.7.18"], {"pre_pkg": ("/nowhere", True, b"")})))
+        head = marshal.dumps(([2, "2.7.18"], {"pre_pkg": (str(tmp_path / "pre_pkg" / "__init__.py"), True, 0, 0)}))
+        table.write_bytes(len(head).to_bytes(8, "little") + head)
     elif damage == "garbage":
         table.write_bytes(b"\x00not marshal")
+    elif damage == "empty":
+        table.write_bytes(b"")
+    elif damage in ("cut in the index", "cut in the code"):
+        in_subprocess(tmp_path, f"preload.build({str(table)!r}, ['pre_pkg'])")
+        table.write_bytes(table.read_bytes()[: 20 if damage == "cut in the index" else -5])
     out = in_subprocess(
         tmp_path,
         f"preload.install({str(table)!r})\nimport pre_pkg\nprint(type(pre_pkg.__spec__.loader).__name__, pre_pkg.answer())",
     )
     assert out == "SourceFileLoader 42"
+
+
+def test_a_process_maps_the_table_and_loads_only_the_code_it_imports(tmp_path: Path) -> None:
+    make_package(tmp_path)
+    (tmp_path / "pre_pkg" / "unused.py").write_text("UNUSED = True\n")
+    table = tmp_path / "table.marshal"
+    in_subprocess(tmp_path, f"preload.build({str(table)!r}, ['pre_pkg', 'pre_pkg.unused'])")
+    out = in_subprocess(
+        tmp_path,
+        f"preload.install({str(table)!r})\nimport pre_pkg\n"
+        "print(type(pre_pkg.__spec__.loader).__name__, pre_pkg.answer(), 'pre_pkg.unused' in sys.modules,\n"
+        "      type(pre_pkg.__spec__.loader._code).__name__)",
+    )
+    assert out == "_Loader 42 False memoryview"
 
 
 @pytest.mark.docker
