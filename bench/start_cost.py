@@ -12,7 +12,9 @@ own work. The baseline row creates the containers with Docker's network manager,
 (``sandboxes/limits.py`` says why). Rows alternate, twice each, so drift on a shared
 machine shows. ``--steps`` instead times bare containers that go one step further each (the
 runtime alone, an interpreter, IPython, the shell, numpy): the floor under a sandbox's
-start on each runtime. ``--service N`` grades N submissions of the speed benchmark through
+start on each runtime. ``--images A,B`` compares sandbox images (one before a change, one
+after) in alternating rows, each life also guarding numpy and running a cell as a grade
+does. ``--service N`` grades N submissions of the speed benchmark through
 the service (HTTP, two workers with warm pools) and splits the CPU per graded submission the
 same way, with the web and worker processes on their own. Figures are only ever compared
 within one run.
@@ -121,7 +123,8 @@ class _DockerNetworking(SandboxLimits):
         return {**super().container_options(), "network_disabled": False}
 
 
-def measure(limits: SandboxLimits, count: int, way: str) -> Row:
+def measure(limits: SandboxLimits, count: int, way: str, graded: bool = False) -> Row:
+    """Open, ping and remove ``count`` sandboxes; ``graded`` also guards numpy and runs a cell, as a grade does."""
     factory = DockerSandboxFactory(docker.from_env(), limits, worker="bench-start-cost")
     for _ in range(2):  # the image's files in the page cache, the engine's first-call costs paid
         factory.open().close()
@@ -131,6 +134,11 @@ def measure(limits: SandboxLimits, count: int, way: str) -> Row:
         with factory.open() as sandbox:
             if not sandbox.ping():
                 raise RuntimeError(f"sandbox {sandbox.short_id} did not answer")
+            if graded:
+                sandbox.guard(["numpy", "numpy.testing"])
+                cell = sandbox.run_cell("import numpy as np\nassert np.arange(10).sum() == 45", timeout=30)
+                if cell.status != "ok":
+                    raise RuntimeError(f"sandbox {sandbox.short_id}: the numpy cell ended {cell.status}")
     wall = time.monotonic() - started
     return Row(way, wall / count * 1000, ms_each(PROBES, before, count))
 
@@ -202,6 +210,9 @@ def main() -> int:
     parser.add_argument("--steps", action="store_true", help="instead: the floor under a start, step by step")
     parser.add_argument("--service", type=int, default=0, help="instead: grade this many through the service")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--images", default="", help="instead: IMAGE,IMAGE... side by side, 3 rounds alternating, numpy guarded"
+    )
     args = parser.parse_args()
     if args.service:
         print(
@@ -213,6 +224,13 @@ def main() -> int:
             per_submission(runtime, args.service, args.redis_url)
         return 0
     print(f"# CPU per sandbox life ({args.sandboxes} sandboxes a row, ms)\n\n{HEADER}")
+    if args.images:
+        for runtime in args.runtimes.split(","):
+            for _ in range(3):
+                for image in args.images.split(","):
+                    limits = SandboxLimits(image=image, runtime=runtime)
+                    print(measure(limits, args.sandboxes, f"{runtime}, {image}", graded=True).markdown(), flush=True)
+        return 0
     if args.steps:
         for runtime in args.runtimes.split(","):
             steps(args.image, runtime, args.sandboxes)
