@@ -75,13 +75,9 @@ def install(path):
     modules are then imported from disk as usual, only slower.
     """
     try:
-        with open(path, "rb") as handle:
-            view = memoryview(mmap.mmap(handle.fileno(), 0, prot=mmap.PROT_READ))
-        size = int.from_bytes(view[:HEAD], "little")
-        header, table = marshal.loads(view[HEAD : HEAD + size])
+        header, table, codes = read(path)
     except (OSError, EOFError, ValueError, TypeError):
         return lambda: None
-    codes = view[HEAD + size :]  # the index's offsets count from here
     if header != [FORMAT, sys.version] or any(start + length > len(codes) for _, _, start, length in table.values()):
         return lambda: None  # another interpreter's table, or a cut one
     finder = _Finder(table, codes)
@@ -93,6 +89,15 @@ def install(path):
         table.clear()
 
     return remove
+
+
+def read(path):
+    """The table's header, its index and a view of the mapped code the index's offsets count from."""
+    with open(path, "rb") as handle:
+        view = memoryview(mmap.mmap(handle.fileno(), 0, prot=mmap.PROT_READ))
+    size = int.from_bytes(view[:HEAD], "little")
+    header, table = marshal.loads(view[HEAD : HEAD + size])
+    return header, table, view[HEAD + size :]
 
 
 def build(target, modules):

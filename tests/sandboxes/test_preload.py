@@ -55,10 +55,7 @@ def test_a_rehearsal_puts_the_modules_only_running_code_imports_in_the_table(tmp
     (tmp_path / "pre_pkg" / "leaf.py").write_text(
         "def answer():\n    return 42\n\ndef rehearse():\n    import pre_pkg.late\n"
     )
-    code = (
-        "import marshal\nraw = open({t!r}, 'rb').read()\nsize = int.from_bytes(raw[:preload.HEAD], 'little')\n"
-        "print(sorted(n for n in marshal.loads(raw[preload.HEAD : preload.HEAD + size])[1] if n.startswith('pre_pkg')))"
-    )
+    code = "print(sorted(n for n in preload.read({t!r})[1] if n.startswith('pre_pkg')))"
     plain, rehearsed = tmp_path / "plain.marshal", tmp_path / "rehearsed.marshal"
     in_subprocess(tmp_path, f"preload.build({str(plain)!r}, ['pre_pkg'])")
     in_subprocess(tmp_path, f"preload.build({str(rehearsed)!r}, ['pre_pkg', 'pre_pkg.leaf:rehearse'])")
