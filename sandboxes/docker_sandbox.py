@@ -23,6 +23,8 @@ from docker.errors import DockerException, NotFound
 
 from grader.errors import SandboxError
 from grader.execution import CellRun
+from grader.judging import JUDGED, Judging
+from sandboxes.agent import sealing
 from sandboxes.limits import SandboxLimits
 from sandboxes.stream import AttachStream, StreamClosed
 
@@ -79,6 +81,7 @@ class DockerSandbox:
         self.startup_seconds = 0.0
         self.files: dict[str, bytes] = {}
         self.guarded: tuple[str, ...] | None = None
+        self.judging = JUDGED
         self.image_id = ""  # the digest of the image this container really runs, for provenance
         self.respawns = 0
         self.warm = False  # started ahead of need by a pool
@@ -132,10 +135,11 @@ class DockerSandbox:
         if reply is None or reply.get("status") != "ok":
             raise SandboxError(f"the sandbox did not accept its key: {self.broken or reply}")
 
-    def guard(self, modules: Sequence[str]) -> None:
-        """Before the first cell: the kernel imports these and adds them to its integrity snapshot."""
-        self.guarded = tuple(modules)
-        reply = self._request({"op": "guard", "modules": list(modules)}, timeout=self.limits.start_timeout)
+    def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
+        """Before the first cell: the judge (or, in-process, the kernel's snapshot) imports these."""
+        self.guarded, self.judging = tuple(modules), judging
+        request = {"op": "guard", "modules": list(modules), "judge": judging.in_judge, "proxies": judging.proxies}
+        reply = self._request(request, timeout=self.limits.start_timeout)
         if reply is not None:  # the imports the notebook would otherwise do in its first cells
             self.cell_seconds += float(reply.get("duration", 0.0))
         if reply is None or reply.get("status") != "ok":
@@ -169,8 +173,18 @@ class DockerSandbox:
         if reply is None or reply.get("status") != "ok":
             raise SandboxError(f"could not restart the kernel: {self.broken or reply}")
 
-    def run_cell(self, code: str, timeout: float, attest: bool = False) -> CellRun:
-        request = {"op": "execute", "code": code, "timeout": timeout, "attest": attest}
+    def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:
+        request = {"op": "execute", "code": code, "timeout": timeout, "attest": attest, "define": define}
+        return self._run(request, timeout, attest)
+
+    def run_test(self, code: str, timeout: float) -> CellRun:
+        """The test's text travels sealed: under gVisor the learner can read the agent's stdin."""
+        key = self.stream.key if self.stream is not None else None
+        if key is None:
+            return CellRun("lost", detail="the sandbox has no key to seal a test with")
+        return self._run({"op": "test", "sealed": sealing.seal(key, code), "timeout": timeout}, timeout, True)
+
+    def _run(self, request: dict[str, Any], timeout: float, attest: bool) -> CellRun:
         reply = self._request(request, timeout=timeout + REPLY_SLACK)
         if reply is None:
             if self._respawn_after_oom():
@@ -218,7 +232,7 @@ class DockerSandbox:
         self.broken, self.next_id = "", 0
         self.start()
         if self.guarded is not None:
-            self.guard(self.guarded)
+            self.guard(self.guarded, self.judging)
         if self.files:
             self.put_files(self.files)
         return True

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 SANDBOX_UID = 1000
+JUDGE_GID = 1001  # the judge's own uid and gid (sandboxes/agent/judge_link.py)
 # gVisor's own kernel (the Sentry) runs as host threads inside the container's pids cgroup,
 # so under runsc the cgroup needs headroom and the learner's processes are capped by
 # RLIMIT_NPROC, which gVisor enforces inside its own kernel, per sandbox.
@@ -56,6 +57,9 @@ class SandboxLimits:
             "tmpfs": {
                 "/tmp": f"{scratch},mode=1777",
                 "/home/learner": f"{scratch},mode=0770,uid={SANDBOX_UID},gid={SANDBOX_UID}",
+                # the judge's home: the agent (uid 0) writes the data files, the judge reads
+                # them, and the learner (neither owner nor in the group) cannot even enter
+                "/run/judge": f"{scratch},mode=0770,uid=0,gid={JUDGE_GID}",
             },
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges"],

@@ -27,6 +27,7 @@ import contextlib
 import io
 import json
 import os
+import select
 import signal
 import sys
 
@@ -150,10 +151,11 @@ def flush_streams():
 class Server:
     """Reads requests, runs them with ``run_cell``, reports each with a done line."""
 
-    def __init__(self, shell, requests, messages):
+    def __init__(self, shell, requests, messages, answers=None):
         self.shell = shell
-        self.requests = requests
+        self.requests = requests  # a descriptor: lines of JSON
         self.messages = messages
+        self.answers = answers
         self.executing = False
 
     def on_interrupt(self, signum, frame):
@@ -161,22 +163,55 @@ class Server:
             raise KeyboardInterrupt
         # between cells there is nothing to interrupt
 
+    @contextlib.contextmanager
+    def learner_code(self):
+        """While learner code runs (a cell, or a call the judge asked for), SIGINT interrupts it."""
+        self.executing = True
+        try:
+            yield
+        finally:
+            self.executing = False
+
     def serve(self):
-        for line in self.requests:
-            request = json.loads(line)
-            silent = bool(request.get("silent"))
-            self.executing = True
-            try:
-                result = self.shell.run_cell(request["code"], store_history=not silent, silent=silent)
-            except KeyboardInterrupt:
-                result = None
-            finally:
-                self.executing = False
-            flush_streams()
-            status = "ok" if result is not None and result.success else "error"
-            self.messages.send({"type": "done", "id": request.get("id"), "status": status})
-            if self.shell.exit_now:  # exit() or quit() in a cell ends the kernel, as in ipykernel
+        """Cells from the agent, and between them, the judge's questions (``answers.py``)."""
+        pending = b""
+        while True:
+            watched = [self.requests] + ([self.answers.fd] if self.answers is not None else [])
+            ready, _, _ = select.select(watched, [], [])
+            if self.answers is not None and self.answers.fd in ready:
+                self._answer()
+            if self.requests not in ready:
+                continue
+            chunk = os.read(self.requests, 65536)
+            if not chunk:
                 return
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                self.run(json.loads(line))
+                if self.shell.exit_now:  # exit() or quit() in a cell ends the kernel, as in ipykernel
+                    return
+
+    def _answer(self):
+        """Every question that has arrived: one read can bring several, and select sees none of the rest."""
+        try:
+            self.answers.serve_one()
+            while self.answers.requests.buffer:
+                self.answers.serve_one()
+        except Exception:  # the judge's pipe broke: it no longer asks, cells still run
+            self.answers = None
+        flush_streams()
+
+    def run(self, request):
+        silent = bool(request.get("silent"))
+        try:
+            with self.learner_code():
+                result = self.shell.run_cell(request["code"], store_history=not silent, silent=silent)
+        except KeyboardInterrupt:
+            result = None
+        flush_streams()
+        status = "ok" if result is not None and result.success else "error"
+        self.messages.send({"type": "done", "id": request.get("id"), "status": status})
 
 
 def start_shell(messages):
@@ -218,7 +253,13 @@ def main(before_learner_code=None):
     sys.stdout = Stream("stdout", messages)
     sys.stderr = Stream("stderr", messages)
     shell = start_shell(messages)
-    server = Server(shell, os.fdopen(request_fd, "r", encoding="utf-8"), messages)
+    server = Server(shell, request_fd, messages)
+    answer_fds = os.environ.pop("AUTOGRADE_ANSWER_FDS", "")
+    if answer_fds:
+        import answers
+
+        judge_requests, judge_replies = (int(x) for x in answer_fds.split(","))
+        server.answers = answers.Answers(shell, judge_requests, judge_replies, server.learner_code)
     shell.kernel = server  # what attest.py guards alongside the shell
     signal.signal(signal.SIGINT, server.on_interrupt)
     attest = os.environ.pop("AUTOGRADE_BOOTSTRAP", "")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from grader.judging import Judging
 from sandboxes.docker_sandbox import DockerSandbox, DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
 from tests.conftest import SANDBOX_IMAGE
@@ -119,13 +120,21 @@ def test_the_sandbox_kernel_started_from_the_table_and_learners_import_as_usual(
     assert texts(fresh).strip() == "SourceFileLoader"
 
 
-@pytest.mark.parametrize("module", ["preload.py", "sandbox_agent.py"])
+AGENT_OWN = ("kernel", "judged", "outputs", "attestations", "frames", "judge_link", "sealing")
+
+
+@pytest.mark.parametrize("module", ["preload.py", "sandbox_agent.py", *(f"{name}.py" for name in AGENT_OWN)])
 def test_what_loads_before_the_table_is_stdlib_only(module: str) -> None:
-    """The agent starts before anything can be preloaded, in an image with only what it needs."""
+    """The agent starts before anything can be preloaded, in an image with only what it needs.
+
+    Its own modules beside it count as its own, and each of them is checked here too.
+    """
     tree = ast.parse((AGENT / module).read_text())
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert imported and imported <= sys.stdlib_module_names, imported - sys.stdlib_module_names
+    own = {path.stem for path in AGENT.glob("*.py")}
+    assert imported - own and imported - own <= sys.stdlib_module_names, imported - own - sys.stdlib_module_names
+    assert imported & own <= set(AGENT_OWN), "the agent imports only these of its own modules"
 
 
 @pytest.mark.docker
@@ -133,12 +142,16 @@ def test_what_loads_before_the_table_is_stdlib_only(module: str) -> None:
 def test_a_guarded_library_loads_from_its_own_table_before_learner_code(docker_client: Any, library: str) -> None:
     limits = SandboxLimits(image=SANDBOX_IMAGE, memory_mb=512)
     factory = DockerSandboxFactory(docker_client, limits, worker=f"test-preload-{library}")
-    with factory.open() as opened:
-        opened.guard([library, f"{library}.testing"])
-        result = run(
-            opened,
-            f"import sys, {library}\n"
-            f"print(type({library}.__spec__.loader).__name__, {library}.testing.__name__,\n"
-            "      any(type(f).__name__ == '_Finder' for f in sys.meta_path))",
-        )
+    probe = (
+        f"import sys, {library}\n"
+        f"print(type({library}.__spec__.loader).__name__, {library}.testing.__name__,\n"
+        "      any(type(f).__name__ == '_Finder' for f in sys.meta_path))"
+    )
+    with factory.open() as opened:  # in-process: the kernel imports it for its snapshot
+        opened.guard([library, f"{library}.testing"], Judging("in-process"))
+        result = run(opened, probe)
     assert texts(result).split() == ["_Loader", f"{library}.testing", "False"]
+    with factory.open() as opened:  # judged: the judge imports it, from its table, before any test
+        opened.guard([library, f"{library}.testing"])
+        judged = opened.run_test(probe, timeout=30)
+    assert texts(judged).split() == ["_Loader", f"{library}.testing", "False"]
