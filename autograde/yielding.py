@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from grader.execution import CellRun, Session
+from grader.judging import JUDGED, Judging
 
 POLL = 0.005  # seconds between looks at the signal while waiting
 
@@ -64,15 +65,19 @@ class YieldingSession:
         self.inner = inner
         self.gate = gate
 
-    def guard(self, modules: Sequence[str]) -> None:
-        self.inner.guard(modules)
+    def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
+        self.inner.guard(modules, judging)
 
     def put_files(self, files: Mapping[str, bytes]) -> None:
         self.inner.put_files(files)
 
-    def run_cell(self, code: str, timeout: float, attest: bool = False) -> CellRun:
+    def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:
         self.gate.wait()
-        return self.inner.run_cell(code, timeout, attest)
+        return self.inner.run_cell(code, timeout, attest, define)
+
+    def run_test(self, code: str, timeout: float) -> CellRun:
+        self.gate.wait()
+        return self.inner.run_test(code, timeout)
 
     def restart(self) -> None:
         self.inner.restart()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from nbformat import NotebookNode
 
 from grader.errors import InvalidAssignment
+from grader.judging import JUDGED, Judging, judging_of
 from grader.notebooks import dump_notebook, parse_notebook
 from grader.release import build_release
 from grader.rubric import Rubric, build_rubric
@@ -22,6 +23,7 @@ class Assignment:
     releases: Mapping[str, NotebookNode]
     files: Mapping[str, bytes]
     rubric: Rubric
+    judging: Judging = JUDGED
 
     @property
     def notebook_names(self) -> list[str]:
@@ -47,6 +49,7 @@ def build_assignment(files: Mapping[str, bytes]) -> Assignment:
         releases={name: build_release(name, nb) for name, nb in sources.items()},
         files={name: data for name, data in files.items() if name not in notebooks},
         rubric=build_rubric(sources),
+        judging=judging_of(sources.items()),
     )
 
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from grader.cells import Role
+from grader.judging import JUDGED, Judging
 from grader.prepare import NotebookPlan, Step
 
 RunStatus = Literal["ok", "error", "timeout", "timeout_restarted", "dead", "not_run", "lost"]
 # What the kernel's audit hook said about a test cell (see sandboxes/agent/attest.py).
-Attestation = Literal["verified", "error", "forged", "tampered", "missing", "unverifiable", "not_run"]
+Attestation = Literal["verified", "error", "forged", "tampered", "missing", "unverifiable", "not_run", "refused"]
 KERNEL_LOST = ("dead", "timeout_restarted")
 
 
@@ -48,13 +49,19 @@ NOT_RUN = CellRun("not_run")
 class Session(Protocol):
     """One submission's sandbox: a kernel that runs cells, used once and then destroyed."""
 
-    def guard(self, modules: Sequence[str]) -> None:
-        """Have the kernel import and snapshot these modules before any learner code runs."""
+    def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
+        """Ready these libraries for the tests (in the judge, or snapshotted in-process) before learner code."""
         ...
 
     def put_files(self, files: Mapping[str, bytes]) -> None: ...
 
-    def run_cell(self, code: str, timeout: float, attest: bool = False) -> CellRun: ...
+    def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:
+        """Run a cell in the learner's kernel; ``define``: what the judge holds of it too."""
+        ...
+
+    def run_test(self, code: str, timeout: float) -> CellRun:
+        """Run a test cell in the judge, which asks the learner's kernel for values by value."""
+        ...
 
     def restart(self) -> None: ...
 
@@ -76,7 +83,11 @@ class Execution:
 
 
 def execute_plan(
-    plan: NotebookPlan, session: Session, budget: Budget, clock: Callable[[], float]
+    plan: NotebookPlan,
+    session: Session,
+    budget: Budget,
+    clock: Callable[[], float],
+    judging: Judging = JUDGED,
 ) -> Execution:
     """Run each step once, in order; replay clean history after a lost kernel."""
     deadline = clock() + budget.notebook_timeout
@@ -87,7 +98,7 @@ def execute_plan(
         if remaining <= 0:
             result.events.append(f"{plan.name}: the notebook's time limit of {budget.notebook_timeout:g} s ran out")
             break
-        run = session.run_cell(step.code, min(budget.cell_timeout, remaining), attest=step.role is Role.TEST)
+        run = run_step(session, step, min(budget.cell_timeout, remaining), judging)
         result.runs[step.index] = run
         if run.status == "lost":
             message = f"{plan.name}: the sandbox stopped answering in cell {step.index + 1} ({run.detail})"
@@ -96,10 +107,10 @@ def execute_plan(
             break
         if run.kernel_lost:
             result.events.append(describe_crash(plan.name, step, run))
-            if not _replay(clean, session, budget, deadline, clock, result):
+            if not _replay(clean, session, budget, deadline, clock, result, judging):
                 break
-        elif run.status == "ok":
-            clean.append(step)
+        elif run.status == "ok" and not (step.role is Role.TEST and judging.in_judge):
+            clean.append(step)  # judged tests never ran in the kernel: nothing of them to restore
     return result
 
 
@@ -110,6 +121,7 @@ def _replay(
     deadline: float,
     clock: Callable[[], float],
     result: Execution,
+    judging: Judging,
 ) -> bool:
     """Bring a fresh kernel back to the state of the cells that ran cleanly before."""
     result.replays += 1
@@ -118,13 +130,24 @@ def _replay(
         if remaining <= 0:
             result.events.append("the notebook's time limit ran out while restoring the kernel")
             return False
-        run = session.run_cell(step.code, min(budget.cell_timeout, remaining))
+        run = session.run_cell(step.code, min(budget.cell_timeout, remaining), define=_definitions(step, judging))
         if run.status != "ok":
             result.events.append(
                 f"restoring the kernel failed at cell {step.index + 1} ({run.status}); later cells were not run"
             )
             return False
     return True
+
+
+def run_step(session: Session, step: Step, timeout: float, judging: Judging) -> CellRun:
+    """A test in the judge (or attested in-process); any other cell in the learner's kernel."""
+    if step.role is Role.TEST:
+        return session.run_test(step.code, timeout) if judging.in_judge else session.run_cell(step.code, timeout, True)
+    return session.run_cell(step.code, timeout, define=_definitions(step, judging))
+
+
+def _definitions(step: Step, judging: Judging) -> str:
+    return step.definitions if judging.in_judge else ""
 
 
 def describe_crash(name: str, step: Step, run: CellRun) -> str:

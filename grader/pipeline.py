@@ -18,6 +18,7 @@ from grader.errors import InvalidSubmission
 from grader.execution import Budget, CellRun, Session, execute_plan
 from grader.feedback import render_feedback
 from grader.guards import libraries_to_guard
+from grader.judging import WEAKER
 from grader.notebooks import parse_notebook
 from grader.prepare import NotebookPlan, plan_notebook
 from grader.report import GradeReport
@@ -66,7 +67,10 @@ def grade(
     runs: dict[str, dict[int, CellRun]] = {}
     events: list[str] = []
     flags: list[str] = []
-    session.guard(libraries_to_guard(assignment.sources.values()))
+    judging = assignment.judging
+    session.guard(libraries_to_guard(assignment.sources.values()), judging)
+    if not judging.in_judge:
+        events.append(WEAKER)
     if assignment.files:
         session.put_files(assignment.files)
     for position, name in enumerate(assignment.notebook_names):
@@ -75,7 +79,7 @@ def grade(
             events.append(f"{name} was not submitted; its starter code was graded")
         if position:
             session.restart()
-        execution = execute_plan(plan, session, budget, clock)
+        execution = execute_plan(plan, session, budget, clock, judging)
         plans[name], runs[name] = plan, execution.runs
         events.extend(plan.notes)
         events.extend(execution.events)
@@ -88,6 +92,7 @@ def grade(
         on_time=on_time,
         late_credit=late_credit,
         flags=tuple(flags),
+        judge=judging.mode,
     )
     return Graded(report, render_feedback(title, report, plans, runs), plans, runs)
 

@@ -17,6 +17,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from grader.cells import Role, grade_id_of, role_of, source_text
+from grader.definitions import definitions_of
 
 ANSWER_ROLES = (Role.ANSWER, Role.MANUAL)
 
@@ -30,6 +31,7 @@ class Step:
     role: Role
     grade_id: str | None
     from_learner: bool
+    definitions: str = ""  # what the judge holds too, for an instructor's cell (grader/definitions.py)
 
 
 @dataclass(frozen=True)
@@ -123,5 +125,7 @@ def _steps(merged: NotebookNode) -> tuple[Step, ...]:
         if cell.get("cell_type") != "code":
             continue
         from_learner = bool(cell.get("metadata", {}).get("autograde", {}).get("from_learner"))
-        steps.append(Step(index, source_text(cell), role_of(cell), grade_id_of(cell), from_learner))
+        code, role = source_text(cell), role_of(cell)
+        trusted = not from_learner and role not in (Role.TEST, *ANSWER_ROLES)
+        steps.append(Step(index, code, role, grade_id_of(cell), from_learner, definitions_of(code) if trusted else ""))
     return tuple(steps)

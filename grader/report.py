@@ -17,6 +17,7 @@ class GradeReport:
     on_time: bool = True
     late_credit: float = 1.0
     flags: tuple[str, ...] = ()
+    judge: str = "judge"  # "in-process" for an assignment that chose it, and for grades made before the judge
 
     @property
     def raw_score(self) -> float:
@@ -49,6 +50,7 @@ class GradeReport:
             "needs_manual_grading": self.needs_manual_grading,
             "needs_review": self.needs_review,
             "rubric_version": self.rubric_version,
+            "judge": self.judge,
             "events": list(self.events),
             "flags": list(self.flags),
             "cells": [c.to_dict() for c in self.cells],
@@ -71,4 +73,5 @@ class GradeReport:
             on_time=data.get("on_time", True),
             late_credit=data.get("late_credit", 1.0),
             flags=tuple(data.get("flags", ())),
+            judge=data.get("judge", "in-process"),
         )

@@ -43,7 +43,7 @@ class CellResult:
         }
 
 
-SUSPICIOUS = ("forged", "tampered", "missing", "unverifiable")
+SUSPICIOUS = ("forged", "tampered", "missing", "unverifiable", "refused")
 
 
 def score_test(cell: GradeCell, run: CellRun | None) -> CellResult:
@@ -54,6 +54,9 @@ def score_test(cell: GradeCell, run: CellRun | None) -> CellResult:
         return result(0.0, "not_run", "this test did not run")
     if run.status == "lost":
         return result(0.0, "error", run.detail or "the sandbox stopped answering", review=run.detail or "sandbox lost")
+    if run.attestation == "refused":
+        why = f"the judge refused what the learner's code gave this test: {run.attestation_detail}"
+        return result(0.0, "error", "this test was given something it cannot trust and was not counted", review=why)
     if run.attestation in SUSPICIOUS:
         why = f"the grader could not verify this test ({run.attestation}: {run.attestation_detail})"
         return result(0.0, "error", "this test could not be verified and was not counted", review=why)

@@ -59,7 +59,7 @@ def _source_line(source: dict[str, Any]) -> str:
         return f"{source['kind']} {source.get('item', '')} {why} ({origin})"
     provenance = ", ".join(
         f"{name} {source[name]}"
-        for name in ("submission_sha256", "sandbox_image", "rubric_version")
+        for name in ("submission_sha256", "sandbox_image", "rubric_version", "judge")
         if name in source
     )
     ident = source.get("attempt_id") or source.get("submission_id")

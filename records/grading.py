@@ -20,7 +20,7 @@ from records.model import CourseResult, Event
 from records.programme import Band, Course, Programme
 
 VERIFIED = "verified"
-SOURCE_FIELDS = ("submission_id", "attempt_id", "submission_sha256", "sandbox_image", "rubric_version")
+SOURCE_FIELDS = ("submission_id", "attempt_id", "submission_sha256", "sandbox_image", "rubric_version", "judge")
 # What a held or ignored event would have changed, so that a reader can see what waits.
 UNCOUNTED_FIELDS = ("item", "score", "max_score", "state", "value", "reason", "author", *SOURCE_FIELDS)
 

@@ -87,6 +87,8 @@ def record_grade(session: Session, submission: SubmissionRow, report: GradeRepor
         "rubric_version": report.report.get("rubric_version"),
         "received_at": submission.received_at.isoformat(),
     }
+    if report.report.get("judge", "in-process") != "judge":  # weaker evidence: the record says so
+        body["judge"] = "in-process"
     change = report.report.get("change") or {}
     if change.get("reason") and change.get("author"):  # an instructor's change: it applies after a freeze too
         body.update(reason=change["reason"], author=change["author"])

@@ -10,6 +10,7 @@ from typing import Any
 import nbformat
 
 from grader.execution import CellRun
+from grader.judging import JUDGED, Judging
 
 
 def _meta(grade_id: str, grade: bool, solution: bool, locked: bool, points: float | None) -> dict[str, Any]:
@@ -54,17 +55,27 @@ class FakeSession:
 
     behaviour: Callable[[str], CellRun] = lambda code: CellRun("ok")
     calls: list[str] = field(default_factory=list)
+    tests: list[str] = field(default_factory=list)  # test cells sent to the judge (also in calls, in order)
     files: dict[str, bytes] = field(default_factory=dict)
     restarts: int = 0
     guarded: list[tuple[str, ...]] = field(default_factory=list)
 
-    def guard(self, modules: Sequence[str]) -> None:
+    def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
         self.guarded.append(tuple(modules))
 
     def put_files(self, files: Mapping[str, bytes]) -> None:
         self.files.update(files)
 
-    def run_cell(self, code: str, timeout: float, attest: bool = False) -> CellRun:
+    def run_test(self, code: str, timeout: float) -> CellRun:
+        """A judged test: in this fake, the same answer as an attested in-process run."""
+        self.tests.append(code)
+        self.calls.append(code)
+        run = self.behaviour(code)
+        if run.attestation is None and run.status in ("ok", "error"):
+            run = dataclasses.replace(run, attestation="verified" if run.status == "ok" else "error")
+        return run
+
+    def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:
         """Like a trustworthy sandbox, attested runs carry the verdict matching what ran."""
         self.calls.append(code)
         run = self.behaviour(code)

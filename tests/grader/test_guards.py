@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from grader.assignment import build_assignment
 from grader.execution import Budget
 from grader.guards import libraries_to_guard
+from grader.judging import JUDGED, Judging
 from grader.pipeline import grade, match_submission
 from tests.builders import FakeSession, make_answer_cell, make_notebook, make_test_cell, to_bytes
 
@@ -24,9 +25,9 @@ def test_plain_python_and_look_alike_names_guard_nothing_extra() -> None:
 
 
 class OrderedSession(FakeSession):
-    def guard(self, modules: Sequence[str]) -> None:
+    def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
         assert not self.calls and not self.files, "the guard must come before anything else"
-        super().guard(modules)
+        super().guard(modules, judging)
 
 
 def test_the_pipeline_guards_before_files_and_cells() -> None:

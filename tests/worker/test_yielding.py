@@ -12,6 +12,7 @@ import pytest
 
 from autograde.yielding import Gate, YieldingSession
 from grader.execution import CellRun
+from grader.judging import JUDGED, Judging
 from tests.conftest import REDIS_URL
 from tests.worker.test_grading_job import install, stored_submission
 from worker import context
@@ -64,14 +65,18 @@ class RecordingSession:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    def guard(self, modules: Sequence[str]) -> None:
-        self.calls.append("guard")
+    def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
+        self.calls.append(f"guard:{judging.mode}")
 
     def put_files(self, files: Mapping[str, bytes]) -> None:
         self.calls.append("put_files")
 
-    def run_cell(self, code: str, timeout: float, attest: bool = False) -> CellRun:
-        self.calls.append(f"run:{code}:{timeout}:{attest}")
+    def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:
+        self.calls.append(f"run:{code}:{timeout}:{attest}:{define}")
+        return CellRun("ok")
+
+    def run_test(self, code: str, timeout: float) -> CellRun:
+        self.calls.append(f"test:{code}:{timeout}")
         return CellRun("ok")
 
     def restart(self) -> None:
@@ -82,12 +87,13 @@ def test_a_yielding_session_passes_the_gate_before_each_cell_only() -> None:
     looks: list[int] = []
     inner = RecordingSession()
     session = YieldingSession(inner, Gate(lambda: bool(looks.append(1)), limit=5.0))
-    session.guard(["numpy"])
+    session.guard(["numpy"], Judging("in-process"))
     session.put_files({"a": b"1"})
-    assert session.run_cell("1 + 1", 3.0, attest=True).status == "ok"
+    assert session.run_cell("1 + 1", 3.0, attest=True, define="x = 1").status == "ok"
+    assert session.run_test("assert True", 2.0).status == "ok"
     session.restart()
-    assert inner.calls == ["guard", "put_files", "run:1 + 1:3.0:True", "restart"]
-    assert looks == [1]
+    assert inner.calls == ["guard:in-process", "put_files", "run:1 + 1:3.0:True:x = 1", "test:assert True:2.0", "restart"]
+    assert looks == [1, 1]
 
 
 def test_exam_marks_are_seen_by_every_worker_cleared_after_and_expire(redis_conn: Any) -> None:

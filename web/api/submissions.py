@@ -46,6 +46,7 @@ def submission_json(record: SubmissionRecord, latest: ReportRecord | None) -> di
         "cells": report.get("cells", []),
         "needs_manual_grading": report.get("needs_manual_grading"),
         "needs_review": report.get("needs_review"),
+        "judge": report.get("judge", "in-process") if latest else None,
         "flags": report.get("flags", []),
         "events": report.get("events", []),
         "feedback_url": url_for("api.submissions.get_feedback", submission_id=record.id) if latest else None,
