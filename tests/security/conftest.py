@@ -60,14 +60,19 @@ class Grader:
         result = grade_in_sandbox("security", assignment, files, self.factory, self.budget)
         return Outcome(result.graded.report, result.graded.feedback_html)
 
-    def grade_square(self, answer: str, *extra_tests: Any) -> Outcome:
-        """The square task: ``answer`` is the learner's answer cell, hostile or not."""
-        assignment = square_assignment(*extra_tests)
+    def grade_square(self, answer: str, *extra_tests: Any, in_process: bool = False) -> Outcome:
+        """The square task: ``answer`` is the learner's answer cell, hostile or not.
+
+        ``in_process``: the assignment chose the weaker mode, tests in the learner's kernel.
+        """
+        assignment = square_assignment(*extra_tests, in_process=in_process)
         return self.grade(assignment, learner_files(assignment, {"square": answer}))
 
 
-def square_assignment(*extra_tests: Any) -> Assignment:
+def square_assignment(*extra_tests: Any, in_process: bool = False) -> Assignment:
     nb = make_notebook(make_answer_cell("square", RIGHT), *SQUARE_TESTS, *extra_tests)
+    if in_process:
+        nb.metadata["autograde"] = {"judge": "in-process"}
     return build_assignment({"hw.ipynb": to_bytes(nb)})
 
 

@@ -10,9 +10,15 @@ from tests.security.conftest import RIGHT, Grader
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
+def as_learner_function(code: str) -> str:
+    """``code`` as the body of a learner function ``abuse``, defined in the answer cell."""
+    body = "\n".join(f"    {line}" for line in code.splitlines())
+    return f"{RIGHT}\n\ndef abuse():\n{body}\n"
+
+
 def abuse(grader: Grader, code: str) -> dict[str, tuple[float | None, str]]:
-    """Run ``code`` as a test cell between the square tests; return every cell's outcome."""
-    outcome = grader.grade_square(RIGHT, make_test_cell("abuse", code, points=1))
+    """A test calls the learner's ``abuse()``, which runs ``code`` in the learner's process."""
+    outcome = grader.grade_square(as_learner_function(code), make_test_cell("abuse", "abuse()", points=1))
     return {c.grade_id: (c.score, c.status) for c in outcome.report.cells}
 
 
@@ -51,11 +57,20 @@ def test_disk_fill_stops_at_the_scratch_cap(grader: Grader) -> None:
 
 
 def test_output_flood_is_capped_while_reading(grader: Grader) -> None:
-    outcome = grader.grade_square(RIGHT, make_test_cell("abuse", "for _ in range(200000):\n    print('x' * 1000)", points=1))
+    flood = as_learner_function("for _ in range(200000):\n    print('x' * 1000)")
+    outcome = grader.grade_square(flood, make_test_cell("abuse", "abuse()", points=1))
     cells = {c.grade_id: c for c in outcome.report.cells}
     assert cells["hidden"].score == 2.0
     assert len(outcome.feedback) < 3 * 1024 * 1024
     assert "cut at the size limit" in outcome.feedback
+
+
+def test_an_instructors_own_endless_test_times_out_in_the_judge(grader: Grader) -> None:
+    """Not the learner's doing, but the judge must not hang on it either."""
+    outcome = grader.grade_square(RIGHT, make_test_cell("endless", "while True:\n    pass", points=1))
+    cells = {c.grade_id: (c.score, c.status) for c in outcome.report.cells}
+    assert cells["endless"] == (0.0, "timeout")
+    assert_others_graded(cells)
 
 
 def test_open_files_are_capped(grader: Grader) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from tests.builders import make_test_cell
 from tests.security.conftest import RIGHT, Grader
+from tests.security.test_containment import as_learner_function
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 CRASHES = {
@@ -18,8 +19,8 @@ CRASHES = {
 @pytest.mark.parametrize("crash", sorted(CRASHES))
 def test_cells_before_and_after_a_crash_keep_their_scores(grader: Grader, crash: str) -> None:
     outcome = grader.grade_square(
-        RIGHT,
-        make_test_cell("crash", CRASHES[crash], points=1),
+        as_learner_function(CRASHES[crash]),
+        make_test_cell("crash", "abuse()", points=1),
         make_test_cell("after", "assert square(5) == 25", points=1),
     )
     assert outcome.scores == {"visible": 1.0, "hidden": 2.0, "crash": 0.0, "after": 1.0}, outcome.report.to_dict()
@@ -28,7 +29,7 @@ def test_cells_before_and_after_a_crash_keep_their_scores(grader: Grader, crash:
 
 
 def test_out_of_memory_is_explained_in_words(grader: Grader) -> None:
-    outcome = grader.grade_square(RIGHT, make_test_cell("crash", CRASHES["out_of_memory"], points=1))
+    outcome = grader.grade_square(as_learner_function(CRASHES["out_of_memory"]), make_test_cell("crash", "abuse()", points=1))
     assert "memory limit of 512 MiB" in outcome.cell("crash").message
 
 

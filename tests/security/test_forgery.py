@@ -57,9 +57,10 @@ ATTACKS = {
 }
 
 
+@pytest.mark.parametrize("in_process", [False, True], ids=["judged", "in-process"])
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
-def test_attack_with_a_wrong_answer_scores_nothing(grader: Grader, attack: str) -> None:
-    outcome = grader.grade_square(f"{WRONG}\n\n{ATTACKS[attack]}")
+def test_attack_with_a_wrong_answer_scores_nothing(grader: Grader, attack: str, in_process: bool) -> None:
+    outcome = grader.grade_square(f"{WRONG}\n\n{ATTACKS[attack]}", in_process=in_process)
     assert outcome.scores == {"visible": 0.0, "hidden": 0.0}, outcome.report.to_dict()
 
 
@@ -68,8 +69,9 @@ def test_attack_with_a_wrong_answer_scores_nothing(grader: Grader, attack: str) 
     ["custom_exc_swallows_errors", "asserts_stripped_by_ast_transformer", "run_cell_replaced",
      "builtin_compile_patched", "kernel_loop_rewrites_requests", "fake_attestation_written_to_pipe"],
 )
-def test_detected_tampering_is_flagged_for_review(grader: Grader, attack: str) -> None:
-    outcome = grader.grade_square(f"{RIGHT}\n\n{ATTACKS[attack]}")
+def test_detected_tampering_is_flagged_for_review_in_process(grader: Grader, attack: str) -> None:
+    """In the weaker in-process mode the kernel's audit hook still sees these and flags them."""
+    outcome = grader.grade_square(f"{RIGHT}\n\n{ATTACKS[attack]}", in_process=True)
     assert outcome.report.needs_review, outcome.report.to_dict()
     assert outcome.scores["hidden"] == 0.0
 
@@ -89,13 +91,16 @@ def test_fake_reply_from_inside_the_test_does_not_pass(grader: Grader) -> None:
     assert outcome.scores == {"visible": 0.0, "hidden": 0.0}, outcome.report.to_dict()
 
 
-def test_patched_test_helpers_are_detected(grader: Grader) -> None:
+@pytest.mark.parametrize("in_process", [False, True], ids=["judged", "in-process"])
+def test_patched_test_helpers_change_nothing(grader: Grader, in_process: bool) -> None:
+    """Judged, the judge's numpy is its own; in-process, the patch is detected and flagged."""
     from tests.builders import make_test_cell
 
     uses_numpy = make_test_cell("np_test", "import numpy as np\nnp.testing.assert_allclose(square(3), 10)", points=1)
     attack = f"{RIGHT}\nimport numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None"
-    outcome = grader.grade_square(attack, uses_numpy)
-    assert outcome.scores["np_test"] == 0.0 and outcome.report.needs_review
+    outcome = grader.grade_square(attack, uses_numpy, in_process=in_process)
+    assert outcome.scores["np_test"] == 0.0
+    assert outcome.report.needs_review == in_process
 
 
 def test_a_learner_cannot_guard_again_after_tampering(grader: Grader) -> None:
@@ -107,11 +112,12 @@ def test_a_learner_cannot_guard_again_after_tampering(grader: Grader) -> None:
         f"{RIGHT}\nimport sys, numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None\n"
         "sys.audit('autograde.guard', '0' * 32, 'numpy,numpy.testing')"
     )
-    outcome = grader.grade_square(attack, uses_numpy)
+    outcome = grader.grade_square(attack, uses_numpy, in_process=True)
     assert outcome.scores["np_test"] == 0.0 and outcome.report.needs_review
 
 
-def test_honest_answer_still_gets_full_marks(grader: Grader) -> None:
-    outcome = grader.grade_square(RIGHT)
+@pytest.mark.parametrize("in_process", [False, True], ids=["judged", "in-process"])
+def test_honest_answer_still_gets_full_marks(grader: Grader, in_process: bool) -> None:
+    outcome = grader.grade_square(RIGHT, in_process=in_process)
     assert outcome.scores == {"visible": 1.0, "hidden": 2.0}
     assert not outcome.report.needs_review
