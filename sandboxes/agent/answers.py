@@ -108,6 +108,11 @@ class Answers:
             return None
         if op == "call":
             args, kwargs = values.decode(body)
+            for key, handle in dict(header.get("refs") or {}).items():
+                if key.isdigit():
+                    args[int(key)] = self.handles[handle]
+                else:
+                    kwargs[key] = self.handles[handle]
             return target(*args, **kwargs)
         if op == "next":
             return next(target)

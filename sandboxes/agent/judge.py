@@ -236,8 +236,15 @@ class Stub:
         self._learner, self._handle, self._name = learner, handle, name
 
     def __call__(self, *args, **kwargs):
-        body = self._learner.encode([list(args), kwargs], self._name)
-        reply, data = self._learner.ask({"op": "call", "handle": self._handle}, body)
+        """A learner function passed as an argument goes back as its handle: it is theirs already."""
+        refs = {}
+        plain = [None if type(a) is Stub else a for a in args]
+        named = {k: None if type(v) is Stub else v for k, v in kwargs.items()}
+        for key, value in [*enumerate(args), *kwargs.items()]:
+            if type(value) is Stub:
+                refs[str(key)] = value._handle
+        body = self._learner.encode([plain, named], self._name)
+        reply, data = self._learner.ask({"op": "call", "handle": self._handle, "refs": refs}, body)
         return self._learner.resolve(reply, data, f"the result of {self._name}()", handed_back=True)
 
     def __repr__(self):

@@ -59,8 +59,8 @@ class JudgedTests:
                 self.process.wait(timeout=INTERRUPT_GRACE)
         if status == "ok" and not self.is_alive():
             status = "dead"  # the learner's process died under the test: as if it died in a cell
-        elif status == "ok" and judged.get("learner_stalled") and self._recover_kernel() != "ok":
-            status = "timeout_restarted"
+        elif status == "ok" and self._left_busy(judged) and self._recover_kernel() != "ok":
+            status = "timeout_restarted"  # still busy with what it would not answer: stopped
         for output in judged.get("outputs", []) if type(judged.get("outputs")) is list else []:
             outputs.add(output)
         reply = {
@@ -70,7 +70,7 @@ class JudgedTests:
             "duration": round(time.monotonic() - started, 4),
         }
         verdict = judged.get("status")
-        if verdict == "refused" or status == "ok":
+        if status == "ok" or (verdict == "refused" and status != "dead"):  # a death is no lie
             reply["attestation"] = {"verdict": _VERDICTS.get(verdict, "refused"), "detail": str(judged.get("detail", ""))[:4096]}
             if status == "ok":
                 reply["status"] = "ok" if verdict == "ok" else "error"
@@ -116,6 +116,11 @@ class JudgedTests:
         if interrupted or judged.get("status") == "timeout":
             return ("timeout" if self._recover_kernel() == "ok" else "timeout_restarted"), judged
         return "ok", judged
+
+    @staticmethod
+    def _left_busy(judged):
+        """The judge stopped waiting on the kernel, which may still be running the learner's code."""
+        return bool(judged.get("learner_stalled")) or judged.get("status") == "refused"
 
     def _recover_kernel(self):
         """After the judge gave up on it: interrupt the kernel and see that it answers again."""

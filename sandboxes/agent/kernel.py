@@ -34,6 +34,7 @@ LAUNCH = (
     "import lean_kernel; lean_kernel.main(done)"
 )
 PROBE_TIMEOUT = 10.0
+DRAIN_READS = 64  # 4 MiB per stream, four times the output cap
 KERNEL_START_TIMEOUT = 60.0
 
 
@@ -296,12 +297,16 @@ class Kernel(JudgedTests):
 
         One ``select`` can report the message pipe and stderr ready together, and the message
         pipe may come first: without this, output written below Python just before the cell
-        ended (``os.system`` to stderr) went to the next cell, or nowhere.
+        ended (``os.system`` to stderr) went to the next cell, or nowhere. Bounded: a learner
+        thread that writes without end must not keep the agent here (past the cap it is
+        dropped anyway).
         """
         for fd, kind in list(self.streams.items()):
             if kind == "messages":
                 continue
-            while fd in self.streams and select.select([fd], [], [], 0)[0]:
+            for _ in range(DRAIN_READS):
+                if fd not in self.streams or not select.select([fd], [], [], 0)[0]:
+                    break
                 try:
                     chunk = os.read(fd, 65536)
                 except BlockingIOError:

@@ -46,7 +46,7 @@ class Malformed(BoundaryError):
 class Caps:
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = 100
-    max_items: int = 2_000_000
+    max_items: int = 1_000_000  # a tree of a million nodes costs the encoder ~150 MB: under any memory limit
     max_int_digits: int = 4300
 
 
@@ -87,6 +87,11 @@ class _Budget:
     def item(self) -> None:
         self.items += 1
         if self.items > self.caps.max_items:
+            raise TooLarge(f"more than {self.caps.max_items} items")
+
+    def expect(self, count: int) -> None:
+        """A container's length, known before its first element is walked: refuse it whole."""
+        if self.items + count > self.caps.max_items:
             raise TooLarge(f"more than {self.caps.max_items} items")
 
     def enter(self, depth: int) -> int:
@@ -165,9 +170,11 @@ def _enc(v: object, depth: int, budget: _Budget) -> list[object]:
     t = type(v)
     if t in (list, tuple, set, frozenset):
         inner = budget.enter(depth + 1)
+        budget.expect(t.__len__(v))
         return [t.__name__, [_enc(x, inner, budget) for x in v]]
     if t is dict:
         inner = budget.enter(depth + 1)
+        budget.expect(2 * dict.__len__(v))
         return ["dict", [[_enc(k, inner, budget), _enc(x, inner, budget)] for k, x in dict.items(v)]]
     node = _enc_stdlib(v, budget)
     if node is not None:

@@ -277,3 +277,13 @@ def test_a_test_may_rearrange_the_learners_names_as_nbgraders_own_course_does(ju
         assert judge.test(code)["status"] == "ok"
         assert judge.test("assert sum_of_squares(2) == 5")["status"] == "ok"
     assert namespace["squares"](2) == [1, 4], "the learner's name was put back"
+
+
+def test_a_learner_function_passed_to_another_goes_as_itself(judge: JudgeProcess) -> None:
+    import inspect
+
+    def arity(f: Any) -> int:
+        return len(inspect.signature(f).parameters)
+
+    namespace = {"arity": arity, "square": square}
+    assert verdict(judge, "assert arity(square) == 1 and arity(f=square) == 1", namespace)["status"] == "ok"
