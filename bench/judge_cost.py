@@ -10,8 +10,9 @@ the judge), in alternating order so that drift on a shared machine falls on both
 timed from taking a warm sandbox to the finished report, as a worker does; "overhead" is
 that time minus the cells' own execution as the agent measured it, which is what the speed
 benchmark calls overhead. The judge's cost per submission is the difference of the two
-medians; machine CPU per submission (``/proc/stat``, the pool's refills included) shows what
-the second process costs in throughput. Both ways must give every submission the same score.
+medians; machine CPU per submission (``/proc/stat``, from before the wait for the pool to
+refill after the previous grade to the end of this one, so each sandbox's start and removal
+count) shows what the second process costs in throughput. Both ways must give every submission the same score.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def assignment(in_process: bool) -> Assignment:
 
 
 def grade_one(way: Way, pool: WarmPool, key: str, notebook: bytes) -> None:
-    started, cpu = time.monotonic(), machine_cpu()
+    """One grade; its CPU window also holds the wait for the pool to refill, so a start counts."""
+    cpu = machine_cpu()
+    pool.wait_ready(timeout=120)  # each grade meets a full pool, as an idle worker's does
+    started = time.monotonic()
     result = grade_in_sandbox(way.name, way.assignment, {SOURCE.name: notebook}, pool, BUDGET)
     total = time.monotonic() - started
     way.cpu += machine_cpu() - cpu
@@ -76,7 +80,6 @@ def measure(runtime: str, count: int, block: int) -> list[Way]:
         for start in range(0, count, block):
             for way in ways if (start // block) % 2 == 0 else reversed(ways):
                 for key, notebook in work[start : start + block]:
-                    pool.wait_ready(timeout=120)  # each grade meets a full pool, as an idle worker's does
                     grade_one(way, pool, key, notebook)
     finally:
         pool.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import struct
 import time
 from collections import namedtuple
@@ -204,6 +205,7 @@ def reply_with(header: dict[str, Any], body: bytes = b"") -> Any:
         lambda request, fd: frames.write_frame(fd, {"id": request["id"] + 7, "kind": "value"}),
         reply_with({"kind": "value"}, b'["int", 9]'),
         reply_with({"kind": "value"}, b'["pickle", "gASVAAAA"]'),
+        reply_with({"kind": "value"}, pickle.dumps(9)),
         reply_with({"kind": "value"}, json.dumps(["list"] * 1 + [[["list", []]] * 1]).encode() * 2),
         reply_with({"kind": "teleport"}),
         reply_with({"kind": "function", "handle": "1; import os"}),
@@ -216,6 +218,7 @@ def reply_with(header: dict[str, Any], body: bytes = b"") -> Any:
         "answer-out-of-turn",
         "int-as-json-number",
         "unknown-tag",
+        "a-real-pickle-of-the-right-answer",
         "trailing-garbage",
         "unknown-kind",
         "handle-not-int",
