@@ -24,7 +24,12 @@ HOSTILE = {
     "forkbomb": RIGHT + "\nimport os\nfor _ in range(500):\n    if os.fork() == 0:\n        import time; time.sleep(120)",
     "membomb": "blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))",
     "spinner": "while True:\n    pass",
-    "forger": "def square(x):\n    return x + 1\nget_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)",
+    # a wrong answer that lies to the check, and silences tracebacks for good measure
+    "forger": (
+        "class Liar(int):\n    def __eq__(self, other):\n        return True\n    __hash__ = int.__hash__\n"
+        "def square(x):\n    return Liar(x + 1)\n"
+        "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)"
+    ),
 }
 
 
