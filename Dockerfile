@@ -9,6 +9,8 @@ COPY exam_bank exam_bank
 COPY worker worker
 COPY web web
 COPY store store
+COPY records records
+COPY integrations integrations
 COPY autograde autograde
 COPY examples examples
 RUN pip install --no-cache-dir .

@@ -10,6 +10,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 image=${AUTOGRADE_SANDBOX_IMAGE:-autograde-sandbox:latest}
 base=${AUTOGRADE_SANDBOX_BASE:-}
 py=${PYTHON:-python3}
+# the pinned list by default (every host builds the same image); scripts/lock-sandbox-image.sh
+# builds from the loose one to re-pin it
+requirements=${AUTOGRADE_SANDBOX_REQUIREMENTS:-requirements.lock}
 log() { printf '[build-sandbox-image] %s\n' "$*" >&2; }
 
 if [ -z "$base" ]; then
@@ -38,9 +41,9 @@ mkdir -p "$wheel_cache"
 log "downloading wheels for the sandbox (cached in $wheel_cache)"
 "$py" -m pip download -q --disable-pip-version-check --python-version 3.11 \
   --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 \
-  --only-binary=:all: -d "$wheel_cache" -r "$here/sandboxes/image/requirements.txt" 2>&1 | grep -v 'is ignored' >&2 || true
+  --only-binary=:all: -d "$wheel_cache" -r "$here/sandboxes/image/$requirements" 2>&1 | grep -v 'is ignored' >&2 || true
 mkdir -p "$ctx/wheels"
 cp "$wheel_cache"/*.whl "$ctx/wheels/"
 log "building $image from $base"
-docker build -q --build-arg BASE_IMAGE="$base" -t "$image" "$ctx" >/dev/null
+docker build -q --build-arg BASE_IMAGE="$base" --build-arg REQUIREMENTS="$requirements" -t "$image" "$ctx" >/dev/null
 log "built $image ($(docker image inspect --format '{{.Id}}' "$image"))"

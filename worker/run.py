@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import time
 from collections.abc import Sequence
@@ -45,6 +46,16 @@ REDIS_WAIT = 1.0  # seconds between pings while Redis is away
 POOL_STATUS_TTL = 86400  # a worker killed outright leaves its last status for a day at most
 
 
+def default_worker_name() -> str:
+    """Host, process and a random part: unique per start.
+
+    ``hostname-pid`` alone repeats when a container is recreated (same host name, pid 1),
+    and RQ refuses a name that is still registered: after a ``kill -9`` the new worker
+    stayed down until the old registration expired (31 minutes, seen on a test host).
+    """
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
 def run_worker(
     settings: Settings,
     burst: bool = False,
@@ -56,7 +67,7 @@ def run_worker(
     lower_priority(nice)
     connection = redis_connection(settings, blocking=True)  # RQ's own loop
     beats = redis_connection(settings)  # heartbeat and watchdog: short commands, short timeouts
-    name = name or f"{socket.gethostname()}-{os.getpid()}"
+    name = name or default_worker_name()
     ctx = context.WorkerContext(settings, worker_name=name)
     context.install(ctx)
     grades = queues is None or any(name in PRIORITIES for name in queues)
