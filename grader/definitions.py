@@ -32,6 +32,11 @@ def definitions_of(code: str) -> str:
     return "\n".join(ast.unparse(statement) for statement in kept)
 
 
+def plain_python(code: str) -> str:
+    """The whole cell as the judge can run it: IPython lines dropped; nothing for a cell magic."""
+    return "" if code.lstrip().startswith("%%") else _without_ipython_lines(code)
+
+
 def _without_ipython_lines(code: str) -> str:
     """Line magics and shell escapes become ``pass``, keeping every line number."""
     lines = []

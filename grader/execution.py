@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from grader.cells import Role
+from grader.definitions import definitions_of, plain_python
 from grader.judging import JUDGED, Judging
 from grader.prepare import NotebookPlan, Step
 
@@ -147,7 +148,10 @@ def run_step(session: Session, step: Step, timeout: float, judging: Judging) -> 
 
 
 def _definitions(step: Step, judging: Judging) -> str:
-    return step.definitions if judging.in_judge else ""
+    """What the judge runs of an instructor's cell: its definitions, or all of it if the assignment asks."""
+    if not (step.trusted and judging.in_judge):
+        return ""
+    return plain_python(step.code) if judging.instructor_cells == "all" else definitions_of(step.code)
 
 
 def describe_crash(name: str, step: Step, run: CellRun) -> str:

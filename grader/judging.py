@@ -8,6 +8,15 @@ choose, per assignment, in the source notebook's metadata:
 
     "metadata": {"autograde": {"judge": "in-process"}}     tests run in the learner's kernel
     "metadata": {"autograde": {"proxies": true}}           learner objects reach tests by method call
+    "metadata": {"autograde": {"instructor_cells": "all"}} the judge runs instructor cells in full
+
+By default the judge runs only the definitions of the instructor's own cells (imports,
+functions, classes, literal constants; ``grader/definitions.py``) and reads any other name
+from the learner's process, where the learner's code may have changed it: that is what lets
+a test check that a learner added a column to the instructor's DataFrame. An assignment whose
+tests compute their expected values from instructor data (``assert mean(df) == df.x.mean()``)
+should say ``"all"``: the judge then runs every instructor cell itself and such names are the
+instructor's, whatever the learner's code did to its own copy.
 
 In-process grades are weaker: learner code shares the interpreter with the check, so a
 determined learner can forge a pass. The report says so in its ``judge`` field and an event,
@@ -29,10 +38,14 @@ MODES: tuple[Mode, ...] = ("judge", "in-process")
 WEAKER = "graded in-process: the tests shared the learner's interpreter, so this grade is weaker evidence"
 
 
+InstructorCells = Literal["definitions", "all"]
+
+
 @dataclass(frozen=True)
 class Judging:
     mode: Mode = "judge"
     proxies: bool = False
+    instructor_cells: InstructorCells = "definitions"
 
     @property
     def in_judge(self) -> bool:
@@ -60,4 +73,7 @@ def _read(name: str, notebook: NotebookNode) -> Judging:
     proxies = settings.get("proxies", False)
     if not isinstance(proxies, bool):
         raise InvalidAssignment(f"{name}: metadata.autograde.proxies must be true or false")
-    return Judging(mode, proxies)
+    cells = settings.get("instructor_cells", "definitions")
+    if cells not in ("definitions", "all"):
+        raise InvalidAssignment(f"{name}: metadata.autograde.instructor_cells must be definitions or all, not {cells!r}")
+    return Judging(mode, proxies, cells)

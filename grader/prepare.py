@@ -17,7 +17,6 @@ import nbformat
 from nbformat import NotebookNode
 
 from grader.cells import Role, grade_id_of, role_of, source_text
-from grader.definitions import definitions_of
 
 ANSWER_ROLES = (Role.ANSWER, Role.MANUAL)
 
@@ -31,7 +30,7 @@ class Step:
     role: Role
     grade_id: str | None
     from_learner: bool
-    definitions: str = ""  # what the judge holds too, for an instructor's cell (grader/definitions.py)
+    trusted: bool = False  # an instructor's own cell (not a test): the judge may hold some of it too
 
 
 @dataclass(frozen=True)
@@ -127,5 +126,5 @@ def _steps(merged: NotebookNode) -> tuple[Step, ...]:
         from_learner = bool(cell.get("metadata", {}).get("autograde", {}).get("from_learner"))
         code, role = source_text(cell), role_of(cell)
         trusted = not from_learner and role not in (Role.TEST, *ANSWER_ROLES)
-        steps.append(Step(index, code, role, grade_id_of(cell), from_learner, definitions_of(code) if trusted else ""))
+        steps.append(Step(index, code, role, grade_id_of(cell), from_learner, trusted))
     return tuple(steps)

@@ -56,6 +56,7 @@ class FakeSession:
     behaviour: Callable[[str], CellRun] = lambda code: CellRun("ok")
     calls: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)  # test cells sent to the judge (also in calls, in order)
+    defined: list[str] = field(default_factory=list)  # what the judge was given to hold of instructor cells
     files: dict[str, bytes] = field(default_factory=dict)
     restarts: int = 0
     guarded: list[tuple[str, ...]] = field(default_factory=list)
@@ -78,6 +79,8 @@ class FakeSession:
     def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:
         """Like a trustworthy sandbox, attested runs carry the verdict matching what ran."""
         self.calls.append(code)
+        if define:
+            self.defined.append(define)
         run = self.behaviour(code)
         if attest and run.attestation is None and run.status in ("ok", "error"):
             verdict = "verified" if run.status == "ok" else "error"

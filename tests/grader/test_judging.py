@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import nbformat
 import pytest
 
 from grader.assignment import build_assignment
@@ -30,7 +31,7 @@ def test_in_process_and_proxies_are_read_from_the_metadata() -> None:
     assert assignment.judging == Judging("in-process", True)
 
 
-@pytest.mark.parametrize("settings", [{"judge": "kernel"}, {"proxies": "yes"}, "in-process"])
+@pytest.mark.parametrize("settings", [{"judge": "kernel"}, {"proxies": "yes"}, "in-process", {"instructor_cells": "some"}])
 def test_an_unknown_choice_is_refused_at_upload(settings: Any) -> None:
     with pytest.raises(InvalidAssignment):
         build_assignment({"a.ipynb": to_bytes(notebook(settings))})
@@ -61,3 +62,35 @@ def test_in_process_tests_run_attested_in_the_kernel_and_are_marked_weaker() -> 
     assert session.tests == [] and "assert x == 1" in session.calls
     assert report.judge == "in-process" and WEAKER in report.events
     assert report.to_dict()["judge"] == "in-process"
+
+
+def instructor_data_assignment(settings: Any) -> tuple[FakeSession, Any]:
+    from tests.builders import make_notebook
+
+    nb = make_notebook(
+        make_answer_cell("a", "def mean(v):\n    return 0"),
+        nbformat.v4.new_code_cell("import statistics\ndata = list(range(1, 4))\n%matplotlib inline"),
+        make_test_cell("t", "assert mean(data) == statistics.mean(data)"),
+    )
+    nb.metadata["autograde"] = settings
+    data = to_bytes(nb)
+    assignment = build_assignment({"a.ipynb": data})
+    session = FakeSession()
+    grade("a", assignment, match_submission(assignment, {"a.ipynb": data}), session, Budget(5, 60), lambda: 0.0)
+    return session, assignment
+
+
+def test_the_judge_holds_an_instructor_cells_definitions_by_default() -> None:
+    session, _ = instructor_data_assignment({})
+    assert session.defined == ["import statistics"]
+
+
+def test_an_assignment_can_have_the_judge_run_its_instructor_cells_in_full() -> None:
+    session, assignment = instructor_data_assignment({"instructor_cells": "all"})
+    assert assignment.judging.instructor_cells == "all"
+    assert session.defined == ["import statistics\ndata = list(range(1, 4))\npass"]
+
+
+def test_in_process_the_judge_holds_nothing() -> None:
+    session, _ = instructor_data_assignment({"judge": "in-process", "instructor_cells": "all"})
+    assert session.defined == []
