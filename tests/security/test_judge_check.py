@@ -144,3 +144,24 @@ def test_rewriting_the_check_does_not_pass_a_wrong_answer(grader: Grader, attack
 
 def _indent(source: str) -> str:
     return "\n".join("    " + line for line in source.split("\n"))
+
+
+def test_instructor_data_the_learner_replaces_is_the_instructors_when_the_assignment_asks(grader: Grader) -> None:
+    """With instructor_cells = all, a learner who swaps the data a test computes from gains nothing."""
+    import nbformat
+
+    from grader.assignment import build_assignment
+    from tests.builders import learner_files, make_answer_cell, make_notebook, make_test_cell, to_bytes
+
+    nb = make_notebook(
+        nbformat.v4.new_code_cell("data = list(range(1, 4))"),
+        make_answer_cell("mean", "def mean(v):\n    return sum(v) / len(v)"),
+        make_test_cell("t", "assert mean(data) == sum(data) / len(data)", points=1),
+    )
+    nb.metadata["autograde"] = {"instructor_cells": "all"}
+    assignment = build_assignment({"hw.ipynb": to_bytes(nb)})
+    attack = "def mean(v):\n    return 0\ndata = [0]"
+    outcome = grader.grade(assignment, learner_files(assignment, {"mean": attack}))
+    assert outcome.scores == {"t": 0.0}, outcome.report.to_dict()
+    honest = grader.grade(assignment, learner_files(assignment, {"mean": "def mean(v):\n    return sum(v) / len(v)"}))
+    assert honest.scores == {"t": 1.0}, honest.report.to_dict()
