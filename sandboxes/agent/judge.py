@@ -42,6 +42,12 @@ PR_SET_DUMPABLE = 4
 OUTPUT_LIMIT = int(os.environ.get("AUTOGRADE_OUTPUT_LIMIT", str(1024 * 1024)))
 TEXT_CAP = 64 * 1024  # a learner's exception message or traceback, as shown in feedback
 FILENAME = "<test>"
+# What a learner's name may make the judge import (beyond what it has imported already).
+IMPORTABLE = frozenset(
+    "numpy pandas scipy sklearn matplotlib math cmath statistics random decimal fractions numbers "
+    "itertools functools operator collections string re datetime time json csv heapq bisect copy "
+    "typing dataclasses enum array textwrap unicodedata".split()
+)
 
 
 class Refused(BaseException):
@@ -203,9 +209,16 @@ def _text(value):
 
 
 def _import(name, what):
-    """A module the learner's name refers to, imported here from the image, never theirs."""
+    """A module the learner's name refers to, imported here from the image, never theirs.
+
+    Only one the judge has already imported, or one of the libraries tests compute with: the
+    name is the learner's choice, and importing some modules does things (``antigravity``
+    starts a browser, ``this`` prints), which a learner must not be able to make the judge do.
+    """
     if not name or not all(part.isidentifier() for part in name.split(".")):
         raise Refused(f"{what} names a module the judge cannot import")
+    if name not in sys.modules and name.split(".")[0] not in IMPORTABLE:
+        raise Refused(f"{what} is the module {name!r}, which the judge does not import for a learner's name")
     try:
         return importlib.import_module(name)
     except Exception as exc:  # the learner's own module (a file they wrote) is not in the image

@@ -290,3 +290,12 @@ def test_a_learner_function_passed_to_another_goes_as_itself(judge: JudgeProcess
 
     namespace = {"arity": arity, "square": square}
     assert verdict(judge, "assert arity(square) == 1 and arity(f=square) == 1", namespace)["status"] == "ok"
+
+
+def test_a_learner_name_can_make_the_judge_import_only_libraries_tests_compute_with(judge: JudgeProcess) -> None:
+    import types
+
+    assert verdict(judge, "assert m.sqrt(4) == 2", {"m": types.ModuleType("math")})["status"] == "ok"
+    for name in ("antigravity", "this", "webbrowser", "os.path.evil"):
+        reply = verdict(judge, "assert m is not None", {"m": types.ModuleType(name)})
+        assert reply["status"] == "refused" and name in reply["detail"], reply
