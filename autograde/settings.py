@@ -35,7 +35,8 @@ class Settings:
     secret_key: str = ""  # signs web-page session cookies; default: a random key kept in DATA_DIR/session-secret
     session_cookie_secure: bool = False  # set when the pages are served over HTTPS: the cookie is then sent only there
     session_hours: int = 12  # a login lasts this long
-    rate_limit_logins: int = 10  # login attempts per account name per rate_limit_login_window; 0 turns limits off
+    rate_limit_logins: int = 10  # failed logins per account name from one address per rate_limit_login_window; 0: off
+    rate_limit_login_addresses: int = 50  # failed logins from one client address, any names; 0: off
     rate_limit_login_window: int = 300  # seconds
     max_upload_bytes: int = 10 * 1024 * 1024
     queue_prefix: str = "autograde"
@@ -61,6 +62,9 @@ class Settings:
     callback_backoff_cap: float = 3600.0  # no wait between retries is longer than this
     rate_limit_submissions: int = 120  # submissions per token per rate_limit_window; 0 turns limits off
     rate_limit_window: int = 60  # seconds
+    rate_limit_access_codes: int = 5  # wrong exam access codes per learner per rate_limit_access_code_window; 0: no limit
+    rate_limit_access_codes_per_exam: int = 50  # wrong codes per exam, all learners together; 0: no limit
+    rate_limit_access_code_window: int = 900  # seconds
     worker_ttl: float = 30.0  # seconds after a worker's last heartbeat that its peers take it for dead
     watch_interval: float = 10.0  # seconds between a fleet's checks for dead peers, lost jobs and orphans
     records_key_file: str = ""  # Ed25519 key that signs exported records; default DATA_DIR/records-signing-key.pem
@@ -80,13 +84,16 @@ class Settings:
             raise BadInput("AUTOGRADE_EXAM_YIELD_SECONDS must be 0 (never yield) or more")
         if self.warm_pool_size < 0 or self.warm_pool_reserve < 0:
             raise BadInput("AUTOGRADE_WARM_POOL_SIZE and AUTOGRADE_WARM_POOL_RESERVE must be 0 or more")
-        if self.rate_limit_logins < 0:
-            raise BadInput("AUTOGRADE_RATE_LIMIT_LOGINS must be 0 (no limit) or more")
-        for name in ("webhook_window", "callback_max_attempts", "rate_limit_window", "rate_limit_login_window", "session_hours"):
+        for name in ("rate_limit_logins", "rate_limit_login_addresses"):
+            if getattr(self, name) < 0:
+                raise BadInput(f"AUTOGRADE_{name.upper()} must be 0 (no limit) or more")
+        for name in ("webhook_window", "callback_max_attempts", "rate_limit_window", "rate_limit_login_window", "session_hours",
+                     "rate_limit_access_code_window"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
-        if self.rate_limit_submissions < 0:
-            raise BadInput("AUTOGRADE_RATE_LIMIT_SUBMISSIONS must be 0 (no limit) or more")
+        for name in ("rate_limit_submissions", "rate_limit_access_codes", "rate_limit_access_codes_per_exam"):
+            if getattr(self, name) < 0:
+                raise BadInput(f"AUTOGRADE_{name.upper()} must be 0 (no limit) or more")
         for name in ("cell_timeout", "notebook_timeout", "cpus", "callback_timeout", "callback_backoff_base", "callback_backoff_cap",
                      "worker_ttl", "watch_interval"):
             if getattr(self, name) <= 0:

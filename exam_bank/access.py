@@ -12,7 +12,7 @@ import ipaddress
 from datetime import datetime
 
 from exam_bank.spec import ExamSpec
-from grader.errors import Forbidden
+from grader.errors import Forbidden, WrongAccessCode
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -46,7 +46,7 @@ def _check_code(expected: str | None, given: str | None) -> None:
     if not given or not given.strip():
         raise Forbidden("this exam needs an access code")
     if not hmac.compare_digest(given.strip().encode(), expected.encode()):
-        raise Forbidden("the access code is not right")
+        raise WrongAccessCode("the access code is not right")
 
 
 def _check_network(spec: ExamSpec, client_ip: str | None) -> None:

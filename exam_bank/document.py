@@ -33,6 +33,10 @@ def _decode_json(spec_name: str, text: str) -> Any:
         return json.loads(text, object_pairs_hook=lambda pairs: _unique_keys(spec_name, pairs))
     except json.JSONDecodeError as exc:
         raise InvalidExam(f"{spec_name}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    except RecursionError:
+        raise InvalidExam(f"{spec_name}: nested too deeply to be a spec") from None
+    except ValueError as exc:  # an integer past Python's digit limit
+        raise InvalidExam(f"{spec_name}: not valid JSON ({exc})") from None
 
 
 def _unique_keys(spec_name: str, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -73,6 +77,10 @@ def _decode_yaml(spec_name: str, text: str) -> Any:
         return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: builds plain data only
     except yaml.YAMLError as exc:
         raise InvalidExam(f"{spec_name}: not valid YAML ({_yaml_reason(exc)})") from exc
+    except RecursionError:  # PyYAML composes nodes recursively: "[[[[..." fifty thousand deep
+        raise InvalidExam(f"{spec_name}: nested too deeply to be a spec") from None
+    except ValueError as exc:  # an integer past Python's digit limit
+        raise InvalidExam(f"{spec_name}: not valid YAML ({exc})") from None
 
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:

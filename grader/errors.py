@@ -14,6 +14,7 @@
     │   ├── BadSignature          a webhook whose HMAC signature is missing or wrong
     │   └── StaleRequest          a webhook whose signed timestamp is outside the window
     ├── Forbidden                 a known caller asking for what is not theirs
+    │   └── WrongAccessCode       an exam access code that does not match (counted: guesses are limited)
     ├── Conflict                  a state change that is not allowed now
     │   └── IllegalTransition     an exam attempt event its current state does not allow
     ├── RateLimited               too many requests for this token just now (429, Retry-After)
@@ -100,6 +101,10 @@ class StaleRequest(Unauthenticated):
 
 class Forbidden(AutogradeError):
     code = "forbidden"
+
+
+class WrongAccessCode(Forbidden):
+    """Its own class so the web layer can count wrong guesses; the JSON code stays ``forbidden``."""
 
 
 class Conflict(AutogradeError):

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, Response, request
 from redis import Redis
 
 from autograde.settings import Settings
@@ -16,7 +16,7 @@ from web.errors import register_error_handlers
 from web.handles import EXTENSION, Handles, utc_now
 from web.health import health
 from web.pages import init_pages
-from web.ratelimit import NoLimit, RateLimiter, RedisRateLimiter
+from web.ratelimit import FailureLimiter, NoLimit, RateLimiter, RedisRateLimiter
 from worker.queues import Enqueuer, RQEnqueuer
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,27 @@ def create_app(
         clock=clock or utc_now,
         limiter=limiter or open_limiter(settings, enqueuer),
         login_limiter=open_login_limiter(settings, enqueuer),
+        login_address_limiter=redis_limiter(settings, enqueuer, "login-addresses", settings.rate_limit_login_addresses,
+                                            settings.rate_limit_login_window, what="failed logins", per="this address"),
+        **open_code_limiters(settings, enqueuer),
     )
     register_error_handlers(app)
+    app.after_request(api_headers)
     app.register_blueprint(api)
     init_pages(app, settings)
     app.register_blueprint(health)
     return app
+
+
+def api_headers(response: Response) -> Response:
+    """API answers hold grades, tokens and records: no cache may keep them, no browser may sniff them.
+
+    App-wide rather than on the API blueprint, so the JSON 404 of an unknown ``/api/`` path gets them too.
+    """
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def open_store(settings: Settings) -> Store:
@@ -75,13 +90,28 @@ def open_limiter(settings: Settings, enqueuer: Enqueuer) -> RateLimiter:
     return redis_limiter(settings, enqueuer, "submissions", settings.rate_limit_submissions, settings.rate_limit_window)
 
 
-def open_login_limiter(settings: Settings, enqueuer: Enqueuer) -> RateLimiter:
-    """Password attempts per account name: slows guessing at one person's password from many addresses."""
-    return redis_limiter(settings, enqueuer, "logins", settings.rate_limit_logins, settings.rate_limit_login_window)
+def open_login_limiter(settings: Settings, enqueuer: Enqueuer) -> FailureLimiter:
+    """Failed logins per account name at one address: a stranger elsewhere cannot use it to lock a learner out."""
+    return redis_limiter(settings, enqueuer, "logins", settings.rate_limit_logins, settings.rate_limit_login_window,
+                         what="failed logins", per="this name from this address")
 
 
-def redis_limiter(settings: Settings, enqueuer: Enqueuer, what: str, limit: int, window: int) -> RateLimiter:
+def open_code_limiters(settings: Settings, enqueuer: Enqueuer) -> dict[str, FailureLimiter]:
+    """Wrong exam access codes: per learner, and per exam against many learners guessing together."""
+    window = settings.rate_limit_access_code_window
+    return {
+        "learner_code_limiter": redis_limiter(settings, enqueuer, "access-codes", settings.rate_limit_access_codes,
+                                              window, what="wrong access codes", per="this learner"),
+        "exam_code_limiter": redis_limiter(settings, enqueuer, "exam-access-codes", settings.rate_limit_access_codes_per_exam,
+                                           window, what="wrong access codes", per="this exam"),
+    }  # fmt: skip
+
+
+def redis_limiter(
+    settings: Settings, enqueuer: Enqueuer, name: str, limit: int, window: int, what: str = "", per: str = "this token"
+) -> NoLimit | RedisRateLimiter:
     if limit == 0:
         return NoLimit()
     connection = enqueuer.connection if isinstance(enqueuer, RQEnqueuer) else open_redis(settings)
-    return RedisRateLimiter(connection, limit, window, prefix=f"{settings.queue_prefix}:ratelimit:{what}:", what=what)
+    prefix = f"{settings.queue_prefix}:ratelimit:{name}:"
+    return RedisRateLimiter(connection, limit, window, prefix=prefix, what=what or name, per=per)

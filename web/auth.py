@@ -92,6 +92,18 @@ def check_course(caller: Caller, course: str) -> None:
         raise Forbidden(f"this token does not give access to course {course!r}")
 
 
+def check_member(caller: Caller, course: str) -> None:
+    """Exams need explicit membership: a learner token without a course list is a member of none.
+
+    ``can_see_course`` lets such a learner read any assignment (platform tokens often carry no
+    list); an exam is a sitting with a code, a window and a limited number of attempts, and a
+    stranger must not be able to take one.
+    """
+    if caller.role == "learner" and course not in (caller.courses or ()):
+        raise Forbidden(f"this learner is not a member of course {course!r}")
+    check_course(caller, course)
+
+
 def check_submission(caller: Caller, submission: SubmissionRecord, course: str) -> None:
     """Learners see only their own submissions; the others, those of their courses."""
     if caller.role == "learner":

@@ -10,7 +10,7 @@ from flask import current_app
 
 from autograde.settings import Settings
 from store import Store
-from web.ratelimit import NoLimit, RateLimiter
+from web.ratelimit import FailureLimiter, NoLimit, RateLimiter
 from worker.queues import Enqueuer
 
 EXTENSION = "autograde"
@@ -27,7 +27,10 @@ class Handles:
     enqueuer: Enqueuer
     clock: Callable[[], datetime] = field(default=utc_now)  # the server's clock judges lateness
     limiter: RateLimiter = field(default_factory=NoLimit)  # submissions per caller
-    login_limiter: RateLimiter = field(default_factory=NoLimit)  # password attempts per account name
+    login_limiter: FailureLimiter = field(default_factory=NoLimit)  # failed logins per account name at one address
+    login_address_limiter: FailureLimiter = field(default_factory=NoLimit)  # failed logins per client address
+    learner_code_limiter: FailureLimiter = field(default_factory=NoLimit)  # wrong exam access codes per learner
+    exam_code_limiter: FailureLimiter = field(default_factory=NoLimit)  # wrong access codes per exam, all learners
 
 
 def handles() -> Handles:

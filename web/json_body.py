@@ -18,7 +18,9 @@ def json_object(raw: bytes | None = None) -> dict[str, Any]:
     data = request.get_data(cache=True) if raw is None else raw
     try:
         value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except RecursionError:  # "[[[[..." a hundred thousand deep: hostile, not a server fault
+        raise BadInput("the body is nested too deeply to be read") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # ValueError includes integers past the digit limit
         raise BadInput(f"the body is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise BadInput("the body must be a JSON object")

@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 # one more hit and both take it. KEYS[1] is a sorted set of the caller's accepted hits,
 # scored by time in milliseconds (13 digits, inside the 14 that Lua prints exactly).
 # ARGV: limit, window (ms), a unique member for this hit, now (ms; "" = the Redis server's
-# clock, one clock for every web process). Refused hits are not recorded, so hammering
+# clock, one clock for every web process), and "0" to only look (record nothing; absent: record).
+# Refused hits are not recorded, so hammering
 # on a closed door does not keep it closed. The key expires once its newest hit is a
 # window old. Returns {1, remaining} or {0, milliseconds until the oldest hit leaves}.
 SLIDING_WINDOW = """
@@ -40,6 +41,9 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local used = redis.call('ZCARD', KEYS[1])
 if used < limit then
+  if ARGV[5] == '0' then
+    return {1, limit - used}
+  end
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
   return {1, limit - used - 1}
@@ -68,10 +72,23 @@ class RateLimiter(Protocol):
     def hit(self, key: str) -> Quota: ...
 
 
+class FailureLimiter(RateLimiter, Protocol):
+    """A limit on failures (wrong guesses): ``check`` before trying, ``hit`` only when it failed.
+
+    Checking first matters: were only failures refused, a right guess past the limit would
+    still get through, and the limit would be no limit.
+    """
+
+    def check(self, key: str) -> Quota: ...
+
+
 class NoLimit:
-    """The limiter when ``AUTOGRADE_RATE_LIMIT_SUBMISSIONS`` is 0."""
+    """The limiter when its setting (``AUTOGRADE_RATE_LIMIT_SUBMISSIONS`` and the like) is 0."""
 
     def hit(self, key: str) -> Quota:
+        return Quota()
+
+    def check(self, key: str) -> Quota:
         return Quota()
 
 
@@ -94,6 +111,7 @@ class RedisRateLimiter:
         prefix: str = "autograde:ratelimit:",
         clock: Callable[[], float] | None = None,
         what: str = "submissions",
+        per: str = "this token",
     ) -> None:
         if limit <= 0 or window <= 0:
             raise ValueError("a rate limit needs a positive limit and window; use NoLimit for none")
@@ -102,11 +120,19 @@ class RedisRateLimiter:
         self.prefix = prefix
         self.clock = clock
         self.what = what
+        self.per = per
         self.script = connection.register_script(SLIDING_WINDOW)  # EVALSHA, loading it when Redis lacks it
 
     def hit(self, key: str) -> Quota:
+        return self.run(key, record=True)
+
+    def check(self, key: str) -> Quota:
+        """Raise ``RateLimited`` if ``key`` has no room left, recording nothing."""
+        return self.run(key, record=False)
+
+    def run(self, key: str, record: bool) -> Quota:
         try:
-            allowed, value = self.script(keys=[self.prefix + key], args=self.script_args())
+            allowed, value = self.script(keys=[self.prefix + key], args=self.script_args(record))
         except RedisError as exc:
             log.warning("rate limiter unavailable, allowing %s for %s: %s", self.what, key, exc)
             return Quota()
@@ -114,15 +140,15 @@ class RedisRateLimiter:
             raise self.refusal(int(value))
         return Quota(self.limit, int(value))
 
-    def script_args(self) -> list[int | str]:
+    def script_args(self, record: bool = True) -> list[int | str]:
         now = "" if self.clock is None else str(round(self.clock() * 1000))
-        return [self.limit, math.ceil(self.window * 1000), uuid.uuid4().hex, now]
+        return [self.limit, math.ceil(self.window * 1000), uuid.uuid4().hex, now, "1" if record else "0"]
 
     def refusal(self, wait_ms: int) -> RateLimited:
         """Retry-After in whole seconds, rounded up so that a caller who waits is let in."""
         retry_after = max(1, math.ceil(wait_ms / 1000))
         return RateLimited(
-            f"at most {self.limit} {self.what} per {self.window:g} s for this token; "
+            f"at most {self.limit} {self.what} per {self.window:g} s for {self.per}; "
             f"try again in {retry_after} s",
             retry_after,
         )

@@ -121,7 +121,7 @@ def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
     tokens = {
         "admin": admin["Authorization"].removeprefix("Bearer "),
         "instructor": store.create_token("instructor", "prof", ["ds101"])[0],
-        "learner": store.create_token("learner", "alice", None)[0],
+        "learner": store.create_token("learner", "alice", ["ds101"])[0],
     }
     instructor = {"Authorization": f"Bearer {tokens['instructor']}"}
     platform = ok(requests.post(f"{api}/platforms", headers=admin, timeout=10,
@@ -206,9 +206,9 @@ def seed_exam(api: str, store: Store, instructor: dict[str, str], alice: str) ->
 
     started = post(f"/exams/{exam}/attempts", alice)
     assert [q["name"] for q in started["questions"]] == [EXAM_QUESTION]
-    interrupted = post(f"/exams/{exam}/attempts", store.create_token("learner", "bob", None)[0])["id"]
+    interrupted = post(f"/exams/{exam}/attempts", store.create_token("learner", "bob", ["ds101"])[0])["id"]
     post(f"/attempts/{interrupted}/interrupt", json={"reason": "power cut"})
-    carol = store.create_token("learner", "carol", None)[0]
+    carol = store.create_token("learner", "carol", ["ds101"])[0]
     graded = post(f"/exams/{exam}/attempts", carol)["id"]
     submission = post(f"/attempts/{graded}/submit", carol)["submission_id"]
     store.claim_submission(submission)

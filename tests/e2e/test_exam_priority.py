@@ -48,7 +48,7 @@ def test_an_exam_is_graded_before_a_backlog_of_assignments(settings: Settings, s
                       files=[("spec", ("exam.yaml", as_yaml(spec).encode())),
                              ("questions", ("q1.ipynb", io.BytesIO(param_question(2)).read()))]).json()
     store = Store.from_url(settings.database_url)
-    plaintext, _ = store.create_token("learner", "eve", None)
+    plaintext, _ = store.create_token("learner", "eve", ["ds"])
     eve = requests.Session()
     eve.headers["Authorization"] = f"Bearer {plaintext}"
     attempt = eve.post(f"{server}/api/v1/exams/{exam['id']}/attempts").json()

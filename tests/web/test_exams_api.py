@@ -76,7 +76,7 @@ def exam(client: FlaskClient, instructor: dict[str, str]) -> dict[str, Any]:
 @pytest.fixture
 def start(client: FlaskClient, exam: dict[str, Any], token: Callable[..., dict[str, str]]) -> Post:
     def post(learner: str = "alice", **body: Any) -> Any:
-        return client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", learner), json=body or None)
+        return client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", learner, ["ds101"]), json=body or None)
 
     return post
 
@@ -131,7 +131,7 @@ def test_grace_at_the_boundary_and_a_late_submission_refused(
     client: FlaskClient, exam: dict[str, Any], start: Post, token: Callable[..., dict[str, str]], clock: FakeClock,
     enqueuer: FakeEnqueuer, store: Store,
 ) -> None:
-    alice, bob = token("learner", "alice"), token("learner", "bob")
+    alice, bob = token("learner", "alice", ["ds101"]), token("learner", "bob", ["ds101"])
     a = start("alice").json
     b = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=bob).json
     clock.advance(minutes=61)  # deadline + 60 s grace: still on time
@@ -161,7 +161,7 @@ def test_an_extension_during_the_attempt_moves_the_deadline(
     assert extended.json["deadline_at"] == (START + timedelta(minutes=75)).isoformat()
     assert enqueuer.sweeps[-1] == START + timedelta(minutes=75, seconds=61)
     clock.advance(minutes=46)  # past the old deadline + grace, inside the new one
-    ok = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", "alice"))
+    ok = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", "alice", ["ds101"]))
     assert ok.status_code == 202
     events = client.get(f"/api/v1/attempts/{attempt['id']}/events", headers=instructor).json
     assert [(e["event"], e["actor"]) for e in events] == [("create", "alice"), ("start", "alice"), ("extend", "prof"),
@@ -175,10 +175,10 @@ def test_the_sweeper_closes_abandoned_attempts_with_their_saved_work(
 ) -> None:
     alice, bob = start("alice").json, start("bob").json
     question = alice["questions"][0]["name"]
-    answer = json.loads(client.get(alice["questions"][0]["url"], headers=token("learner", "alice")).data)
+    answer = json.loads(client.get(alice["questions"][0]["url"], headers=token("learner", "alice", ["ds101"])).data)
     answer["cells"][0]["source"] = "def f(x):\n    return 0"
     body = json.dumps(answer).encode()
-    assert client.put(f"/api/v1/attempts/{alice['id']}/answers/{question}", headers=token("learner", "alice"), data=body).status_code == 200
+    assert client.put(f"/api/v1/attempts/{alice['id']}/answers/{question}", headers=token("learner", "alice", ["ds101"]), data=body).status_code == 200
     assert close_expired(store, enqueuer, START + timedelta(minutes=61)) == []  # inside the grace
     closed = close_expired(store, enqueuer, START + timedelta(minutes=61, seconds=1))
     assert sorted(closed) == sorted([alice["id"], bob["id"]])
@@ -201,7 +201,7 @@ def test_an_interrupted_attempt_resumes_with_the_time_it_had_left(
     stopped = client.post(f"/api/v1/attempts/{attempt['id']}/interrupt", headers=instructor, json={"reason": "power cut"})
     assert stopped.json["state"] == "error" and stopped.json["remaining_when_interrupted"] == 2400
     clock.advance(minutes=30)
-    resumed = client.post(f"/api/v1/attempts/{attempt['id']}/resume", headers=token("learner", "alice"))
+    resumed = client.post(f"/api/v1/attempts/{attempt['id']}/resume", headers=token("learner", "alice", ["ds101"]))
     assert resumed.json["state"] == "started"
     assert resumed.json["deadline_at"] == (clock() + timedelta(minutes=40)).isoformat()
 
@@ -223,7 +223,7 @@ def test_variants_reproduce_from_their_seed_and_spread_over_the_pools(
 def test_a_learner_cannot_reach_another_attempt_its_questions_or_any_source(
     client: FlaskClient, start: Post, token: Callable[..., dict[str, str]], store: Store, exam: dict[str, Any]
 ) -> None:
-    alice, bob = token("learner", "alice"), token("learner", "bob")
+    alice, bob = token("learner", "alice", ["ds101"]), token("learner", "bob", ["ds101"])
     mine = start("alice").json
     question = mine["questions"][0]
     assert client.get(mine["url"], headers=bob).status_code == 404
@@ -245,7 +245,7 @@ def test_attempt_limits_access_codes_and_networks(client: FlaskClient, instructo
                                                   token: Callable[..., dict[str, str]]) -> None:
     coded = upload(client, instructor, spec(access={"code": "owl-42"}), name="coded").json
     walled = upload(client, instructor, spec(access={"networks": ["10.0.0.0/8"]}), name="walled").json
-    alice = token("learner", "alice")
+    alice = token("learner", "alice", ["ds101"])
     no_code = client.post(f"/api/v1/exams/{coded['id']}/attempts", headers=alice, json={"access_code": "nope"})
     assert no_code.status_code == 403 and "code" in no_code.json["message"]
     assert client.post(f"/api/v1/exams/{coded['id']}/attempts", headers=alice, json={"access_code": "owl-42"}).status_code == 201
@@ -257,7 +257,7 @@ def test_attempt_limits_access_codes_and_networks(client: FlaskClient, instructo
 
 def test_illegal_transitions_are_409(client: FlaskClient, start: Post, token: Callable[..., dict[str, str]],
                                      instructor: dict[str, str]) -> None:
-    alice = token("learner", "alice")
+    alice = token("learner", "alice", ["ds101"])
     attempt = start("alice").json
     assert client.post(f"/api/v1/attempts/{attempt['id']}/resume", headers=alice).status_code == 409
     review = client.post(f"/api/v1/attempts/{attempt['id']}/review", headers=instructor, json={"decision": "verify", "reason": "ok"})
@@ -274,7 +274,7 @@ def test_proctoring_reviews_and_instructor_decisions(
     provider = client.post("/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}).json
     clean_one, flagged = start("alice").json, start("bob").json
     for learner, attempt in (("alice", clean_one), ("bob", flagged)):
-        client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", learner))
+        client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", learner, ["ds101"]))
 
     def review(attempt_id: str, review_id: str, outcome: str) -> Any:
         body = json.dumps({"review_id": review_id, "attempt_id": attempt_id, "outcome": outcome,
@@ -322,7 +322,7 @@ def test_names_longer_than_the_store_keeps_are_400s_not_storage_errors(
     reply = client.put(f"/api/v1/courses/ds101/accommodations/{long}", headers=instructor, json={"time_multiplier": 1.5})
     assert reply.status_code == 400 and "longer than 200" in reply.json["message"]
     exam = upload(client, instructor, spec(), name="n" * 200).json  # the longest exam name allowed
-    started = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice"))
+    started = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice", ["ds101"]))
     assert started.status_code == 201, started.json
 
 
@@ -333,7 +333,7 @@ def test_an_attempt_left_submitted_after_its_grade_is_reconciled(
     from worker.attempts import reconcile_graded_attempts
 
     attempt = start("alice").json
-    client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", "alice"))
+    client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", "alice", ["ds101"]))
     sid = store.get_attempt(attempt["id"]).submission_id or ""
     store.claim_submission(sid)
     store.save_grade(sid, {"score": 1.0, "max_score": 3.0, "cells": []}, "", {})

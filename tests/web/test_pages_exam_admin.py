@@ -33,7 +33,7 @@ def exam(client: FlaskClient, instructor: dict[str, str], people: None) -> dict[
 @pytest.fixture
 def attempt(client: FlaskClient, people: None, exam: dict[str, Any], token: Callable[..., dict[str, str]]) -> str:
     """alice's running attempt, started through the API."""
-    reply = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice"))
+    reply = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice", ["ds101"]))
     assert reply.status_code == 201, reply.json
     return str(reply.json["id"])
 
@@ -41,7 +41,7 @@ def attempt(client: FlaskClient, people: None, exam: dict[str, Any], token: Call
 def grade(client: FlaskClient, store: Store, clock: FakeClock, token: Callable[..., dict[str, str]], attempt_id: str,
           learner: str = "alice") -> None:  # fmt: skip
     """Submit the attempt as its learner and store a grade, as the worker would."""
-    assert client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=token("learner", learner)).status_code == 202
+    assert client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=token("learner", learner, ["ds101"])).status_code == 202
     sid = store.get_attempt(attempt_id).submission_id or ""
     store.claim_submission(sid)
     store.save_grade(sid, {"score": 2.0, "max_score": 3.0, "cells": []}, "", {})
@@ -128,8 +128,8 @@ def test_the_review_queue_lists_waiting_attempts_oldest_first_and_a_decision_nee
     client: FlaskClient, people: None, exam: dict[str, Any], store: Store, clock: FakeClock, token: Callable[..., dict[str, str]],
 ) -> None:
     provider = client.post("/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}).json
-    first = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice")).json["id"]
-    second = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "bob")).json["id"]
+    first = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice", ["ds101"])).json["id"]
+    second = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "bob", ["ds101"])).json["id"]
     grade(client, store, clock, token, first)
     clock.advance(minutes=5)
     grade(client, store, clock, token, second, "bob")

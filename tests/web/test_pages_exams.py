@@ -19,8 +19,8 @@ PASSWORD = "correct horse"
 
 @pytest.fixture
 def exam(client: FlaskClient, instructor: dict[str, str], store: Store) -> dict[str, Any]:
-    store.create_account("learner", "alice", PASSWORD, None)
-    store.create_account("learner", "bob", PASSWORD, None)
+    store.create_account("learner", "alice", PASSWORD, ["ds101"])
+    store.create_account("learner", "bob", PASSWORD, ["ds101"])
     reply = upload(client, instructor, spec(access={"code": "let-me-in"}))
     assert reply.status_code == 201, reply.json
     body: dict[str, Any] = reply.json

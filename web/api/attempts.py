@@ -8,19 +8,22 @@ another variant, never a source), and never the seed.
 
 from __future__ import annotations
 
+import contextlib
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from exam_bank.states import counts_for_credit
-from grader.errors import BadInput, Forbidden, NotFound
+from grader.errors import BadInput, Forbidden, NotFound, RateLimited, WrongAccessCode
 from grader.notebooks import parse_notebook
-from store import AttemptEventRecord, AttemptRecord
+from store import AttemptEventRecord, AttemptRecord, ExamRecord
 from web.api.exams import is_staff
-from web.auth import Caller, check_course, current_caller, require
+from web.auth import Caller, check_member, current_caller, require
 from web.downloads import send_files
-from web.handles import handles
+from web.handles import Handles, handles
 from web.json_body import json_object, reason_field
+from web.ratelimit import FailureLimiter
 from worker.attempts import (
     attempt_summary,
     decide,
@@ -89,7 +92,7 @@ def readable_attempt(attempt_id: str) -> tuple[AttemptRecord, Caller]:
         return attempt, caller
     if not is_staff(caller):
         raise Forbidden(f"a {caller.role} token may not read exam attempts")
-    check_course(caller, h.store.get_exam(attempt.exam_id).course)
+    check_member(caller, h.store.get_exam(attempt.exam_id).course)
     return attempt, caller
 
 
@@ -114,14 +117,38 @@ def start(exam_id: str) -> tuple[Response, int, dict[str, str]]:
     h = handles()
     now = h.clock()  # first: time spent checking is the learner's, not lost
     exam = h.store.get_exam(exam_id)
-    check_course(caller, exam.course)
+    check_member(caller, exam.course)
     body = json_object() if request.get_data(cache=True).strip() else {}
     code = body.get("access_code")
     if code is not None and not isinstance(code, str):
         raise BadInput("access_code must be a string")
-    attempt = start_attempt(h.store, h.enqueuer, exam, caller.name, code, request.remote_addr, now)
+    check_code_limits(h, exam.id, caller.name)
+    attempt = start_counting_wrong_codes(h, exam, caller.name, code, request.remote_addr, now)
     reply = attempt_json(attempt, staff=False)
     return jsonify(reply), 201, {"Location": reply["url"]}
+
+
+def code_limit_keys(h: Handles, exam_id: str, learner: str) -> list[tuple[FailureLimiter, str]]:
+    return [(h.learner_code_limiter, f"learner:{learner}"), (h.exam_code_limiter, f"exam:{exam_id}")]
+
+
+def check_code_limits(h: Handles, exam_id: str, learner: str) -> None:
+    """Past the limit of wrong codes no code is compared at all: a right guess then is no oracle."""
+    for limiter, key in code_limit_keys(h, exam_id, learner):
+        limiter.check(key)
+
+
+def start_counting_wrong_codes(
+    h: Handles, exam: ExamRecord, learner: str, code: str | None, client_ip: str | None, now: datetime
+) -> AttemptRecord:
+    """``start_attempt``, counting a wrong access code against the learner and the exam."""
+    try:
+        return start_attempt(h.store, h.enqueuer, exam, learner, code, client_ip, now)
+    except WrongAccessCode:
+        for limiter, key in code_limit_keys(h, exam.id, learner):
+            with contextlib.suppress(RateLimited):  # a race to the last slot: the wrong code is the answer
+                limiter.hit(key)
+        raise
 
 
 @attempts.get("/exams/<exam_id>/attempts")
@@ -129,7 +156,7 @@ def exam_attempts(exam_id: str) -> Response:
     caller = current_caller()
     h = handles()
     exam = h.store.get_exam(exam_id)
-    check_course(caller, exam.course)
+    check_member(caller, exam.course)
     if caller.role == "learner":
         found = h.store.list_attempts(exam_id=exam.id, learner=caller.name)
     elif is_staff(caller):

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from exam_bank.spec import ExamSpec, parse_exam
 from grader.errors import BadInput, Forbidden
 from store import ExamRecord
-from web.auth import Caller, check_course, current_caller, require
+from web.auth import Caller, check_course, check_member, current_caller, require
 from web.forms import MAX_NAME_LENGTH, check_printable, text_field, uploaded_file
 from web.handles import handles
 from web.json_body import json_object
@@ -104,7 +104,7 @@ def list_exams() -> Response:
     course = request.args.get("course") or ""
     if not course:
         raise BadInput("give the course: /api/v1/exams?course=<course>")
-    check_course(caller, course)
+    check_member(caller, course)
     store = handles().store
     return jsonify(
         [exam_json(record, exam_spec(store, record), is_staff(caller)) for record in store.list_exams(course)]
@@ -116,7 +116,7 @@ def get_exam(exam_id: str) -> dict[str, Any]:
     caller = current_caller()
     store = handles().store
     record = store.get_exam(exam_id)
-    check_course(caller, record.course)
+    check_member(caller, record.course)
     return exam_json(record, exam_spec(store, record), is_staff(caller))
 
 
@@ -149,5 +149,7 @@ def get_accommodation(course: str, learner: str) -> dict[str, Any]:
     caller = current_caller()
     if caller.role == "learner" and caller.name != learner:
         raise Forbidden("a learner may only read their own accommodation")
+    if caller.role not in ("learner", "instructor", "admin"):
+        raise Forbidden(f"a {caller.role} token may not read accommodations: they are the learner's and the course staff's")
     check_course(caller, course)
     return {"course": course, "learner": learner, "time_multiplier": handles().store.accommodation(course, learner)}

@@ -157,10 +157,12 @@ def add_override(programme_id: str, learner: str, course: Any, value: Any, body:
     reason = reason_field(body, "in the history")
     if not isinstance(course, str) or programme.find_course(course) is None:
         raise BadInput(f"course must be one of the programme's: {', '.join(c.course for c in programme.courses)}")
+    if not can_see_course(caller, course):
+        raise Forbidden(f"this token gives no access to course {course!r}: only its instructors may override its grade")
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
         raise BadInput("value must be a course grade from 0 to 100")
     h = handles()
-    versions = [e for e in h.store.record_history(programme_id, learner) if e.kind == "override"]
+    versions = [e for e in existing_history(programme_id, learner) if e.kind == "override"]
     return h.store.append_record_event(
         programme_id, learner, "override",
         {"course": course, "field": "grade", "value": float(value), "reason": reason, "author": caller.name,
@@ -177,13 +179,27 @@ def freeze(programme_id: str, learner: str) -> tuple[Response, int]:
 
 
 def add_freeze(programme_id: str, learner: str, body: dict[str, Any]) -> Event:
+    """A freeze holds later grades of every course in the record, so it needs all of them taught."""
     caller = require("admin", "instructor")
-    check_teaches(caller, programme_of(programme_id))
+    programme = programme_of(programme_id)
+    check_teaches(caller, programme)
+    untaught = [c.course for c in programme.courses if not can_see_course(caller, c.course)]
+    if untaught:
+        raise Forbidden(f"a freeze holds every course of the record; this token gives no access to {', '.join(untaught)}")
     reason = reason_field(body, "in the history")
+    existing_history(programme_id, learner)
     h = handles()
     return h.store.append_record_event(
         programme_id, learner, "freeze", {"reason": reason, "author": caller.name}, h.clock(), caller.name
     )
+
+
+def existing_history(programme_id: str, learner: str) -> list[Event]:
+    """A write names a learner with a record: a typo or an invented name must not start a history."""
+    history = handles().store.record_history(programme_id, learner)
+    if not history:
+        raise NotFound(f"no record of {learner!r} in programme {programme_id!r}")
+    return history
 
 
 def signed_export(programme: Programme, learner: str) -> bytes:

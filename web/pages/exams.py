@@ -13,13 +13,22 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from web.api.attempts import attempt_json, get_question, own_attempt, readable_attempt, store_answer
+from grader.errors import RateLimited
+from web.api.attempts import (
+    attempt_json,
+    check_code_limits,
+    get_question,
+    own_attempt,
+    readable_attempt,
+    start_counting_wrong_codes,
+    store_answer,
+)
 from web.api.exams import exam_json
-from web.auth import check_course, require
+from web.auth import check_member, require
 from web.forms import optional_text_field, uploaded_file
 from web.handles import handles
 from web.pages.fields import FieldErrors
-from worker.attempts import exam_spec, start_attempt, submit_attempt
+from worker.attempts import exam_spec, submit_attempt
 
 exam_pages = Blueprint("exams", __name__, url_prefix="/learn")
 
@@ -29,15 +38,15 @@ def my_exams() -> ResponseReturnValue:
     return render_exams(FieldErrors())
 
 
-def render_exams(errors: FieldErrors) -> ResponseReturnValue:
+def render_exams(errors: FieldErrors, status: int | None = None, headers: dict[str, str] | None = None) -> ResponseReturnValue:
     caller = require("learner")
     store = handles().store
-    courses = caller.courses if caller.courses is not None else store.list_courses()
+    courses = caller.courses or ()  # exams need explicit membership: no list, no exams
     exams = [exam_json(record, exam_spec(store, record), staff=False) for c in courses for record in store.list_exams(c)]
     attempts = {e["id"]: [attempt_json(a, staff=False) for a in store.list_attempts(exam_id=e["id"], learner=caller.name)]
                 for e in exams}
-    return render_template("learn/exams.html", exams=exams, attempts=attempts, errors=errors.messages), (
-        422 if errors else 200)
+    page = render_template("learn/exams.html", exams=exams, attempts=attempts, errors=errors.messages)
+    return page, status or (422 if errors else 200), headers or {}
 
 
 @exam_pages.post("/exams/<exam_id>/start")
@@ -47,11 +56,16 @@ def start(exam_id: str) -> ResponseReturnValue:
     h = handles()
     now = h.clock()  # first: time spent checking is the learner's, not lost
     exam = h.store.get_exam(exam_id)
-    check_course(caller, exam.course)
+    check_member(caller, exam.course)
     errors = FieldErrors()
     code = optional_text_field("access_code")
-    attempt = errors.check(f"start-{exam_id}", lambda: start_attempt(
-        h.store, h.enqueuer, exam, caller.name, code, request.remote_addr, now), refusals=True)
+    try:
+        check_code_limits(h, exam.id, caller.name)
+    except RateLimited as exc:
+        errors.add(f"start-{exam_id}", exc.message)
+        return render_exams(errors, 429, {"Retry-After": str(exc.retry_after)})
+    attempt = errors.check(f"start-{exam_id}", lambda: start_counting_wrong_codes(
+        h, exam, caller.name, code, request.remote_addr, now), refusals=True)
     if attempt is None:
         return render_exams(errors)
     return redirect(url_for("pages.exams.room", attempt_id=attempt.id))
