@@ -34,6 +34,9 @@ class Settings:
     admin_token: str = ""
     secret_key: str = ""  # signs web-page session cookies; default: a random key kept in DATA_DIR/session-secret
     session_cookie_secure: bool = False  # set when the pages are served over HTTPS: the cookie is then sent only there
+    # where people reach the service (https://grades.example.edu): share links are built from it, never from a
+    # request's Host header; an https address also makes the session cookie Secure and the pages send HSTS
+    public_url: str = ""
     session_hours: int = 12  # a login lasts this long
     rate_limit_logins: int = 10  # failed logins per account name from one address per rate_limit_login_window; 0: off
     rate_limit_login_addresses: int = 50  # failed logins from one client address, any names; 0: off
@@ -75,6 +78,8 @@ class Settings:
             object.__setattr__(self, "database_url", f"sqlite:///{Path(self.data_dir) / 'autograde.db'}")
         if not self.records_key_file:
             object.__setattr__(self, "records_key_file", str(Path(self.data_dir) / "records-signing-key.pem"))
+        if self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise BadInput(f"AUTOGRADE_PUBLIC_URL must start with https:// or http://, not {self.public_url!r}")
         if self.sandbox_runtime not in ("runc", "runsc"):
             raise BadInput(f"AUTOGRADE_SANDBOX_RUNTIME must be runc or runsc, not {self.sandbox_runtime!r}")
         for name in ("max_upload_bytes", "memory_mb", "pids_limit", "nofile_limit", "scratch_mb", "output_limit_bytes"):
@@ -98,6 +103,11 @@ class Settings:
                      "worker_ttl", "watch_interval"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
+
+    @property
+    def https(self) -> bool:
+        """The pages are served over HTTPS, as the public address says (or as configured outright)."""
+        return self.session_cookie_secure or self.public_url.startswith("https://")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

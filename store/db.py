@@ -8,6 +8,7 @@ for the write lock at its start instead of failing when it upgrades from a stale
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -56,13 +57,20 @@ def make_engine(url: str | URL) -> Engine:
         # first request after an outage succeeds instead of failing on a stale connection
         return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT})
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(parsed.database))
     engine = create_engine(
         parsed, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
     )
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def private_file(path: Path) -> None:
+    """Make the SQLite file readable by this user only before SQLite makes it (its journals copy
+    the mode): it holds platforms' HMAC secrets, which must stay usable to check signatures."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

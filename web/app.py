@@ -13,7 +13,7 @@ from autograde.settings import Settings
 from store import Store
 from web.api import api
 from web.errors import register_error_handlers
-from web.handles import EXTENSION, Handles, utc_now
+from web.handles import EXTENSION, Handles, handles, utc_now
 from web.health import health
 from web.pages import init_pages
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter, RedisRateLimiter
@@ -66,6 +66,8 @@ def api_headers(response: Response) -> Response:
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if handles().settings.https:  # browsers that once came by HTTPS never fall back to HTTP
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 

@@ -57,7 +57,7 @@ def init_pages(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_NAME="autograde_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        SESSION_COOKIE_SECURE=settings.https,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
     )
     app.register_blueprint(pages)

@@ -40,8 +40,8 @@ def share(programme_id: str) -> ResponseReturnValue:
     caller = require("learner")
     errors = FieldErrors()
     made = errors.check(f"label-{programme_id}", lambda: make_share(programme_id, caller.name, request.form.get("label", "")))
-    if made is not None:
-        made["full_url"] = request.host_url.rstrip("/") + made["url"]
+    if made is not None:  # the configured address, not the request's Host header, wherever one is set
+        made["full_url"] = (handles().settings.public_url or request.host_url).rstrip("/") + made["url"]
     return render_records(errors, made)
 
 
