@@ -44,9 +44,39 @@ TEXT_CAP = 64 * 1024  # a learner's exception message or traceback, as shown in 
 FILENAME = "<test>"
 # What a learner's name may make the judge import (beyond what it has imported already).
 IMPORTABLE = frozenset(
-    "numpy pandas scipy sklearn matplotlib math cmath statistics random decimal fractions numbers "
-    "itertools functools operator collections string re datetime time json csv heapq bisect copy "
-    "typing dataclasses enum array textwrap unicodedata".split()
+    [
+        "numpy",
+        "pandas",
+        "scipy",
+        "sklearn",
+        "matplotlib",
+        "math",
+        "cmath",
+        "statistics",
+        "random",
+        "decimal",
+        "fractions",
+        "numbers",
+        "itertools",
+        "functools",
+        "operator",
+        "collections",
+        "string",
+        "re",
+        "datetime",
+        "time",
+        "json",
+        "csv",
+        "heapq",
+        "bisect",
+        "copy",
+        "typing",
+        "dataclasses",
+        "enum",
+        "array",
+        "textwrap",
+        "unicodedata",
+    ]
 )
 
 
@@ -150,7 +180,9 @@ class Learner:
             return
         self.next_id += 1
         with contextlib.suppress(frames.Broken, OSError):
-            frames.write_frame(self.request_fd, {"op": "release", "id": self.next_id}, b"", time.monotonic() + 1)
+            frames.write_frame(
+                self.request_fd, {"op": "release", "id": self.next_id}, b"", time.monotonic() + 1
+            )
 
     def _take_output(self, reply):
         if self.outputs is None:
@@ -170,25 +202,55 @@ class Learner:
         """
         kind = reply.get("kind")
         if handed_back and kind == "function":
-            self.refuse(f"{what} is a callable ({_text(reply.get('name')) or 'unnamed'}), which the judge does not call")
+            self.refuse(
+                f"{what} is a callable ({_text(reply.get('name')) or 'unnamed'}), which the judge does not call"
+            )
         if kind == "value":
             try:
                 return values.decode(data)
             except values.BoundaryError as exc:
                 self.refuse(f"{what} sent a value the judge refused: {exc}")
         if kind == "function":
-            return Stub(self, _handle(reply), _text(reply.get("name")) or what)
+            return Stub(self, self._handle(reply), _text(reply.get("name")) or what)
         if kind == "iterator":
-            return RemoteIterator(self, _handle(reply), what)
+            return RemoteIterator(self, self._handle(reply), what)
         if kind == "object" and self.proxies:
-            return RemoteObject(self, _handle(reply), _text(reply.get("type")))
+            return RemoteObject(self, self._handle(reply), _text(reply.get("type")))
         if kind == "module":
-            return _import(_text(reply.get("module")), what)
+            return self._import(_text(reply.get("module")), what)
         if kind == "raised":
             raise _rebuild_exception(reply)
         if kind == "refused":
-            self.refuse(f"{what} is a {_text(reply.get('type')) or 'value'}, which does not cross to the judge")
+            self.refuse(
+                f"{what} is a {_text(reply.get('type')) or 'value'}, which does not cross to the judge"
+            )
         self.refuse(f"the learner's process answered {what} with an unknown kind {str(kind)[:40]!r}")
+
+    def _handle(self, reply):
+        handle = reply.get("handle")
+        if type(handle) is not int:
+            self.refuse("the learner's process sent a handle that is not an integer")
+        return handle
+
+    def _import(self, name, what):
+        """A module the learner's name refers to, imported here from the image, never theirs.
+
+        Only one the judge has already imported, or one of the libraries tests compute with: the
+        name is the learner's choice, and importing some modules does things (``antigravity``
+        starts a browser, ``this`` prints), which a learner must not be able to make the judge do.
+        """
+        if not name or not all(part.isidentifier() for part in name.split(".")):
+            self.refuse(f"{what} names a module the judge cannot import")
+        if name not in sys.modules and name.split(".")[0] not in IMPORTABLE:
+            self.refuse(
+                f"{what} is the module {name!r}, which the judge does not import for a learner's name"
+            )
+        try:
+            return importlib.import_module(name)
+        except Exception as exc:  # the learner's own module (a file they wrote) is not in the image
+            self.refuse(
+                f"{what} is the module {name!r}, which the judge cannot import ({type(exc).__name__})"
+            )
 
     def encode(self, value, what):
         try:
@@ -197,32 +259,8 @@ class Learner:
             self.refuse(f"the test passes {what} a value that cannot cross to the learner's process ({exc})")
 
 
-def _handle(reply):
-    handle = reply.get("handle")
-    if type(handle) is not int:
-        raise Refused("a handle that is not an integer")
-    return handle
-
-
 def _text(value):
     return value[:TEXT_CAP] if type(value) is str else ""
-
-
-def _import(name, what):
-    """A module the learner's name refers to, imported here from the image, never theirs.
-
-    Only one the judge has already imported, or one of the libraries tests compute with: the
-    name is the learner's choice, and importing some modules does things (``antigravity``
-    starts a browser, ``this`` prints), which a learner must not be able to make the judge do.
-    """
-    if not name or not all(part.isidentifier() for part in name.split(".")):
-        raise Refused(f"{what} names a module the judge cannot import")
-    if name not in sys.modules and name.split(".")[0] not in IMPORTABLE:
-        raise Refused(f"{what} is the module {name!r}, which the judge does not import for a learner's name")
-    try:
-        return importlib.import_module(name)
-    except Exception as exc:  # the learner's own module (a file they wrote) is not in the image
-        raise Refused(f"{what} is the module {name!r}, which the judge cannot import ({type(exc).__name__})") from None
 
 
 def _rebuild_exception(reply):
@@ -277,7 +315,9 @@ class RemoteIterator:
         reply, data = self._stub._learner.ask({"op": "next", "handle": self._stub._handle})
         if reply.get("kind") == "raised" and reply.get("ename") == "StopIteration":
             raise StopIteration
-        return self._stub._learner.resolve(reply, data, "a value the learner's generator yielded", handed_back=True)
+        return self._stub._learner.resolve(
+            reply, data, "a value the learner's generator yielded", handed_back=True
+        )
 
 
 class RemoteObject:
@@ -296,7 +336,9 @@ class RemoteObject:
 
     def _no(self, *args):
         learner, _, type_name = object.__getattribute__(self, "_remote")
-        learner.refuse(f"a test compared or tested the truth of a {type_name}, which only the learner's code could decide")
+        learner.refuse(
+            f"a test compared or tested the truth of a {type_name}, which only the learner's code could decide"
+        )
 
     __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __bool__ = __hash__ = _no
 
@@ -373,8 +415,10 @@ class Judge:
             try:
                 body, last = _split(code)
             except SyntaxError as exc:
-                learner.refusals.append(f"the cell is not plain Python ({exc.msg}, line {exc.lineno}); "
-                                        "IPython syntax needs the in-process mode")
+                learner.refusals.append(
+                    f"the cell is not plain Python ({exc.msg}, line {exc.lineno}); "
+                    "IPython syntax needs the in-process mode"
+                )
                 raise
             exec(body, self.namespace)
             if keep_last and last is not None:
@@ -413,7 +457,12 @@ def _split(code):
 
 
 def _result(value):
-    return {"output_type": "execute_result", "data": {"text/plain": repr(value)}, "metadata": {}, "execution_count": None}
+    return {
+        "output_type": "execute_result",
+        "data": {"text/plain": repr(value)},
+        "metadata": {},
+        "execution_count": None,
+    }
 
 
 def _error(exc):
@@ -428,7 +477,11 @@ def preload(modules):
     loader = sys.modules.get("preload")
     done = []
     for library in sorted({m.split(".")[0] for m in modules}):
-        remove = loader.install(os.path.join(os.path.dirname(loader.__file__), f"preloaded-{library}.marshal")) if loader else None
+        remove = (
+            loader.install(os.path.join(os.path.dirname(loader.__file__), f"preloaded-{library}.marshal"))
+            if loader
+            else None
+        )
         try:
             for name in modules:
                 if name.split(".")[0] == library:
