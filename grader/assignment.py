@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from nbformat import NotebookNode
@@ -56,3 +56,17 @@ def build_assignment(files: Mapping[str, bytes]) -> Assignment:
 def load_assignment(sources: Mapping[str, bytes], files: Mapping[str, bytes]) -> Assignment:
     """Rebuild an already validated assignment from stored source bytes."""
     return build_assignment({**files, **sources})
+
+
+def keep_notebook_name(files: Mapping[str, bytes], notebooks: Sequence[str]) -> dict[str, bytes]:
+    """A one-notebook assignment's fixed source under the assignment's notebook name, whatever the file was called.
+
+    The notebook's name is the assignment's identity: learners download the release under
+    it, their submissions and stored reports name it, and the gradebook's columns are keyed
+    by it. An instructor's ``hw1-fixed.ipynb`` is a new version of ``hw1.ipynb``, not a new
+    notebook. With several notebooks on either side the names are left as sent.
+    """
+    sent = [name for name in files if name.endswith(NOTEBOOK_SUFFIX)]
+    if len(notebooks) != 1 or len(sent) != 1 or sent[0] == notebooks[0]:
+        return dict(files)
+    return {(notebooks[0] if name == sent[0] else name): data for name, data in files.items()}

@@ -4,6 +4,10 @@ The autograder's report stays in the history as it was; the change makes a new r
 the cell's score replaced, its status ``graded_by_instructor``, and a ``change`` entry
 saying who, why and what it was before. This is how cells that need manual grading get
 their points, and how an instructor corrects a broken test for one learner.
+
+A regrade re-runs only what the machine grades: ``keep_hand_grades`` carries every cell a
+person graded from the grade in force into the machine's new report, as nbgrader keeps
+manual scores across ``autograde --force``.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from grader.errors import BadInput, NotFound
 from grader.report import GradeReport
+from grader.scoring import CellResult
 
 BADGE = re.compile(r"<p class='badge'>Score: [^<]*</p>")
 
@@ -59,6 +65,53 @@ def amend_feedback(feedback_html: str, report: GradeReport, change: dict[str, An
     if BADGE.search(feedback_html):
         return BADGE.sub(lambda _: badge + note, feedback_html, count=1)
     return badge + note + feedback_html
+
+
+def carry_hand_grades(report: GradeReport, previous: GradeReport) -> tuple[GradeReport, tuple[CellResult, ...]]:
+    """``report`` with each cell a person graded in ``previous`` put back as they left it, and those cells.
+
+    A cell is matched by notebook and grade id; a fixed source that lowered its points caps
+    the person's score at the new maximum rather than give more than the cell is worth.
+    """
+    by_person = {(c.notebook, c.grade_id): c for c in previous.cells if c.status == "graded_by_instructor"}
+    carried = tuple(
+        replace(kept, score=min(kept.score or 0.0, cell.max_score), max_score=cell.max_score)
+        for cell in report.cells
+        if (kept := by_person.get((cell.notebook, cell.grade_id))) is not None
+    )
+    found = {(c.notebook, c.grade_id): c for c in carried}
+    cells = tuple(found.get((c.notebook, c.grade_id), c) for c in report.cells)
+    return replace(report, cells=cells), carried
+
+
+def keep_hand_grades(
+    report: Mapping[str, Any], feedback_html: str, previous: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], str]:
+    """The stored form of ``carry_hand_grades``: a machine's new report and feedback, given the
+    report in force (None before the first grade). Every regrade path stores what this returns.
+
+    A report with nothing to carry is returned as it came, so reports that predate a field
+    of ``GradeReport`` are never rewritten.
+    """
+    if previous is None or not any(c.get("status") == "graded_by_instructor" for c in previous.get("cells", [])):
+        return dict(report), feedback_html
+    new, carried = carry_hand_grades(GradeReport.from_dict(dict(report)), GradeReport.from_dict(dict(previous)))
+    if not carried:
+        return dict(report), feedback_html
+    return {**report, **new.to_dict()}, _note_kept(feedback_html, new, carried)
+
+
+def _note_kept(feedback_html: str, report: GradeReport, carried: tuple[CellResult, ...]) -> str:
+    """The machine's feedback with the total that counts and each kept cell's score and who gave it."""
+    badge = f"<p class='badge'>Score: {report.score:g} / {report.max_score:g}</p>"
+    notes = "".join(
+        f"<p class='event'>{html.escape(cell.grade_id)}: {cell.score:g} points, kept from the earlier grade "
+        f"({html.escape(cell.message)})</p>"
+        for cell in carried
+    )
+    if BADGE.search(feedback_html):
+        return BADGE.sub(lambda _: badge + notes, feedback_html, count=1)
+    return badge + notes + feedback_html
 
 
 def _finite(value: float) -> bool:

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-AWAITING_MANUAL = "awaiting manual grading"
+AWAITING_MANUAL = "awaiting grading by a person: its points are not counted yet"
 NOT_EARNED = ("failed", "error", "timeout", "not_run", "needs_manual_grading")
 Value = str | float | bool | None
 
@@ -212,9 +212,10 @@ def gradescope_results(
 
     ``score`` is the submission's score after late credit (it overrides the tests' sum,
     which is in raw points). A cell awaiting manual grading is listed with score 0, status
-    ``failed`` and the output "awaiting manual grading", as Gradescope has no pending
-    status; ``extra_data.needs_manual_grading`` is true, so importers can hold the score
-    back. ``execution_time`` (seconds) is present only when the grade's provenance timed it.
+    ``pending`` and an output saying a person has yet to grade it: calling it ``failed``
+    told learners their answer was wrong. Gradescope's spec names only passed and failed;
+    the top-level output says the score may still rise and ``extra_data.needs_manual_grading``
+    is true, so importers can hold the score back. ``execution_time`` (seconds) is present only when the grade's provenance timed it.
     """
     data = report.report
     cells = data.get("cells", [])
@@ -243,7 +244,7 @@ def gradescope_test(
         "number": str(number),
         "score": cell["score"] if cell["score"] is not None else 0.0,
         "max_score": cell["max_score"],
-        "status": "passed" if full_marks(cell) else "failed",
+        "status": "pending" if manual else "passed" if full_marks(cell) else "failed",
         "output": AWAITING_MANUAL if manual else cell.get("message") or cell["status"].replace("_", " "),
         "visibility": "visible",
     }

@@ -28,12 +28,11 @@ from store.models import (
     ExamRow,
     ProctoringReviewRow,
 )
-from store.programmes import record_proctoring
+from store.programmes import REVIEWED, record_proctoring
 from store.records import AttemptEventRecord, AttemptRecord, ExamRecord, ReviewRecord
 from store.sessions import SessionScope
 from store.submissions import insert_submission
 
-REVIEWED = ("verified", "rejected", "second_review")
 ATTEMPT_FIELDS = (
     "id", "exam_id", "learner", "number", "seed", "variant", "state", "created_at", "started_at", "deadline_at",
     "accommodation", "extension_seconds", "remaining_seconds", "submitted_at", "on_time", "assignment_id",

@@ -1,7 +1,8 @@
 """Programmes and each learner's record history: appended, hash-chained, never changed.
 
 Grades reach the history in the transaction that stores them (``record_grade``), like the
-result outbox: a grade can never be stored without its record event. Appends to one
+result outbox: a grade can never be stored without its record event. Grades stored before
+a programme existed are imported when it is created (``import_existing``). Appends to one
 programme are serialized by locking the programme's row, so two histories never fork.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grader.errors import Conflict, NotFound
+from grader.late import as_utc
 from records.history import GENESIS, event_hash
 from records.model import Event
 from store.deliveries import grade_version
@@ -31,8 +33,11 @@ from store.models import (
     ShareAccessRow,
     ShareLinkRow,
     SubmissionRow,
+    utcnow,
 )
 from store.sessions import SessionScope
+
+REVIEWED = ("verified", "rejected", "second_review")  # the proctoring outcomes a record keeps
 
 
 def to_event(row: RecordEventRow) -> Event:
@@ -66,21 +71,34 @@ def append_event(
 
 def record_grade(session: Session, submission: SubmissionRow, report: GradeReportRow, at: datetime) -> None:
     """A grade event in every programme its course feeds, with where the number came from."""
-    assignment = session.get(AssignmentRow, submission.assignment_id)
-    assert assignment is not None  # a foreign key
+    course = course_of(session, submission)
     programmes = session.scalars(
-        select(ProgrammeCourseRow.programme_id).where(ProgrammeCourseRow.course == assignment.course)
+        select(ProgrammeCourseRow.programme_id).where(ProgrammeCourseRow.course == course)
     ).all()
     if not programmes:
         return
-    version = grade_version(session, submission.id)
+    body = grade_body(session, submission, report)
+    for programme_id in programmes:
+        append_event(session, programme_id, submission.learner, "grade", body, at, "grader")
+
+
+def course_of(session: Session, submission: SubmissionRow) -> str:
+    assignment = session.get(AssignmentRow, submission.assignment_id)
+    assert assignment is not None  # a foreign key
+    return assignment.course
+
+
+def grade_body(session: Session, submission: SubmissionRow, report: GradeReportRow) -> dict[str, Any]:
+    """A grade event's body: the score, its version, and the evidence behind it."""
+    assignment = session.get(AssignmentRow, submission.assignment_id)
+    assert assignment is not None  # a foreign key
     body: dict[str, Any] = {
         "course": assignment.course,
         "item": assignment.name,
         "kind": "assignment",
         "score": report.report["score"],
         "max_score": report.report["max_score"],
-        "version": version,
+        "version": grade_version(session, submission.id),
         "submission_id": submission.id,
         "submission_sha256": submission.sha256,
         "sandbox_image": report.provenance.get("sandbox_image"),
@@ -97,8 +115,7 @@ def record_grade(session: Session, submission: SubmissionRow, report: GradeRepor
         exam = session.get(ExamRow, attempt.exam_id) if attempt else None
         if attempt is not None and exam is not None:
             body.update(kind="exam", item=exam.name, attempt_id=attempt.id)
-    for programme_id in programmes:
-        append_event(session, programme_id, submission.learner, "grade", body, at, "grader")
+    return body
 
 
 def record_proctoring(session: Session, attempt: AttemptRow, at: datetime, actor: str) -> None:
@@ -108,9 +125,56 @@ def record_proctoring(session: Session, attempt: AttemptRow, at: datetime, actor
     programmes = session.scalars(
         select(ProgrammeCourseRow.programme_id).where(ProgrammeCourseRow.course == exam.course)
     ).all()
-    body = {"course": exam.course, "item": exam.name, "attempt_id": attempt.id, "state": attempt.state}
     for programme_id in programmes:
-        append_event(session, programme_id, attempt.learner, "proctoring", body, at, actor)
+        append_event(session, programme_id, attempt.learner, "proctoring", proctoring_body(exam, attempt), at, actor)
+
+
+def proctoring_body(exam: ExamRow, attempt: AttemptRow) -> dict[str, Any]:
+    return {"course": exam.course, "item": exam.name, "attempt_id": attempt.id, "state": attempt.state}
+
+
+def import_existing(session: Session, programme_id: str, courses: Sequence[str], now: datetime) -> int:
+    """The grades in force and proctoring outcomes its courses already hold, as events of a new programme.
+
+    A programme created (or given a course) after its learners were graded would otherwise
+    never see those grades: events are written only when a grade is stored. Each event says
+    it was imported and when; its ``at`` is when the grade or outcome was made, so a freeze
+    holds exactly what it would have held had the programme existed then. Returns how many.
+    """
+    found = [*existing_grades(session, courses), *existing_outcomes(session, courses)]
+    note = {"imported": True, "imported_at": now.isoformat(), "note": IMPORT_NOTE}
+    for learner, at, kind, body in sorted(found, key=lambda e: (e[0], e[1], e[2], str(e[3].get("item")))):
+        append_event(session, programme_id, learner, kind, {**body, **note}, at, "import")
+    return len(found)
+
+
+IMPORT_NOTE = "stored before this course was part of the programme; brought into the history when it was created"
+Found = tuple[str, datetime, str, dict[str, Any]]  # learner, when it was made, event kind, body
+
+
+def existing_grades(session: Session, courses: Sequence[str]) -> list[Found]:
+    query = (
+        select(SubmissionRow, GradeReportRow)
+        .join(AssignmentRow, AssignmentRow.id == SubmissionRow.assignment_id)
+        .join(GradeReportRow, GradeReportRow.id == SubmissionRow.latest_report_id)
+        .where(AssignmentRow.course.in_(courses))
+    )
+    return [
+        (submission.learner, as_utc(report.created_at), "grade", grade_body(session, submission, report))
+        for submission, report in session.execute(query)
+    ]
+
+
+def existing_outcomes(session: Session, courses: Sequence[str]) -> list[Found]:
+    query = (
+        select(AttemptRow, ExamRow)
+        .join(ExamRow, ExamRow.id == AttemptRow.exam_id)
+        .where(ExamRow.course.in_(courses), AttemptRow.state.in_(REVIEWED))
+    )
+    return [
+        (attempt.learner, as_utc(attempt.updated_at), "proctoring", proctoring_body(exam, attempt))
+        for attempt, exam in session.execute(query)
+    ]
 
 
 class ProgrammeStore(SessionScope):
@@ -122,6 +186,8 @@ class ProgrammeStore(SessionScope):
                 session.add(ProgrammeRow(id=programme_id, title=title, spec_name=spec_name, spec_text=spec_text))
                 session.flush()
                 session.add_all(ProgrammeCourseRow(programme_id=programme_id, course=c) for c in sorted(set(courses)))
+                session.flush()
+                import_existing(session, programme_id, sorted(set(courses)), utcnow())
         except Conflict as exc:
             raise Conflict(f"a programme with id {programme_id!r} already exists") from exc
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.errors import Conflict
+from grader.manual import keep_hand_grades
 from store.deliveries import add_delivery
 from store.models import GradeReportRow, SubmissionRow, utcnow
 from store.programmes import record_grade
@@ -54,6 +55,15 @@ def add_version(
     return row
 
 
+def report_in_force(session: Session, submission_id: str) -> dict[str, Any] | None:
+    """The submission's newest report, None before its first grade (or for an unknown submission)."""
+    submission = session.get(SubmissionRow, submission_id)
+    if submission is None or submission.latest_report_id is None:
+        return None
+    row = session.get(GradeReportRow, submission.latest_report_id)
+    return dict(row.report) if row else None
+
+
 class ReportStore(SessionScope):
     def save_grade(
         self, submission_id: str, report: Mapping[str, Any], feedback_html: str, provenance: Mapping[str, Any]
@@ -62,10 +72,12 @@ class ReportStore(SessionScope):
 
         The status check and the insert share one transaction, so a duplicate job that
         finishes second finds the submission graded and adds no second report. A platform's
-        submission gets its result delivery in that transaction too (the outbox).
+        submission gets its result delivery in that transaction too (the outbox). A regrade
+        keeps every score a person gave in the grade it replaces (``keep_hand_grades``).
         """
         now = utcnow()
         with self.transaction(write=True) as session:
+            report, feedback_html = keep_hand_grades(report, feedback_html, report_in_force(session, submission_id))
             graded = change_status(
                 session,
                 submission_id,

@@ -5,6 +5,8 @@ fresh sandbox, against the run's fixed source if the instructor sent one, else t
 assignment's, and keeps the result aside in the run. Accepting applies every changed
 grade as a new version with the instructor's reason: platforms get ``grade.updated`` and
 programme records a new event, which a freeze lets through because it carries a reason.
+Both keep every score a person gave (``grader.manual.keep_hand_grades``): the re-run's
+proposal carries those in force then, acceptance any given since.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from autograde.grading import grade_in_sandbox
 from grader.assignment import build_assignment, load_assignment
 from grader.errors import BadInput, InfrastructureError
+from grader.manual import keep_hand_grades
 from grader.notebooks import dump_notebook
 from grader.uploads import unpack_upload
 from store import Store
@@ -69,6 +72,7 @@ def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, n
         latest = store.latest_report(submission_id)
         if latest is None:
             continue
+        report, feedback = keep_hand_grades(report, feedback, latest.report)  # and any given since the re-run
         change = {"kind": "regrade", "run": run_id, "author": author, "reason": run["reason"],
                   "previous_score": latest.report.get("score"), "score": report.get("score")}  # fmt: skip
         store.save_changed_grade(submission_id, latest.id, {**report, "change": change}, feedback,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.assignment import build_assignment
+from grader.assignment import build_assignment, keep_notebook_name
 from grader.cells import strip_hidden_tests
 from grader.errors import InvalidAssignment, InvalidNotebook
 from grader.notebooks import parse_notebook
@@ -66,3 +66,17 @@ def test_bad_notebook_bytes_are_refused_clearly(data: bytes, message: str) -> No
 
 def test_strip_hidden_tests_keeps_visible_part() -> None:
     assert strip_hidden_tests(HIDDEN) == "assert f(1) == 1\n"
+
+
+def test_a_one_notebook_fix_takes_the_assignments_notebook_name_and_keeps_its_data() -> None:
+    fixed = keep_notebook_name({"hw-v2.ipynb": b"nb", "data.csv": b"a,b"}, ["hw.ipynb"])
+    assert fixed == {"hw.ipynb": b"nb", "data.csv": b"a,b"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "notebooks"),
+    [({"a.ipynb": b"1", "b.ipynb": b"2"}, ["a.ipynb"]), ({"c.ipynb": b"1"}, ["a.ipynb", "b.ipynb"]),
+     ({"a.ipynb": b"1"}, ["a.ipynb"])],
+)  # fmt: skip
+def test_names_are_left_as_sent_unless_one_notebook_replaces_one(sent: dict[str, bytes], notebooks: list[str]) -> None:
+    assert keep_notebook_name(sent, notebooks) == sent

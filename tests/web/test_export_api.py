@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.builders import report_cell, report_dict
 from tests.web.fakes import FakeClock
 from tests.web.reports import grade
 
@@ -185,3 +186,19 @@ def test_results_json_of_an_ungraded_submission_is_a_404_naming_its_status(
 def test_results_json_of_an_unknown_submission_is_a_404(client: FlaskClient) -> None:
     response = client.get(f"/api/v1/submissions/{'0' * 32}/results.json", headers=ADMIN)
     assert (response.status_code, response.json["error"]) == (404, "not_found")
+
+
+def test_results_json_says_a_cell_awaits_a_person_and_the_score_may_still_rise(
+    client: FlaskClient, alice: dict[str, str], post_submission: Post, store: Store
+) -> None:
+    sid = submit(post_submission)
+    store.claim_submission(sid)
+    report = report_dict(report_cell("test_answer", 2.0, 2.0, "passed"), report_cell("essay", None, 5.0, "needs_manual_grading"),
+                         score=2.0, max_score=7.0, needs_manual_grading=True)  # fmt: skip
+    assert store.save_grade(sid, report, "", {})
+    results = client.get(f"/api/v1/submissions/{sid}/results.json", headers=alice).json
+    essay = next(test for test in results["tests"] if test["name"] == "essay")
+    assert (essay["status"], essay["score"], essay["max_score"]) == ("pending", 0.0, 5.0)
+    assert "person" in essay["output"]
+    assert results["output"].startswith("hw1: 2 / 7.") and "may still rise" in results["output"]
+    assert results["extra_data"]["needs_manual_grading"] is True

@@ -167,3 +167,19 @@ def test_an_instructor_of_other_courses_cannot_read_or_change_the_record(
     base = "/api/v1/programmes/mm-ds/records/alice"
     assert client.get(base, headers=outsider).status_code == 403
     assert client.post(f"{base}/freeze", headers=outsider, json={"reason": "x"}).status_code == 403
+
+
+def test_grades_stored_before_the_programme_existed_are_brought_into_its_history(
+    client: FlaskClient, post_submission: Callable[..., Any], store: Store, alice: dict[str, str],
+    instructor: dict[str, str],
+) -> None:
+    sid = str(post_submission().json["id"])
+    store.claim_submission(sid)
+    assert store.save_grade(sid, {"score": 2.0, "max_score": 2.0, "rubric_version": "r1", "cells": []}, "",
+                            {"sandbox_image": "sha256:abc"})  # fmt: skip
+    assert post_programme(client, PROGRAMME).status_code == 201  # created after the grade
+    course = client.get("/api/v1/programmes/mm-ds/records/alice", headers=alice).json["record"]["courses"][0]
+    assert (course["grade"], course["passed"]) == (100.0, True)
+    (event,) = client.get("/api/v1/programmes/mm-ds/records/alice/history", headers=instructor).json["events"]
+    assert event["kind"] == "grade" and event["body"]["imported"] is True and event["body"]["version"] == 1
+    assert event["body"]["submission_sha256"] == store.get_submission(sid).sha256 and "created" in event["body"]["note"]

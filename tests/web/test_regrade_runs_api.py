@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from store import Store
 from tests.web.fakes import FakeEnqueuer
 from tests.web.notebook_builders import source_bytes
+from tests.web.reports import grade, report
 
 
 def graded_submission(post_submission: Callable[..., Any], store: Store) -> str:
@@ -43,3 +44,23 @@ def test_a_run_queues_every_graded_submission_and_waits_before_it_can_be_accepte
     assert discarded["status"] == "discarded"
     assert client.post(f"/api/v1/regrades/{run['id']}/accept", headers=instructor).status_code == 409
     assert store.get_submission(sid).score == 2.0
+
+
+def test_a_fix_sent_under_another_file_name_keeps_the_assignments_notebook(
+    client: FlaskClient, assignment: dict[str, Any], post_submission: Callable[..., Any], store: Store,
+    instructor: dict[str, str],
+) -> None:
+    sid = str(post_submission().json["id"])
+    grade(store, sid, 2.0)
+    url = f"/api/v1/assignments/{assignment['id']}/regrades"
+    opened = client.post(url, headers=instructor, content_type="multipart/form-data",
+                         data={"reason": "typo in the prose", "file": (io.BytesIO(source_bytes()), "hw-fixed.ipynb")})
+    assert opened.status_code == 202, opened.json
+    store.save_regrade_result(opened.json["id"], sid, report(2.0), "", {}, None)  # alice's grade does not change
+    assert client.post(f"/api/v1/regrades/{opened.json['id']}/accept", headers=instructor).json["changed"] == 0
+    assert client.get(f"/api/v1/assignments/{assignment['id']}", headers=instructor).json["notebooks"] == ["hw.ipynb"]
+    release = client.get(f"/api/v1/assignments/{assignment['id']}/release", headers=instructor)
+    assert "hw.ipynb" in release.headers["Content-Disposition"]
+    gradebook = client.get(f"/api/v1/assignments/{assignment['id']}/gradebook.csv", headers=instructor).get_data(as_text=True)
+    header, alice = (line.split(",") for line in gradebook.splitlines()[:2])
+    assert dict(zip(header, alice, strict=True))["test_answer"] == "2"

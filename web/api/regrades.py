@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from grader.assignment import build_assignment
+from grader.assignment import build_assignment, keep_notebook_name
 from grader.errors import BadInput
 from grader.uploads import unpack_upload
 from web.auth import check_course, require
@@ -41,7 +41,8 @@ def open_regrade(assignment_id: str) -> tuple[Response, int]:
     fixed = None
     upload = request.files.get("file")
     if upload is not None:
-        fixed = unpack_upload(upload.filename or "source.ipynb", upload.read(), h.settings.max_upload_bytes)
+        sent = unpack_upload(upload.filename or "source.ipynb", upload.read(), h.settings.max_upload_bytes)
+        fixed = keep_notebook_name(sent, assignment.notebooks)
         check_paths(fixed)
         build_assignment({**fixed, **h.store.assignment_files(assignment.id, "data")})  # refuse a broken fix now
     run_id, submissions = h.store.open_regrade(assignment.id, reason, caller.name, fixed, h.clock())
