@@ -54,9 +54,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def accounts(settings: Settings, server: str) -> Store:
-    """prof teaches intro-data-science; alice, bob, carol, dave and erin are learners (the example course's)."""
+    """prof teaches intro-data-science; alice, bob, carol, dave and erin are its learners (members: exams need it)."""
     store = Store.from_url(settings.database_url)
     store.create_account("instructor", "prof", PASSWORD, ["intro-data-science"])
     for learner in ("alice", "bob", "carol", "dave", "erin"):
-        store.create_account("learner", learner, PASSWORD, None)
+        store.create_account("learner", learner, PASSWORD, ["intro-data-science"])
     return store
