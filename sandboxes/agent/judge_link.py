@@ -78,13 +78,18 @@ class JudgeLink:
         if ready.get("op") != "ready":
             raise JudgeFailed(f"the judge did not start: {ready}")
 
-    def request(self, message, deadline):
-        """Send one request; its reply, or raise ``frames.Stalled`` at ``deadline``."""
+    def send(self, message, deadline):
+        """Send one request; its id, which its reply will carry."""
         self.next_id += 1
         frames.write_frame(self.control, {**message, "id": self.next_id}, b"", deadline)
+        return self.next_id
+
+    def request(self, message, deadline):
+        """Send one request; its reply, or raise ``frames.Stalled`` at ``deadline``."""
+        request_id = self.send(message, deadline)
         while True:
             reply = self.receive(deadline)
-            if reply.get("id") == self.next_id:
+            if reply.get("id") == request_id:
                 return reply
 
     def receive(self, deadline):

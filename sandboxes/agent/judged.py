@@ -88,10 +88,7 @@ class JudgedTests:
         deadline = started + timeout
         interrupted = False
         try:
-            self.judge.next_id += 1
-            request_id = self.judge.next_id
-            message = {"op": "test", "id": request_id, "code": code, "timeout": timeout}
-            frames.write_frame(self.judge.control, message, b"", deadline)
+            request_id = self.judge.send({"op": "test", "code": code, "timeout": timeout}, deadline)
             while True:
                 try:
                     judged = self.judge.receive(min(time.monotonic() + 0.2, deadline + INTERRUPT_GRACE))
