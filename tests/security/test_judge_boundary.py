@@ -132,9 +132,22 @@ def test_a_stalling_or_flooding_learner_loses_only_its_own_grade(grader: Grader,
     assert outcome.scores == {"visible": 0.0, "hidden": 0.0, "independent": 1.0}, outcome.report.to_dict()
 
 
-@pytest.mark.parametrize("attack", sorted(MESSAGE_ATTACKS))
+# Floods that never stop also garble the learner's own kernel's replies to the agent, so its
+# kernel is restarted (and the flood with it, by the replay) until the notebook's time runs
+# out: the later, independent cell may be lost too. That is the learner's own grade.
+ENDLESS = ("endless_writes_to_every_pipe_in_call", "thread_forges_messages_continuously")
+
+
+@pytest.mark.parametrize("attack", sorted(set(MESSAGE_ATTACKS) - set(ENDLESS)))
 def test_forged_and_malformed_messages_pass_nothing_and_the_rest_is_still_graded(
     grader: Grader, attack: str
 ) -> None:
     outcome = grader.grade_square(f"{WRONG}\n\n{MESSAGE_ATTACKS[attack]}", INDEPENDENT)
     assert outcome.scores == {"visible": 0.0, "hidden": 0.0, "independent": 1.0}, outcome.report.to_dict()
+
+
+@pytest.mark.parametrize("attack", ENDLESS)
+def test_endless_forged_messages_pass_nothing_and_are_flagged(grader: Grader, attack: str) -> None:
+    outcome = grader.grade_square(f"{WRONG}\n\n{MESSAGE_ATTACKS[attack]}", INDEPENDENT)
+    assert outcome.scores["visible"] == 0.0 and outcome.scores["hidden"] == 0.0, outcome.report.to_dict()
+    assert outcome.report.needs_review, outcome.report.to_dict()
