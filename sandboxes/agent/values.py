@@ -537,24 +537,23 @@ def _guarded(fn: object, node: object, budget: _Budget) -> object:
         raise Malformed(f"{node[0]}: {type(exc).__name__}: {exc}") from exc
 
 
-def _dec_date(node: object, budget: _Budget) -> datetime.date:
+def _dec_iso(node: object, kind: type, limit: int) -> object:
+    """A date or datetime from its ISO text, refused past ``limit`` characters before parsing."""
     text = _shape(node, str)[0]
     try:
-        if len(text) > 40:
+        if len(text) > limit:
             raise ValueError("too long")
-        return datetime.date.fromisoformat(text)
+        return kind.fromisoformat(text)  # type: ignore[attr-defined]
     except ValueError as exc:
-        raise Malformed(f"not an ISO date: {text[:40]!r}") from exc
+        raise Malformed(f"not an ISO {kind.__name__}: {text[:limit]!r}") from exc
 
 
-def _dec_datetime(node: object, budget: _Budget) -> datetime.datetime:
-    text = _shape(node, str)[0]
-    try:
-        if len(text) > 80:
-            raise ValueError("too long")
-        return datetime.datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise Malformed(f"not an ISO datetime: {text[:80]!r}") from exc
+def _dec_date(node: object, budget: _Budget) -> object:
+    return _dec_iso(node, datetime.date, 40)
+
+
+def _dec_datetime(node: object, budget: _Budget) -> object:
+    return _dec_iso(node, datetime.datetime, 80)
 
 
 def _dec_timedelta(node: object, budget: _Budget) -> datetime.timedelta:
