@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from autograde.yielding import Gate, YieldingSession
 from grader.assignment import Assignment
 from grader.execution import Budget
-from grader.pipeline import Graded, grade, match_submission
+from grader.pipeline import Graded, grade, learner_data_files, match_submission
 from sandboxes.docker_sandbox import DockerSandbox
 from sandboxes.limits import SandboxLimits
 
@@ -51,12 +51,13 @@ def grade_in_sandbox(
     not count the waiting.
     """
     learner = match_submission(assignment, submission_files)
+    data_files = learner_data_files(assignment, submission_files)
     started = time.monotonic()
     with factory.open(labels, priority) as sandbox:
         ready = time.monotonic()
         session = sandbox if gate is None else YieldingSession(sandbox, gate)
         clock = time.monotonic if gate is None else gate.clock
-        graded = grade(title, assignment, learner, session, budget, clock, on_time, late_credit)
+        graded = grade(title, assignment, learner, session, budget, clock, on_time, late_credit, data_files)
         image_id, container, warm, cells = sandbox.image_id, sandbox.short_id, sandbox.warm, sandbox.cell_seconds
     finished = time.monotonic()
     provenance = {

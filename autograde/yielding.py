@@ -68,8 +68,8 @@ class YieldingSession:
     def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
         self.inner.guard(modules, judging)
 
-    def put_files(self, files: Mapping[str, bytes]) -> None:
-        self.inner.put_files(files)
+    def put_files(self, files: Mapping[str, bytes], judge: bool = True) -> None:
+        self.inner.put_files(files, judge)
 
     def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:
         self.gate.wait()

@@ -54,7 +54,9 @@ class Session(Protocol):
         """Ready these libraries for the tests (in the judge, or snapshotted in-process) before learner code."""
         ...
 
-    def put_files(self, files: Mapping[str, bytes]) -> None: ...
+    def put_files(self, files: Mapping[str, bytes], judge: bool = True) -> None:
+        """Write files into the learner's directory; ``judge``: the instructor's, copied to the judge too."""
+        ...
 
     def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:
         """Run a cell in the learner's kernel; ``define``: what the judge holds of it too."""

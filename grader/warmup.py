@@ -28,7 +28,7 @@ class _DryRun:
     def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
         return None
 
-    def put_files(self, files: Mapping[str, bytes]) -> None:
+    def put_files(self, files: Mapping[str, bytes], judge: bool = True) -> None:
         return None
 
     def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:

@@ -80,6 +80,7 @@ class DockerSandbox:
         self.next_id = 0
         self.startup_seconds = 0.0
         self.files: dict[str, bytes] = {}
+        self.learner_files: dict[str, bytes] = {}  # the learner's own, re-sent first after a respawn
         self.guarded: tuple[str, ...] | None = None
         self.judging = JUDGED
         self.image_id = ""  # the digest of the image this container really runs, for provenance
@@ -145,10 +146,11 @@ class DockerSandbox:
         if reply is None or reply.get("status") != "ok":
             raise SandboxError(f"the sandbox could not guard {', '.join(modules) or 'its kernel'}: {self.broken or reply}")
 
-    def put_files(self, files: Mapping[str, bytes]) -> None:
-        self.files.update(files)
+    def put_files(self, files: Mapping[str, bytes], judge: bool = True) -> None:
+        """Write files into the learner's directory; ``judge``: the instructor's, so the judge gets a copy too."""
+        (self.files if judge else self.learner_files).update(files)
         payload = {name: base64.b64encode(data).decode() for name, data in files.items()}
-        reply = self._request({"op": "put_files", "files": payload}, timeout=60)
+        reply = self._request({"op": "put_files", "files": payload, "judge": judge}, timeout=60)
         if reply is None or reply.get("status") != "ok":
             raise SandboxError(f"could not copy the assignment's files into the sandbox: {self.broken or reply}")
 
@@ -233,6 +235,8 @@ class DockerSandbox:
         self.start()
         if self.guarded is not None:
             self.guard(self.guarded, self.judging)
+        if self.learner_files:
+            self.put_files(self.learner_files, judge=False)
         if self.files:
             self.put_files(self.files)
         return True

@@ -57,15 +57,18 @@ class FakeSession:
     calls: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)  # test cells sent to the judge (also in calls, in order)
     defined: list[str] = field(default_factory=list)  # what the judge was given to hold of instructor cells
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # what the learner's directory holds
+    judge_files: dict[str, bytes] = field(default_factory=dict)  # the judge's copy: the instructor's files only
     restarts: int = 0
     guarded: list[tuple[str, ...]] = field(default_factory=list)
 
     def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
         self.guarded.append(tuple(modules))
 
-    def put_files(self, files: Mapping[str, bytes]) -> None:
+    def put_files(self, files: Mapping[str, bytes], judge: bool = True) -> None:
         self.files.update(files)
+        if judge:
+            self.judge_files.update(files)
 
     def run_test(self, code: str, timeout: float) -> CellRun:
         """A judged test: in this fake, the same answer as an attested in-process run."""

@@ -4,7 +4,7 @@ It speaks newline-delimited JSON on its stdin and stdout, which the worker reach
 the container's attach stream (the container has no network). Requests:
 
     {"op": "hello", "key": "<hex>"}       (first; every later reply line is signed with it)
-    {"op": "put_files", "files": {"data/x.csv": "<base64>"}}
+    {"op": "put_files", "files": {"data/x.csv": "<base64>"}, "judge": false}   (judge: false = learner's files)
     {"op": "execute", "id": 3, "code": "...", "timeout": 30, "define": "..."}  (a cell in the kernel)
     {"op": "test", "id": 4, "sealed": "<base64>", "timeout": 30}   (a test cell, in the judge)
     {"op": "restart"}
@@ -141,7 +141,8 @@ def serve(kernel, channel, lines):
             reply.update(kernel.execute_test(code, float(request.get("timeout", 30))))
         elif op == "put_files":
             put_files(request.get("files", {}))
-            if os.path.isdir(judge_link.JUDGE_HOME):  # the judge's own pristine copy, out of the learner's reach
+            # the judge's own pristine copy, out of the learner's reach; never the learner's own files
+            if request.get("judge", True) is not False and os.path.isdir(judge_link.JUDGE_HOME):
                 put_files(request.get("files", {}), judge_link.JUDGE_HOME)
             reply["status"] = "ok"
         elif op == "restart":

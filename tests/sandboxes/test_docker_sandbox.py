@@ -164,3 +164,33 @@ def test_a_sandbox_its_engine_stops_mid_cell_is_an_infrastructure_fault_not_a_lo
         with pytest.raises(SandboxError, match="stopped from outside|removed mid-grade|went away"):
             sandbox.run_cell("import time\ntime.sleep(20)", timeout=30)
         outside.join()
+
+
+def test_learner_kernel_and_judge_both_see_nbgrader_execution_autograde(factory: DockerSandboxFactory) -> None:
+    """nbgrader's FAQ: notebooks may branch on NBGRADER_EXECUTION, which is 'autograde' while grading."""
+    source = make_notebook(
+        make_answer_cell("a", "import os\nSEEN = os.environ.get('NBGRADER_EXECUTION')"),
+        make_test_cell("in_kernel", "assert SEEN == 'autograde'", points=1),
+        make_test_cell("in_judge", "import os\nassert os.environ.get('NBGRADER_EXECUTION') == 'autograde'", points=1),
+    )
+    assignment = build_assignment({"hw.ipynb": to_bytes(source)})
+    answer = "import os\nSEEN = os.environ.get('NBGRADER_EXECUTION')"
+    result = grade_in_sandbox("t", assignment, learner_files(assignment, {"a": answer}), factory, Budget(20, 60))
+    assert {c.grade_id: c.score for c in result.graded.report.cells} == {"in_kernel": 1.0, "in_judge": 1.0}
+
+
+def test_a_notebook_reads_the_data_file_submitted_beside_it_but_tests_read_the_instructors(
+    factory: DockerSandboxFactory,
+) -> None:
+    answer = "MINE = open('mine.txt').read()\nSHARED = open('shared.txt').read()"
+    source = make_notebook(
+        make_answer_cell("a", answer),
+        make_test_cell("learner_file", "assert MINE == 'from the learner'", points=1),
+        make_test_cell("source_file_wins", "assert SHARED == 'instructor'", points=1),
+        make_test_cell("judge_reads_instructors", "import os\nassert not os.path.exists('mine.txt')", points=1),
+    )
+    assignment = build_assignment({"hw.ipynb": to_bytes(source), "shared.txt": b"instructor"})
+    sent = {**learner_files(assignment, {"a": answer}), "mine.txt": b"from the learner", "shared.txt": b"forged"}
+    result = grade_in_sandbox("t", assignment, sent, factory, Budget(20, 60))
+    scores = {c.grade_id: c.score for c in result.graded.report.cells}
+    assert scores == {"learner_file": 1.0, "source_file_wins": 1.0, "judge_reads_instructors": 1.0}

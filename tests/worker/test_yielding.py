@@ -68,7 +68,7 @@ class RecordingSession:
     def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
         self.calls.append(f"guard:{judging.mode}")
 
-    def put_files(self, files: Mapping[str, bytes]) -> None:
+    def put_files(self, files: Mapping[str, bytes], judge: bool = True) -> None:
         self.calls.append("put_files")
 
     def run_cell(self, code: str, timeout: float, attest: bool = False, define: str = "") -> CellRun:
