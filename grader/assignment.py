@@ -12,7 +12,7 @@ from grader.judging import JUDGED, Judging, judging_of
 from grader.notebooks import dump_notebook, parse_notebook
 from grader.release import build_release
 from grader.rubric import Rubric, build_rubric
-from grader.validation import validate_source
+from grader.validation import upgrade_metadata, validate_source
 
 NOTEBOOK_SUFFIX = ".ipynb"
 
@@ -41,7 +41,7 @@ def build_assignment(files: Mapping[str, bytes]) -> Assignment:
     notebooks = {name: data for name, data in files.items() if name.endswith(NOTEBOOK_SUFFIX)}
     if not notebooks:
         raise InvalidAssignment("the upload holds no .ipynb notebook")
-    sources = {name: parse_notebook(data, name) for name, data in notebooks.items()}
+    sources = {name: upgrade_metadata(parse_notebook(data, name)) for name, data in notebooks.items()}
     for name, notebook in sources.items():
         validate_source(name, notebook)
     return Assignment(

@@ -32,6 +32,7 @@ def parse_notebook(data: bytes, name: str = "notebook") -> NotebookNode:
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise InvalidNotebook(f"{name}: JSON, but not a Jupyter notebook (no 'cells')")
     check_bounds(raw, name)
+    _drop_code_fields_of_text_cells(raw)
     major = raw.get("nbformat")
     if major != 4:
         raise InvalidNotebook(
@@ -48,6 +49,14 @@ def parse_notebook(data: bytes, name: str = "notebook") -> NotebookNode:
     except RecursionError:  # outputs nested just under json's limit can still exhaust the validator's
         raise InvalidNotebook(f"{name}: nested too deeply to be a notebook") from None
     return notebook
+
+
+def _drop_code_fields_of_text_cells(raw: dict[str, Any]) -> None:
+    """A cell turned into markdown by hand may keep ``outputs``; Jupyter drops them, and nbgrader accepts it."""
+    for cell in raw.get("cells") or ():
+        if isinstance(cell, dict) and cell.get("cell_type") in ("markdown", "raw"):
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
 
 
 def check_bounds(raw: dict[str, Any], name: str) -> None:

@@ -22,7 +22,10 @@ from grader.judging import WEAKER
 from grader.notebooks import parse_notebook
 from grader.prepare import NotebookPlan, plan_notebook
 from grader.report import GradeReport
-from grader.scoring import CellResult, score_manual, score_test
+from grader.scoring import CellResult, for_a_person, score_manual, score_not_submitted, score_test
+
+# What nbgrader's CourseDirectory.ignore leaves out of a submission, and what is never data.
+IGNORED_PARTS = (".ipynb_checkpoints", "__pycache__", ".DS_Store", "feedback")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,37 @@ def match_submission(assignment: Assignment, files: Mapping[str, bytes]) -> dict
     return matched
 
 
+def learner_data_files(assignment: Assignment, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The learner's files beside their notebooks, kept as nbgrader keeps them.
+
+    nbgrader copies the whole submission folder, then the source's own files over it: a
+    notebook that reads a data file it was submitted with still finds it, and a file the
+    instructor provides is always the instructor's. Here a learner's file the instructor
+    also provides is dropped rather than overwritten (same result; the agent, without
+    CAP_DAC_OVERRIDE, could not overwrite a file the learner owns), as is one whose path
+    would collide with an instructor's folder, or that is not a plain relative path.
+    """
+    kept = {}
+    for name, data in files.items():
+        parts = name.split("/")
+        if name.endswith(".ipynb") or not _plain_path(parts):
+            continue
+        if any(part in IGNORED_PARTS or part.endswith(".pyc") for part in parts):
+            continue
+        if any(_collides(name, theirs) for theirs in assignment.files):
+            continue
+        kept[name] = data
+    return kept
+
+
+def _plain_path(parts: list[str]) -> bool:
+    return all(part not in ("", ".", "..") and "\\" not in part and "\0" not in part for part in parts)
+
+
+def _collides(ours: str, theirs: str) -> bool:
+    return ours == theirs or ours.startswith(theirs + "/") or theirs.startswith(ours + "/")
+
+
 def grade(
     title: str,
     assignment: Assignment,
@@ -61,8 +95,14 @@ def grade(
     clock: Callable[[], float],
     on_time: bool = True,
     late_credit: float = 1.0,
+    learner_files: Mapping[str, bytes] | None = None,
 ) -> Graded:
-    """Grade every notebook of the assignment in one session; lateness was judged at receipt."""
+    """Grade every notebook of the assignment in one session; lateness was judged at receipt.
+
+    ``learner_files``: what ``learner_data_files`` kept of the submission, written first so
+    that the instructor's files of the same name replace them. A notebook the learner did not
+    send is not run at all: nbgrader scores each of its cells 0, and so do we.
+    """
     plans: dict[str, NotebookPlan] = {}
     runs: dict[str, dict[int, CellRun]] = {}
     events: list[str] = []
@@ -71,21 +111,27 @@ def grade(
     session.guard(libraries_to_guard(assignment.sources.values()), judging)
     if not judging.in_judge:
         events.append(WEAKER)
+    if learner_files:
+        session.put_files(learner_files, judge=False)
     if assignment.files:
         session.put_files(assignment.files)
-    for position, name in enumerate(assignment.notebook_names):
+    submitted = [name for name in assignment.notebook_names if learner.get(name) is not None]
+    for name in assignment.notebook_names:
         plan = plan_notebook(name, assignment.sources[name], assignment.releases[name], learner.get(name))
-        if learner.get(name) is None:
-            events.append(f"{name} was not submitted; its starter code was graded")
-        if position:
+        plans[name], runs[name] = plan, {}
+        if name not in submitted:
+            events.append(f"{name} was not submitted: it was not run and each of its cells scores 0")
+            continue
+        if name != submitted[0]:
             session.restart()
         execution = execute_plan(plan, session, budget, clock, judging)
-        plans[name], runs[name] = plan, execution.runs
+        runs[name] = execution.runs
         events.extend(plan.notes)
         events.extend(execution.events)
+        flags.extend(plan.flags)
         flags.extend(execution.flags)
     report = GradeReport(
-        cells=tuple(_score_all(assignment, plans, runs)),
+        cells=tuple(_score_all(assignment, plans, runs, frozenset(submitted))),
         max_score=assignment.rubric.max_score,
         rubric_version=assignment.rubric.version,
         events=tuple(events),
@@ -98,15 +144,22 @@ def grade(
 
 
 def _score_all(
-    assignment: Assignment, plans: Mapping[str, NotebookPlan], runs: Mapping[str, Mapping[int, CellRun]]
+    assignment: Assignment,
+    plans: Mapping[str, NotebookPlan],
+    runs: Mapping[str, Mapping[int, CellRun]],
+    submitted: frozenset[str],
 ) -> list[CellResult]:
     results = []
     for cell in assignment.rubric.cells:
         plan = plans[cell.notebook]
+        if cell.notebook not in submitted:
+            results.append(score_not_submitted(cell))
+            continue
         if cell.role is Role.TEST:
             step = next((s for s in plan.steps if s.grade_id == cell.grade_id and s.role is Role.TEST), None)
             run = runs[cell.notebook].get(step.index) if step else None
-            results.append(score_test(cell, run))
+            result = score_test(cell, run)
         else:
-            results.append(score_manual(cell, plan.answered.get(cell.grade_id, True)))
+            result = score_manual(cell, plan.answered.get(cell.grade_id, True), cell.grade_id in plan.deleted)
+        results.append(for_a_person(result, plan.flags[0]) if plan.unmatched else result)
     return results

@@ -4,7 +4,8 @@ The instructor's source is the trusted copy: every test cell, hidden test, locke
 point value comes from it. The learner's notebook only supplies the contents of answer cells
 (matched by nbgrader grade_id, else by nbformat 4.5 cell id) and any cells of their own,
 which run where the learner put them. Missing answers fall back to the release's starter
-code, never to the source's solution.
+code, never to the source's solution. An answer whose cell type the learner changed keeps
+its text under the source's type, as nbgrader restores it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ class NotebookPlan:
     steps: tuple[Step, ...]
     answered: Mapping[str, bool] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    deleted: frozenset[str] = frozenset()  # answer cells missing from the submission (grade ids)
+    flags: tuple[str, ...] = ()  # why a person should look at this notebook's grade
+
+    @property
+    def unmatched(self) -> bool:
+        """No answer cell of the submission could be matched: a person grades the notebook."""
+        return bool(self.flags)
 
 
 def plan_notebook(name: str, source: NotebookNode, release: NotebookNode, learner: NotebookNode | None) -> NotebookPlan:
@@ -48,12 +56,14 @@ def plan_notebook(name: str, source: NotebookNode, release: NotebookNode, learne
     release_by_gid = {grade_id_of(c): c for c in release.cells if grade_id_of(c)}
     merged_cells: list[dict[str, Any]] = [_learner_cell(c) for c in extras.get(-1, [])]
     answered: dict[str, bool] = {}
+    deleted: set[str] = set()
     for index, cell in enumerate(source.cells):
         gid = grade_id_of(cell)
         if role_of(cell) in ANSWER_ROLES and gid:
             stub = release_by_gid.get(gid, cell)
             answer = matches.get(index)
             if answer is None:
+                deleted.add(gid)
                 notes.append(f"{name}: answer cell {gid!r} is missing from the submission; its starter code was run")
             text = source_text(answer) if answer is not None else source_text(stub)
             answered[gid] = answer is not None and text.strip() != source_text(stub).strip()
@@ -62,21 +72,46 @@ def plan_notebook(name: str, source: NotebookNode, release: NotebookNode, learne
             merged_cells.append(_trusted_cell(cell))
         merged_cells.extend(_learner_cell(c) for c in extras.get(index, []))
     merged = nbformat.v4.new_notebook(cells=merged_cells, metadata=dict(source.metadata))
-    return NotebookPlan(name, merged, _steps(merged), answered, tuple(notes))
+    flags = _unmatched(name, learner, answered, matches)
+    return NotebookPlan(name, merged, _steps(merged), answered, tuple(notes), frozenset(deleted), flags)
+
+
+def _unmatched(
+    name: str, learner: NotebookNode | None, answered: Mapping[str, bool], matches: Mapping[int, Any]
+) -> tuple[str, ...]:
+    """A submitted notebook none of whose answer cells could be found: not a grade a machine can give.
+
+    nbgrader leaves such a notebook to a person (its grade cells are missing); the starter
+    code we run instead would score it 0 with no one the wiser.
+    """
+    if learner is None or not answered or matches:
+        return ()
+    return (
+        f"{name}: no cell of the submission matches an answer cell of the assignment (its nbgrader "
+        "metadata and cell ids are gone), so the starter code was graded; match the learner's work by hand",
+    )
 
 
 def _match_learner_cells(
     source: NotebookNode, learner_cells: list[dict[str, Any]]
 ) -> tuple[dict[int, dict[str, Any]], dict[int, list[dict[str, Any]]], list[str]]:
-    """Map source index -> learner answer cell, and anchor index -> learner's own cells."""
+    """Map source index -> learner answer cell, and anchor index -> learner's own cells.
+
+    Of cells sharing a grade_id, the last is the graded one and earlier copies are the
+    learner's own cells, as nbgrader's DeduplicateIds does.
+    """
     by_gid = {grade_id_of(c): i for i, c in enumerate(source.cells) if grade_id_of(c)}
     by_id = {c.get("id"): i for i, c in enumerate(source.cells) if c.get("id")}
+    last = {grade_id_of(c): position for position, c in enumerate(learner_cells) if grade_id_of(c)}
     matches: dict[int, dict[str, Any]] = {}
     extras: dict[int, list[dict[str, Any]]] = {}
     notes: list[str] = []
     anchor = -1
-    for cell in learner_cells:
+    for position, cell in enumerate(learner_cells):
         gid = grade_id_of(cell)
+        if gid and last[gid] != position:
+            extras.setdefault(anchor, []).append(cell)
+            continue
         index = by_gid.get(gid) if gid else None
         if index is None:
             index = by_id.get(cell.get("id"))
@@ -86,10 +121,8 @@ def _match_learner_cells(
             extras.setdefault(anchor, []).append(cell)
             continue
         anchor = index
-        target = source.cells[index]
-        same_kind = cell.get("cell_type") == target.get("cell_type")
-        if role_of(target) in ANSWER_ROLES and index not in matches and same_kind:
-            matches[index] = cell
+        if role_of(source.cells[index]) in ANSWER_ROLES and index not in matches:
+            matches[index] = cell  # of any cell type: the source's type is restored
     return matches, extras, notes
 
 

@@ -10,7 +10,7 @@ so in its status: "could not run" is never silently a pass.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from grader.execution import CellRun
@@ -81,10 +81,31 @@ def score_test(cell: GradeCell, run: CellRun | None) -> CellResult:
     return result(value, "passed" if value == cell.points else "partial", f"partial credit: {value:g}")
 
 
-def score_manual(cell: GradeCell, answered: bool) -> CellResult:
+def score_manual(cell: GradeCell, answered: bool, deleted: bool = False) -> CellResult:
+    """A starter answer left as it was scores 0; a deleted answer cell goes to a person, as in nbgrader."""
+    if deleted:
+        why = "the learner deleted this answer cell: look for the answer elsewhere in the notebook"
+        return CellResult(cell.notebook, cell.grade_id, None, cell.points, "needs_manual_grading", why, review=why)
     if not answered and cell.points:
         return CellResult(cell.notebook, cell.grade_id, 0.0, cell.points, "failed", "no answer was given")
     return CellResult(cell.notebook, cell.grade_id, None, cell.points, "needs_manual_grading")
+
+
+def for_a_person(result: CellResult, why: str) -> CellResult:
+    """A cell of a notebook we could not match: what the machine found becomes advice to a person.
+
+    nbgrader finds none of the notebook's grade cells and leaves every one to a person; the
+    source's tests still ran here, and their result is kept in the message for that person.
+    """
+    if result.status == "needs_manual_grading":
+        return replace(result, review=result.review or why)
+    found = f"the source's test gave {result.score or 0:g} of {result.max_score:g} ({result.status})"
+    return replace(result, score=None, status="needs_manual_grading", message=f"{found}; a person must confirm", review=why)
+
+
+def score_not_submitted(cell: GradeCell) -> CellResult:
+    """nbgrader's score for every cell of a notebook missing from the submission."""
+    return CellResult(cell.notebook, cell.grade_id, 0.0, cell.points, "not_run", "this notebook was not submitted")
 
 
 def _partial_value(outputs: tuple[dict[str, Any], ...]) -> float | None:

@@ -11,8 +11,9 @@ from tests.security.conftest import RIGHT, WRONG, Grader, square_assignment
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
-def tampered_copy(answer: str, edit) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
-    assignment = square_assignment()
+def tampered_copy(answer: str, edit, assignment=None) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    """The release of ``assignment`` (a fresh one, with other cell ids, if none) as a learner edited it."""
+    assignment = assignment or square_assignment()
     nb = copy_notebook(assignment.releases["hw.ipynb"])
     for cell in nb.cells:
         if grade_id_of(cell) == "square":
@@ -46,8 +47,22 @@ def test_stripped_metadata_still_earns_the_points_by_cell_id(grader: Grader) -> 
         for cell in nb.cells:
             cell.metadata.pop("nbgrader", None)
 
-    outcome = grader.grade(square_assignment(), tampered_copy(RIGHT, edit))
+    assignment = square_assignment()  # the same cell ids in the source and the learner's copy
+    outcome = grader.grade(assignment, tampered_copy(RIGHT, edit, assignment))
     assert outcome.scores == {"visible": 1.0, "hidden": 2.0}
+    assert not outcome.report.flags
+
+
+def test_stripped_metadata_and_foreign_cell_ids_go_to_a_person(grader: Grader) -> None:
+    """Nothing of the submission matches: nbgrader leaves it to a person, and so do we, flagged."""
+
+    def edit(nb) -> None:  # type: ignore[no-untyped-def]
+        for cell in nb.cells:
+            cell.metadata.pop("nbgrader", None)
+
+    outcome = grader.grade(square_assignment(), tampered_copy(RIGHT, edit))
+    assert outcome.scores == {"visible": None, "hidden": None}
+    assert outcome.report.needs_review and outcome.report.flags
 
 
 def test_an_unmatched_answer_is_reported_clearly(grader: Grader) -> None:
