@@ -16,11 +16,11 @@ import io
 import os
 import sys
 import time
-import traceback
 import types
 
 import frames
 import values
+from learner_trace import learner_lines
 
 REQUEST_WAIT = 10.0  # a request the judge started writing arrives whole well within this
 TEXT_CAP = 64 * 1024  # an exception's message, a traceback line
@@ -83,7 +83,7 @@ class Answers:
         except _Missing:
             reply["kind"] = "missing"
         except BaseException as exc:  # the learner's code raised: the judge re-raises it by name
-            reply.update(kind="raised", ename=type(exc).__name__, evalue=_safe_str(exc), traceback=_learner_lines(exc))
+            reply.update(kind="raised", ename=type(exc).__name__, evalue=_safe_str(exc), traceback=learner_lines(exc))
         finally:
             sys.stdout, sys.stderr = saved
         reply.update(stdout=out.text(), stderr=err.text(), truncated=out.truncated or err.truncated)
@@ -161,15 +161,3 @@ def _safe_str(exc):
         return str(exc)[:TEXT_CAP]
     except BaseException:
         return "(the exception's message could not be shown)"
-
-
-def _learner_lines(exc):
-    """The traceback below this module's own frame: the learner's code, with its line numbers."""
-    try:
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_frame.f_globals.get("__name__") == __name__:
-            tb = tb.tb_next
-        lines = traceback.format_exception(type(exc), exc, tb)
-        return [line[:TEXT_CAP] for line in lines[:200]]
-    except BaseException:
-        return []

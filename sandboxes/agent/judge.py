@@ -467,8 +467,9 @@ def _result(value):
 
 def _error(exc):
     name, message = type(exc).__name__, str(exc)
-    lines = list(getattr(exc, "learner_traceback", None) or [])
-    lines.append(f"{name}: {message}" if message else name)
+    lines = list(getattr(exc, "learner_traceback", None) or [])  # ends with the exception's own line
+    if not lines:
+        lines.append(f"{name}: {message}" if message else name)
     return {"output_type": "error", "ename": name, "evalue": message, "traceback": lines}
 
 

@@ -34,6 +34,7 @@ import sys
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
+from learner_trace import learner_entries
 from traitlets.config import Config
 
 STREAM_CHUNK = 8192
@@ -132,7 +133,7 @@ class LeanShell(InteractiveShell):
     def _showtraceback(self, etype, evalue, stb):
         flush_streams()
         self.messages.send(
-            {"type": "error", "ename": etype.__name__, "evalue": str(evalue), "traceback": list(stb)}
+            {"type": "error", "ename": etype.__name__, "evalue": str(evalue), "traceback": learner_entries(stb)}
         )
 
     def ask_exit(self):

@@ -100,6 +100,8 @@ def serving(judge: JudgeProcess, namespace: dict[str, Any], proxies: bool = Fals
             if select.select([server.fd], [], [], 0.05)[0]:
                 try:
                     server.serve_one()
+                    while server.requests.buffer:  # one read can bring several; select sees none of the rest
+                        server.serve_one()
                 except Exception:
                     return
 

@@ -107,3 +107,13 @@ def test_a_test_that_reads_a_data_file_reads_the_instructors_copy(sandbox: Docke
     sandbox.run_cell("open('data/expected.txt', 'w').write('13')", timeout=10)
     judged = sandbox.run_test("assert open('data/expected.txt').read() == '42'", timeout=10)
     assert judged.status == "ok" and judged.attestation == "verified", judged.outputs
+
+
+def test_a_learner_exception_in_a_test_shows_the_learners_line_once(sandbox: DockerSandbox) -> None:
+    """The learner's frames with their own line numbers, and the exception's line once, as Python prints it."""
+    assert sandbox.run_cell("def bad(x):\n    y = 1\n    return x / 0", timeout=10).status == "ok"
+    judged = sandbox.run_test("bad(3)", timeout=10)
+    [error] = [o for o in judged.outputs if o["output_type"] == "error"]
+    text = "".join(error["traceback"])
+    assert "line 3, in bad" in text and "return x / 0" in text and "/opt/agent" not in text
+    assert text.count("ZeroDivisionError: division by zero") == 1

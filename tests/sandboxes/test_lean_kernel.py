@@ -111,6 +111,15 @@ def test_an_interrupted_cell_is_a_timeout_and_the_kernel_lives_on(sandbox: Docke
     assert texts(run(sandbox, "print(kept)")).strip() == "state"
 
 
+def test_an_interrupted_cells_traceback_shows_only_the_learners_code(sandbox: DockerSandbox) -> None:
+    """The learner sees where their loop was stopped, not the kernel's interrupt handler."""
+    out = run(sandbox, "total = 0\nwhile True:\n    total += 1", timeout=1)
+    [error] = [o for o in out.outputs if o["output_type"] == "error"]
+    plain = ANSI.sub("", "\n".join(error["traceback"]))
+    assert "/opt/agent" not in plain and "on_interrupt" not in plain
+    assert "Cell In[" in plain and "KeyboardInterrupt" in plain
+
+
 def test_exit_in_a_cell_ends_the_kernel_like_ipykernel(docker_client: Any) -> None:
     limits = SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256)
     with DockerSandboxFactory(docker_client, limits, worker=f"test-lean-{next(_names)}").open() as fresh:
