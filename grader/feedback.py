@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from grader.answer_fate import fate_of
 from grader.cells import Role, grade_id_of, has_hidden_tests, role_of, source_text, strip_hidden_tests
 from grader.execution import CellRun
 from grader.prepare import NotebookPlan
@@ -71,6 +72,8 @@ def _render_cell(
         if result.message:
             body.append(f"<p>{_e(result.message)}</p>")
     body.append(f"<pre>{_e(text)}</pre>")
+    if run is not None and role_of(cell) is not Role.TEST and run.status != "error" and fate_of(run):
+        body.append(f"<p>This cell {_e(fate_of(run))}.</p>")  # an error says so in its traceback
     if run is not None and not hidden:
         body.extend(_render_output(output, secret) for output in run.outputs)
         if run.truncated:

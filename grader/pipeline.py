@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from nbformat import NotebookNode
 
+from grader.answer_fate import answer_troubles, with_answer_trouble
 from grader.assignment import Assignment
 from grader.cells import Role
 from grader.errors import InvalidSubmission
@@ -150,6 +151,7 @@ def _score_all(
     submitted: frozenset[str],
 ) -> list[CellResult]:
     results = []
+    troubles = {name: answer_troubles(plan, runs[name]) for name, plan in plans.items()}
     for cell in assignment.rubric.cells:
         plan = plans[cell.notebook]
         if cell.notebook not in submitted:
@@ -158,7 +160,7 @@ def _score_all(
         if cell.role is Role.TEST:
             step = next((s for s in plan.steps if s.grade_id == cell.grade_id and s.role is Role.TEST), None)
             run = runs[cell.notebook].get(step.index) if step else None
-            result = score_test(cell, run)
+            result = with_answer_trouble(score_test(cell, run), troubles[cell.notebook].get(cell.grade_id, ""))
         else:
             result = score_manual(cell, plan.answered.get(cell.grade_id, True), cell.grade_id in plan.deleted)
         results.append(for_a_person(result, plan.flags[0]) if plan.unmatched else result)
