@@ -16,8 +16,10 @@ Three bounds keep those sockets from piling up:
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from waitress.channel import HTTPChannel
@@ -26,6 +28,8 @@ from waitress.server import TcpWSGIServer
 from autograde.settings import Settings
 
 CLEANUP_INTERVAL = 1  # seconds between sweeps for idle and overdue connections; a sweep is a loop over them
+access_log = logging.getLogger("autograde.access")
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class DeadlineChannel(HTTPChannel):  # type: ignore[misc]
@@ -61,6 +65,29 @@ class Server(TcpWSGIServer):  # type: ignore[misc]
                 channel.will_close = True  # the I/O loop closes it on its next pass
 
 
+def with_access_log(app: WSGIApp) -> WSGIApp:
+    """One line per request (client, method, path, status, time to the app's answer), as gunicorn's access log gave.
+
+    The query string is left out: it may carry what a log should not keep.
+    """
+
+    def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+        status = ["-"]
+
+        def record(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status[0] = line.split(" ", 1)[0]
+            return start_response(line, headers, exc_info)
+
+        try:
+            return app(environ, record)
+        finally:
+            access_log.info("%s %s %s %s %.1f ms", environ.get("REMOTE_ADDR", "-"), environ.get("REQUEST_METHOD"),
+                            environ.get("PATH_INFO"), status[0], (time.perf_counter() - started) * 1000)
+
+    return logged
+
+
 def server_options(settings: Settings) -> dict[str, Any]:
     """Waitress adjustments from the settings: the client bounds above, and a body cap past the app's own."""
     from web.app import ENVELOPE_SLACK
@@ -87,7 +114,7 @@ def build_server(settings: Settings, host: str, port: int) -> Server:
     app = create_app(settings)
     warm_up()  # the first intake then validates as fast as the rest
     adj = Adjustments(host=host, port=port, **server_options(settings))
-    return Server(app, settings.client_request_timeout, map={}, adj=adj, sockinfo=adj.listen[0])
+    return Server(with_access_log(app), settings.client_request_timeout, map={}, adj=adj, sockinfo=adj.listen[0])
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
