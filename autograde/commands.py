@@ -22,7 +22,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     serve = commands.add_parser("serve", help="serve the web app and API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     serve.set_defaults(handler=run_serve)
 
     worker = commands.add_parser("worker", help="run a grading worker (RQ)")
@@ -101,7 +100,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from autograde.server import serve
 
-    serve(settings, args.host, args.port, args.workers)
+    serve(settings, args.host, args.port)
     return 0
 
 

@@ -96,7 +96,7 @@ def demo_environment(settings: Settings, data_dir: Path) -> dict[str, str]:
 
 def start_services(env: dict[str, str], port: int, data_dir: Path) -> Services:
     command = [sys.executable, "-m", "autograde"]
-    web = spawn([*command, "serve", "--port", str(port), "--workers", "1"], env, data_dir / "web.log")
+    web = spawn([*command, "serve", "--port", str(port)], env, data_dir / "web.log")
     worker = spawn([*command, "worker", "--name", "demo-worker"], env, data_dir / "worker.log")
     print(f"web app on http://127.0.0.1:{port} (log {data_dir / 'web.log'}), worker (log {data_dir / 'worker.log'})")
     return Services([web, worker])

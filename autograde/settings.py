@@ -42,6 +42,10 @@ class Settings:
     rate_limit_login_addresses: int = 50  # failed logins from one client address, any names; 0: off
     rate_limit_login_window: int = 300  # seconds
     max_upload_bytes: int = 10 * 1024 * 1024
+    web_threads: int = 8  # threads that run requests in `autograde serve`; slow clients hold none of them
+    web_connection_limit: int = 1000  # open connections `autograde serve` takes in at once; more wait to be accepted
+    client_idle_timeout: int = 30  # seconds a connection may send and receive nothing before the server closes it
+    client_request_timeout: int = 120  # seconds a client may take to send one whole request, headers and body
     queue_prefix: str = "autograde"
     job_timeout: int = 1800
     sandbox_image: str = "autograde-sandbox:latest"
@@ -82,7 +86,8 @@ class Settings:
             raise BadInput(f"AUTOGRADE_PUBLIC_URL must start with https:// or http://, not {self.public_url!r}")
         if self.sandbox_runtime not in ("runc", "runsc"):
             raise BadInput(f"AUTOGRADE_SANDBOX_RUNTIME must be runc or runsc, not {self.sandbox_runtime!r}")
-        for name in ("max_upload_bytes", "memory_mb", "pids_limit", "nofile_limit", "scratch_mb", "output_limit_bytes"):
+        for name in ("max_upload_bytes", "memory_mb", "pids_limit", "nofile_limit", "scratch_mb", "output_limit_bytes",
+                     "web_threads", "web_connection_limit", "client_idle_timeout", "client_request_timeout"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
         if self.exam_yield_seconds < 0:

@@ -5,7 +5,7 @@
     .venv/bin/python -m bench.rush --submissions 200    # a shorter rush
 
 A load tool on this machine, loopback only and bounded in count and time: it starts the
-service as ``bench/service.py`` does (gunicorn with two web processes, two real RQ workers
+service as ``bench/service.py`` does (`autograde serve`, two real RQ workers
 with warm pools, Redis, SQLite, Docker), posts every submission of the ``arrays`` workload
 from ``--concurrency`` threads as fast as the API takes them, scrapes ``/metrics`` every
 second for the queue depth, waits until every submission is graded, and prints: HTTP

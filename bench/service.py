@@ -1,4 +1,4 @@
-"""(c) This service end to end: gunicorn, real RQ workers, Redis, SQLite, Docker, over HTTP.
+"""(c) This service end to end: `autograde serve`, real RQ workers, Redis, SQLite, Docker, over HTTP.
 
 Each configuration (runtime, warm pool on or off) gets fresh processes, a fresh database and
 its own queue names. Two phases:
@@ -98,7 +98,7 @@ class Service:
         command = [sys.executable, "-m", "autograde"]
         subprocess.run([*command, "migrate"], env=self.env, check=True, capture_output=True)
         port = self.base.rsplit(":", 1)[1]
-        self._spawn([*command, "serve", "--port", port, "--workers", "2"], "web.log")
+        self._spawn([*command, "serve", "--port", port], "web.log")
         nice = ["--nice", "10"] if self.lane else []  # the general workers give way to the lane
         for name in self.names:
             self._spawn([*command, "worker", "--name", name, *nice], f"{name}.log")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from grader.errors import BadInput, NotFound
@@ -26,7 +26,7 @@ UNKNOWN_NAME_HASH = generate_password_hash("no account has this password", metho
 
 def to_account_record(row: AccountRow) -> AccountRecord:
     courses = tuple(row.courses) if row.courses is not None else None
-    credential = hashlib.sha256(row.password_hash.encode()).hexdigest()[:32]
+    credential = hashlib.sha256(f"{row.session_epoch}:{row.password_hash}".encode()).hexdigest()[:32]
     return AccountRecord(row.id, row.name, row.role, courses, row.created_at, row.disabled_at, credential)
 
 
@@ -74,6 +74,17 @@ class AccountStore(SessionScope):
             if row is None or row.disabled_at is not None:
                 return None
             return to_account_record(row)
+
+    def end_sessions(self, account_id: int) -> None:
+        """Every session of this account opened so far is refused from now on (logout).
+
+        One counter per account, raised in the database: a signed cookie cannot be recalled,
+        but the stamp it carries can stop matching, on every web process at once.
+        """
+        with self.transaction(write=True) as session:
+            session.execute(
+                update(AccountRow).where(AccountRow.id == account_id).values(session_epoch=AccountRow.session_epoch + 1)
+            )
 
     def set_password(self, name: str, password: str) -> None:
         check_new_password(password)

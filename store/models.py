@@ -105,6 +105,9 @@ class AccountRow(Base):
     courses: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Raised by each logout: a session cookie carries the epoch it was opened in (inside
+    # ``AccountRecord.credential``), so every copy of every earlier cookie is refused.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AssignmentRow(Base):

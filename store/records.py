@@ -40,8 +40,9 @@ class AccountRecord:
     courses: tuple[str, ...] | None
     created_at: datetime
     disabled_at: datetime | None = None
-    # Changes whenever the password is set (its salted hash changes); a session holds the one
-    # it was opened with, so setting a password ends every other session.
+    # Changes whenever the password is set (its salted hash changes) and at every logout (the
+    # account's session epoch rises); a session holds the one it was opened with, so either
+    # ends every session opened before, copies of its cookie included.
     credential: str = ""
 
 

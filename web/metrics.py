@@ -1,6 +1,6 @@
 """Prometheus metrics, computed when scraped from the database and Redis that every process shares.
 
-Workers are separate processes (often on other machines) that come and go; gunicorn runs
+Workers are separate processes (often on other machines) that come and go; a deployment runs
 several web processes. Counters kept in a process would each hold a part and vanish with
 it. So nothing here counts in memory: queue depths come from Redis, the grading latency
 histogram, submission and delivery figures from the database (where each grade is recorded

@@ -1,6 +1,6 @@
 """A deadline rush through the API: a burst of submissions, none lost, no 5xx, each graded once.
 
-Runs ``bench/rush.py`` (the service as gunicorn, two real workers, Redis, SQLite, Docker) with
+Runs ``bench/rush.py`` (the service as `autograde serve`, two real workers, Redis, SQLite, Docker) with
 the issue's 1,000 submissions, which two CPUs grade in about five minutes; ``python -m
 bench.rush`` is the same run, and the README's figures come from it. The figures are
 printed, never asserted.

@@ -52,3 +52,16 @@ def test_a_new_password_replaces_the_old(store: Store) -> None:
     assert store.check_password("alice", "battery staple") is not None
     with pytest.raises(NotFound):
         store.set_password("nobody", "battery staple")
+
+
+def test_ending_sessions_changes_that_accounts_credential_only_and_each_time(store: Store) -> None:
+    alice = store.create_account("learner", "alice", "correct horse", None)
+    bob = store.create_account("learner", "bob", "correct horse", None)
+    store.end_sessions(alice.id)
+    after_one = store.find_account(alice.id)
+    store.end_sessions(alice.id)
+    after_two = store.find_account(alice.id)
+    assert after_one is not None and after_two is not None
+    assert len({alice.credential, after_one.credential, after_two.credential}) == 3
+    assert store.find_account(bob.id) == bob
+    assert store.check_password("alice", "correct horse") == after_two  # logging in again takes the new stamp

@@ -1,9 +1,11 @@
 """Who is looking at a page: the logged-in person, kept in a signed session cookie, and its CSRF token.
 
-The cookie holds only the account id, a stamp of its password (``AccountRecord.credential``)
-and a random CSRF token, signed with the app's secret key (HttpOnly, SameSite=Lax, Secure
-when configured). Each request loads the account again, so a disabled account is out at its
-next click, and so is every session opened before its password was last set. A logged-in
+The cookie holds only the account id, a stamp of its password and session epoch
+(``AccountRecord.credential``) and a random CSRF token, signed with the app's secret key
+(HttpOnly, SameSite=Lax, Secure when configured). Each request loads the account again, so a
+disabled account is out at its next click, and so is every session opened before its
+password was last set or before its last logout: logging out raises the epoch in the
+database, so a copied cookie dies with the session it was copied from. A logged-in
 person becomes the same ``Caller`` their token would (role, name, courses): the pages call
 the API's own access checks (``require``, ``check_course``, ``readable_submission``) and
 cannot show more than it.
@@ -69,6 +71,10 @@ def log_in(account: AccountRecord) -> None:
 
 
 def log_out() -> None:
+    """End the session on the server too: a copy of this cookie, or the account's other sessions, die with it."""
+    account_id = session.get(ACCOUNT)
+    if isinstance(account_id, int):
+        handles().store.end_sessions(account_id)
     session.clear()
 
 
@@ -96,7 +102,7 @@ def load_person() -> None:
     account_id = session.get(ACCOUNT)
     account = handles().store.find_account(account_id) if isinstance(account_id, int) else None
     if account is not None and not hmac.compare_digest(str(session.get(CREDENTIAL, "")), account.credential):
-        session.clear()  # opened before the password was last set
+        session.clear()  # opened before the password was last set or before a logout
         account = None
     if account is not None:
         g.caller = Caller(role=account.role, name=account.name, courses=account.courses)
