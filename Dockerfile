@@ -6,6 +6,7 @@ COPY pyproject.toml README.md ./
 COPY grader grader
 COPY sandboxes sandboxes
 COPY exam_bank exam_bank
+COPY service service
 COPY worker worker
 COPY web web
 COPY store store

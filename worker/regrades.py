@@ -1,4 +1,4 @@
-"""Re-running one stored submission for a regrade run, and accepting a run.
+"""Re-running one stored submission for a regrade run (accepting a run: ``service/regrades.py``).
 
 The re-run grades the stored submission (its bytes, hash and receipt time unchanged) in a
 fresh sandbox, against the run's fixed source if the instructor sent one, else the
@@ -11,18 +11,13 @@ proposal carries those in force then, acceptance any given since.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from autograde.grading import grade_in_sandbox
 from grader.assignment import build_assignment, load_assignment
 from grader.errors import BadInput, InfrastructureError
-from grader.manual import keep_hand_grades
-from grader.notebooks import dump_notebook
 from grader.uploads import unpack_upload
-from store import Store
 from worker import context
-from worker.queues import Enqueuer, send_results_of
 
 
 def regrade_one(run_id: str, submission_id: str) -> dict[str, Any]:
@@ -54,29 +49,3 @@ def regrade_one(run_id: str, submission_id: str) -> dict[str, Any]:
         run_id, submission_id, result.graded.report.to_dict(), result.graded.feedback_html, provenance, None
     )
     return {"run": run_id, "submission": submission_id, "score": result.graded.report.score}
-
-
-def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, now: datetime) -> int:
-    """Apply the run's changed grades as new versions; returns how many changed."""
-    run = store.get_regrade(run_id)
-    store.decide_regrade(run_id, "accepted", now)
-    assignment_id, fixed, _ = store.regrade_sources(run_id)
-    if fixed:
-        built = build_assignment({**fixed, **store.assignment_files(assignment_id, "data")})
-        store.replace_sources(
-            assignment_id, fixed, {p: dump_notebook(nb) for p, nb in built.releases.items()},
-            [c.to_dict() for c in built.rubric.cells], built.rubric.version, built.rubric.max_score,
-        )  # fmt: skip
-    changed = 0
-    for submission_id, report, feedback, provenance in store.proposed_changes(run_id):
-        latest = store.latest_report(submission_id)
-        if latest is None:
-            continue
-        report, feedback = keep_hand_grades(report, feedback, latest.report)  # and any given since the re-run
-        change = {"kind": "regrade", "run": run_id, "author": author, "reason": run["reason"],
-                  "previous_score": latest.report.get("score"), "score": report.get("score")}  # fmt: skip
-        store.save_changed_grade(submission_id, latest.id, {**report, "change": change}, feedback,
-                                 {**provenance, "change": change, "based_on_report": latest.id})  # fmt: skip
-        changed += 1
-        send_results_of(enqueuer, store.get_submission(submission_id))
-    return changed

@@ -15,7 +15,7 @@ from grader.uploads import unpack_upload
 from web.auth import check_course, require
 from web.forms import check_paths
 from web.handles import handles
-from worker.regrades import accept_regrade
+from service.regrades import accept_regrade
 
 regrades = Blueprint("regrades", __name__)
 log = logging.getLogger(__name__)

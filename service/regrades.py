@@ -1,0 +1,43 @@
+"""Accepting a regrade run: every changed grade becomes a new version with the instructor's reason.
+
+Platforms get ``grade.updated`` and programme records a new event, which a freeze lets
+through because it carries a reason. Scores a person gave since the re-run are kept
+(``grader.manual.keep_hand_grades``). Only the web calls this; the re-run itself is the
+worker's job (``worker/regrades.py``), which needs a sandbox, and this does not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from grader.assignment import build_assignment
+from grader.manual import keep_hand_grades
+from grader.notebooks import dump_notebook
+from store import Store
+from worker.queues import Enqueuer, send_results_of
+
+
+def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, now: datetime) -> int:
+    """Apply the run's changed grades as new versions; returns how many changed."""
+    run = store.get_regrade(run_id)
+    store.decide_regrade(run_id, "accepted", now)
+    assignment_id, fixed, _ = store.regrade_sources(run_id)
+    if fixed:
+        built = build_assignment({**fixed, **store.assignment_files(assignment_id, "data")})
+        store.replace_sources(
+            assignment_id, fixed, {p: dump_notebook(nb) for p, nb in built.releases.items()},
+            [c.to_dict() for c in built.rubric.cells], built.rubric.version, built.rubric.max_score,
+        )  # fmt: skip
+    changed = 0
+    for submission_id, report, feedback, provenance in store.proposed_changes(run_id):
+        latest = store.latest_report(submission_id)
+        if latest is None:
+            continue
+        report, feedback = keep_hand_grades(report, feedback, latest.report)  # and any given since the re-run
+        change = {"kind": "regrade", "run": run_id, "author": author, "reason": run["reason"],
+                  "previous_score": latest.report.get("score"), "score": report.get("score")}  # fmt: skip
+        store.save_changed_grade(submission_id, latest.id, {**report, "change": change}, feedback,
+                                 {**provenance, "change": change, "based_on_report": latest.id})  # fmt: skip
+        changed += 1
+        send_results_of(enqueuer, store.get_submission(submission_id))
+    return changed
