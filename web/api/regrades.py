@@ -12,10 +12,10 @@ from flask import Blueprint, Response, jsonify, request
 from grader.assignment import build_assignment, keep_notebook_name
 from grader.errors import BadInput
 from grader.uploads import unpack_upload
+from service.regrades import accept_regrade
 from web.auth import check_course, require
 from web.forms import check_paths
 from web.handles import handles
-from service.regrades import accept_regrade
 
 regrades = Blueprint("regrades", __name__)
 log = logging.getLogger(__name__)
