@@ -148,6 +148,14 @@ def test_forged_and_malformed_messages_pass_nothing_and_the_rest_is_still_graded
 
 @pytest.mark.parametrize("attack", ENDLESS)
 def test_endless_forged_messages_pass_nothing_and_are_flagged(grader: Grader, attack: str) -> None:
+    """Nothing passes, and the report says why: flagged where the agent read a forged frame.
+
+    Which comes first is a race: on a loaded machine the flooding kernel can be interrupted
+    and killed before the agent reads any forged frame. Then nothing forged reached a
+    verdict, and the report records the lost kernel instead of a forgery (seen in CI).
+    """
     outcome = grader.grade_square(f"{WRONG}\n\n{MESSAGE_ATTACKS[attack]}", INDEPENDENT)
-    assert outcome.scores["visible"] == 0.0 and outcome.scores["hidden"] == 0.0, outcome.report.to_dict()
-    assert outcome.report.needs_review, outcome.report.to_dict()
+    report = outcome.report
+    assert outcome.scores["visible"] == 0.0 and outcome.scores["hidden"] == 0.0, report.to_dict()
+    killed = any("that cell was skipped and the cells before it were restored" in e for e in report.events)
+    assert report.needs_review or killed, report.to_dict()
