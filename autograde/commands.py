@@ -111,10 +111,18 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def migrated_store(settings: Settings) -> Store:
-    """The database, its schema brought up to date first: an admin command may be the first to touch it."""
+def migrated_store(settings: Settings, announce: bool = False) -> Store:
+    """The database, its schema brought up to date first: an admin command may be the first to touch it.
+
+    Alembic logs at INFO on every run; only ``migrate``, whose job it is, lets those lines through,
+    so the other commands print their one JSON line and nothing else.
+    """
+    import logging
+
     from store.db import Store
 
+    if not announce:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     store = Store.from_url(settings.database_url)
     store.migrate()
     return store
@@ -230,7 +238,7 @@ def run_records_keygen(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    migrated_store(settings)
+    migrated_store(settings, announce=True)
     print("database is at the latest schema")
     return 0
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from grader.errors import BadInput, NotFound
+from grader.errors import BadInput, Conflict, NotFound
 from store.models import AccountRow, utcnow
 from store.records import PERSON_ROLES, AccountRecord
 from store.sessions import SessionScope
@@ -49,7 +49,9 @@ class AccountStore(SessionScope):
             password_hash=generate_password_hash(password, method=HASH_METHOD),
             courses=None if courses is None else list(courses),
         )
-        with self.transaction() as session:
+        with self.transaction(write=True) as session:
+            if session.scalar(select(AccountRow.id).where(AccountRow.name == name)) is not None:
+                raise Conflict(f"an account named {name!r} already exists")
             session.add(row)
             session.flush()
             return to_account_record(row)
