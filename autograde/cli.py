@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograde.settings import Settings
 from grader.errors import AutogradeError, BadInput, InfrastructureError
+from service.settings import Settings
 
 EXIT_BAD_INPUT = 2
 EXIT_FAULT = 3
@@ -59,10 +59,10 @@ def read_file(path: Path) -> bytes:
 
 
 def run_grade(args: argparse.Namespace, settings: Settings) -> int:
-    from autograde.grading import grade_in_sandbox
-    from autograde.wiring import budget, sandbox_factory
     from grader.assignment import build_assignment
     from grader.uploads import unpack_upload
+    from worker.sandbox_grading import grade_in_sandbox
+    from worker.wiring import budget, sandbox_factory
 
     source = unpack_upload(args.source.name, read_file(args.source), settings.max_upload_bytes)
     submission = unpack_upload(args.submission.name, read_file(args.submission), settings.max_upload_bytes)

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograde.settings import Settings
+from service.settings import Settings
 from worker.queues import QUEUE_NAMES
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from typing import Any
 
 import requests
 
-from autograde.settings import Settings
+from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_COURSE = ROOT / "examples" / "course"

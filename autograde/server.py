@@ -25,7 +25,7 @@ from typing import Any
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 
-from autograde.settings import Settings
+from service.settings import Settings
 
 CLEANUP_INTERVAL = 1  # seconds between sweeps for idle and overdue connections; a sweep is a loop over them
 access_log = logging.getLogger("autograde.access")

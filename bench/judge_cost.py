@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 import docker
 import nbformat
 
-from autograde.grading import grade_in_sandbox
 from bench.start_cost import machine_cpu
 from bench.workload import SOURCE, submissions
 from grader.assignment import Assignment, build_assignment
@@ -34,6 +33,7 @@ from grader.execution import Budget
 from sandboxes.docker_sandbox import DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
 from sandboxes.pool import WarmPool
+from worker.sandbox_grading import grade_in_sandbox
 
 BUDGET = Budget(cell_timeout=5, notebook_timeout=120)
 

@@ -24,7 +24,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autograde.settings import Settings
+from service.settings import Settings
 from web import create_app
 
 MIB = 1024 * 1024

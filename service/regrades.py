@@ -13,8 +13,8 @@ from datetime import datetime
 from grader.assignment import build_assignment
 from grader.manual import keep_hand_grades
 from grader.notebooks import dump_notebook
+from service.queue import Enqueuer, send_results_of
 from store import Store
-from worker.queues import Enqueuer, send_results_of
 
 
 def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, now: datetime) -> int:

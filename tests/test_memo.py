@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from autograde.memo import Memo, digest
+from service.memo import Memo, digest
 
 
 def test_a_value_is_made_once_per_key_and_the_least_recently_used_leaves_first() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from autograde.server import server_options, with_access_log
-from autograde.settings import Settings
 from grader.errors import BadInput
+from service.settings import Settings
 
 
 def teapot(environ: dict[str, Any], start_response: Any) -> list[bytes]:

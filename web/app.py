@@ -9,7 +9,8 @@ from datetime import datetime
 from flask import Flask, Response, request
 from redis import Redis
 
-from autograde.settings import Settings
+from service.queue import Enqueuer
+from service.settings import Settings
 from store import Store
 from web.api import api
 from web.errors import register_error_handlers
@@ -17,7 +18,7 @@ from web.handles import EXTENSION, Handles, handles, utc_now
 from web.health import health
 from web.pages import init_pages
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter, RedisRateLimiter
-from worker.queues import Enqueuer, RQEnqueuer
+from worker.queues import RQEnqueuer
 
 log = logging.getLogger(__name__)
 ENVELOPE_SLACK = 64 * 1024  # multipart boundaries and form fields around the file itself

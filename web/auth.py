@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, request
 
-from autograde.settings import Settings
 from grader.errors import Forbidden, Unauthenticated
+from service.settings import Settings
 from store import Store, SubmissionRecord
 from web.handles import handles
 

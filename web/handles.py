@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
-from autograde.settings import Settings
+from service.queue import Enqueuer
+from service.settings import Settings
 from store import Store
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter
-from worker.queues import Enqueuer
 
 EXTENSION = "autograde"
 

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from autograde.settings import Settings
-from autograde.yielding import Gate
 from grader.execution import Budget
 from sandboxes.docker_sandbox import PRIORITY_SHARES, DockerSandboxFactory
 from sandboxes.pool import WarmPool
+from service.settings import Settings
 from store.db import Store
 from worker.exams_in_flight import ExamsInFlight
 from worker.queues import RQEnqueuer
+from worker.yielding import Gate
 
 EXAM_MARK_TTL = 60.0  # seconds an exam's in-flight mark outlives a worker killed mid-grade
 
@@ -45,7 +45,7 @@ class WorkerContext:
 
     @property
     def factory(self) -> DockerSandboxFactory:
-        from autograde.wiring import sandbox_factory
+        from worker.wiring import sandbox_factory
 
         return self._per_process("factory", lambda: sandbox_factory(self.settings, worker=self.worker_name))
 
@@ -83,7 +83,7 @@ class WorkerContext:
 
     @property
     def enqueuer(self) -> RQEnqueuer:
-        from autograde.wiring import redis_connection
+        from worker.wiring import redis_connection
 
         settings = self.settings
         return self._per_process(
@@ -111,7 +111,7 @@ class WorkerContext:
 
     @property
     def budget(self) -> Budget:
-        from autograde.wiring import budget
+        from worker.wiring import budget
 
         return budget(self.settings)
 

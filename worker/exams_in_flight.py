@@ -2,7 +2,7 @@
 
 A sorted set of submission ids, each scored with the time its mark expires. A worker adds
 its exam while grading it and removes it after the grade is stored; ordinary grades yield
-while the set holds a live mark (``autograde.yielding``). Marks expire so that a worker
+while the set holds a live mark (``worker.yielding``). Marks expire so that a worker
 killed mid-exam leaves nothing that holds others back for long. It is a hint for
 scheduling, never a lock: if Redis cannot answer, nobody waits.
 """

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry
@@ -16,7 +16,6 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from store.deliveries import DeliveryKey
-from store.records import SubmissionRecord
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +30,6 @@ QUEUE_NAMES = ("exams", CALLBACKS, "assignments", "regrades")
 DELIVER_JOB_TIMEOUT = 600  # a job sends the pending results of one learner and assignment, one by one
 RETRY_INTERVALS = [5, 30, 120]  # seconds between attempts after an infrastructure fault
 LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
-
-
-class Enqueuer(Protocol):
-    """What the web layer and the jobs need from the queue: grade a submission, send a key's
-    results, sweep for abandoned exam attempts, re-run a submission for a regrade."""
-
-    def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str: ...
-
-    def enqueue_delivery(self, key: DeliveryKey, at: datetime | None = None) -> str: ...
-
-    def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str: ...
-
-    def enqueue_regrade(self, run_id: str, submission_id: str) -> str: ...
 
 
 def job_id_for(submission_id: str) -> str:
@@ -128,17 +114,3 @@ class RQEnqueuer:
             retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
         )
         return job_id
-
-
-def send_results_of(enqueuer: Enqueuer, submission: SubmissionRecord) -> None:
-    """Send a platform's submission's results just stored (their outbox rows are committed).
-
-    If Redis refuses, nothing is lost: worker start-up recovery enqueues every learner and
-    assignment with pending deliveries again.
-    """
-    if submission.platform_id is None:
-        return
-    try:
-        enqueuer.enqueue_delivery(DeliveryKey(submission.platform_id, submission.assignment_id, submission.learner))
-    except Exception:
-        log.warning("could not enqueue the result delivery for %s; recovery will", submission.id, exc_info=True)

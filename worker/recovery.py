@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from service.queue import Enqueuer
 from store.db import Store
 from store.models import utcnow
-from worker.queues import Enqueuer
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograde.grading import grade_in_sandbox
-from grader.assignment import build_assignment, load_assignment
 from grader.errors import BadInput, InfrastructureError
-from grader.uploads import unpack_upload
 from worker import context
+from worker.stored import grade_stored, trusted_assignment
 
 
 def regrade_one(run_id: str, submission_id: str) -> dict[str, Any]:
@@ -27,24 +25,19 @@ def regrade_one(run_id: str, submission_id: str) -> dict[str, Any]:
     if status != "open":
         return {"run": run_id, "submission": submission_id, "skipped": status}
     record = store.get_assignment(assignment_id)
-    data = store.assignment_files(record.id, "data")
-    assignment = build_assignment({**fixed, **data}) if fixed else load_assignment(
-        store.assignment_files(record.id, "source"), data
-    )
     submission = store.get_submission(submission_id)
     try:
-        files = unpack_upload(submission.filename, store.submission_content(submission_id), ctx.settings.max_upload_bytes)
-        result = grade_in_sandbox(
-            f"{record.course} / {record.name} (regrade)", assignment, files, ctx.factory_for(record.sandbox_runtime),
-            ctx.budget, on_time=submission.on_time, late_credit=submission.late_credit,
-            labels={"autograde.submission": submission_id, "autograde.regrade": run_id},
+        assignment = trusted_assignment(store, record.id, fixed)
+        result = grade_stored(
+            ctx, submission, record, assignment,
+            title=f"{record.course} / {record.name} (regrade)", labels={"autograde.regrade": run_id},
         )  # fmt: skip
     except BadInput as exc:
         store.save_regrade_result(run_id, submission_id, None, "", {}, exc.message)
         return {"run": run_id, "submission": submission_id, "failed": exc.message}
     except InfrastructureError:
         raise  # retried by RQ; the result stays queued meanwhile
-    provenance = {**result.provenance, "submission_sha256": submission.sha256, "regrade": run_id}
+    provenance = {**result.provenance, "regrade": run_id}
     store.save_regrade_result(
         run_id, submission_id, result.graded.report.to_dict(), result.graded.feedback_html, provenance, None
     )

@@ -28,18 +28,18 @@ from rq import Worker
 from rq.scheduler import RQScheduler
 from rq.worker import BaseWorker
 
-from autograde.settings import Settings
-from autograde.wiring import redis_connection
 from grader.errors import BadInput
 from grader.warmup import warm_up
+from service.attempts import reconcile_graded_attempts
+from service.settings import Settings
 from worker import context
-from worker.attempts import reconcile_graded_attempts
 from worker.liveness import Heartbeat, live_workers
 from worker.pool_worker import PoolWorker
 from worker.queues import CALLBACKS, PRIORITIES, QUEUE_NAMES, RQEnqueuer
 from worker.reaper import reap_orphans
 from worker.recovery import reenqueue_deliveries, reenqueue_unfinished
 from worker.watchdog import Watchdog, mark_epoch
+from worker.wiring import redis_connection
 
 log = logging.getLogger(__name__)
 REDIS_WAIT = 1.0  # seconds between pings while Redis is away

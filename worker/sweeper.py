@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from service.attempts import close_expired
 from worker import context
-from worker.attempts import close_expired
 from worker.queues import SWEEP_EVERY
 
 

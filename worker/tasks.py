@@ -13,19 +13,16 @@ from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
-from autograde.grading import grade_in_sandbox
-from autograde.memo import Memo, digest
-from grader.assignment import Assignment, load_assignment
 from grader.errors import BadInput, InfrastructureError, StorageError
-from grader.uploads import unpack_upload
-from store import Store, SubmissionRecord
+from service.attempts import attempt_graded
+from service.queue import send_results_of
+from store import SubmissionRecord
 from worker import context
-from worker.attempts import attempt_graded
 from worker.outcomes import count_outcome
-from worker.queues import RETRY_INTERVALS, send_results_of
+from worker.queues import RETRY_INTERVALS
+from worker.stored import grade_stored, trusted_assignment
 
 MAX_ATTEMPTS = len(RETRY_INTERVALS) + 1
-_assignments: Memo[Assignment] = Memo(32)
 log = logging.getLogger(__name__)
 
 
@@ -47,39 +44,13 @@ def grade_submission(submission_id: str) -> dict[str, Any]:
         return _grade_claimed(submission, exam)
 
 
-def trusted_assignment(store: Store, assignment_id: str) -> Assignment:
-    """The instructor's assignment, built once per process for each content of its files.
-
-    Building parses and validates every source notebook (a fifth of a grade's CPU in the
-    worker process, measured with the warm pool); a deadline rush grades one assignment
-    hundreds of times. A fixed source (an accepted regrade) has another digest.
-    """
-    sources, data = store.assignment_files(assignment_id, "source"), store.assignment_files(assignment_id, "data")
-    return _assignments.get(digest(sources, data), lambda: load_assignment(sources, data))
-
-
 def _grade_claimed(submission: SubmissionRecord, exam: bool) -> dict[str, Any]:
     ctx = context.current()
     store = ctx.store
     submission_id = submission.id
     record = store.get_assignment(submission.assignment_id)
-    assignment = trusted_assignment(store, record.id)
-    content = store.submission_content(submission_id)
-    factory = ctx.factory_for(record.sandbox_runtime)
     try:
-        files = unpack_upload(submission.filename, content, ctx.settings.max_upload_bytes)  # intake's limit
-        result = grade_in_sandbox(
-            f"{record.course} / {record.name}",
-            assignment,
-            files,
-            factory,
-            ctx.budget,
-            on_time=submission.on_time,
-            late_credit=submission.late_credit,
-            labels={"autograde.submission": submission_id},
-            priority=exam,
-            gate=ctx.gate(exam),
-        )
+        result = grade_stored(ctx, submission, record, trusted_assignment(store, record.id), exam=exam)
     except BadInput as exc:
         store.mark_failed(submission_id, f"the submission could not be graded: {exc.message}")
         tally(ctx, "could_not_grade")
@@ -97,7 +68,7 @@ def _grade_claimed(submission: SubmissionRecord, exam: bool) -> dict[str, Any]:
         tally(ctx, "infrastructure_retry")
         store.requeue(submission_id)
         raise
-    provenance = {**result.provenance, "submission_sha256": submission.sha256, "attempt": submission.attempts}
+    provenance = {**result.provenance, "attempt": submission.attempts}
     report = result.graded.report.to_dict()
     stored = store.save_grade(submission_id, report, result.graded.feedback_html, provenance)
     tally(ctx, "graded" if stored else "duplicate")

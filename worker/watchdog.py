@@ -35,7 +35,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store.db import Store
 from worker.liveness import live_workers
 from worker.outcomes import count_outcome

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from autograde.settings import Settings
+from service.settings import Settings
 from tests.conftest import REDIS_URL, SANDBOX_IMAGE
 
 

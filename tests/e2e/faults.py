@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 import docker
 import requests
 
-from autograde.settings import Settings
 from sandboxes.docker_sandbox import WORKER_LABEL
+from service.settings import Settings
 from store import DeliveryRecord, Store
 from tests.conftest import EXAMPLES
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from autograde.settings import Settings
+from service.settings import Settings
 from tests.conftest import ROOT
 
 

@@ -63,8 +63,9 @@ from schemathesis import Case
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from autograde.settings import Settings
 from integrations.signing import signed_headers
+from service.attempts import attempt_graded
+from service.settings import Settings
 from store import Store
 from tests.conftest import REDIS_URL
 from tests.exam_bank.bank import as_yaml, question
@@ -74,7 +75,6 @@ from tests.web.test_records_api import PROGRAMME
 from web.app import create_app
 from web.handles import EXTENSION
 from web.openapi import openapi_document
-from worker.attempts import attempt_graded
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from autograde.settings import Settings
 from integrations.signing import signed_headers
+from service.settings import Settings
 from tests.conftest import EXAMPLES
 from tests.e2e.services import start_worker, wait_graded
 

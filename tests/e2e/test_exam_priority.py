@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.conftest import EXAMPLES
 from tests.e2e.services import start_worker, wait_graded

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.e2e.faults import TcpProxy, admin_session, post_arrays, slow_notebook, stop_worker, wait_until
 from tests.e2e.services import start_worker, wait_graded

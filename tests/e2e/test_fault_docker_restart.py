@@ -26,14 +26,14 @@ from typing import Any
 import pytest
 from redis import Redis
 
-from autograde.settings import Settings
-from autograde.wiring import fleet
 from sandboxes.docker_sandbox import FLEET_LABEL
+from service.settings import Settings
 from store import Store
 from tests.conftest import ROOT
 from tests.e2e.faults import admin_session, gone, post_arrays, slow_notebook, stop_worker, wait_until
 from tests.e2e.services import start_worker, wait_graded
 from worker.outcomes import read_outcomes
+from worker.wiring import fleet
 
 pytestmark = [pytest.mark.docker, pytest.mark.redis, pytest.mark.slow]
 ENGINE_LOCK = Path("/tmp/docker-engine.lock")

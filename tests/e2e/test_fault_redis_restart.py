@@ -21,8 +21,8 @@ import pytest
 import requests
 from rq import Worker
 
-from autograde.settings import Settings
 from integrations.signing import signed_headers
+from service.settings import Settings
 from store import Store
 from tests.conftest import EXAMPLES
 from tests.e2e.faults import (

@@ -15,7 +15,7 @@ import pytest
 from redis import Redis
 from rq.job import Job
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.e2e.faults import (
     admin_session,

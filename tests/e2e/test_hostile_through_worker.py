@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import requests
 
-from autograde.settings import Settings
 from grader.assignment import build_assignment
+from service.settings import Settings
 from tests.builders import learner_files, make_answer_cell, make_notebook, make_test_cell, to_bytes
 from tests.e2e.services import start_worker, wait_graded
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import nbgrader
 import pytest
 
-from autograde.grading import grade_in_sandbox
 from grader.assignment import build_assignment
 from grader.execution import Budget
 from sandboxes.docker_sandbox import DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
 from tests.conftest import SANDBOX_IMAGE
+from worker.sandbox_grading import grade_in_sandbox
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 USER_GUIDE = Path(nbgrader.__file__).parent / "docs" / "source" / "user_guide"

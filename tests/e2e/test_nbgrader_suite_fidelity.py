@@ -26,13 +26,13 @@ from typing import Any
 import nbgrader
 import pytest
 
-from autograde.grading import grade_in_sandbox
 from grader.assignment import build_assignment
 from grader.errors import InvalidAssignment
 from grader.execution import Budget
 from sandboxes.docker_sandbox import DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
 from tests.conftest import SANDBOX_IMAGE
+from worker.sandbox_grading import grade_in_sandbox
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 PACKAGE = Path(nbgrader.__file__).parent

@@ -11,7 +11,7 @@ import pytest
 import requests
 import yaml
 
-from autograde.settings import Settings
+from service.settings import Settings
 from tests.conftest import EXAMPLES
 from tests.e2e.services import start_worker, wait_graded
 

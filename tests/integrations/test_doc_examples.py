@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from autograde.settings import Settings
 from integrations.payloads import result_payload
 from integrations.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature, signed_headers
+from service.settings import Settings
 from store import Store
 from tests.web.fakes import FakeEnqueuer
 from tests.web.multipart import upload

@@ -8,13 +8,13 @@ import time
 
 import pytest
 
-from autograde.grading import grade_in_sandbox
 from grader.assignment import build_assignment
 from grader.execution import Budget
 from sandboxes.docker_sandbox import DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
 from tests.builders import learner_files, make_answer_cell, make_notebook, make_test_cell, to_bytes
 from tests.conftest import SANDBOX_IMAGE
+from worker.sandbox_grading import grade_in_sandbox
 
 pytestmark = pytest.mark.docker
 _names = itertools.count()

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from autograde.grading import grade_in_sandbox
 from grader.assignment import Assignment, build_assignment
 from grader.execution import Budget
 from grader.report import GradeReport
@@ -22,6 +21,7 @@ from sandboxes.docker_sandbox import DockerSandboxFactory
 from sandboxes.limits import SANDBOX_UID, SandboxLimits
 from tests.builders import learner_files, make_answer_cell, make_notebook, make_test_cell, to_bytes
 from tests.conftest import SANDBOX_IMAGE
+from worker.sandbox_grading import grade_in_sandbox
 
 _names = itertools.count()
 HIDDEN_LITERAL = "HIDDEN_LITERAL_93517"

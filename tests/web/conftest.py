@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.multipart import upload

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
 
-from autograde.settings import Settings
+from service.settings import Settings
 from tests.conftest import REDIS_URL
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.pages_client import log_in, post_form

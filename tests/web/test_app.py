@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from autograde.settings import Settings
+from service.settings import Settings
 from tests.web.notebook_builders import learner_bytes, source_bytes
 from web import create_app
 from web.app import ENVELOPE_SLACK

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from web import create_app
 from web.auth import Caller, can_see_course

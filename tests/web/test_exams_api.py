@@ -20,12 +20,12 @@ from flask.testing import FlaskClient
 from exam_bank.spec import parse_exam
 from exam_bank.variants import draw_variant
 from integrations.signing import signed_headers
+from service.attempts import close_expired
 from store import Store
 from tests.exam_bank.bank import as_yaml
 from tests.exam_bank.bank import question as param_question
 from tests.web.conftest import START
 from tests.web.fakes import FakeClock, FakeEnqueuer
-from worker.attempts import close_expired
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 Post = Callable[..., Any]
@@ -284,7 +284,7 @@ def test_proctoring_reviews_and_instructor_decisions(
 
     early = review(clean_one["id"], "r1", "clean")
     assert early.status_code == 202 and early.json["attempt_state"] == "submitted"  # kept until graded
-    from worker.attempts import attempt_graded
+    from service.attempts import attempt_graded
     for attempt in (clean_one, flagged):
         sid = store.get_attempt(attempt["id"]).submission_id or ""
         store.claim_submission(sid)
@@ -330,7 +330,7 @@ def test_an_attempt_left_submitted_after_its_grade_is_reconciled(
     client: FlaskClient, start: Post, store: Store, clock: FakeClock, token: Callable[..., dict[str, str]]
 ) -> None:
     """A worker that dies between storing the grade and moving the attempt leaves it submitted."""
-    from worker.attempts import reconcile_graded_attempts
+    from service.attempts import reconcile_graded_attempts
 
     attempt = start("alice").json
     client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", "alice", ["ds101"]))

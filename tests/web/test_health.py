@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import DeliveryKey, PlatformOrigin, Store
 from tests.conftest import REDIS_URL
 from tests.web.multipart import upload

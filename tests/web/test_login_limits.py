@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
 
-from autograde.settings import Settings
+from service.settings import Settings
 from tests.conftest import REDIS_URL
 from tests.web.conftest import PASSWORD
 from tests.web.fakes import FakeEnqueuer

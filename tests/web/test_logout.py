@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.web.conftest import PASSWORD
 from tests.web.fakes import FakeEnqueuer

@@ -26,6 +26,7 @@ from werkzeug.test import TestResponse
 
 from grader.errors import RateLimited, StorageError
 from integrations.signing import signed_headers
+from service.attempts import attempt_graded
 from store import Store
 from tests.web.conftest import MAX_UPLOAD
 from tests.web.fakes import FakeClock
@@ -36,7 +37,6 @@ from tests.web.test_records_api import PROGRAMME, graded, post_programme  # noqa
 from web.handles import EXTENSION
 from web.openapi import openapi_document
 from web.ratelimit import Quota
-from worker.attempts import attempt_graded
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 PREFIX = "/api/v1"  # the document's server URL: its paths are relative to it

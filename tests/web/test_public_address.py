@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from web import create_app
 

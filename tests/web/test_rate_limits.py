@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from redis import ConnectionPool, Redis
 
-from autograde.settings import Settings
 from grader.errors import BadInput, RateLimited
+from service.settings import Settings
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes, source_bytes

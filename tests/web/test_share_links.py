@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.web.conftest import settings as base_settings
 from tests.web.pages_client import csrf_of, log_in

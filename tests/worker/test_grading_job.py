@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from autograde.settings import Settings
 from grader.assignment import build_assignment
 from grader.errors import SandboxError
 from grader.notebooks import dump_notebook
+from service.settings import Settings
 from store.db import Store
 from tests.conftest import EXAMPLES, SANDBOX_IMAGE
 from worker import context
@@ -100,7 +100,7 @@ def test_a_zipped_submission_is_graded_within_the_intake_limit(tmp_path: Path, d
 
 def test_the_built_assignment_is_reused_only_for_the_same_files(tmp_path: Path, docker_client: Any) -> None:
     """Grades with a reused assignment equal grades with a fresh one, in any order."""
-    from worker.tasks import trusted_assignment
+    from worker.stored import trusted_assignment
 
     store = install(tmp_path, warm_pool_size=0)
     first = stored_submission(store, learner="alice")

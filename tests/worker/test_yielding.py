@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from autograde.yielding import Gate, YieldingSession
 from grader.execution import CellRun
 from grader.judging import JUDGED, Judging
 from tests.conftest import REDIS_URL
@@ -18,6 +17,7 @@ from tests.worker.test_grading_job import install, stored_submission
 from worker import context
 from worker.exams_in_flight import ExamsInFlight
 from worker.tasks import grade_submission
+from worker.yielding import Gate, YieldingSession
 
 
 class FakeClock:

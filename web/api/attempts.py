@@ -17,14 +17,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from exam_bank.states import counts_for_credit
 from grader.errors import BadInput, Forbidden, NotFound, RateLimited, WrongAccessCode
 from grader.notebooks import parse_notebook
-from store import AttemptEventRecord, AttemptRecord, ExamRecord
-from web.api.exams import is_staff
-from web.auth import Caller, check_member, current_caller, require
-from web.downloads import send_files
-from web.handles import Handles, handles
-from web.json_body import json_object, reason_field
-from web.ratelimit import FailureLimiter
-from worker.attempts import (
+from service.attempts import (
     attempt_summary,
     decide,
     exam_spec,
@@ -36,6 +29,13 @@ from worker.attempts import (
     start_attempt,
     submit_attempt,
 )
+from store import AttemptEventRecord, AttemptRecord, ExamRecord
+from web.api.exams import is_staff
+from web.auth import Caller, check_member, current_caller, require
+from web.downloads import send_files
+from web.handles import Handles, handles
+from web.json_body import json_object, reason_field
+from web.ratelimit import FailureLimiter
 
 attempts = Blueprint("attempts", __name__)
 

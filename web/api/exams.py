@@ -9,12 +9,12 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from exam_bank.spec import ExamSpec, parse_exam
 from grader.errors import BadInput, Forbidden
+from service.attempts import exam_spec
 from store import ExamRecord
 from web.auth import Caller, check_course, check_member, current_caller, require
 from web.forms import MAX_NAME_LENGTH, check_printable, text_field, uploaded_file
 from web.handles import handles
 from web.json_body import json_object
-from worker.attempts import exam_spec
 
 exams = Blueprint("exams", __name__)
 MAX_MULTIPLIER = 10.0

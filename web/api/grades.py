@@ -13,13 +13,13 @@ from flask import Blueprint, Response, jsonify
 from grader.errors import BadInput, Conflict
 from grader.manual import amend_feedback, change_cell_score
 from grader.report import GradeReport
+from service.intake import enqueue
+from service.queue import send_results_of
 from store import SubmissionRecord
 from web.api.submissions import readable_submission, submission_json
 from web.auth import require
 from web.handles import handles
-from web.intake import enqueue
 from web.json_body import json_object
-from worker.queues import send_results_of
 
 grades = Blueprint("grades", __name__)
 MAX_REASON = 2000

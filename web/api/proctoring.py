@@ -15,12 +15,12 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from grader.errors import BadInput, Forbidden
+from service.attempts import apply_review
 from store.records import REVIEW_OUTCOMES
 from web.api.platforms import signed_by_platform
 from web.auth import public
 from web.handles import handles
 from web.json_body import json_object, name_field
-from worker.attempts import apply_review
 
 proctoring = Blueprint("proctoring", __name__)
 MAX_EVIDENCE = 100

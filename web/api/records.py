@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from autograde.memo import Memo
 from grader.errors import BadInput, Conflict, Forbidden, NotFound
 from records.compute import compute_record
 from records.explain import explain
@@ -22,6 +21,7 @@ from records.history import verify_history
 from records.model import Event, Record
 from records.programme import Programme, parse_programme
 from records.signing import encode_signed, public_key_jwk, public_key_of, sign_document
+from service.memo import Memo
 from web.auth import Caller, can_see_course, current_caller, public, require
 from web.downloads import export_filename, private_attachment
 from web.forms import uploaded_file

@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, url_for
 
 from grader.errors import BadInput, Forbidden, NotFound
+from service.intake import accept_submission
 from store import ReportRecord, SubmissionRecord
 from web.auth import Caller, check_course, check_submission, current_caller, require
 from web.forms import optional_text_field, uploaded_file
 from web.handles import handles
-from web.intake import accept_submission
 from web.ratelimit import Quota
 
 submissions = Blueprint("submissions", __name__)

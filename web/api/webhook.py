@@ -23,6 +23,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from grader.errors import BadInput, Conflict, Forbidden
+from service.intake import accept_submission
 from store import PlatformOrigin, PlatformRecord, SubmissionRecord
 from web.api.platforms import signed_by_platform
 from web.api.submissions import check_submission_rate
@@ -30,7 +31,6 @@ from web.auth import public
 from web.callback_urls import callback_for
 from web.forms import optional_text_field, text_field, uploaded_file
 from web.handles import handles
-from web.intake import accept_submission
 from web.json_body import json_object, name_field
 
 webhook = Blueprint("webhook", __name__)

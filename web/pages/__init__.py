@@ -15,8 +15,8 @@ from flask import Blueprint, Flask, Response, make_response, redirect, render_te
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
-from autograde.settings import Settings
 from grader.errors import AutogradeError, Unauthenticated
+from service.settings import Settings
 from web.api import api
 from web.errors import handle_error, status_for
 from web.handles import handles

@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from service.attempts import decide, extend_attempt, interrupt_attempt, resume_attempt
 from web.api.attempts import event_json, staff_attempt
 from web.handles import handles
 from web.json_body import reason_field
 from web.pages.exam_admin import attempt_row
 from web.pages.fields import FieldErrors, parse_number
-from worker.attempts import decide, extend_attempt, interrupt_attempt, resume_attempt
 
 attempt_admin = Blueprint("attempt_admin", __name__, url_prefix="/teach/attempts")
 KEPT = "with the attempt"

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from service.attempts import exam_spec
 from store import AttemptRecord, ExamRecord
 from web.api.attempts import attempt_json
 from web.api.exams import exam_json, question_uploads, save_accommodation, store_exam
@@ -19,7 +20,6 @@ from web.auth import check_course, require
 from web.forms import text_field, uploaded_file
 from web.handles import handles
 from web.pages.fields import FieldErrors, parse_number
-from worker.attempts import exam_spec
 
 exam_admin = Blueprint("exam_admin", __name__, url_prefix="/teach")
 STAFF = ("admin", "instructor")

@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 
 from grader.errors import RateLimited
+from service.attempts import exam_spec, submit_attempt
 from web.api.attempts import (
     attempt_json,
     check_code_limits,
@@ -28,7 +29,6 @@ from web.auth import check_member, require
 from web.forms import optional_text_field, uploaded_file
 from web.handles import handles
 from web.pages.fields import FieldErrors
-from worker.attempts import exam_spec, submit_attempt
 
 exam_pages = Blueprint("exams", __name__, url_prefix="/learn")
 

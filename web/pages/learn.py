@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from service.intake import accept_submission
 from store import AssignmentRecord, SubmissionRecord
 from web.api.assignments import readable_assignment
 from web.api.submissions import check_submission_rate, rate_key
 from web.auth import require
 from web.forms import uploaded_file
 from web.handles import handles
-from web.intake import accept_submission
 from web.pages.fields import FieldErrors
 
 learn = Blueprint("learn", __name__, url_prefix="/learn")

@@ -13,11 +13,11 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
+from service.attempts import exam_spec
 from store import ExamRecord
 from web.auth import can_see_course, require
 from web.handles import handles
 from web.pages.exam_admin import attempt_row
-from worker.attempts import exam_spec
 
 review_queue = Blueprint("review_queue", __name__, url_prefix="/teach")
 STAFF = ("admin", "instructor")

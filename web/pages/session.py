@@ -20,8 +20,8 @@ from pathlib import Path
 
 from flask import current_app, g, request, session
 
-from autograde.settings import Settings
 from grader.errors import Forbidden, StorageError, Unauthenticated
+from service.settings import Settings
 from store import AccountRecord
 from web.auth import Caller
 from web.handles import handles

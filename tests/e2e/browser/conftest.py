@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.e2e.browser.helpers import PASSWORD, SAVED
 

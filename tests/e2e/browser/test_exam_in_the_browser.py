@@ -14,7 +14,7 @@ import pytest
 import requests
 import yaml
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.e2e.browser.helpers import log_in, log_out, screenshot, wait_until
 from tests.e2e.services import start_worker

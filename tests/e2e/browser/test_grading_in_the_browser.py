@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.conftest import EXAMPLES
 from tests.e2e.browser.helpers import PHONE, log_in, log_out, overflow, screenshot

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from autograde.settings import Settings
+from service.settings import Settings
 from store import Store
 from tests.conftest import EXAMPLES
 from tests.e2e.browser.helpers import PASSWORD, PHONE, log_in, overflow, screenshot, wait_until

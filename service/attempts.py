@@ -19,7 +19,6 @@ import zipfile
 from datetime import datetime, timedelta
 from typing import Any
 
-from autograde.memo import Memo
 from exam_bank.access import check_access
 from exam_bank.clock import deadline, judge_receipt, remaining, resume_deadline
 from exam_bank.spec import ExamSpec, parse_exam
@@ -27,8 +26,9 @@ from exam_bank.variants import draw_variant, variant_sources
 from grader.assignment import Assignment, build_assignment
 from grader.errors import BadInput, Conflict, IllegalTransition, NotFound
 from grader.notebooks import dump_notebook
+from service.memo import Memo
+from service.queue import Enqueuer
 from store import AttemptRecord, ExamRecord, Store
-from worker.queues import Enqueuer
 
 log = logging.getLogger(__name__)
 ANSWERS_FILE = "answers.zip"

@@ -15,16 +15,16 @@ from grader.errors import Forbidden
 from grader.late import LatePolicy, parse_policy
 from grader.pipeline import match_submission
 from grader.uploads import unpack_upload
+from service.deps import Deps
+from service.queue import Enqueuer
 from store import AssignmentRecord, PlatformOrigin, SubmissionRecord
-from web.handles import Handles
-from worker.queues import Enqueuer
 
 log = logging.getLogger(__name__)
 PRIORITY = "assignments"
 
 
 def accept_submission(
-    h: Handles,
+    h: Deps,
     assignment: AssignmentRecord,
     learner: str,
     filename: str,
@@ -35,7 +35,7 @@ def accept_submission(
     """Raise ``BadInput`` (storing nothing) for an upload that cannot be graded; else store and enqueue.
 
     Exam answers never come in this way: only through their attempt, where the exam clock
-    judges them (``worker/attempts.py``).
+    judges them (``service/attempts.py``).
     """
     if assignment.exam_attempt_id is not None:
         raise Forbidden("this assignment holds an exam attempt's questions: submit through the attempt")
@@ -48,7 +48,7 @@ def accept_submission(
     return submission
 
 
-def validate_submission(h: Handles, assignment: AssignmentRecord, filename: str, data: bytes) -> None:
+def validate_submission(h: Deps, assignment: AssignmentRecord, filename: str, data: bytes) -> None:
     """The same checks the worker will make: size, notebook format, and a match with the assignment."""
     files = unpack_upload(filename, data, h.settings.max_upload_bytes)
     trusted = load_assignment(

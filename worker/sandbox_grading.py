@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from autograde.yielding import Gate, YieldingSession
 from grader.assignment import Assignment
 from grader.execution import Budget
 from grader.pipeline import Graded, grade, learner_data_files, match_submission
 from sandboxes.docker_sandbox import DockerSandbox
 from sandboxes.limits import SandboxLimits
+from worker.yielding import Gate, YieldingSession
 
 
 class SandboxSource(Protocol):

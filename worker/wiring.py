@@ -7,11 +7,11 @@ import hashlib
 import docker
 import redis
 
-from autograde.settings import Settings
 from grader.errors import SandboxError
 from grader.execution import Budget
 from sandboxes.docker_sandbox import DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
+from service.settings import Settings
 
 
 def sandbox_limits(settings: Settings) -> SandboxLimits:
