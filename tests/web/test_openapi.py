@@ -220,6 +220,10 @@ def test_assignments_and_their_downloads_fit_the_contract(
     assert created.status_code == 201, created.json
     assignment_id = created.json["id"]
     contract.check("get", "/assignments/{assignment_id}", client.get(f"/api/v1/assignments/{assignment_id}", headers=instructor))
+    listed = contract.check("get", "/assignments", client.get("/api/v1/assignments", headers=instructor))
+    assert [a["id"] for a in listed.json] == [assignment_id]
+    assert contract.check("get", "/assignments", client.get("/api/v1/assignments?course=", headers=instructor)).status_code == 400
+    assert contract.check("get", "/assignments", client.get("/api/v1/assignments?course=x", headers=instructor)).status_code == 403
     release = client.get(f"/api/v1/assignments/{assignment_id}/release", headers=instructor)
     assert contract.check("get", "/assignments/{assignment_id}/release", release).mimetype == "application/x-ipynb+json"
     source = client.get(f"/api/v1/assignments/{assignment_id}/source", headers=instructor)

@@ -12,7 +12,7 @@ from grader.late import LatePolicy, parse_policy
 from grader.notebooks import dump_notebook
 from grader.uploads import ZIP_MAGIC, unpack_upload
 from store import AssignmentRecord
-from web.auth import check_course, current_caller, require
+from web.auth import Caller, can_see_course, check_course, current_caller, require
 from web.downloads import send_files
 from web.forms import check_paths, optional_text_field, text_field, uploaded_file
 from web.handles import handles
@@ -92,6 +92,32 @@ def store_assignment(
         is_zip=is_zip,
         sandbox_runtime=runtime,
     )
+
+
+@assignments.get("/assignments")
+def list_assignments() -> Response:
+    """The assignments of every course the caller may read (``?course=`` for one), by course then age.
+
+    Assignments built for exam attempts are an attempt's questions, not the course's, and
+    are never listed.
+    """
+    caller = current_caller()
+    store = handles().store
+    courses = [course_filter(caller)] if "course" in request.args else visible_courses(caller)
+    return jsonify([assignment_json(record) for course in courses for record in store.list_assignments(course)])
+
+
+def course_filter(caller: Caller) -> str:
+    course = request.args.get("course", "").strip()
+    if not course:
+        raise BadInput("course: give a course name, or leave the parameter out for every course")
+    check_course(caller, course)
+    return course
+
+
+def visible_courses(caller: Caller) -> list[str]:
+    """The caller's courses, in name order; every course for an admin or a learner without a list."""
+    return [course for course in handles().store.list_courses() if can_see_course(caller, course)]
 
 
 @assignments.get("/assignments/<assignment_id>")
