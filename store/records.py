@@ -68,6 +68,20 @@ class AssignmentRecord:
 
 
 @dataclass(frozen=True)
+class AssignmentChangeRecord:
+    """One change to an assignment: ``fields`` old and new, ``regraded`` the grades it restated."""
+
+    id: int
+    assignment_id: str
+    kind: str
+    author: str
+    reason: str
+    at: datetime
+    fields: dict[str, Any]
+    regraded: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class SubmissionRecord:
     id: str
     assignment_id: str

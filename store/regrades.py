@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import select
 
 from grader.errors import Conflict, NotFound
-from grader.manual import keep_hand_grades
 from store.models import AssignmentFileRow, AssignmentRow, RegradeResultRow, RegradeRunRow, SubmissionRow
-from store.reports import report_in_force
+from store.reports import in_force_form
 from store.sessions import SessionScope
 
 
@@ -80,7 +79,7 @@ class RegradeStore(SessionScope):
             if row is None:
                 raise NotFound(f"submission {submission_id} is not part of regrade {run_id}")
             if report is not None:  # the comparison shows what accepting would store: hand grades kept
-                report, feedback_html = keep_hand_grades(report, feedback_html, report_in_force(session, submission_id))
+                report, feedback_html = in_force_form(session, submission_id, report, feedback_html)
             row.status = "graded" if report is not None else "failed"
             row.report = dict(report) if report is not None else None
             row.new_score = float(report["score"]) if report is not None else None

@@ -234,6 +234,26 @@ def test_assignments_and_their_downloads_fit_the_contract(
     assert contract.check("get", "/assignments/{assignment_id}/release", release).mimetype == "application/zip"
 
 
+def test_changing_an_assignment_and_its_history_fit_the_contract(
+    client: FlaskClient, contract: Contract, post_assignment: Post, post_submission: Post, store: Store,
+    instructor: dict[str, str], alice: dict[str, str],
+) -> None:
+    created = post_assignment(name="due", due="2030-03-08T12:00:00Z", late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]')
+    url, path = f"/api/v1/assignments/{created.json['id']}", "/assignments/{assignment_id}"
+    grade(store, post_submission(assignment_id=created.json["id"]).json["id"])
+    changed = contract.check("patch", path, client.patch(url, headers=instructor, json={
+        "due": "2030-02-01T12:00:00Z", "late_policy": None, "runtime": "runsc", "reason": "moved"}))
+    assert changed.status_code == 200 and changed.json["change"]["regraded"][0]["new_on_time"] is False
+    same = contract.check("patch", path, client.patch(url, headers=instructor, json={"runtime": "runsc", "reason": "again"}))
+    assert same.json["change"] is None
+    refused = client.patch(url, headers=instructor, json={"due": "soon", "reason": "r"})
+    assert contract.check("patch", path, refused).status_code == 400
+    assert contract.check("patch", path, client.patch(url, headers=alice, json={"reason": "r"})).status_code == 403
+    history = contract.check("get", f"{path}/history", client.get(f"{url}/history", headers=instructor))
+    assert [e["kind"] for e in history.json] == ["terms"]
+    assert contract.check("get", f"{path}/history", client.get(f"{url}/history", headers=alice)).status_code == 403
+
+
 def test_a_submission_through_its_grades_fits_the_contract(
     client: FlaskClient, contract: Contract, assignment: dict[str, Any], post_submission: Post,
     store: Store, instructor: dict[str, str], alice: dict[str, str],

@@ -10,6 +10,7 @@ from grader.assignment import Assignment, build_assignment
 from grader.errors import BadInput, NotFound
 from grader.late import LatePolicy, parse_policy
 from grader.notebooks import dump_notebook
+from grader.terms import check_runtime
 from grader.uploads import ZIP_MAGIC, unpack_upload
 from store import AssignmentRecord
 from web.auth import Caller, can_see_course, check_course, current_caller, require
@@ -46,7 +47,7 @@ def create_assignment() -> tuple[Response, int, dict[str, str]]:
     course, name = text_field("course"), text_field("name")
     check_course(caller, course)
     policy = parse_policy(optional_text_field("due"), request.form.get("late_policy"))
-    runtime = sandbox_runtime(optional_text_field("runtime"))
+    runtime = check_runtime(optional_text_field("runtime"))
     filename, data = uploaded_file()
     files, assignment = build_upload(filename, data)
     record = store_assignment(course, name, files, assignment, policy, data.startswith(ZIP_MAGIC), runtime)
@@ -59,13 +60,6 @@ def build_upload(filename: str, data: bytes) -> tuple[dict[str, bytes], Assignme
     files = unpack_upload(filename, data, handles().settings.max_upload_bytes)
     check_paths(files)
     return files, build_assignment(files)
-
-
-def sandbox_runtime(value: str | None) -> str | None:
-    """An assignment may ask for gVisor (or runc) whatever the deployment's default is."""
-    if value not in (None, "runc", "runsc"):
-        raise BadInput(f"runtime must be runc or runsc, not {value!r}")
-    return value
 
 
 def store_assignment(
