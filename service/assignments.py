@@ -30,11 +30,14 @@ def preview_terms(store: Store, assignment_id: str, edit: Mapping[str, Any]) -> 
 
 def change_terms(
     store: Store, enqueuer: Enqueuer, assignment_id: str, edit: Mapping[str, Any], author: str, reason: str,
-    now: datetime,
+    now: datetime, confirm: str | None = None,
 ) -> AssignmentChangeRecord | None:  # fmt: skip
-    """Apply the edit and record it (None when it changes nothing); send every restated grade."""
+    """Apply the edit and record it (None when it changes nothing); send every restated grade.
+
+    One that moves credit needs the ``confirm`` code of its preview (``preview_terms``).
+    """
     check_edit(edit)
-    change = store.change_terms(assignment_id, edit, author, reason, now)
+    change = store.change_terms(assignment_id, edit, author, reason, now, confirm)
     for restated in change.regraded if change else []:
         if restated["status"] == "graded":
             send_results_of(enqueuer, store.get_submission(restated["submission_id"]))

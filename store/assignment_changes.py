@@ -82,6 +82,19 @@ def restate(session: Session, change: CreditChange, author: str, reason: str, at
     add_version(session, submission, at, {**report, "change": note}, feedback, provenance)
 
 
+def check_confirmation(plan: TermsChange, confirm: str | None) -> None:
+    if confirm is not None and confirm != plan.confirm:
+        raise Conflict("the assignment or its stored work changed since that preview: preview again and confirm that")
+    if confirm is None and plan.credit:
+        count = len(plan.credit)
+        learners = sorted({change.learner for change in plan.credit})
+        named = ", ".join(learners[:5]) + (f" and {len(learners) - 5} more" if len(learners) > 5 else "")
+        raise Conflict(
+            f"this change moves the lateness of {count} submission{'s' if count != 1 else ''} ({named}): "
+            "preview it first (?preview=true) and send the preview's 'confirm' value to apply it"
+        )
+
+
 class AssignmentChangeStore(SessionScope):
     def plan_terms_change(self, assignment_id: str, edit: Mapping[str, Any]) -> TermsChange:
         """What ``edit`` would change, without changing anything (the preview)."""
@@ -90,12 +103,19 @@ class AssignmentChangeStore(SessionScope):
             return plan_change(terms_of(row), edit, stored_work(session, assignment_id))
 
     def change_terms(
-        self, assignment_id: str, edit: Mapping[str, Any], author: str, reason: str, at: datetime
-    ) -> AssignmentChangeRecord | None:
-        """Apply ``edit`` and record it; None (nothing written) when it changes nothing."""
+        self, assignment_id: str, edit: Mapping[str, Any], author: str, reason: str, at: datetime,
+        confirm: str | None = None,
+    ) -> AssignmentChangeRecord | None:  # fmt: skip
+        """Apply ``edit`` and record it; None (nothing written) when it changes nothing.
+
+        A change that moves any submission's lateness needs ``confirm``, the preview's code
+        (``TermsChange.confirm``), and is refused (Conflict) unless it applies exactly what
+        that preview showed: work that arrived or was graded since makes the preview stale.
+        """
         with self.transaction(write=True) as session:
             row = changeable(session, assignment_id)
             plan = plan_change(terms_of(row), edit, stored_work(session, assignment_id))
+            check_confirmation(plan, confirm)
             if not plan.fields:
                 return None
             policy = plan.terms.policy.to_dict()

@@ -47,9 +47,11 @@ def late_sid(submit_at: Callable[[str, str], str]) -> str:
 
 
 def apply(client: FlaskClient, assignment_id: str, edit: dict[str, Any], reason: str = "snow day") -> Any:
-    return client.patch(
-        f"/api/v1/assignments/{assignment_id}", headers=ADMIN, json={**edit, "reason": reason}
-    )
+    """Preview the change, then apply it with the preview's confirmation, as staff must."""
+    url = f"/api/v1/assignments/{assignment_id}"
+    preview = client.patch(f"{url}?preview=true", headers=ADMIN, json=edit)
+    assert preview.status_code == 200, preview.json
+    return client.patch(url, headers=ADMIN, json={**edit, "reason": reason, "confirm": preview.json["confirm"]})
 
 
 def test_work_late_under_the_old_due_date_gets_its_full_credit_back_as_a_new_version(

@@ -241,8 +241,12 @@ def test_changing_an_assignment_and_its_history_fit_the_contract(
     created = post_assignment(name="due", due="2030-03-08T12:00:00Z", late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]')
     url, path = f"/api/v1/assignments/{created.json['id']}", "/assignments/{assignment_id}"
     grade(store, post_submission(assignment_id=created.json["id"]).json["id"])
-    changed = contract.check("patch", path, client.patch(url, headers=instructor, json={
-        "due": "2030-02-01T12:00:00Z", "late_policy": None, "runtime": "runsc", "reason": "moved"}))
+    edit = {"due": "2030-02-01T12:00:00Z", "late_policy": None, "runtime": "runsc", "reason": "moved"}
+    unconfirmed = contract.check("patch", path, client.patch(url, headers=instructor, json=edit))
+    assert unconfirmed.status_code == 409
+    preview = contract.check("patch", path, client.patch(f"{url}?preview=true", headers=instructor, json=edit))
+    assert preview.json["needs_confirmation"] is True
+    changed = contract.check("patch", path, client.patch(url, headers=instructor, json={**edit, "confirm": preview.json["confirm"]}))
     assert changed.status_code == 200 and changed.json["change"]["regraded"][0]["new_on_time"] is False
     same = contract.check("patch", path, client.patch(url, headers=instructor, json={"runtime": "runsc", "reason": "again"}))
     assert same.json["change"] is None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, request
 
-from service.assignments import change_terms
+from grader.errors import BadInput
+from grader.terms import TermsChange
+from service.assignments import change_terms, preview_terms
 from store import AssignmentChangeRecord, AssignmentRecord
 from web.api.assignments import assignment_json
 from web.auth import check_course, require
@@ -14,7 +16,8 @@ from web.handles import handles
 from web.json_body import json_object, reason_field
 
 assignment_changes = Blueprint("assignment_changes", __name__)
-CONTROL = ("reason",)  # fields of the body that are not terms
+CONTROL = ("reason", "confirm")  # fields of the body that are not terms
+FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def change_json(change: AssignmentChangeRecord) -> dict[str, Any]:
@@ -38,15 +41,47 @@ def staff_assignment(assignment_id: str) -> AssignmentRecord:
     return record
 
 
+def preview_json(assignment_id: str, plan: TermsChange) -> dict[str, Any]:
+    return {
+        "assignment_id": assignment_id,
+        "fields": plan.fields,
+        "credit_changes": [change.to_dict() for change in plan.credit],
+        "needs_confirmation": bool(plan.credit),
+        "confirm": plan.confirm,
+    }
+
+
+def preview_flag() -> bool:
+    value = request.args.get("preview", "false").strip().lower()
+    if value not in FLAGS:
+        raise BadInput(f"preview must be true or false, not {value!r}")
+    return FLAGS[value]
+
+
+def confirm_field(body: dict[str, Any]) -> str | None:
+    confirm = body.get("confirm")
+    if confirm is not None and not isinstance(confirm, str):
+        raise BadInput("confirm must be the 'confirm' text of the change's preview")
+    return confirm
+
+
 @assignment_changes.patch("/assignments/<assignment_id>")
 def patch_assignment(assignment_id: str) -> dict[str, Any]:
-    """JSON: any of ``due``, ``late_policy``, ``runtime``, with the ``reason`` kept in the history."""
+    """JSON: any of ``due``, ``late_policy``, ``runtime``, with the ``reason`` kept in the history.
+
+    ``?preview=true`` changes nothing and answers what the change would do; a change that moves
+    credit is applied only with that preview's ``confirm`` value.
+    """
     record = staff_assignment(assignment_id)
     body = json_object()
     edit = {key: value for key, value in body.items() if key not in CONTROL}
-    reason = reason_field(body, "in the assignment's history")
+    confirm = confirm_field(body)
     h = handles()
-    change = change_terms(h.store, h.enqueuer, record.id, edit, require("admin", "instructor").name, reason, h.clock())
+    if preview_flag():
+        return preview_json(record.id, preview_terms(h.store, record.id, edit))
+    reason = reason_field(body, "in the assignment's history")
+    author = require("admin", "instructor").name
+    change = change_terms(h.store, h.enqueuer, record.id, edit, author, reason, h.clock(), confirm)
     return {
         "assignment": assignment_json(h.store.get_assignment(record.id)),
         "change": change_json(change) if change else None,
