@@ -63,6 +63,8 @@ def changeable(session: Session, assignment_id: str) -> AssignmentRow:
         raise NotFound(f"no assignment with id {assignment_id!r}")
     if row.exam_attempt_id is not None:
         raise Conflict("this assignment holds an exam attempt's questions: the exam's own rules set its time")
+    if row.retired_at is not None:
+        raise Conflict(f"assignment {row.name!r} is already retired ({row.retired_at:%Y-%m-%d %H:%M} UTC): it no longer changes")
     return row
 
 
@@ -125,6 +127,19 @@ class AssignmentChangeStore(SessionScope):
             entry = AssignmentChangeRow(
                 assignment_id=assignment_id, kind="terms", author=author, reason=reason, at=at,
                 fields=plan.fields, regraded=[change.to_dict() for change in plan.credit],
+            )  # fmt: skip
+            session.add(entry)
+            session.flush()
+            return to_change_record(entry)
+
+    def retire_assignment(self, assignment_id: str, author: str, reason: str, at: datetime) -> AssignmentChangeRecord:
+        """No new submissions from now on (``insert_submission`` refuses them); every grade stays."""
+        with self.transaction(write=True) as session:
+            row = changeable(session, assignment_id)
+            row.retired_at = at
+            entry = AssignmentChangeRow(
+                assignment_id=assignment_id, kind="retire", author=author, reason=reason, at=at,
+                fields={"retired": {"old": None, "new": at.isoformat()}}, regraded=[],
             )  # fmt: skip
             session.add(entry)
             session.flush()

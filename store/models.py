@@ -128,6 +128,8 @@ class AssignmentRow(Base):
     # Set for the assignment built from one exam attempt's variant: hidden from course listings,
     # gradebooks and learners' assignment calls; submitted only through the attempt.
     exam_attempt_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # Set when staff retire it: it takes no new submissions; its grades stay as they are.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AssignmentChangeRow(Base):

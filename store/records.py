@@ -60,6 +60,7 @@ class AssignmentRecord:
     created_at: datetime
     sandbox_runtime: str | None = None  # runc or runsc; None means the deployment's default
     exam_attempt_id: str | None = None  # set for the assignment built from one exam attempt
+    retired_at: datetime | None = None  # set once retired: no new submissions
 
     @property
     def notebooks(self) -> list[str]:

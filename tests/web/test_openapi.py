@@ -253,8 +253,14 @@ def test_changing_an_assignment_and_its_history_fit_the_contract(
     refused = client.patch(url, headers=instructor, json={"due": "soon", "reason": "r"})
     assert contract.check("patch", path, refused).status_code == 400
     assert contract.check("patch", path, client.patch(url, headers=alice, json={"reason": "r"})).status_code == 403
+    retired = contract.check("post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={"reason": "done"}))
+    assert retired.json["assignment"]["retired_at"]
+    assert contract.check("post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={"reason": "x"})).status_code == 409
+    assert contract.check("post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={})).status_code == 400
+    late = contract.check("post", f"{path}/submissions", post_submission(assignment_id=created.json["id"]))
+    assert (late.status_code, late.json["error"]) == (410, "assignment_retired")
     history = contract.check("get", f"{path}/history", client.get(f"{url}/history", headers=instructor))
-    assert [e["kind"] for e in history.json] == ["terms"]
+    assert [e["kind"] for e in history.json] == ["terms", "retire"]
     assert contract.check("get", f"{path}/history", client.get(f"{url}/history", headers=alice)).status_code == 403
 
 

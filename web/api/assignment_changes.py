@@ -88,6 +88,16 @@ def patch_assignment(assignment_id: str) -> dict[str, Any]:
     }
 
 
+@assignment_changes.post("/assignments/<assignment_id>/retire")
+def retire(assignment_id: str) -> dict[str, Any]:
+    """JSON ``{"reason": ...}``: no new submissions from now on (410); the grades stay as they are."""
+    record = staff_assignment(assignment_id)
+    reason = reason_field(json_object(), "in the assignment's history")
+    h = handles()
+    change = h.store.retire_assignment(record.id, require("admin", "instructor").name, reason, h.clock())
+    return {"assignment": assignment_json(h.store.get_assignment(record.id)), "change": change_json(change)}
+
+
 @assignment_changes.get("/assignments/<assignment_id>/history")
 def history(assignment_id: str) -> list[dict[str, Any]]:
     """Every change, oldest first: who, when, why, each field's old and new value, the grades restated."""

@@ -34,6 +34,7 @@ def assignment_json(record: AssignmentRecord) -> dict[str, Any]:
         "late_policy": record.late_policy,
         "runtime": record.sandbox_runtime,
         "created_at": record.created_at.isoformat(),
+        "retired_at": record.retired_at.isoformat() if record.retired_at else None,
         "url": url_for("api.assignments.get_assignment", assignment_id=record.id),
         "release_url": url_for("api.assignments.get_release", assignment_id=record.id),
         "submissions_url": url_for("api.submissions.list_submissions", assignment_id=record.id),

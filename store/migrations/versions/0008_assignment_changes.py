@@ -1,4 +1,4 @@
-"""The history of every change to an assignment's terms (due date, late policy, runtime).
+"""The history of every change to an assignment (its terms, its retirement), and when it was retired.
 
 Revision ID: 0008
 Revises: 0007
@@ -19,6 +19,8 @@ Timestamp = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("assignments") as batch:
+        batch.add_column(sa.Column("retired_at", Timestamp, nullable=True))
     op.create_table(
         "assignment_changes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -40,3 +42,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_assignment_changes_assignment_id"), table_name="assignment_changes")
     op.drop_table("assignment_changes")
+    with op.batch_alter_table("assignments") as batch:
+        batch.drop_column("retired_at")
