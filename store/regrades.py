@@ -95,6 +95,13 @@ class RegradeStore(SessionScope):
             learners = {submission_id: learner for submission_id, learner in session.execute(query)}
             return run_json(run, sorted(results, key=lambda r: (learners.get(r.submission_id, ""), r.submission_id)), learners)
 
+    def list_regrades(self, assignment_id: str) -> list[dict[str, Any]]:
+        """The assignment's runs, newest first, each as ``get_regrade`` shows it without its results."""
+        query = select(RegradeRunRow).where(RegradeRunRow.assignment_id == assignment_id)
+        with self.transaction() as session:
+            runs = session.scalars(query.order_by(RegradeRunRow.created_at.desc(), RegradeRunRow.id)).all()
+            return [{k: v for k, v in run_json(run, [], {}).items() if k not in ("results", "done", "total")} for run in runs]
+
     def proposed_changes(self, run_id: str) -> list[tuple[str, dict[str, Any], str, dict[str, Any]]]:
         """(submission, report, feedback, provenance) of every re-run whose score differs."""
         query = select(RegradeResultRow).where(RegradeResultRow.run_id == run_id, RegradeResultRow.status == "graded")

@@ -5,6 +5,8 @@ Downloads and exports call the API's own views, so their access checks are the A
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -85,7 +87,19 @@ def upload_assignment() -> ResponseReturnValue:
 
 @teach.get("/assignments/<assignment_id>")
 def assignment(assignment_id: str) -> ResponseReturnValue:
-    return render_template("teach/assignment.html", assignment=staff_assignment(assignment_id))
+    return render_assignment(staff_assignment(assignment_id), FieldErrors(), {})
+
+
+def render_assignment(record: AssignmentRecord, errors: FieldErrors, form: dict[str, str]) -> ResponseReturnValue:
+    """The assignment with its forms (terms, regrade, retire), each refused field's message beside it."""
+    store = handles().store
+    terms = {"due": record.due_at.isoformat() if record.due_at else "",
+             "late_policy": json.dumps(record.late_policy) if record.late_policy else "",
+             "runtime": record.sandbox_runtime or "", **form}  # fmt: skip
+    return render_template(
+        "teach/assignment.html", assignment=record, history=store.assignment_history(record.id),
+        runs=store.list_regrades(record.id), form=terms, errors=errors.messages,
+    ), (422 if errors else 200)  # fmt: skip
 
 
 @teach.get("/assignments/<assignment_id>/submissions")
