@@ -75,9 +75,8 @@ def test_the_course_list_says_which_assignments_are_open_and_which_retired(
     old = post_assignment(name="hw0").json
     client.post(f"/api/v1/assignments/{old['id']}/retire", headers=instructor, json={"reason": "old"})
     log_in(client, "prof")
-    rows = re.findall(r"<tr>(.*?)</tr>", client.get("/teach/").get_data(as_text=True), re.S)
-    status = {re.search(r">(hw\d)</a>", row).group(1): ("retired" in row) for row in rows if re.search(r">(hw\d)</a>", row)}  # type: ignore[union-attr]
-    assert status == {"hw1": False, "hw0": True}
+    rows = re.findall(r">(hw\d)</a>(.*?)</tr>", client.get("/teach/").get_data(as_text=True), re.S)
+    assert {name: "retired" in rest for name, rest in rows} == {"hw1": False, "hw0": True}
 
 
 def test_the_assignment_page_shows_its_terms_forms_and_history(
@@ -162,6 +161,17 @@ def test_retiring_needs_its_box_ticked_and_a_reason_then_closes_the_assignment(
     html = client.get(page).get_data(as_text=True)
     assert "Retired" in html and 'id="terms-form"' not in html and 'id="retire-form"' not in html
     assert "replaced by hw2" in html.split('id="history"', 1)[1]
+
+
+def test_a_retired_assignment_answers_its_old_forms_with_a_page_saying_so(
+    client: FlaskClient, people: None, retired: dict[str, Any]
+) -> None:
+    log_in(client, "prof")
+    page = page_of(retired)
+    for url, form in ((f"{page}/terms/preview", EXTENDED), (f"{page}/terms", EXTENDED),
+                      (f"{page}/retire", {"reason": "again", "confirm": "yes"})):  # fmt: skip
+        reply = post_form(client, page, url, **form)
+        assert reply.status_code == 409 and "no longer changes" in reply.get_data(as_text=True)
 
 
 def test_only_staff_of_the_course_reach_these_pages_and_forms(

@@ -24,6 +24,14 @@ TERMS_FORM = ("due", "late_policy", "runtime", "reason")
 KEPT = "in the assignment's history"
 
 
+def open_assignment(assignment_id: str) -> AssignmentRecord:
+    """The staff's assignment, if it can still change: a retired one answers with a page saying so (409)."""
+    record = staff_assignment(assignment_id)
+    if record.retired_at is not None:
+        raise Conflict(f"{record.name} was retired on {record.retired_at:%Y-%m-%d %H:%M} UTC: it no longer changes")
+    return record
+
+
 def terms_form() -> dict[str, str]:
     return {name: request.form.get(name, "") for name in TERMS_FORM}
 
@@ -51,7 +59,7 @@ def render_preview(record: AssignmentRecord, form: dict[str, str], plan: TermsCh
 @assignment_terms.post("/<assignment_id>/terms/preview")
 def preview(assignment_id: str) -> ResponseReturnValue:
     """What the change would do (whose lateness and score, old and new), with a form to apply exactly that."""
-    record = staff_assignment(assignment_id)
+    record = open_assignment(assignment_id)
     form, errors = terms_form(), FieldErrors()
     plan = checked_plan(record, form, errors)
     if plan is None:
@@ -62,7 +70,7 @@ def preview(assignment_id: str) -> ResponseReturnValue:
 @assignment_terms.post("/<assignment_id>/terms")
 def apply(assignment_id: str) -> ResponseReturnValue:
     """Apply the previewed change; if the stored work changed since, show the new preview instead."""
-    record = staff_assignment(assignment_id)
+    record = open_assignment(assignment_id)
     form, errors = terms_form(), FieldErrors()
     if checked_plan(record, form, errors) is None:
         return render_assignment(record, errors, form)
@@ -78,7 +86,7 @@ def apply(assignment_id: str) -> ResponseReturnValue:
 @assignment_terms.post("/<assignment_id>/retire")
 def retire(assignment_id: str) -> ResponseReturnValue:
     """No new submissions from now on; the box must be ticked and a reason given."""
-    record = staff_assignment(assignment_id)
+    record = open_assignment(assignment_id)
     errors = FieldErrors()
     reason = errors.check("retire-reason", lambda: reason_field(dict(request.form), KEPT))
     if request.form.get("confirm") != "yes":
