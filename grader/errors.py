@@ -16,7 +16,8 @@
     ├── Forbidden                 a known caller asking for what is not theirs
     │   └── WrongAccessCode       an exam access code that does not match (counted: guesses are limited)
     ├── Conflict                  a state change that is not allowed now
-    │   └── IllegalTransition     an exam attempt event its current state does not allow
+    │   ├── IllegalTransition     an exam attempt event its current state does not allow
+    │   └── AssignmentRetired     work sent to an assignment that no longer takes any (HTTP 410)
     ├── RateLimited               too many requests for this token just now (429, Retry-After)
     └── InfrastructureError       our fault, not the learner's: retried, never scored
         ├── SandboxError          the container could not be created, attached or read
@@ -27,6 +28,8 @@ data in the grade report. Only faults raise.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class AutogradeError(Exception):
@@ -113,6 +116,18 @@ class Conflict(AutogradeError):
 
 class IllegalTransition(Conflict):
     code = "illegal_transition"
+
+
+class AssignmentRetired(Conflict):
+    """The message says which assignment, since when, and that its grades are untouched."""
+
+    code = "assignment_retired"
+
+    def __init__(self, name: str, retired_at: datetime) -> None:
+        super().__init__(
+            f"assignment {name!r} was retired on {retired_at:%Y-%m-%d %H:%M} UTC and no longer takes "
+            "submissions; the grades it has stay as they are"
+        )
 
 
 class RateLimited(AutogradeError):

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from grader.assignment import load_assignment
-from grader.errors import Forbidden
+from grader.errors import AssignmentRetired, Forbidden
 from grader.late import LatePolicy, parse_policy
 from grader.pipeline import match_submission
 from grader.uploads import unpack_upload
@@ -39,6 +39,8 @@ def accept_submission(
     """
     if assignment.exam_attempt_id is not None:
         raise Forbidden("this assignment holds an exam attempt's questions: submit through the attempt")
+    if assignment.retired_at is not None:  # before the upload is read; the store checks again as it saves
+        raise AssignmentRetired(assignment.name, assignment.retired_at)
     validate_submission(h, assignment, filename, data)
     on_time, credit = late_policy_of(assignment).credit_at(received_at)
     submission = h.store.add_submission(

@@ -8,6 +8,8 @@ worker's job (``worker/regrades.py``), which needs a sandbox, and this does not.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from grader.assignment import build_assignment
@@ -15,6 +17,25 @@ from grader.manual import keep_hand_grades
 from grader.notebooks import dump_notebook
 from service.queue import Enqueuer, send_results_of
 from store import Store
+
+log = logging.getLogger(__name__)
+
+
+def start_regrade(
+    store: Store, enqueuer: Enqueuer, assignment_id: str, reason: str, author: str,
+    fixed: Mapping[str, bytes] | None, now: datetime,
+) -> str:  # fmt: skip
+    """Open a run over every graded submission and queue each re-run; the run's id.
+
+    A re-run Redis refused stays queued in the run; accepting waits until every one is done.
+    """
+    run_id, submissions = store.open_regrade(assignment_id, reason, author, fixed, now)
+    for submission_id in submissions:
+        try:
+            enqueuer.enqueue_regrade(run_id, submission_id)
+        except Exception:
+            log.warning("could not enqueue regrade of %s", submission_id, exc_info=True)
+    return run_id
 
 
 def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, now: datetime) -> int:

@@ -10,6 +10,7 @@ from store.db import Store, make_engine
 from store.deliveries import Claim, DeliveryKey
 from store.records import (
     AccountRecord,
+    AssignmentChangeRecord,
     AssignmentRecord,
     AttemptEventRecord,
     AttemptRecord,
@@ -25,6 +26,7 @@ from store.submissions import PlatformOrigin
 
 __all__ = [
     "AccountRecord",
+    "AssignmentChangeRecord",
     "AssignmentRecord",
     "AttemptEventRecord",
     "AttemptRecord",

@@ -31,6 +31,7 @@ def to_assignment_record(row: AssignmentRow) -> AssignmentRecord:
         created_at=row.created_at,
         sandbox_runtime=row.sandbox_runtime,
         exam_attempt_id=row.exam_attempt_id,
+        retired_at=row.retired_at,
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 
 from grader.errors import StorageError
 from store.accounts import AccountStore
+from store.assignment_changes import AssignmentChangeStore
 from store.assignments import AssignmentStore
 from store.deliveries import DeliveryStore
 from store.exams import ExamStore
@@ -102,8 +103,8 @@ def _begin_sqlite(connection: Any) -> None:
 
 
 class Store(
-    AccountStore, TokenStore, AssignmentStore, ReportStore, SubmissionStore, PlatformStore, DeliveryStore, ExamStore,
-    ProgrammeStore, RegradeStore, StatsStore,
+    AccountStore, TokenStore, AssignmentStore, AssignmentChangeStore, ReportStore, SubmissionStore, PlatformStore,
+    DeliveryStore, ExamStore, ProgrammeStore, RegradeStore, StatsStore,
 ):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""
 

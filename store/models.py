@@ -128,6 +128,24 @@ class AssignmentRow(Base):
     # Set for the assignment built from one exam attempt's variant: hidden from course listings,
     # gradebooks and learners' assignment calls; submitted only through the attempt.
     exam_attempt_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # Set when staff retire it: it takes no new submissions; its grades stay as they are.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AssignmentChangeRow(Base):
+    """Append-only: every change to an assignment's terms, with who, when, why, old and new, and the
+    grades it restated."""
+
+    __tablename__ = "assignment_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # terms (due, late policy, runtime) or retire
+    author: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)  # {field: {"old": ..., "new": ...}}
+    regraded: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # grader.late_credit.CreditChange entries
 
 
 class AssignmentFileRow(Base):

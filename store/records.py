@@ -60,11 +60,26 @@ class AssignmentRecord:
     created_at: datetime
     sandbox_runtime: str | None = None  # runc or runsc; None means the deployment's default
     exam_attempt_id: str | None = None  # set for the assignment built from one exam attempt
+    retired_at: datetime | None = None  # set once retired: no new submissions
 
     @property
     def notebooks(self) -> list[str]:
         """Every notebook holds at least one graded cell (validation insists), so the rubric names them all."""
         return sorted({cell["notebook"] for cell in self.rubric})
+
+
+@dataclass(frozen=True)
+class AssignmentChangeRecord:
+    """One change to an assignment: ``fields`` old and new, ``regraded`` the grades it restated."""
+
+    id: int
+    assignment_id: str
+    kind: str
+    author: str
+    reason: str
+    at: datetime
+    fields: dict[str, Any]
+    regraded: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)

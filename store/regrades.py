@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import select
 
 from grader.errors import Conflict, NotFound
-from grader.manual import keep_hand_grades
 from store.models import AssignmentFileRow, AssignmentRow, RegradeResultRow, RegradeRunRow, SubmissionRow
-from store.reports import report_in_force
+from store.reports import in_force_form
 from store.sessions import SessionScope
 
 
@@ -80,7 +79,7 @@ class RegradeStore(SessionScope):
             if row is None:
                 raise NotFound(f"submission {submission_id} is not part of regrade {run_id}")
             if report is not None:  # the comparison shows what accepting would store: hand grades kept
-                report, feedback_html = keep_hand_grades(report, feedback_html, report_in_force(session, submission_id))
+                report, feedback_html = in_force_form(session, submission_id, report, feedback_html)
             row.status = "graded" if report is not None else "failed"
             row.report = dict(report) if report is not None else None
             row.new_score = float(report["score"]) if report is not None else None
@@ -95,6 +94,13 @@ class RegradeStore(SessionScope):
             )
             learners = {submission_id: learner for submission_id, learner in session.execute(query)}
             return run_json(run, sorted(results, key=lambda r: (learners.get(r.submission_id, ""), r.submission_id)), learners)
+
+    def list_regrades(self, assignment_id: str) -> list[dict[str, Any]]:
+        """The assignment's runs, newest first, each as ``get_regrade`` shows it without its results."""
+        query = select(RegradeRunRow).where(RegradeRunRow.assignment_id == assignment_id)
+        with self.transaction() as session:
+            runs = session.scalars(query.order_by(RegradeRunRow.created_at.desc(), RegradeRunRow.id)).all()
+            return [{k: v for k, v in run_json(run, [], {}).items() if k not in ("results", "done", "total")} for run in runs]
 
     def proposed_changes(self, run_id: str) -> list[tuple[str, dict[str, Any], str, dict[str, Any]]]:
         """(submission, report, feedback, provenance) of every re-run whose score differs."""

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.errors import Conflict
+from grader.late_credit import restate_lateness
 from grader.manual import keep_hand_grades
 from store.deliveries import add_delivery
 from store.models import GradeReportRow, SubmissionRow, utcnow
@@ -64,6 +65,20 @@ def report_in_force(session: Session, submission_id: str) -> dict[str, Any] | No
     return dict(row.report) if row else None
 
 
+def in_force_form(
+    session: Session, submission_id: str, report: Mapping[str, Any], feedback_html: str
+) -> tuple[dict[str, Any], str]:
+    """A machine's new report as it is stored: every score a person gave in the grade it
+    replaces kept, and the submission's lateness as it stands now.
+
+    A grader read the lateness when it claimed the work; if staff changed the assignment's
+    due date or late policy since, the submission's row has the new one, and it wins.
+    """
+    report, feedback_html = keep_hand_grades(report, feedback_html, report_in_force(session, submission_id))
+    submission = load_submission(session, submission_id)
+    return restate_lateness(report, feedback_html, submission.on_time, submission.late_credit)
+
+
 class ReportStore(SessionScope):
     def save_grade(
         self, submission_id: str, report: Mapping[str, Any], feedback_html: str, provenance: Mapping[str, Any]
@@ -73,11 +88,12 @@ class ReportStore(SessionScope):
         The status check and the insert share one transaction, so a duplicate job that
         finishes second finds the submission graded and adds no second report. A platform's
         submission gets its result delivery in that transaction too (the outbox). A regrade
-        keeps every score a person gave in the grade it replaces (``keep_hand_grades``).
+        keeps every score a person gave in the grade it replaces, and every grade takes the
+        submission's lateness as it stands (``in_force_form``).
         """
         now = utcnow()
         with self.transaction(write=True) as session:
-            report, feedback_html = keep_hand_grades(report, feedback_html, report_in_force(session, submission_id))
+            report, feedback_html = in_force_form(session, submission_id, report, feedback_html)
             graded = change_status(
                 session,
                 submission_id,
@@ -114,6 +130,7 @@ class ReportStore(SessionScope):
                     f"submission {submission_id} changed meanwhile (status {submission.status}, latest report "
                     f"{submission.latest_report_id}); read it again and redo the change"
                 )
+            report, feedback_html = restate_lateness(report, feedback_html, submission.on_time, submission.late_credit)
             submission.score = report["score"]
             return to_report_record(add_version(session, submission, now, report, feedback_html, provenance))
 

@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Select, select, update
 from sqlalchemy.orm import Session, defer
 
-from grader.errors import Conflict, NotFound
+from grader.errors import AssignmentRetired, Conflict, NotFound
 from grader.late import as_utc
 from store.deliveries import add_delivery
 from store.models import AssignmentRow, SubmissionRow, utcnow
@@ -104,6 +104,8 @@ def insert_submission(
     assignment = session.get(AssignmentRow, assignment_id)
     if assignment is None:
         raise NotFound(f"no assignment with id {assignment_id!r}")
+    if assignment.retired_at is not None:
+        raise AssignmentRetired(assignment.name, assignment.retired_at)
     received_at = as_utc(received_at)
     row = SubmissionRow(
         id=uuid.uuid4().hex,

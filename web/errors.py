@@ -14,6 +14,7 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from grader.errors import (
+    AssignmentRetired,
     AutogradeError,
     BadInput,
     Conflict,
@@ -46,6 +47,7 @@ STATUS: dict[type[AutogradeError], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
     Conflict: 409,
+    AssignmentRetired: 410,
     RateLimited: 429,
     StorageError: 503,
     InfrastructureError: 503,

@@ -15,7 +15,7 @@ from store.models import Base
 TABLES = {"tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries",
           "exams", "exam_files", "accommodations", "exam_attempts", "attempt_answers", "attempt_events",
           "proctoring_reviews", "programmes", "programme_courses", "record_events", "share_links", "share_accesses", "regrade_runs", "regrade_results",
-          "accounts"}
+          "accounts", "assignment_changes"}
 
 
 def table_names(store: Store) -> set[str]:

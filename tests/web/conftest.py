@@ -132,6 +132,15 @@ def assignment(post_assignment: Callable[..., Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
+def dated_assignment(post_assignment: Callable[..., Any]) -> dict[str, Any]:
+    """Due 2030-03-08 12:00 UTC; work more than a day late keeps half its credit."""
+    body: dict[str, Any] = post_assignment(
+        name="due", due="2030-03-08T12:00:00+00:00", late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]'
+    ).json
+    return body
+
+
+@pytest.fixture
 def post_submission(
     client: FlaskClient, assignment: dict[str, Any], alice: dict[str, str]
 ) -> Callable[..., Any]:

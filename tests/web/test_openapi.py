@@ -220,6 +220,10 @@ def test_assignments_and_their_downloads_fit_the_contract(
     assert created.status_code == 201, created.json
     assignment_id = created.json["id"]
     contract.check("get", "/assignments/{assignment_id}", client.get(f"/api/v1/assignments/{assignment_id}", headers=instructor))
+    listed = contract.check("get", "/assignments", client.get("/api/v1/assignments", headers=instructor))
+    assert [a["id"] for a in listed.json] == [assignment_id]
+    assert contract.check("get", "/assignments", client.get("/api/v1/assignments?course=", headers=instructor)).status_code == 400
+    assert contract.check("get", "/assignments", client.get("/api/v1/assignments?course=x", headers=instructor)).status_code == 403
     release = client.get(f"/api/v1/assignments/{assignment_id}/release", headers=instructor)
     assert contract.check("get", "/assignments/{assignment_id}/release", release).mimetype == "application/x-ipynb+json"
     source = client.get(f"/api/v1/assignments/{assignment_id}/source", headers=instructor)
@@ -228,6 +232,36 @@ def test_assignments_and_their_downloads_fit_the_contract(
     contract.check("post", "/assignments", zipped)
     release = client.get(f"/api/v1/assignments/{zipped.json['id']}/release", headers=instructor)
     assert contract.check("get", "/assignments/{assignment_id}/release", release).mimetype == "application/zip"
+
+
+def test_changing_an_assignment_and_its_history_fit_the_contract(
+    client: FlaskClient, contract: Contract, post_assignment: Post, post_submission: Post, store: Store,
+    instructor: dict[str, str], alice: dict[str, str],
+) -> None:
+    created = post_assignment(name="due", due="2030-03-08T12:00:00Z", late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]')
+    url, path = f"/api/v1/assignments/{created.json['id']}", "/assignments/{assignment_id}"
+    grade(store, post_submission(assignment_id=created.json["id"]).json["id"])
+    edit = {"due": "2030-02-01T12:00:00Z", "late_policy": None, "runtime": "runsc", "reason": "moved"}
+    unconfirmed = contract.check("patch", path, client.patch(url, headers=instructor, json=edit))
+    assert unconfirmed.status_code == 409
+    preview = contract.check("patch", path, client.patch(f"{url}?preview=true", headers=instructor, json=edit))
+    assert preview.json["needs_confirmation"] is True
+    changed = contract.check("patch", path, client.patch(url, headers=instructor, json={**edit, "confirm": preview.json["confirm"]}))
+    assert changed.status_code == 200 and changed.json["change"]["regraded"][0]["new_on_time"] is False
+    same = contract.check("patch", path, client.patch(url, headers=instructor, json={"runtime": "runsc", "reason": "again"}))
+    assert same.json["change"] is None
+    refused = client.patch(url, headers=instructor, json={"due": "soon", "reason": "r"})
+    assert contract.check("patch", path, refused).status_code == 400
+    assert contract.check("patch", path, client.patch(url, headers=alice, json={"reason": "r"})).status_code == 403
+    retired = contract.check("post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={"reason": "done"}))
+    assert retired.json["assignment"]["retired_at"]
+    assert contract.check("post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={"reason": "x"})).status_code == 409
+    assert contract.check("post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={})).status_code == 400
+    late = contract.check("post", f"{path}/submissions", post_submission(assignment_id=created.json["id"]))
+    assert (late.status_code, late.json["error"]) == (410, "assignment_retired")
+    history = contract.check("get", f"{path}/history", client.get(f"{url}/history", headers=instructor))
+    assert [e["kind"] for e in history.json] == ["terms", "retire"]
+    assert contract.check("get", f"{path}/history", client.get(f"{url}/history", headers=alice)).status_code == 403
 
 
 def test_a_submission_through_its_grades_fits_the_contract(

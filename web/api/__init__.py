@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from web.api.assignment_changes import assignment_changes
 from web.api.assignments import assignments
 from web.api.attempts import attempts
 from web.api.deliveries import deliveries
@@ -23,6 +24,7 @@ from web.openapi import openapi
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 api.before_request(authenticate_request)
 api.register_blueprint(assignments)
+api.register_blueprint(assignment_changes)
 api.register_blueprint(submissions)
 api.register_blueprint(exports)
 api.register_blueprint(platforms)

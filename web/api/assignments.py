@@ -10,9 +10,10 @@ from grader.assignment import Assignment, build_assignment
 from grader.errors import BadInput, NotFound
 from grader.late import LatePolicy, parse_policy
 from grader.notebooks import dump_notebook
+from grader.terms import check_runtime
 from grader.uploads import ZIP_MAGIC, unpack_upload
 from store import AssignmentRecord
-from web.auth import check_course, current_caller, require
+from web.auth import Caller, can_see_course, check_course, current_caller, require
 from web.downloads import send_files
 from web.forms import check_paths, optional_text_field, text_field, uploaded_file
 from web.handles import handles
@@ -33,6 +34,7 @@ def assignment_json(record: AssignmentRecord) -> dict[str, Any]:
         "late_policy": record.late_policy,
         "runtime": record.sandbox_runtime,
         "created_at": record.created_at.isoformat(),
+        "retired_at": record.retired_at.isoformat() if record.retired_at else None,
         "url": url_for("api.assignments.get_assignment", assignment_id=record.id),
         "release_url": url_for("api.assignments.get_release", assignment_id=record.id),
         "submissions_url": url_for("api.submissions.list_submissions", assignment_id=record.id),
@@ -46,7 +48,7 @@ def create_assignment() -> tuple[Response, int, dict[str, str]]:
     course, name = text_field("course"), text_field("name")
     check_course(caller, course)
     policy = parse_policy(optional_text_field("due"), request.form.get("late_policy"))
-    runtime = sandbox_runtime(optional_text_field("runtime"))
+    runtime = check_runtime(optional_text_field("runtime"))
     filename, data = uploaded_file()
     files, assignment = build_upload(filename, data)
     record = store_assignment(course, name, files, assignment, policy, data.startswith(ZIP_MAGIC), runtime)
@@ -59,13 +61,6 @@ def build_upload(filename: str, data: bytes) -> tuple[dict[str, bytes], Assignme
     files = unpack_upload(filename, data, handles().settings.max_upload_bytes)
     check_paths(files)
     return files, build_assignment(files)
-
-
-def sandbox_runtime(value: str | None) -> str | None:
-    """An assignment may ask for gVisor (or runc) whatever the deployment's default is."""
-    if value not in (None, "runc", "runsc"):
-        raise BadInput(f"runtime must be runc or runsc, not {value!r}")
-    return value
 
 
 def store_assignment(
@@ -92,6 +87,32 @@ def store_assignment(
         is_zip=is_zip,
         sandbox_runtime=runtime,
     )
+
+
+@assignments.get("/assignments")
+def list_assignments() -> Response:
+    """The assignments of every course the caller may read (``?course=`` for one), by course then age.
+
+    Assignments built for exam attempts are an attempt's questions, not the course's, and
+    are never listed.
+    """
+    caller = current_caller()
+    store = handles().store
+    courses = [course_filter(caller)] if "course" in request.args else visible_courses(caller)
+    return jsonify([assignment_json(record) for course in courses for record in store.list_assignments(course)])
+
+
+def course_filter(caller: Caller) -> str:
+    course = request.args.get("course", "").strip()
+    if not course:
+        raise BadInput("course: give a course name, or leave the parameter out for every course")
+    check_course(caller, course)
+    return course
+
+
+def visible_courses(caller: Caller) -> list[str]:
+    """The caller's courses, in name order; every course for an admin or a learner without a list."""
+    return [course for course in handles().store.list_courses() if can_see_course(caller, course)]
 
 
 @assignments.get("/assignments/<assignment_id>")

@@ -4,7 +4,6 @@ platforms and programme records) or discard."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -12,13 +11,13 @@ from flask import Blueprint, Response, jsonify, request
 from grader.assignment import build_assignment, keep_notebook_name
 from grader.errors import BadInput
 from grader.uploads import unpack_upload
-from service.regrades import accept_regrade
+from service.regrades import accept_regrade, start_regrade
+from store import AssignmentRecord
 from web.auth import check_course, require
 from web.forms import check_paths
 from web.handles import handles
 
 regrades = Blueprint("regrades", __name__)
-log = logging.getLogger(__name__)
 
 
 def staff_run(run_id: str) -> dict[str, Any]:
@@ -35,23 +34,28 @@ def open_regrade(assignment_id: str) -> tuple[Response, int]:
     h = handles()
     assignment = h.store.get_assignment(assignment_id)
     check_course(caller, assignment.course)
-    reason = (request.form.get("reason") or "").strip()
+    reason = regrade_reason(request.form.get("reason"))
+    upload = request.files.get("file")
+    fixed = fixed_source(assignment, upload.filename or "source.ipynb", upload.read()) if upload is not None else None
+    run_id = start_regrade(h.store, h.enqueuer, assignment.id, reason, caller.name, fixed, h.clock())
+    return jsonify(h.store.get_regrade(run_id)), 202
+
+
+def regrade_reason(value: str | None) -> str:
+    reason = (value or "").strip()
     if not reason or len(reason) > 2000:
         raise BadInput("a regrade needs a 'reason' of at most 2000 characters (it is kept with every new grade)")
-    fixed = None
-    upload = request.files.get("file")
-    if upload is not None:
-        sent = unpack_upload(upload.filename or "source.ipynb", upload.read(), h.settings.max_upload_bytes)
-        fixed = keep_notebook_name(sent, assignment.notebooks)
-        check_paths(fixed)
-        build_assignment({**fixed, **h.store.assignment_files(assignment.id, "data")})  # refuse a broken fix now
-    run_id, submissions = h.store.open_regrade(assignment.id, reason, caller.name, fixed, h.clock())
-    for submission_id in submissions:
-        try:
-            h.enqueuer.enqueue_regrade(run_id, submission_id)
-        except Exception:
-            log.warning("could not enqueue regrade of %s", submission_id, exc_info=True)
-    return jsonify(h.store.get_regrade(run_id)), 202
+    return reason
+
+
+def fixed_source(assignment: AssignmentRecord, filename: str, data: bytes) -> dict[str, bytes]:
+    """The fixed source as the assignment's files (its notebook keeps the assignment's name); a broken fix is refused now."""
+    h = handles()
+    sent = unpack_upload(filename, data, h.settings.max_upload_bytes)
+    fixed = keep_notebook_name(sent, assignment.notebooks)
+    check_paths(fixed)
+    build_assignment({**fixed, **h.store.assignment_files(assignment.id, "data")})
+    return fixed
 
 
 @regrades.get("/regrades/<run_id>")

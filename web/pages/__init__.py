@@ -20,6 +20,7 @@ from service.settings import Settings
 from web.api import api
 from web.errors import handle_error, status_for
 from web.handles import handles
+from web.pages.assignment_terms import assignment_terms
 from web.pages.attempt_admin import attempt_admin
 from web.pages.exam_admin import exam_admin
 from web.pages.exams import exam_pages
@@ -27,6 +28,7 @@ from web.pages.learn import learn
 from web.pages.login import login, safe_next
 from web.pages.programme_admin import programme_admin
 from web.pages.records import record_pages
+from web.pages.regrade_runs import regrade_runs
 from web.pages.review_queue import review_queue
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
 from web.pages.submissions import submissions
@@ -41,6 +43,8 @@ pages.before_request(load_person)
 pages.before_request(check_csrf)
 pages.register_blueprint(login)
 pages.register_blueprint(teach)
+pages.register_blueprint(assignment_terms)
+pages.register_blueprint(regrade_runs)
 pages.register_blueprint(learn)
 pages.register_blueprint(submissions)
 pages.register_blueprint(exam_pages)

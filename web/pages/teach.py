@@ -5,14 +5,17 @@ Downloads and exports call the API's own views, so their access checks are the A
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from grader.late import LatePolicy, parse_policy
+from grader.terms import check_runtime
 from grader.uploads import ZIP_MAGIC
 from integrations.exports import counted_submissions
 from store import AssignmentRecord
-from web.api.assignments import build_upload, get_source, sandbox_runtime, store_assignment
+from web.api.assignments import build_upload, get_source, store_assignment
 from web.api.exports import counted_reports, get_assignment_gradebook, get_course_gradebook
 from web.api.grades import change_cell, regrade_submission
 from web.auth import Caller, can_see_course, check_course, require
@@ -69,7 +72,7 @@ def upload_assignment() -> ResponseReturnValue:
         errors.add("course", f"your account does not give access to course {course!r}")
     name = errors.check("name", lambda: text_field("name"))
     policy = late_policy(errors)
-    runtime = errors.check("runtime", lambda: sandbox_runtime(optional_text_field("runtime")))
+    runtime = errors.check("runtime", lambda: check_runtime(optional_text_field("runtime")))
     upload = errors.check("file", uploaded_file)
     built = errors.check("file", lambda: build_upload(*upload)) if upload else None
     if errors or course is None or name is None or policy is None or upload is None or built is None:
@@ -84,7 +87,19 @@ def upload_assignment() -> ResponseReturnValue:
 
 @teach.get("/assignments/<assignment_id>")
 def assignment(assignment_id: str) -> ResponseReturnValue:
-    return render_template("teach/assignment.html", assignment=staff_assignment(assignment_id))
+    return render_assignment(staff_assignment(assignment_id), FieldErrors(), {})
+
+
+def render_assignment(record: AssignmentRecord, errors: FieldErrors, form: dict[str, str]) -> ResponseReturnValue:
+    """The assignment with its forms (terms, regrade, retire), each refused field's message beside it."""
+    store = handles().store
+    terms = {"due": record.due_at.isoformat() if record.due_at else "",
+             "late_policy": json.dumps(record.late_policy) if record.late_policy else "",
+             "runtime": record.sandbox_runtime or "", **form}  # fmt: skip
+    return render_template(
+        "teach/assignment.html", assignment=record, history=store.assignment_history(record.id),
+        runs=store.list_regrades(record.id), form=terms, errors=errors.messages,
+    ), (422 if errors else 200)  # fmt: skip
 
 
 @teach.get("/assignments/<assignment_id>/submissions")

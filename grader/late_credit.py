@@ -1,0 +1,114 @@
+"""Stored work under a changed due date or late policy: whose lateness changes, and their grades restated.
+
+Lateness is judged once, at receipt (``grader.late``); when staff change the terms
+afterwards, each stored submission is judged again at the time it was received. A graded
+one gets its grade restated: the same points, scaled by the new credit, with the feedback's
+total and deadline note to match. Nothing here stores anything; the store applies it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from grader.late import LatePolicy
+from grader.manual import BADGE
+
+LATE_NOTE = re.compile(r"<p>Received after the deadline: [^<]*</p>")
+
+
+@dataclass(frozen=True)
+class StoredWork:
+    """One stored submission as lateness sees it; ``report`` is the grade in force (None before one)."""
+
+    submission_id: str
+    learner: str
+    received_at: datetime
+    status: str
+    on_time: bool
+    late_credit: float
+    report: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CreditChange:
+    """A submission whose lateness the new terms change; scores are None for work not graded."""
+
+    submission_id: str
+    learner: str
+    status: str
+    old_on_time: bool
+    new_on_time: bool
+    old_credit: float
+    new_credit: float
+    old_score: float | None
+    new_score: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def credit_changes(policy: LatePolicy, work: Iterable[StoredWork]) -> list[CreditChange]:
+    """Every submission whose (on time, credit) differs under ``policy``, in the order given."""
+    changes = []
+    for item in work:
+        on_time, credit = policy.credit_at(item.received_at)
+        if (on_time, credit) == (item.on_time, item.late_credit):
+            continue
+        graded = item.report if item.status == "graded" else None
+        old_score = float(graded["score"]) if graded is not None else None
+        new_score = (
+            float(restate_lateness(graded, "", on_time, credit)[0]["score"]) if graded is not None else None
+        )
+        changes.append(CreditChange(item.submission_id, item.learner, item.status, item.on_time, on_time,
+                                    item.late_credit, credit, old_score, new_score))  # fmt: skip
+    return changes
+
+
+def restate_lateness(
+    report: Mapping[str, Any], feedback_html: str, on_time: bool, credit: float
+) -> tuple[dict[str, Any], str]:
+    """The report and feedback with this lateness; as they came when it is already theirs.
+
+    The points earned stay; only the share of them kept changes. A report that predates the
+    lateness fields counts as on time with full credit.
+    """
+    if (report.get("on_time", True), report.get("late_credit", 1.0)) == (on_time, credit):
+        return dict(report), feedback_html
+    raw = raw_points(report)
+    restated = {
+        **report,
+        "on_time": on_time,
+        "late_credit": credit,
+        "raw_score": raw,
+        "score": round(raw * credit, 6),
+    }
+    return restated, restate_feedback(feedback_html, restated)
+
+
+def raw_points(report: Mapping[str, Any]) -> float:
+    """The points before late credit: kept in every report the worker writes, else summed from the cells."""
+    if report.get("raw_score") is not None:
+        return float(report["raw_score"])
+    cells = report.get("cells") or []
+    if cells:
+        return round(sum(float(c["score"]) for c in cells if c.get("score") is not None), 6)
+    credit = float(report.get("late_credit", 1.0))
+    return float(report["score"]) / credit if credit else 0.0
+
+
+def restate_feedback(feedback_html: str, report: Mapping[str, Any]) -> str:
+    """The total badge with the new score, and the deadline note under it only for late work."""
+    note = (
+        ""
+        if report["on_time"]
+        else f"<p>Received after the deadline: {report['late_credit'] * 100:g}% of the credit kept.</p>"
+    )
+    badge = f"<p class='badge'>Score: {report['score']:g} / {report['max_score']:g}</p>"
+    text = LATE_NOTE.sub("", feedback_html, count=1)
+    if BADGE.search(text):
+        return BADGE.sub(lambda _: badge + note, text, count=1)
+    return badge + note + text

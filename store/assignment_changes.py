@@ -1,0 +1,154 @@
+"""Changing an assignment's terms after upload, and the history that keeps every change.
+
+An edit is planned (``grader.terms.plan_change``) from the assignment and its stored work
+read in the same transaction that applies it, so what is applied is what was planned. A
+change to lateness restates each graded submission's grade as a new version (with its
+delivery and programme record events, through ``add_version``), never in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grader.errors import Conflict, NotFound
+from grader.late import parse_policy
+from grader.late_credit import CreditChange, StoredWork, restate_lateness
+from grader.terms import Terms, TermsChange, plan_change
+from store.models import AssignmentChangeRow, AssignmentRow, GradeReportRow, SubmissionRow
+from store.records import AssignmentChangeRecord
+from store.reports import add_version
+from store.sessions import SessionScope
+from store.submissions import load_submission, select_submissions
+
+
+def to_change_record(row: AssignmentChangeRow) -> AssignmentChangeRecord:
+    return AssignmentChangeRecord(
+        id=row.id,
+        assignment_id=row.assignment_id,
+        kind=row.kind,
+        author=row.author,
+        reason=row.reason,
+        at=row.at,
+        fields=dict(row.fields),
+        regraded=list(row.regraded),
+    )
+
+
+def terms_of(row: AssignmentRow) -> Terms:
+    due = row.due_at.isoformat() if row.due_at else None
+    return Terms(parse_policy(due, list(row.late_policy)), row.sandbox_runtime)
+
+
+def stored_work(session: Session, assignment_id: str) -> list[StoredWork]:
+    """Every submission of the assignment, oldest first, with the grade in force of the graded ones."""
+    query = select_submissions().where(SubmissionRow.assignment_id == assignment_id)
+    rows = list(session.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id)))
+    ids = [row.latest_report_id for row in rows if row.latest_report_id is not None]
+    reports = {r.id: r.report for r in session.scalars(select(GradeReportRow).where(GradeReportRow.id.in_(ids)))}
+    return [
+        StoredWork(row.id, row.learner, row.received_at, row.status, row.on_time, row.late_credit,
+                   reports.get(row.latest_report_id) if row.latest_report_id is not None else None)
+        for row in rows
+    ]  # fmt: skip
+
+
+def changeable(session: Session, assignment_id: str) -> AssignmentRow:
+    row = session.get(AssignmentRow, assignment_id)
+    if row is None:
+        raise NotFound(f"no assignment with id {assignment_id!r}")
+    if row.exam_attempt_id is not None:
+        raise Conflict("this assignment holds an exam attempt's questions: the exam's own rules set its time")
+    if row.retired_at is not None:
+        raise Conflict(f"assignment {row.name!r} is already retired ({row.retired_at:%Y-%m-%d %H:%M} UTC): it no longer changes")
+    return row
+
+
+def restate(session: Session, change: CreditChange, author: str, reason: str, at: datetime) -> None:
+    """The submission's new lateness; a graded one gets its grade restated as a new version."""
+    submission = load_submission(session, change.submission_id)
+    submission.on_time, submission.late_credit = change.new_on_time, change.new_credit
+    if submission.status != "graded" or submission.latest_report_id is None:
+        return  # graded later, with the lateness it has now
+    latest = session.get(GradeReportRow, submission.latest_report_id)
+    assert latest is not None  # a foreign key
+    report, feedback = restate_lateness(latest.report, latest.feedback_html, change.new_on_time, change.new_credit)
+    note = {"kind": "terms", "author": author, "reason": reason,
+            "previous_score": latest.report.get("score"), "score": report["score"]}  # fmt: skip
+    submission.score = report["score"]
+    provenance = {**latest.provenance, "change": note, "based_on_report": latest.id}
+    add_version(session, submission, at, {**report, "change": note}, feedback, provenance)
+
+
+def check_confirmation(plan: TermsChange, confirm: str | None) -> None:
+    if confirm is not None and confirm != plan.confirm:
+        raise Conflict("the assignment or its stored work changed since that preview: preview again and confirm that")
+    if confirm is None and plan.credit:
+        count = len(plan.credit)
+        learners = sorted({change.learner for change in plan.credit})
+        named = ", ".join(learners[:5]) + (f" and {len(learners) - 5} more" if len(learners) > 5 else "")
+        raise Conflict(
+            f"this change moves the lateness of {count} submission{'s' if count != 1 else ''} ({named}): "
+            "preview it first (?preview=true) and send the preview's 'confirm' value to apply it"
+        )
+
+
+class AssignmentChangeStore(SessionScope):
+    def plan_terms_change(self, assignment_id: str, edit: Mapping[str, Any]) -> TermsChange:
+        """What ``edit`` would change, without changing anything (the preview)."""
+        with self.transaction() as session:
+            row = changeable(session, assignment_id)
+            return plan_change(terms_of(row), edit, stored_work(session, assignment_id))
+
+    def change_terms(
+        self, assignment_id: str, edit: Mapping[str, Any], author: str, reason: str, at: datetime,
+        confirm: str | None = None,
+    ) -> AssignmentChangeRecord | None:  # fmt: skip
+        """Apply ``edit`` and record it; None (nothing written) when it changes nothing.
+
+        A change that moves any submission's lateness needs ``confirm``, the preview's code
+        (``TermsChange.confirm``), and is refused (Conflict) unless it applies exactly what
+        that preview showed: work that arrived or was graded since makes the preview stale.
+        """
+        with self.transaction(write=True) as session:
+            row = changeable(session, assignment_id)
+            plan = plan_change(terms_of(row), edit, stored_work(session, assignment_id))
+            check_confirmation(plan, confirm)
+            if not plan.fields:
+                return None
+            policy = plan.terms.policy.to_dict()
+            row.due_at, row.late_policy, row.sandbox_runtime = plan.terms.policy.due, policy["late_policy"], plan.terms.runtime
+            for change in plan.credit:
+                restate(session, change, author, reason, at)
+            entry = AssignmentChangeRow(
+                assignment_id=assignment_id, kind="terms", author=author, reason=reason, at=at,
+                fields=plan.fields, regraded=[change.to_dict() for change in plan.credit],
+            )  # fmt: skip
+            session.add(entry)
+            session.flush()
+            return to_change_record(entry)
+
+    def retire_assignment(self, assignment_id: str, author: str, reason: str, at: datetime) -> AssignmentChangeRecord:
+        """No new submissions from now on (``insert_submission`` refuses them); every grade stays."""
+        with self.transaction(write=True) as session:
+            row = changeable(session, assignment_id)
+            row.retired_at = at
+            entry = AssignmentChangeRow(
+                assignment_id=assignment_id, kind="retire", author=author, reason=reason, at=at,
+                fields={"retired": {"old": None, "new": at.isoformat()}}, regraded=[],
+            )  # fmt: skip
+            session.add(entry)
+            session.flush()
+            return to_change_record(entry)
+
+    def assignment_history(self, assignment_id: str) -> list[AssignmentChangeRecord]:
+        """Every change to the assignment, oldest first; NotFound for an unknown assignment."""
+        query = select(AssignmentChangeRow).where(AssignmentChangeRow.assignment_id == assignment_id)
+        with self.transaction() as session:
+            if session.get(AssignmentRow, assignment_id) is None:
+                raise NotFound(f"no assignment with id {assignment_id!r}")
+            return [to_change_record(row) for row in session.scalars(query.order_by(AssignmentChangeRow.id))]

@@ -1,0 +1,68 @@
+"""Stored work under a changed late policy: who gains or loses credit, and the grade restated."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from grader.late import LatePolicy, LateStep
+from grader.late_credit import StoredWork, credit_changes, restate_lateness
+from tests.builders import report_cell, report_dict
+
+DUE = datetime(2030, 3, 1, 12, tzinfo=UTC)
+HALF_AFTER_A_DAY = LatePolicy(DUE, (LateStep(DUE + timedelta(days=1), 50.0),))
+FEEDBACK = "<h1>hw</h1><p class='badge'>Score: 2 / 3</p><p class='badge'>test_answer: 2 / 2 (passed)</p>"
+
+
+def work(
+    hours_late: float, on_time: bool, credit: float, report: dict | None = None, learner: str = "alice"
+) -> StoredWork:  # type: ignore[type-arg]
+    return StoredWork(f"s-{learner}", learner, DUE + timedelta(hours=hours_late), "graded" if report else "queued",
+                      on_time, credit, report)  # fmt: skip
+
+
+def test_only_work_whose_lateness_changes_is_listed() -> None:
+    on_time = work(-1, True, 1.0, report_dict(report_cell("test_answer", 2.0, 2.0, "passed")), "alice")
+    day_late = work(30, False, 1.0, report_dict(report_cell("test_answer", 2.0, 2.0, "passed")), "bob")
+    changes = credit_changes(HALF_AFTER_A_DAY, [on_time, day_late])
+    assert [(c.learner, c.old_credit, c.new_credit, c.old_score, c.new_score) for c in changes] == [
+        ("bob", 1.0, 0.5, 2.0, 1.0)
+    ]
+
+
+def test_queued_work_changes_lateness_without_a_score() -> None:
+    changes = credit_changes(LatePolicy(DUE - timedelta(hours=2)), [work(-1, True, 1.0)])
+    assert [(c.old_on_time, c.new_on_time, c.old_score, c.new_score) for c in changes] == [
+        (True, False, None, None)
+    ]
+
+
+def test_restating_scales_the_raw_points_and_keeps_every_other_field() -> None:
+    report = report_dict(report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, raw_score=2.0, on_time=False,
+                         late_credit=0.5, flags=["x"])  # fmt: skip
+    restated, _ = restate_lateness(report, FEEDBACK, True, 1.0)
+    assert (restated["score"], restated["raw_score"], restated["on_time"], restated["late_credit"]) == (
+        2.0,
+        2.0,
+        True,
+        1.0,
+    )
+    assert restated["flags"] == ["x"] and restated["cells"] == report["cells"]
+
+
+def test_a_report_without_raw_points_is_restated_from_its_cells() -> None:
+    report = {"score": 2.0, "max_score": 2.0, "cells": [report_cell("test_answer", 2.0, 2.0, "passed")]}
+    assert restate_lateness(report, "", False, 0.25)[0]["score"] == 0.5
+
+
+def test_the_feedback_shows_the_new_total_and_says_whether_it_came_late() -> None:
+    report = report_dict(report_cell("test_answer", 2.0, 2.0, "passed"))
+    late, late_html = restate_lateness(report, FEEDBACK, False, 0.5)
+    assert "Score: 1 / 3" in late_html and "Received after the deadline: 50% of the credit kept." in late_html
+    assert "test_answer: 2 / 2 (passed)" in late_html
+    _, back_html = restate_lateness(late, late_html, True, 1.0)
+    assert "Score: 2 / 3" in back_html and "deadline" not in back_html
+
+
+def test_unchanged_lateness_returns_the_report_as_it_was() -> None:
+    report = {"score": 2.0, "max_score": 2.0, "cells": []}  # predates the lateness fields
+    assert restate_lateness(report, FEEDBACK, True, 1.0) == (report, FEEDBACK)
