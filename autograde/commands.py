@@ -1,4 +1,4 @@
-"""The long-running and admin subcommands: serve, worker, token create, accounts, records, migrate, demo."""
+"""The long-running and admin subcommands: serve, worker, tokens, accounts, records, migrate, demo."""
 
 from __future__ import annotations
 
@@ -50,6 +50,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     create.add_argument("--name", required=True, help="who holds it (for a learner: their learner id)")
     create.add_argument("--course", action="append", default=None, help="a course it may act on (repeatable)")
     create.set_defaults(handler=run_token_create)
+    listing = token_commands.add_parser("list", help="list tokens (never their secrets), one JSON object a line")
+    listing.add_argument("--name", default=None, help="only this owner's tokens")
+    listing.set_defaults(handler=run_token_list)
+    revoke = token_commands.add_parser("revoke", help="revoke a token: every later request with it is refused")
+    revoke.add_argument("id", type=int, help="the token's id (from `token list`)")
+    revoke.set_defaults(handler=run_token_revoke)
 
     account = commands.add_parser("account", help="accounts of people who log in to the web pages")
     account_commands = account.add_subparsers(dest="account_command", required=True)
@@ -131,7 +137,23 @@ def migrated_store(settings: Settings, announce: bool = False) -> Store:
 def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
     store = migrated_store(settings)
     plaintext, record = store.create_token(args.role, args.name, args.course)
-    print(json.dumps({"token": plaintext, "role": record.role, "name": record.name, "courses": record.courses}))
+    print(json.dumps({"token": plaintext, "id": record.id, "role": record.role, "name": record.name,
+                      "courses": record.courses}))
+    return 0
+
+
+def run_token_list(args: argparse.Namespace, settings: Settings) -> int:
+    from web.api.tokens import token_json
+
+    for record in migrated_store(settings).list_tokens(name=args.name):
+        print(json.dumps(token_json(record)))
+    return 0
+
+
+def run_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from web.api.tokens import token_json
+
+    print(json.dumps(token_json(migrated_store(settings).revoke_token(args.id))))
     return 0
 
 

@@ -26,6 +26,31 @@ def test_token_create_prints_a_token_once(capsys: pytest.CaptureFixture[str]) ->
     assert printed["role"] == "learner" and printed["name"] == "alice" and len(printed["token"]) > 30
 
 
+def test_token_list_shows_tokens_without_secrets_and_revoke_cuts_one_off(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from store import Store
+
+    assert main(["token", "create", "--role", "learner", "--name", "alice"]) == 0
+    alice = json.loads(capsys.readouterr().out)
+    assert main(["token", "create", "--role", "instructor", "--name", "prof", "--course", "ds101"]) == 0
+    capsys.readouterr()
+    assert main(["token", "list"]) == 0
+    out = capsys.readouterr().out
+    listed = [json.loads(line) for line in out.splitlines()]
+    assert [(t["owner"], t["role"], t["revoked"]) for t in listed] == [("alice", "learner", False), ("prof", "instructor", False)]
+    assert alice["token"] not in out and alice["id"] == listed[0]["id"]
+    assert main(["token", "list", "--name", "prof"]) == 0
+    assert [json.loads(line)["owner"] for line in capsys.readouterr().out.splitlines()] == ["prof"]
+    assert main(["token", "revoke", str(alice["id"])]) == 0
+    revoked = json.loads(capsys.readouterr().out)
+    assert revoked["id"] == alice["id"] and revoked["revoked"] is True and revoked["revoked_at"]
+    assert Store.from_url(f"sqlite:///{tmp_path / 'autograde.db'}").find_token(alice["token"]) is None
+    for unknown in ("999", str(2**63)):
+        assert main(["token", "revoke", unknown]) == EXIT_BAD_INPUT
+        assert capsys.readouterr().err.strip() == f"autograde: no token with id {unknown}"
+
+
 def test_account_create_reads_the_password_from_stdin_and_never_prints_it(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
