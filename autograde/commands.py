@@ -69,7 +69,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     password.add_argument("--name", required=True)
     password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     password.set_defaults(handler=run_account_password)
-    disable = account_commands.add_parser("disable", help="disable an account; ends its sessions, keeps its name taken")
+    disable = account_commands.add_parser("disable", help="disable an account; ends its sessions, revokes its tokens, keeps its name taken")
     disable.add_argument("--name", required=True)
     disable.set_defaults(handler=run_account_disable)
 
@@ -190,8 +190,8 @@ def run_account_password(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_account_disable(args: argparse.Namespace, settings: Settings) -> int:
     store = migrated_store(settings)
-    store.disable_account(args.name)
-    print(json.dumps({"name": args.name, "disabled": True}))
+    revoked = store.disable_account(args.name)
+    print(json.dumps({"name": args.name, "disabled": True, "tokens_revoked": revoked}))
     return 0
 
 

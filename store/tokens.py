@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from grader.errors import BadInput, NotFound
-from store.models import TokenRow, utcnow
-from store.records import ROLES, TokenRecord
+from grader.errors import BadInput, Conflict, NotFound
+from store.models import AccountRow, TokenRow, utcnow
+from store.records import PERSON_ROLES, ROLES, TokenRecord
 from store.sessions import SessionScope
 
 LAST_USED_STEP = timedelta(minutes=1)
@@ -41,6 +41,15 @@ def load_token(session: Session, token_id: int) -> TokenRow:
     return row
 
 
+def check_not_disabled(session: Session, role: str, name: str) -> None:
+    """A disabled person gets no new token: disabling revoked the old ones, and must stay true."""
+    if role not in PERSON_ROLES:
+        return  # a platform's id is its own name space
+    query = select(AccountRow.id).where(AccountRow.name == name, AccountRow.disabled_at.is_not(None))
+    if session.scalar(query) is not None:
+        raise Conflict(f"the account {name!r} is disabled: it gets no new token")
+
+
 class TokenStore(SessionScope):
     def create_token(self, role: str, name: str, courses: Sequence[str] | None) -> tuple[str, TokenRecord]:
         """Return the plaintext (shown once, never stored) and the record."""
@@ -55,7 +64,8 @@ class TokenStore(SessionScope):
             token_hash=hash_token(plaintext),
             courses=None if courses is None else list(courses),
         )
-        with self.transaction() as session:
+        with self.transaction(write=True) as session:
+            check_not_disabled(session, role, name)
             session.add(row)
             session.flush()
             return plaintext, to_token_record(row)

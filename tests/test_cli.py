@@ -89,8 +89,10 @@ def test_account_password_and_disable(capsys: pytest.CaptureFixture[str], monkey
     monkeypatch.setattr("sys.stdin", io.StringIO("battery staple\n"))
     assert main(["account", "password", "--name", "nobody", "--password-stdin"]) == EXIT_BAD_INPUT
     assert "no account named 'nobody'" in capsys.readouterr().err
+    token = store.create_token("learner", "alice", None)[0]
     assert main(["account", "disable", "--name", "alice"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"name": "alice", "disabled": True}
+    assert json.loads(capsys.readouterr().out) == {"name": "alice", "disabled": True, "tokens_revoked": 1}
+    assert store.find_token(token) is None
     assert store.check_password("alice", "battery staple") is None and store.find_account(second.id) is None
     assert main(["account", "disable", "--name", "nobody"]) == EXIT_BAD_INPUT
 

@@ -111,3 +111,13 @@ def test_only_admins_see_other_owners_tokens(client: FlaskClient, store: Store, 
     store.create_token("learner", "someone-else", None)
     mine, _ = store.create_token(role, "me", ["ds101"])
     assert [t["owner"] for t in client.get("/api/v1/tokens", headers=bearer(mine)).json] == ["me"]
+
+
+def test_a_disabled_accounts_tokens_are_refused_at_once(client: FlaskClient, store: Store, people: None) -> None:
+    """The attack: disabling used to end the person's page sessions only, and their API tokens kept working."""
+    plaintext, record = store.create_token("instructor", "prof", ["ds101"])
+    assert client.get("/api/v1/tokens", headers=bearer(plaintext)).status_code == 200
+    store.disable_account("prof")
+    refused = client.get("/api/v1/tokens", headers=bearer(plaintext))
+    assert (refused.status_code, refused.json["error"]) == (401, "unauthenticated")
+    assert client.get("/api/v1/tokens", headers=ADMIN).json[0]["revoked"] is True
