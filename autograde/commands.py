@@ -1,4 +1,4 @@
-"""The long-running and admin subcommands: serve, worker, tokens, accounts, records, migrate, demo."""
+"""The long-running and admin subcommands: serve, worker, tokens, accounts, platforms, programmes, records, migrate, demo."""
 
 from __future__ import annotations
 
@@ -81,6 +81,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     register.add_argument("--callback-url", default=None, help="where signed results are sent")
     register.add_argument("--course", action="append", required=True, help="a course it may submit to (repeatable)")
     register.set_defaults(handler=run_platform_create)
+
+    programme = commands.add_parser("programme", help="programmes whose records are kept")
+    programme_commands = programme.add_subparsers(dest="programme_command", required=True)
+    new_programme = programme_commands.add_parser(
+        "create", help="store a programme spec (.yaml, .yml or .json); every problem of a bad one is listed"
+    )
+    new_programme.add_argument("spec", type=Path, help="the programme spec")
+    new_programme.set_defaults(handler=run_programme_create)
 
     records = commands.add_parser("records", help="signed programme records")
     records_commands = records.add_subparsers(dest="records_command", required=True)
@@ -208,6 +216,16 @@ def run_platform_create(args: argparse.Namespace, settings: Settings) -> int:
     token, _ = store.create_token("platform", record.id, args.course)
     print(json.dumps({"id": record.id, "secret": record.secret, "token": token, "callback_url": callback_url,
                       "courses": list(record.courses), "webhook_path": f"/api/v1/platforms/{record.id}/submissions"}))
+    return 0
+
+
+def run_programme_create(args: argparse.Namespace, settings: Settings) -> int:
+    from autograde.cli import read_file
+    from service.programmes import create_programme
+    from web.api.records import programme_json
+
+    data = read_file(args.spec)
+    print(json.dumps(programme_json(create_programme(migrated_store(settings), args.spec.name, data))))
     return 0
 
 

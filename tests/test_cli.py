@@ -109,6 +109,28 @@ def test_platform_create_prints_its_secret_and_token_once(capsys: pytest.Capture
     assert "http://" in capsys.readouterr().err
 
 
+def test_programme_create_stores_a_good_spec_and_refuses_one_needing_more_electives_than_it_lists(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.web.test_records_api import PROGRAMME
+
+    spec = tmp_path / "programme.json"
+    spec.write_text(json.dumps({**PROGRAMME, "electives_needed": 1}))
+    assert main(["programme", "create", str(spec)]) == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        "autograde: programme.json: electives_needed: the programme requires 1 elective but lists none (required: false)"
+    )
+    spec.write_text(json.dumps(PROGRAMME))
+    assert main(["programme", "create", str(spec)]) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert (created["id"], created["title"]) == (PROGRAMME["id"], PROGRAMME["title"])
+    assert main(["programme", "create", str(spec)]) == EXIT_BAD_INPUT
+    assert "already exists" in capsys.readouterr().err
+    assert main(["programme", "create", str(tmp_path / "missing.yaml")]) == EXIT_BAD_INPUT
+
+
 def test_grade_refuses_a_file_that_is_not_a_notebook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.ipynb"
     bad.write_text("not json")

@@ -126,3 +126,15 @@ def test_only_an_admin_may_upload_a_programme(client: FlaskClient, people: None,
     assert 'id="upload-programme"' not in client.get("/teach/programmes/").get_data(as_text=True)
     assert upload_spec(client, yaml.safe_dump(PROGRAMME).encode()).status_code == 403
     assert store.list_programmes() == []
+
+
+def test_a_programme_needing_more_electives_than_it_lists_is_refused_beside_the_spec(
+    client: FlaskClient, people: None, store: Store
+) -> None:
+    store.create_account("admin", "dean", PASSWORD, None)
+    log_in(client, "dean")
+    refused = upload_spec(client, yaml.safe_dump({**PROGRAMME, "id": "Bad Id", "electives_needed": 2}).encode())
+    html = refused.get_data(as_text=True).split('id="problems-spec"')[1].split("</ul>")[0]
+    assert refused.status_code == 422 and "Bad Id" in html  # with the other problems, not after them
+    assert "the programme requires 2 electives but lists none (required: false)" in html
+    assert store.list_programmes() == []
