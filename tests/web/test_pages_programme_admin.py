@@ -33,7 +33,7 @@ def test_staff_see_programmes_learners_and_one_record_explained(client: FlaskCli
     table = client.get("/teach/programmes/mm-ds").get_data(as_text=True).split('id="learners"')[1]
     assert "alice" in table and "100 (A)" in table and "complete" in table
     page = client.get(RECORD).get_data(as_text=True)
-    assert "mm-ds for alice" in page and "hash chain verified (1 events)" in page
+    assert "MicroMasters in Data Science for alice" in page and "hash chain verified (1 events)" in page
     exported = client.get(f"{RECORD}/export.json")
     assert exported.status_code == 200 and json.loads(exported.data)
     assert client.get(f"{RECORD}/export.csv").status_code == 200
