@@ -79,10 +79,10 @@ def test_processes_starting_together_can_all_migrate(database_url: str) -> None:
 
 
 def test_tokens_of_accounts_disabled_before_the_upgrade_are_revoked_by_it(database_url: str) -> None:
-    """Disabling used to leave a person's tokens working; migration 0009 revokes those already out there."""
+    """Disabling used to leave a person's tokens working; migration 0010 revokes those already out there."""
     store = Store.from_url(database_url)
     with store.engine.begin() as connection:
-        command.upgrade(alembic_config(store, connection), "0008")
+        command.upgrade(alembic_config(store, connection), "0009")
     before = datetime(2020, 1, 1, tzinfo=UTC)
     with store.engine.begin() as connection:
         for name, disabled in (("gone", before), ("here", None)):
