@@ -1,4 +1,4 @@
-"""The long-running and admin subcommands: serve, worker, token create, accounts, records, migrate, demo."""
+"""The long-running and admin subcommands: serve, worker, tokens, accounts, platforms, programmes, records, migrate, demo."""
 
 from __future__ import annotations
 
@@ -50,6 +50,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     create.add_argument("--name", required=True, help="who holds it (for a learner: their learner id)")
     create.add_argument("--course", action="append", default=None, help="a course it may act on (repeatable)")
     create.set_defaults(handler=run_token_create)
+    listing = token_commands.add_parser("list", help="list tokens (never their secrets), one JSON object a line")
+    listing.add_argument("--name", default=None, help="only this owner's tokens")
+    listing.set_defaults(handler=run_token_list)
+    revoke = token_commands.add_parser("revoke", help="revoke a token: every later request with it is refused")
+    revoke.add_argument("id", type=int, help="the token's id (from `token list`)")
+    revoke.set_defaults(handler=run_token_revoke)
 
     account = commands.add_parser("account", help="accounts of people who log in to the web pages")
     account_commands = account.add_subparsers(dest="account_command", required=True)
@@ -63,7 +69,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     password.add_argument("--name", required=True)
     password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     password.set_defaults(handler=run_account_password)
-    disable = account_commands.add_parser("disable", help="disable an account; ends its sessions, keeps its name taken")
+    disable = account_commands.add_parser("disable", help="disable an account; ends its sessions, revokes its tokens, keeps its name taken")
     disable.add_argument("--name", required=True)
     disable.set_defaults(handler=run_account_disable)
 
@@ -75,6 +81,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     register.add_argument("--callback-url", default=None, help="where signed results are sent")
     register.add_argument("--course", action="append", required=True, help="a course it may submit to (repeatable)")
     register.set_defaults(handler=run_platform_create)
+
+    programme = commands.add_parser("programme", help="programmes whose records are kept")
+    programme_commands = programme.add_subparsers(dest="programme_command", required=True)
+    new_programme = programme_commands.add_parser(
+        "create", help="store a programme spec (.yaml, .yml or .json); every problem of a bad one is listed"
+    )
+    new_programme.add_argument("spec", type=Path, help="the programme spec")
+    new_programme.set_defaults(handler=run_programme_create)
 
     records = commands.add_parser("records", help="signed programme records")
     records_commands = records.add_subparsers(dest="records_command", required=True)
@@ -131,7 +145,23 @@ def migrated_store(settings: Settings, announce: bool = False) -> Store:
 def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
     store = migrated_store(settings)
     plaintext, record = store.create_token(args.role, args.name, args.course)
-    print(json.dumps({"token": plaintext, "role": record.role, "name": record.name, "courses": record.courses}))
+    print(json.dumps({"token": plaintext, "id": record.id, "role": record.role, "name": record.name,
+                      "courses": record.courses}))
+    return 0
+
+
+def run_token_list(args: argparse.Namespace, settings: Settings) -> int:
+    from web.api.tokens import token_json
+
+    for record in migrated_store(settings).list_tokens(name=args.name):
+        print(json.dumps(token_json(record)))
+    return 0
+
+
+def run_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from web.api.tokens import token_json
+
+    print(json.dumps(token_json(migrated_store(settings).revoke_token(args.id))))
     return 0
 
 
@@ -168,8 +198,8 @@ def run_account_password(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_account_disable(args: argparse.Namespace, settings: Settings) -> int:
     store = migrated_store(settings)
-    store.disable_account(args.name)
-    print(json.dumps({"name": args.name, "disabled": True}))
+    revoked = store.disable_account(args.name)
+    print(json.dumps({"name": args.name, "disabled": True, "tokens_revoked": revoked}))
     return 0
 
 
@@ -186,6 +216,16 @@ def run_platform_create(args: argparse.Namespace, settings: Settings) -> int:
     token, _ = store.create_token("platform", record.id, args.course)
     print(json.dumps({"id": record.id, "secret": record.secret, "token": token, "callback_url": callback_url,
                       "courses": list(record.courses), "webhook_path": f"/api/v1/platforms/{record.id}/submissions"}))
+    return 0
+
+
+def run_programme_create(args: argparse.Namespace, settings: Settings) -> int:
+    from autograde.cli import read_file
+    from service.programmes import create_programme
+    from web.api.records import programme_json
+
+    data = read_file(args.spec)
+    print(json.dumps(programme_json(create_programme(migrated_store(settings), args.spec.name, data))))
     return 0
 
 

@@ -28,6 +28,7 @@ def compute_record(programme: Programme, learner: str, events: Iterable[Event]) 
     last = max(history, key=lambda event: event.seq, default=None)
     return Record(
         programme_id=programme.id,
+        programme_title=programme.title,
         learner=learner,
         courses=courses,
         credits_earned=float(sum(result.credits for result in courses if result.passed)),

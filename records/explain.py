@@ -2,7 +2,9 @@
 
 The lines come from the record alone (its ``rule`` and ``sources``), so an exported or
 stored record can be explained without the history; the sources name the submission hash,
-sandbox image and rubric version, enough to regrade the same bytes in the same image.
+sandbox image and rubric version, enough to regrade the same bytes in the same image. People
+are named as people read them: the programme by its title, a grade by who scored its cells
+by hand and who changed it, and why.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from records.model import CourseResult, Record
 def explain(record: Record) -> list[str]:
     passed = sum(course.passed for course in record.courses)
     lines = [
-        f"{record.programme_id} for {record.learner}: {passed} of {len(record.courses)} courses passed, "
+        f"{record.programme_title or record.programme_id} for {record.learner}: {passed} of {len(record.courses)} courses passed, "
         f"{record.credits_earned:g} credits; complete: {_yes(record.complete)}, "
         f"credit-eligible: {_yes(record.credit_eligible)}, frozen: {_yes(record.frozen)} "
         f"(history up to event {record.last_seq}, hash {record.history_hash[:12]})"
@@ -63,10 +65,27 @@ def _source_line(source: dict[str, Any]) -> str:
         if name in source
     )
     ident = source.get("attempt_id") or source.get("submission_id")
+    people = _people(source)
     return (
-        f"{role} {source.get('item')}: {source.get('score')}/{source.get('max_score')} from {ident} "
-        f"({origin}; {provenance}){conflict}"
+        f"{role} {source.get('item')}: {_number(source.get('score'))}/{_number(source.get('max_score'))}"
+        f"{f', {people};' if people else ''} from {ident} ({origin}; {provenance}){conflict}"
     )
+
+
+def _people(source: dict[str, Any]) -> str:
+    """Who graded cells of this grade by hand, and whose change made it, by name: the machine is no one."""
+    parts = [
+        f"cell {cell.get('grade_id')} graded by {cell.get('by') or 'hand'}"
+        for cell in source.get("hand_graded") or ()
+        if isinstance(cell, dict)
+    ]
+    if source.get("author"):
+        parts.append(f"changed by {source['author']}: {source.get('reason', '')}")
+    return "; ".join(parts)
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
 def _share(value: float | None) -> str:

@@ -11,8 +11,11 @@ from typing import Any
 
 # Event kinds and the fields their ``body`` holds:
 #   grade     {course, item, kind: "assignment"|"exam", score, max_score, version, submission_id,
-#              submission_sha256, sandbox_image, rubric_version, received_at, attempt_id?}
-#              item = assignment or exam name; version orders grades of one submission/attempt
+#              submission_sha256, sandbox_image, rubric_version, received_at, attempt_id?,
+#              hand_graded?: [{grade_id, by}], author?, reason?}
+#              item = assignment or exam name; version orders grades of one submission/attempt;
+#              hand_graded: the cells a person scored and who; author and reason: the person's change
+#              that made this version (a cell graded by hand, an accepted regrade run)
 #   proctoring{course, item, attempt_id, state: "verified"|"rejected"|"second_review"|..., version}
 #   override  {course, field: "grade", value, reason, author, version}
 #   freeze    {reason, author}
@@ -70,6 +73,7 @@ class Record:
     frozen: bool
     last_seq: int
     history_hash: str  # hash of the last event: the record is a function of that history
+    programme_title: str = ""  # for people (the explanation); "" in records made before it was kept
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; ``from_dict(to_dict())`` gives back an equal record."""

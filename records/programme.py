@@ -98,16 +98,21 @@ def _parse(name: str, text: str) -> Programme:
         for key, value in raw.items()
         if key in READERS
     }
-    problems.raise_if_any()
-    courses: tuple[Course, ...] = values["courses"]
-    electives = sum(1 for course in courses if not course.required)
-    if values.get("electives_needed", 0) > electives:
-        problems.found.append(
-            f"{where.key('electives_needed')}: {values['electives_needed']} is more than the "
-            f"{electives} elective courses"
-        )
+    courses, needed = values.get("courses"), values.get("electives_needed", 0)
+    if courses is not None and needed is not None:  # checked with the rest, so one upload shows every problem
+        problems.check(_check_electives, needed, courses, where.key("electives_needed"))
     problems.raise_if_any()
     return Programme(**values)
+
+
+def _check_electives(needed: int, courses: tuple[Course, ...], where: Where) -> None:
+    """A programme nobody can complete is refused when it is uploaded, not found out at graduation."""
+    electives = sum(1 for course in courses if not course.required)
+    if needed > electives:
+        listed = f"only {electives} elective course{'s' if electives > 1 else ''}" if electives else "none"
+        raise where.error(
+            f"the programme requires {needed} elective{'s' if needed > 1 else ''} but lists {listed} (required: false)"
+        )
 
 
 def _read_slug(value: Any, where: Where) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from grader.errors import BadInput, Conflict, NotFound
-from store.models import AccountRow, utcnow
+from store.models import AccountRow, TokenRow, utcnow
 from store.records import PERSON_ROLES, AccountRecord
 from store.sessions import SessionScope
 
@@ -96,11 +96,23 @@ class AccountStore(SessionScope):
                 raise NotFound(f"no account named {name!r}")
             row.password_hash = generate_password_hash(password, method=HASH_METHOD)
 
-    def disable_account(self, name: str) -> None:
-        """Disabling keeps the row: the name stays taken, so nobody else can become this person."""
+    def disable_account(self, name: str) -> int:
+        """Disabling keeps the row: the name stays taken, so nobody else can become this person.
+
+        The person's API tokens are revoked in the same transaction (how many is returned):
+        the pages refuse a disabled account at its next click, and a token of that name must
+        not go on acting for it. Platforms' tokens are not the person's even under the same name.
+        """
+        now = utcnow()
         with self.transaction(write=True) as session:
             row = session.scalars(select(AccountRow).where(AccountRow.name == name)).one_or_none()
             if row is None:
                 raise NotFound(f"no account named {name!r}")
             if row.disabled_at is None:
-                row.disabled_at = utcnow()
+                row.disabled_at = now
+            revoked = session.execute(
+                update(TokenRow)
+                .where(TokenRow.name == name, TokenRow.role.in_(PERSON_ROLES), TokenRow.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            return int(getattr(revoked, "rowcount", 0) or 0)

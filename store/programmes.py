@@ -107,6 +107,9 @@ def grade_body(session: Session, submission: SubmissionRow, report: GradeReportR
     }
     if report.report.get("judge", "in-process") != "judge":  # weaker evidence: the record says so
         body["judge"] = "in-process"
+    graders = hand_graders(session, submission, report)
+    if graders:
+        body["hand_graded"] = graders
     change = report.report.get("change") or {}
     if change.get("reason") and change.get("author"):  # an instructor's change: it applies after a freeze too
         body.update(reason=change["reason"], author=change["author"])
@@ -116,6 +119,26 @@ def grade_body(session: Session, submission: SubmissionRow, report: GradeReportR
         if attempt is not None and exam is not None:
             body.update(kind="exam", item=exam.name, attempt_id=attempt.id)
     return body
+
+
+def hand_graders(session: Session, submission: SubmissionRow, report: GradeReportRow) -> list[dict[str, str]]:
+    """Each cell of ``report`` a person scored, with who: the latest hand change to it up to this version.
+
+    A regrade carries a person's cells into the machine's new report (``grader.manual``) but
+    not the change that made them, so the names come from the submission's earlier versions.
+    """
+    cells = sorted({c["grade_id"] for c in report.report.get("cells", []) if c.get("status") == "graded_by_instructor"})
+    if not cells:
+        return []
+    versions = select(GradeReportRow.report).where(
+        GradeReportRow.submission_id == submission.id, GradeReportRow.id <= report.id
+    )
+    by: dict[str, str] = {}
+    for earlier in session.scalars(versions.order_by(GradeReportRow.id)):
+        change = earlier.get("change") or {}
+        if change.get("kind") == "manual" and change.get("author"):
+            by[str(change.get("grade_id"))] = str(change["author"])
+    return [{"grade_id": cell, "by": by.get(cell, "")} for cell in cells]
 
 
 def record_proctoring(session: Session, attempt: AttemptRow, at: datetime, actor: str) -> None:

@@ -28,6 +28,7 @@ class TokenRecord:
     courses: tuple[str, ...] | None  # None: no course list (an admin, or a learner of any course)
     created_at: datetime
     revoked_at: datetime | None = None
+    last_used_at: datetime | None = None  # to within ``store.tokens.LAST_USED_STEP``; None: never used since noted
 
 
 @dataclass(frozen=True)

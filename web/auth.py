@@ -13,18 +13,21 @@ settings; the others are looked up by hash in the store. Roles:
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
 
-from grader.errors import Forbidden, Unauthenticated
+from grader.errors import Forbidden, StorageError, Unauthenticated
 from service.settings import Settings
-from store import Store, SubmissionRecord
+from store import Store, SubmissionRecord, TokenRecord
 from web.handles import handles
 
 View = TypeVar("View", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,17 +49,27 @@ def authenticate_request() -> None:
     if getattr(view, "public", False):
         return
     h = handles()
-    g.caller = authenticate(request.headers.get("Authorization"), h.settings, h.store)
+    g.caller = authenticate(request.headers.get("Authorization"), h.settings, h.store, h.clock())
 
 
-def authenticate(header: str | None, settings: Settings, store: Store) -> Caller:
+def authenticate(header: str | None, settings: Settings, store: Store, now: datetime) -> Caller:
+    """The caller of a live token, looked up on every request: a revoked token is refused at its next use."""
     token = bearer_token(header)
     if settings.admin_token and hmac.compare_digest(token.encode(), settings.admin_token.encode()):
         return Caller(role="admin", name="admin")
     record = store.find_token(token)
     if record is None:
         raise Unauthenticated("the bearer token is unknown or revoked")
+    note_use(store, record, now)
     return Caller(role=record.role, name=record.name, courses=record.courses)
+
+
+def note_use(store: Store, record: TokenRecord, now: datetime) -> None:
+    """Bookkeeping for the token list: a failed write is logged, never a reason to refuse a good token."""
+    try:
+        store.note_token_use(record, now)
+    except StorageError as exc:
+        log.warning("could not note the use of token %s: %s", record.id, exc.message)
 
 
 def bearer_token(header: str | None) -> str:

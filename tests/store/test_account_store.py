@@ -65,3 +65,23 @@ def test_ending_sessions_changes_that_accounts_credential_only_and_each_time(sto
     assert len({alice.credential, after_one.credential, after_two.credential}) == 3
     assert store.find_account(bob.id) == bob
     assert store.check_password("alice", "correct horse") == after_two  # logging in again takes the new stamp
+
+
+def test_disabling_an_account_revokes_every_token_of_that_person_and_no_other(store: Store) -> None:
+    store.create_account("instructor", "prof", "correct horse", ["ds101"])
+    as_instructor, _ = store.create_token("instructor", "prof", ["ds101"])
+    as_learner, _ = store.create_token("learner", "prof", None)  # the same person under another role
+    machine, _ = store.create_token("platform", "prof", ["ds101"])  # a platform's id is not a person's name
+    someone_else, _ = store.create_token("instructor", "other-prof", ["ds101"])
+    store.disable_account("prof")
+    assert store.find_token(as_instructor) is None and store.find_token(as_learner) is None
+    assert store.find_token(machine) is not None and store.find_token(someone_else) is not None
+
+
+def test_a_disabled_account_gets_no_new_token(store: Store) -> None:
+    store.create_account("learner", "alice", "correct horse", None)
+    store.disable_account("alice")
+    with pytest.raises(Conflict, match="disabled"):
+        store.create_token("learner", "alice", None)
+    plaintext, _ = store.create_token("platform", "alice", ["ds101"])  # platforms have their own names
+    assert store.find_token(plaintext) is not None

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 
 from store import Store
 from store.db import MIGRATIONS
-from store.models import Base
+from store.models import AccountRow, Base, TokenRow
 
 TABLES = {"tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries",
           "exams", "exam_files", "accommodations", "exam_attempts", "attempt_answers", "attempt_events",
@@ -75,3 +76,24 @@ def test_processes_starting_together_can_all_migrate(database_url: str) -> None:
     assert table_names(stores[0]) == TABLES | {"alembic_version"}
     for store in stores:
         store.dispose()
+
+
+def test_tokens_of_accounts_disabled_before_the_upgrade_are_revoked_by_it(database_url: str) -> None:
+    """Disabling used to leave a person's tokens working; migration 0010 revokes those already out there."""
+    store = Store.from_url(database_url)
+    with store.engine.begin() as connection:
+        command.upgrade(alembic_config(store, connection), "0009")
+    before = datetime(2020, 1, 1, tzinfo=UTC)
+    with store.engine.begin() as connection:
+        for name, disabled in (("gone", before), ("here", None)):
+            connection.execute(insert(AccountRow.__table__).values(
+                name=name, role="learner", password_hash="x", courses=None, created_at=before, disabled_at=disabled))
+        for name, role in (("gone", "learner"), ("gone", "instructor"), ("gone", "platform"), ("here", "learner")):
+            connection.execute(insert(TokenRow.__table__).values(
+                name=name, role=role, token_hash=f"{name}-{role}", courses=None, created_at=before))
+    store.migrate()
+    revoked = {(t.name, t.role): t.revoked_at is not None for t in store.list_tokens()}
+    assert revoked == {("gone", "learner"): True, ("gone", "instructor"): True, ("gone", "platform"): False,
+                       ("here", "learner"): False}
+    assert all(t.revoked_at is None or t.revoked_at > before for t in store.list_tokens())
+    store.dispose()

@@ -33,7 +33,7 @@ def test_staff_see_programmes_learners_and_one_record_explained(client: FlaskCli
     table = client.get("/teach/programmes/mm-ds").get_data(as_text=True).split('id="learners"')[1]
     assert "alice" in table and "100 (A)" in table and "complete" in table
     page = client.get(RECORD).get_data(as_text=True)
-    assert "mm-ds for alice" in page and "hash chain verified (1 events)" in page
+    assert "MicroMasters in Data Science for alice" in page and "hash chain verified (1 events)" in page
     exported = client.get(f"{RECORD}/export.json")
     assert exported.status_code == 200 and json.loads(exported.data)
     assert client.get(f"{RECORD}/export.csv").status_code == 200
@@ -125,4 +125,16 @@ def test_only_an_admin_may_upload_a_programme(client: FlaskClient, people: None,
     log_in(client, "prof")
     assert 'id="upload-programme"' not in client.get("/teach/programmes/").get_data(as_text=True)
     assert upload_spec(client, yaml.safe_dump(PROGRAMME).encode()).status_code == 403
+    assert store.list_programmes() == []
+
+
+def test_a_programme_needing_more_electives_than_it_lists_is_refused_beside_the_spec(
+    client: FlaskClient, people: None, store: Store
+) -> None:
+    store.create_account("admin", "dean", PASSWORD, None)
+    log_in(client, "dean")
+    refused = upload_spec(client, yaml.safe_dump({**PROGRAMME, "id": "Bad Id", "electives_needed": 2}).encode())
+    html = refused.get_data(as_text=True).split('id="problems-spec"')[1].split("</ul>")[0]
+    assert refused.status_code == 422 and "Bad Id" in html  # with the other problems, not after them
+    assert "the programme requires 2 electives but lists none (required: false)" in html
     assert store.list_programmes() == []

@@ -22,7 +22,7 @@ def test_a_learner_sees_their_record_and_manages_share_links(
     graded(2.0)
     log_in(client, "alice")
     page = client.get("/learn/records").get_data(as_text=True)
-    assert "mm-ds for alice" in page and "ds101" in page
+    assert "MicroMasters in Data Science for alice" in page and "ds101" in page
     made = post_form(client, "/learn/records", "/learn/records/mm-ds/shares", label="admissions")
     assert made.status_code == 200
     url = re.search(r'id="new-link-url" readonly value="([^"]+)"', made.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
@@ -35,6 +35,6 @@ def test_a_learner_sees_their_record_and_manages_share_links(
     assert client.get(path).status_code == 404
     client.post("/logout", data={"csrf_token": csrf_of(client, "/learn/")})
     log_in(client, "bob")
-    assert "mm-ds for alice" not in client.get("/learn/records").get_data(as_text=True)
+    assert "MicroMasters in Data Science for alice" not in client.get("/learn/records").get_data(as_text=True)
     reply = post_form(client, "/learn/records", f"/learn/records/mm-ds/shares/{share_id}/revoke")
     assert reply.status_code == 404

@@ -37,6 +37,20 @@ def post_programme(client: FlaskClient, data: dict[str, Any]) -> Any:
     return client.post("/api/v1/programmes", headers=ADMIN, data={"spec": spec}, content_type="multipart/form-data")
 
 
+def test_a_programme_needing_more_electives_than_it_lists_is_a_422_and_stores_nothing(
+    client: FlaskClient, row_counts: Callable[[], dict[str, int]]
+) -> None:
+    before = row_counts()
+    elective = {**PROGRAMME["courses"][0], "course": "ds102", "required": False}
+    reply = post_programme(client, {**PROGRAMME, "courses": [*PROGRAMME["courses"], elective], "electives_needed": 2})
+    assert (reply.status_code, reply.json["error"]) == (422, "invalid_programme")
+    assert reply.json["problems"] == [
+        "programme.yaml: electives_needed: the programme requires 2 electives but lists only 1 elective course "
+        "(required: false)"
+    ]
+    assert row_counts() == before
+
+
 @pytest.fixture
 def graded(client: FlaskClient, post_submission: Callable[..., Any], store: Store) -> Callable[[float], str]:
     assert post_programme(client, PROGRAMME).status_code == 201

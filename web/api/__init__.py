@@ -17,6 +17,7 @@ from web.api.proctoring import proctoring
 from web.api.records import records
 from web.api.regrades import regrades
 from web.api.submissions import submissions
+from web.api.tokens import tokens
 from web.api.webhook import webhook
 from web.auth import authenticate_request, public
 from web.openapi import openapi
@@ -36,6 +37,7 @@ api.register_blueprint(attempts)
 api.register_blueprint(proctoring)
 api.register_blueprint(records)
 api.register_blueprint(regrades)
+api.register_blueprint(tokens)
 api.register_blueprint(openapi)
 
 

@@ -21,6 +21,7 @@ from records.history import verify_history
 from records.model import Event, Record
 from records.programme import Programme, parse_programme
 from records.signing import encode_signed, public_key_jwk, public_key_of, sign_document
+from service import programmes as programme_use
 from service.memo import Memo
 from web.auth import Caller, can_see_course, current_caller, public, require
 from web.downloads import export_filename, private_attachment
@@ -79,13 +80,7 @@ def create_programme() -> tuple[Response, int]:
 
 def store_programme(spec_name: str, data: bytes) -> Programme:
     """Parse and keep a programme spec; nothing is stored unless all of it is valid."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInput(f"{spec_name}: the spec must be UTF-8 text") from None
-    programme = parse_programme(spec_name, text)
-    handles().store.add_programme(programme.id, programme.title, spec_name, text, [c.course for c in programme.courses])
-    return programme
+    return programme_use.create_programme(handles().store, spec_name, data)
 
 
 def programme_json(programme: Programme) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from web.pages.review_queue import review_queue
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
 from web.pages.submissions import submissions
 from web.pages.teach import teach
+from web.pages.token_admin import token_admin
 
 log = logging.getLogger(__name__)
 # Pages use only their own stylesheet and script; feedback HTML is framed from this origin.
@@ -53,6 +54,7 @@ pages.register_blueprint(exam_admin)
 pages.register_blueprint(attempt_admin)
 pages.register_blueprint(review_queue)
 pages.register_blueprint(programme_admin)
+pages.register_blueprint(token_admin)
 
 
 def init_pages(app: Flask, settings: Settings) -> None:
