@@ -29,6 +29,7 @@ from web.pages.programme_admin import programme_admin
 from web.pages.records import record_pages
 from web.pages.review_queue import review_queue
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
+from web.pages.shared import shared_pages
 from web.pages.submissions import submissions
 from web.pages.teach import teach
 
@@ -49,6 +50,7 @@ pages.register_blueprint(exam_admin)
 pages.register_blueprint(attempt_admin)
 pages.register_blueprint(review_queue)
 pages.register_blueprint(programme_admin)
+pages.register_blueprint(shared_pages)
 
 
 def init_pages(app: Flask, settings: Settings) -> None:

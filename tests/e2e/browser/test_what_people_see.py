@@ -8,23 +8,29 @@ directly against the store, as the RQ scheduler would call it.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+import yaml
 from werkzeug.serving import make_server
 
 from autograde.settings import Settings
+from records.signing import decode_signed, public_keys_from, verify_document
 from store import Store
+from tests.builders import report_cell, report_dict
 from tests.e2e import faults
 from tests.e2e.browser.helpers import log_in, screenshot, wait_until
 from tests.exam_bank.bank import as_yaml
 from tests.exam_bank.bank import question as param_question
 from tests.web.fakes import FakeClock, FakeEnqueuer
+from tests.web.notebook_builders import learner_bytes, source_bytes
 from worker.attempts import close_expired
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis]
@@ -146,4 +152,73 @@ def test_submitting_the_exam_works_without_javascript(browser: Any, server: str,
         assert re.match(r"Submitted at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.", page.locator("#handed-in").inner_text())
         assert page.locator("#attempt-state").inner_text() == "handed in, being graded"
     finally:
+        context.close()
+
+
+PROGRAMME = {
+    "id": "ds-cert", "title": "Data Science Certificate",
+    "courses": [{"course": COURSE, "required": True, "credits": 4, "weights": {"assignments": 1.0, "exam": 0.0},
+                 "pass_threshold": 60}],
+    "policies": {"attempts": "best", "rounding": 1, "letters": [{"letter": "A", "min": 90}, {"letter": "C", "min": 60}]},
+}  # fmt: skip
+
+
+def graded_submission(server: str, admin: requests.Session, store: Store, source: bytes, report: dict[str, Any]) -> str:
+    """alice's submission to a new assignment of ``source``, graded with ``report`` as the worker would store it."""
+    uploaded = admin.post(f"{server}/api/v1/assignments", data={"course": COURSE, "name": "hw1"},
+                          files={"file": ("hw.ipynb", source)})
+    assert uploaded.status_code == 201, uploaded.text
+    token, _ = store.create_token("learner", "alice", [COURSE])
+    submitted = requests.post(f"{server}/api/v1/assignments/{uploaded.json()['id']}/submissions",
+                              headers={"Authorization": f"Bearer {token}"}, files={"file": ("hw.ipynb", learner_bytes())})
+    assert submitted.status_code == 202, submitted.text
+    submission_id = str(submitted.json()["id"])
+    store.claim_submission(submission_id)
+    assert store.save_grade(submission_id, report, "<h1>Feedback</h1>", {"sandbox_image": "sha256:abc"})
+    return submission_id
+
+
+def verified(download: Any, keys: dict[str, bytes]) -> dict[str, Any]:
+    """The downloaded file's signed envelope, once its signature checks out."""
+    envelope = decode_signed(Path(download.path()).read_bytes())
+    verify_document(envelope, keys)
+    return envelope
+
+
+def test_a_share_link_opens_as_a_readable_record_and_learners_download_their_signed_record(
+    browser: Any, server: str, admin: requests.Session, accounts: Store
+) -> None:
+    created = admin.post(f"{server}/api/v1/programmes", files={"spec": ("programme.yaml", yaml.safe_dump(PROGRAMME))})
+    assert created.status_code == 201, created.text
+    graded_submission(server, admin, accounts, source_bytes(),
+                      report_dict(report_cell("test_answer", 1.5, 2.0, "partial"), score=1.5, max_score=2.0))
+    keys = public_keys_from(requests.get(f"{server}/api/v1/records/public-key", timeout=30).content)
+    context = browser.new_context(viewport={"width": 1024, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    stranger = browser.new_context(viewport={"width": 1024, "height": 900}, accept_downloads=True)
+    try:
+        log_in(page, server, "alice")
+        page.goto(f"{server}/learn/records")
+        with page.expect_download() as mine:
+            page.get_by_role("link", name="Download my signed record (JSON)").click()
+        assert "alice" in json.dumps(verified(mine.value, keys)["document"]["credentialSubject"])
+        page.get_by_label("Label for a new link (who it is for)").fill("admissions office")
+        page.get_by_role("button", name="Make a share link").click()
+        link = page.get_by_label(re.compile("^Share link")).input_value()
+
+        # Someone without an account opens the link in a browser: a page to read, not a file thrown at them.
+        reader = stranger.new_page()
+        reader.goto(link)
+        assert reader.get_by_role("heading", level=1).inner_text() == "Data Science Certificate"
+        assert f"{COURSE}\trequired\t4\t75\tC\tpassed" in reader.locator("#courses").inner_text()
+        assert "alice" in reader.locator("main").inner_text()
+        screenshot(reader, "shared-record")
+        with reader.expect_download() as shared:
+            reader.get_by_role("link", name="Download the signed record (JSON)").click()
+        assert shared.value.suggested_filename == "ds-cert-alice-record.json"
+        verified(shared.value, keys)
+        # A script still gets the signed JSON at the same address.
+        assert decode_signed(requests.get(link, timeout=30).content)["proof"]
+    finally:
+        stranger.close()
         context.close()
