@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 import yaml
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from autograde.settings import Settings
@@ -30,7 +31,8 @@ from tests.e2e.browser.helpers import log_in, screenshot, wait_until
 from tests.exam_bank.bank import as_yaml
 from tests.exam_bank.bank import question as param_question
 from tests.web.fakes import FakeClock, FakeEnqueuer
-from tests.web.notebook_builders import learner_bytes, source_bytes
+from tests.web.notebook_builders import essay_source_bytes, learner_bytes, source_bytes
+from tests.web.reports import essay_report
 from worker.attempts import close_expired
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis]
@@ -221,4 +223,30 @@ def test_a_share_link_opens_as_a_readable_record_and_learners_download_their_sig
         assert decode_signed(requests.get(link, timeout=30).content)["proof"]
     finally:
         stranger.close()
+        context.close()
+
+
+def test_the_hand_grade_form_puts_the_manual_cell_first_and_labels_every_field(
+    browser: Any, server: str, admin: requests.Session, accounts: Store
+) -> None:
+    submission_id = graded_submission(server, admin, accounts, essay_source_bytes(), essay_report())
+    context = browser.new_context(viewport={"width": 1024, "height": 900})
+    page = context.new_page()
+    try:
+        log_in(page, server, "prof")
+        page.goto(f"{server}/submissions/{submission_id}")
+        essay = page.get_by_label("Score for essay in hw.ipynb (0 to 5 points)")
+        override = page.get_by_label("Score for test_answer in hw.ipynb (0 to 2 points)")
+        assert essay.is_visible() and not override.is_visible()  # the override waits, folded
+        fields = page.locator("#hand-grading input[name=score]").evaluate_all("inputs => inputs.map(i => i.id)")
+        assert fields == ["score-essay", "score-test_answer"]  # the manual cell first
+        essay.fill("4")
+        page.get_by_label("Reason for the score of essay in hw.ipynb").fill("a clear argument, one step missing")
+        page.get_by_role("button", name="Save the score of essay").click()
+        expect(page.locator("#score")).to_have_text("6 / 7")  # the page after the save
+        page.get_by_text("Override an autograded test (1)").click()
+        assert override.is_visible()
+        assert page.get_by_label("Reason for the score of test_answer in hw.ipynb").is_visible()
+        screenshot(page, "hand-grade")
+    finally:
         context.close()
