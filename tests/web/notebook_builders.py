@@ -10,7 +10,7 @@ import json
 import zipfile
 from typing import Any
 
-from tests.builders import make_answer_cell, make_notebook, make_test_cell, to_bytes
+from tests.builders import make_answer_cell, make_manual_cell, make_notebook, make_test_cell, to_bytes
 
 SOLUTION = "def answer():\n    return 42"
 VISIBLE_TEST = "assert answer() == 42\n"
@@ -38,6 +38,15 @@ def source_bytes(points: float = 2) -> bytes:
 
 def learner_bytes(body: str = SOLUTION) -> bytes:
     return to_bytes(make_learner_notebook(body))
+
+
+def essay_source_bytes() -> bytes:
+    """A source with a test worth 2 points and an essay worth 5 that a person grades."""
+    return to_bytes(make_notebook(
+        make_answer_cell("answer", SOLUTION),
+        make_test_cell("test_answer", VISIBLE_TEST, points=2),
+        make_manual_cell("essay", points=5),
+    ))  # fmt: skip
 
 
 def nbformat3_bytes() -> bytes:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from exam_bank.states import STATES
+from service.attempts import close_expired
 from store import Store
 from tests.web.conftest import START
-from tests.web.fakes import FakeClock
+from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.pages_client import csrf_of, log_in, post_form
 from tests.web.test_exams_api import spec, upload
+from web.pages.attempt_words import learner_words
 
 PASSWORD = "correct horse"
 
@@ -99,3 +103,73 @@ def test_save_an_answer_then_submit(client: FlaskClient, exam: dict[str, Any], s
     assert saved.status_code == 302
     assert post_form(client, room, f"/learn/attempts/{attempt_id}/submit").status_code == 302
     assert store.get_attempt(attempt_id).state == "submitted"
+
+
+def visible_text(html: str) -> str:
+    """What a person reads: the page without its tags, attributes and class names."""
+    return " ".join(re.sub(r"<[^>]*>", " ", html).split())
+
+
+def enter_room(client: FlaskClient, exam: dict[str, Any]) -> tuple[str, str]:
+    log_in(client, "alice")
+    room = start(client, exam).headers["Location"]
+    return room, room.rsplit("/", 1)[1]
+
+
+def test_submit_the_exam_asks_for_confirmation_before_anything_is_handed_in(
+    client: FlaskClient, exam: dict[str, Any], store: Store
+) -> None:
+    room, attempt_id = enter_room(client, exam)
+    html = client.get(room).get_data(as_text=True)
+    # The room's button only asks (a plain GET form, so it works without JavaScript).
+    assert f'<form method="get" action="/learn/attempts/{attempt_id}/submit">' in html
+    confirm = client.get(f"/learn/attempts/{attempt_id}/submit")
+    assert confirm.status_code == 200
+    page = visible_text(confirm.get_data(as_text=True))
+    assert "Submit the exam now?" in page and "0 of 2 questions saved" in page
+    assert "Yes, submit the exam" in page and "Back to the exam" in page
+    assert store.get_attempt(attempt_id).state == "started"  # asking changed nothing
+    assert post_form(client, f"/learn/attempts/{attempt_id}/submit", f"/learn/attempts/{attempt_id}/submit").status_code == 302
+    assert store.get_attempt(attempt_id).state == "submitted"
+    assert client.get(f"/learn/attempts/{attempt_id}/submit").headers["Location"] == room  # nothing left to confirm
+
+
+def test_when_the_time_is_up_the_room_says_how_much_grace_remains(
+    client: FlaskClient, exam: dict[str, Any], clock: FakeClock
+) -> None:
+    room, _ = enter_room(client, exam)
+    html = client.get(room).get_data(as_text=True)
+    assert 'data-grace-seconds="60"' in html
+    assert 'id="time-up" hidden' in html  # shown by the countdown when it reaches zero
+    clock.advance(minutes=60, seconds=15)
+    html = client.get(room).get_data(as_text=True)
+    assert 'id="time-up" role="status">' in html and 'id="grace-over" hidden' in html
+    page = visible_text(html)
+    assert "Time is up." in page and "45 s of grace" in page and "until 13:01:00 UTC" in page
+    clock.advance(seconds=50)
+    html = client.get(room).get_data(as_text=True)
+    assert 'id="grace-open" hidden' in html and 'id="grace-over">' in html
+    assert "The grace period is over: the work you saved is being handed in for you automatically" in visible_text(html)
+
+
+def test_after_the_sweeper_the_learner_reads_plain_words_and_no_submit_time_of_their_own(
+    client: FlaskClient, exam: dict[str, Any], store: Store, enqueuer: FakeEnqueuer, clock: FakeClock
+) -> None:
+    room, attempt_id = enter_room(client, exam)
+    clock.advance(minutes=62)
+    assert close_expired(store, enqueuer, clock()) == [attempt_id]
+    page = visible_text(client.get(room).get_data(as_text=True))
+    assert "Submitted at" not in page and "13:00:00" not in page.split("Time ran out")[0]
+    assert "Time ran out before you submitted, so the work you had saved was handed in for you automatically" in page
+    assert "auto_submit" not in page and "sweeper" not in page
+    for event in ("grade", "review_violation"):
+        store.apply_event(attempt_id, event, "grader", "", clock())
+    for address in (room, "/learn/exams"):
+        page = visible_text(client.get(address).get_data(as_text=True))
+        assert "second_review" not in page and "being reviewed" in page
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_attempt_state_has_words_for_the_learner(state: str) -> None:
+    words = learner_words(state, requires_proctoring=True)
+    assert words and "_" not in words

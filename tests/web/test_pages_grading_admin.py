@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,9 @@ from flask.testing import FlaskClient
 
 from store import Store
 from tests.web.fakes import FakeEnqueuer
+from tests.web.notebook_builders import essay_source_bytes
 from tests.web.pages_client import log_in, post_form
+from tests.web.reports import essay_report
 from tests.web.reports import grade as store_grade
 
 REASON = "right idea, off by one constant"
@@ -168,3 +171,45 @@ def test_a_hand_grade_without_a_reason_is_explained_beside_the_reason_field(
     assert 'id="err-score-test_answer"' not in html
     assert store.get_submission(graded).score == 0.0
     assert len(store.report_history(graded)) == 1
+
+
+@pytest.fixture
+def with_essay(people: None, post_assignment: Callable[..., Any], post_submission: Callable[..., Any], store: Store) -> str:
+    """alice's submission to an assignment with a test (2 points) and an essay graded by hand (5 points)."""
+    assignment = post_assignment(essay_source_bytes(), name="hw2")
+    assert assignment.status_code == 201, assignment.json
+    submission_id = str(post_submission(assignment_id=assignment.json["id"]).json["id"])
+    store.claim_submission(submission_id)
+    assert store.save_grade(submission_id, essay_report(), "<h1>Feedback</h1>", {})
+    return submission_id
+
+
+LABEL = re.compile(r'<label for="([^"]+)">(.*?)</label>', re.S)
+INPUT = re.compile(r'<input id="((?:score|reason)-[^"]+)"')
+
+
+def test_every_hand_grade_field_is_labelled_with_its_notebook_cell_and_points(client: FlaskClient, with_essay: str) -> None:
+    log_in(client, "prof")
+    html = client.get(f"/submissions/{with_essay}").get_data(as_text=True)
+    labels = {field: " ".join(text.split()) for field, text in LABEL.findall(html)}
+    assert sorted(INPUT.findall(html)) == ["reason-essay", "reason-test_answer", "score-essay", "score-test_answer"]
+    assert labels["score-essay"] == "Score for essay in hw.ipynb (0 to 5 points)"
+    assert labels["reason-essay"] == "Reason for the score of essay in hw.ipynb"
+    assert labels["score-test_answer"] == "Score for test_answer in hw.ipynb (0 to 2 points)"
+    assert labels["reason-test_answer"] == "Reason for the score of test_answer in hw.ipynb"
+
+
+def test_the_manual_cell_comes_first_and_overrides_of_tests_are_one_step_away(client: FlaskClient, with_essay: str) -> None:
+    log_in(client, "prof")
+    html = client.get(f"/submissions/{with_essay}").get_data(as_text=True)
+    essay, details, test = html.index('id="score-essay"'), html.index('<details id="overrides">'), html.index('id="score-test_answer"')
+    assert essay < details < test < html.index("</details>")
+    assert "Override an autograded test (1)" in html
+    # A refused override is shown with its field, so the folded section opens by itself.
+    reply = post_form(client, f"/submissions/{with_essay}", f"/teach/submissions/{with_essay}/cells/test_answer",
+                      score="9", reason="generous")  # fmt: skip
+    assert reply.status_code == 422 and '<details id="overrides" open>' in reply.get_data(as_text=True)
+    graded = post_form(client, f"/submissions/{with_essay}", f"/teach/submissions/{with_essay}/cells/essay",
+                       score="4", reason="a clear argument")  # fmt: skip
+    assert graded.status_code == 302
+    assert '<details id="overrides">' in client.get(f"/submissions/{with_essay}").get_data(as_text=True)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from typing import Any
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from records.signing import decode_signed, public_keys_from, verify_document
 from store import Store
 from tests.web.pages_client import csrf_of, log_in, post_form
 from tests.web.test_records_api import graded  # noqa: F401  (the fixture)
@@ -38,3 +43,73 @@ def test_a_learner_sees_their_record_and_manages_share_links(
     assert "MicroMasters in Data Science for alice" not in client.get("/learn/records").get_data(as_text=True)
     reply = post_form(client, "/learn/records", f"/learn/records/mm-ds/shares/{share_id}/revoke")
     assert reply.status_code == 404
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"}
+
+
+def verified(client: FlaskClient, data: bytes) -> dict[str, Any]:
+    """The signed envelope, once its signature checks out against the service's published key."""
+    envelope = decode_signed(data)
+    verify_document(envelope, public_keys_from(json.dumps(client.get("/api/v1/records/public-key").json).encode()))
+    return envelope
+
+
+@pytest.fixture
+def path(client: FlaskClient, store: Store, graded: Callable[[float], str]) -> str:  # noqa: F811
+    """alice's record (1.5 of 2: 75, a C) and a new share link to it, as the path her records page showed."""
+    store.create_account("learner", "alice", PASSWORD, None)
+    graded(1.5)
+    log_in(client, "alice")
+    made = post_form(client, "/learn/records", "/learn/records/mm-ds/shares", label="admissions")
+    url = re.search(r'id="new-link-url" readonly value="([^"]+)"', made.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    return url.split("localhost", 1)[1]
+
+
+def test_a_share_link_opened_in_a_browser_shows_the_record_and_its_signed_file(
+    app: Flask, store: Store, path: str
+) -> None:
+    stranger = app.test_client()  # no session: the link alone
+    opened = stranger.get(path, headers=BROWSER)
+    assert opened.status_code == 303
+    page_address = opened.headers["Location"]
+    page = stranger.get(page_address, headers=BROWSER)
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]*>", " ", html).split())
+    assert "MicroMasters in Data Science" in text and "alice" in text
+    assert "ds101 required 4 75 C passed" in text  # course, kind, credits, grade, letter, passed
+    download = re.search(r'<a class="button" id="download" href="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    signed = stranger.get(download)
+    assert signed.status_code == 200 and signed.headers["Content-Disposition"].startswith("attachment")
+    verified(stranger, signed.data)
+    # A script asking for JSON (or for anything) still gets the signed JSON itself.
+    for accept in ({"Accept": "application/json"}, {"Accept": "*/*"}, {}):
+        reply = stranger.get(path, headers=accept)
+        assert reply.status_code == 200 and reply.mimetype == "application/json" and decode_signed(reply.data)["proof"]
+    # Every use is logged: the page, the download and the three scripts (the redirect is not a use).
+    assert store.list_shares("mm-ds", "alice")[0]["accesses"] == 5
+
+
+def test_a_revoked_share_link_shows_a_readable_page_in_a_browser(
+    app: Flask, client: FlaskClient, store: Store, path: str
+) -> None:
+    share_id = store.list_shares("mm-ds", "alice")[0]["id"]
+    post_form(client, "/learn/records", f"/learn/records/mm-ds/shares/{share_id}/revoke")
+    stranger = app.test_client()
+    page = stranger.get(path, headers=BROWSER, follow_redirects=True)
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "this share link was revoked" in page.get_data(as_text=True)
+    assert stranger.get(path, headers={"Accept": "application/json"}).json["error"] == "not_found"
+    assert stranger.get("/shared/not-a-token", headers=BROWSER).status_code == 404
+
+
+def test_a_learner_downloads_their_own_signed_record(client: FlaskClient, store: Store, path: str) -> None:
+    store.create_account("learner", "bob", PASSWORD, None)
+    assert 'href="/learn/records/mm-ds/export.json"' in client.get("/learn/records").get_data(as_text=True)
+    signed = client.get("/learn/records/mm-ds/export.json")
+    assert signed.status_code == 200 and signed.headers["Content-Disposition"].startswith("attachment")
+    assert "alice" in json.dumps(verified(client, signed.data)["document"]["credentialSubject"])
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/learn/")})
+    log_in(client, "bob")  # bob has no record in mm-ds
+    assert client.get("/learn/records/mm-ds/export.json").status_code == 404

@@ -11,7 +11,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 
 from grader.errors import BadInput, Conflict, Forbidden, NotFound
 from records.compute import compute_record
@@ -209,9 +210,7 @@ def signed_export(programme: Programme, learner: str) -> bytes:
 @records.get("/programmes/<programme_id>/records/<learner>/export.json")
 def export_json(programme_id: str, learner: str) -> Response:
     programme, _ = readable_record(programme_id, learner)
-    return private_attachment(
-        signed_export(programme, learner), f"{export_filename(programme_id, learner)}-record.json", "application/json"
-    )
+    return signed_download(programme, learner)
 
 
 @records.get("/programmes/<programme_id>/records/<learner>/export.csv")
@@ -275,13 +274,30 @@ def revoke_share(programme_id: str, learner: str, share_id: str) -> dict[str, An
 
 @records.get("/shared/<token>")
 @public
-def shared(token: str) -> Response:
-    """Whoever holds the link reads the signed record; every use is logged, revoked ones too."""
+def shared(token: str) -> ResponseReturnValue:
+    """Whoever holds the link reads the signed record; every use is logged, revoked ones too.
+
+    A browser asks for HTML first, and a file named ``...-record.json`` thrown at a person who
+    clicked a link tells them nothing: it is sent to the link's readable page, which offers the
+    same signed file. A script (JSON, ``*/*`` or no Accept header) gets the signed JSON itself.
+    """
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        return redirect(url_for("pages.shared.shared_record", token=token), 303)
+    programme, learner = open_share(token)
+    return signed_download(programme, learner)
+
+
+def open_share(token: str) -> tuple[Programme, str]:
+    """The programme and learner a share link names; the use is logged first, so a revoked link's is too."""
     h = handles()
     programme_id, learner = h.store.use_share(
         token, h.clock(), request.remote_addr, request.headers.get("User-Agent", "")
     )
     if not programme_id:
         raise NotFound("this share link was revoked")
-    data = signed_export(programme_of(programme_id), learner)
-    return private_attachment(data, f"{export_filename(programme_id, learner)}-record.json", "application/json")
+    return programme_of(programme_id), learner
+
+
+def signed_download(programme: Programme, learner: str) -> Response:
+    data = signed_export(programme, learner)
+    return private_attachment(data, f"{export_filename(programme.id, learner)}-record.json", "application/json")

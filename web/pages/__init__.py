@@ -31,6 +31,7 @@ from web.pages.records import record_pages
 from web.pages.regrade_runs import regrade_runs
 from web.pages.review_queue import review_queue
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
+from web.pages.shared import shared_pages
 from web.pages.submissions import submissions
 from web.pages.teach import teach
 from web.pages.token_admin import token_admin
@@ -55,6 +56,7 @@ pages.register_blueprint(attempt_admin)
 pages.register_blueprint(review_queue)
 pages.register_blueprint(programme_admin)
 pages.register_blueprint(token_admin)
+pages.register_blueprint(shared_pages)
 
 
 def init_pages(app: Flask, settings: Settings) -> None:

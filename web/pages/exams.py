@@ -5,16 +5,23 @@ answers 404 for anyone else's), and every action goes through the same functions
 starting, saving an answer, submitting. The countdown starts from the server's clock at the
 moment the page was made, so a wrong clock on the learner's device changes nothing, and asks
 the room's ``clock`` every little while, so an extension granted during the attempt shows
-without a reload.
+without a reload. At zero the room says that time is up and how much of the exam's grace is
+left for submitting; the page made by the server says the same, for a learner without
+JavaScript. Submitting cannot be undone, so the room's button leads to a confirmation page
+first (a page, not a script's dialog, so it works everywhere).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from grader.errors import RateLimited
 from service.attempts import exam_spec, submit_attempt
+from store import AttemptRecord
 from web.api.attempts import (
     attempt_json,
     check_code_limits,
@@ -28,6 +35,7 @@ from web.api.exams import exam_json
 from web.auth import check_member, require
 from web.forms import optional_text_field, uploaded_file
 from web.handles import handles
+from web.pages.attempt_words import learner_words, spoken_duration
 from web.pages.fields import FieldErrors
 
 exam_pages = Blueprint("exams", __name__, url_prefix="/learn")
@@ -45,7 +53,7 @@ def render_exams(errors: FieldErrors, status: int | None = None, headers: dict[s
     exams = [exam_json(record, exam_spec(store, record), staff=False) for c in courses for record in store.list_exams(c)]
     attempts = {e["id"]: [attempt_json(a, staff=False) for a in store.list_attempts(exam_id=e["id"], learner=caller.name)]
                 for e in exams}
-    page = render_template("learn/exams.html", exams=exams, attempts=attempts, errors=errors.messages)
+    page = render_template("learn/exams.html", exams=exams, attempts=attempts, errors=errors.messages, words=learner_words)
     return page, status or (422 if errors else 200), headers or {}
 
 
@@ -78,12 +86,30 @@ def room(attempt_id: str) -> ResponseReturnValue:
 
 def render_room(attempt_id: str, errors: FieldErrors) -> ResponseReturnValue:
     attempt, _ = own_attempt(attempt_id)
+    return render_template("learn/room.html", **room_context(attempt), errors=errors.messages), (422 if errors else 200)
+
+
+def room_context(attempt: AttemptRecord) -> dict[str, Any]:
+    """What the room and its confirmation page show: the attempt in the learner's words, the clock and its grace.
+
+    ``auto_submitted`` is told apart from a learner's own submit by the attempt's events: the
+    sweeper's submit is received "at the deadline", and showing that as the learner's submit
+    time would be a time they never submitted at.
+    """
     h = handles()
     exam = h.store.get_exam(attempt.exam_id)
-    return render_template(
-        "learn/room.html", attempt=attempt_json(attempt, staff=False), deadline=attempt.deadline_at,
-        exam=exam_json(exam, exam_spec(h.store, exam), staff=False), now=h.clock(), errors=errors.messages,
-    ), (422 if errors else 200)
+    spec = exam_spec(h.store, exam)
+    now, deadline = h.clock(), attempt.deadline_at
+    grace_ends = deadline + spec.grace if deadline else None
+    return {
+        "attempt": attempt_json(attempt, staff=False), "exam": exam_json(exam, spec, staff=False),
+        "state_words": learner_words(attempt.state, spec.requires_proctoring),
+        "deadline": deadline, "now": now, "grace": spec.grace, "grace_ends": grace_ends,
+        "grace_left": spoken_duration(max(grace_ends - now, timedelta(0)).total_seconds()) if grace_ends else "",
+        "time_up": deadline is not None and now >= deadline, "grace_over": grace_ends is not None and now > grace_ends,
+        "auto_submitted": any(event.event == "auto_submit" for event in h.store.attempt_events(attempt.id)),
+        "spoken_duration": spoken_duration,
+    }  # fmt: skip
 
 
 @exam_pages.get("/attempts/<attempt_id>/clock")
@@ -110,6 +136,15 @@ def save(attempt_id: str, name: str) -> ResponseReturnValue:
     if errors:
         return render_room(attempt_id, errors)
     return redirect(url_for("pages.exams.room", attempt_id=attempt_id))
+
+
+@exam_pages.get("/attempts/<attempt_id>/submit")
+def confirm_submit(attempt_id: str) -> ResponseReturnValue:
+    """Asks before handing in, with what is saved; an attempt no longer running has nothing to confirm."""
+    attempt, _ = own_attempt(attempt_id)
+    if attempt.state != "started":
+        return redirect(url_for("pages.exams.room", attempt_id=attempt_id))
+    return render_template("learn/submit.html", **room_context(attempt))
 
 
 @exam_pages.post("/attempts/<attempt_id>/submit")

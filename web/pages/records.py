@@ -1,8 +1,8 @@
 """The learner's programme records: each record with how it came to be, and the share links to it.
 
-The record, its explanation and the links come from the API's own functions
-(``get_record``, ``make_share``, ``list_shares``' store calls, ``revoke_share``), which
-let a learner act on their own record only. A new link's address is shown once, on the
+The record, its explanation, its signed export and the links come from the API's own
+functions (``get_record``, ``export_json``, ``make_share``, ``list_shares``' store calls,
+``revoke_share``), which let a learner act on their own record only. A new link's address is shown once, on the
 page that made it: only its hash is stored.
 """
 
@@ -13,7 +13,8 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from web.api.records import get_record, make_share, own_record, revoke_share
+from grader.errors import NotFound
+from web.api.records import export_json, get_record, make_share, own_record, revoke_share
 from web.auth import require
 from web.handles import handles
 from web.pages.fields import FieldErrors
@@ -33,6 +34,15 @@ def render_records(errors: FieldErrors, new_link: dict[str, Any] | None) -> Resp
     records = [{"id": p, **get_record(p, caller.name), "shares": store.list_shares(p, caller.name)} for p in programmes]
     return render_template("learn/records.html", records=records, new_link=new_link, errors=errors.messages), (
         422 if errors else 200)
+
+
+@record_pages.get("/records/<programme_id>/export.json")
+def my_record_json(programme_id: str) -> ResponseReturnValue:
+    """My own signed record, the file a share link hands out, to keep or send on myself."""
+    caller = require("learner")
+    if caller.name not in handles().store.programme_learners(programme_id):
+        raise NotFound(f"you have no record in programme {programme_id!r}")
+    return export_json(programme_id, caller.name)
 
 
 @record_pages.post("/records/<programme_id>/shares")

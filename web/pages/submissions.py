@@ -2,9 +2,16 @@
 
 What it shows is the API's ``submission_view`` of the submission, after the API's
 ``readable_submission`` check: a learner sees only their own, without staff notes.
+
+Staff grade by hand here. The cells a person is meant to grade (the rubric's manual answers
+and tasks) come first; overriding an autograded test's score is the exception, so those
+forms wait one step away, folded, and open by themselves when one of them was refused.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
@@ -28,9 +35,33 @@ def render_submission(submission_id: str, errors: FieldErrors) -> ResponseReturn
     body = submission_view(record)
     assignment = handles().store.get_assignment(record.assignment_id)
     staff = current_caller().role in ("admin", "instructor")
+    by_hand, autograded = split_by_grader(body["cells"], assignment.rubric)
+    override_refused = any(f"{field}-{cell['grade_id']}" in errors.messages
+                           for cell in autograded for field in ("score", "reason"))  # fmt: skip
     return render_template(
-        "submission.html", submission=body, assignment=assignment, staff=staff, errors=errors.messages
-    ), (422 if errors else 200)
+        "submission.html", submission=body, assignment=assignment, staff=staff, errors=errors.messages,
+        by_hand=by_hand, autograded=autograded, override_refused=override_refused,
+    ), (422 if errors else 200)  # fmt: skip
+
+
+def split_by_grader(
+    cells: Iterable[Mapping[str, Any]], rubric: Iterable[Mapping[str, Any]]
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """The cells a person grades (the rubric's manual answers and tasks), then those the tests grade.
+
+    A cell the rubric does not name (a grade stored under an older rubric) counts as a
+    person's when it waits for one or a person already graded it.
+    """
+    kinds = {(cell["notebook"], cell["grade_id"]): cell["kind"] for cell in rubric}
+
+    def by_hand(cell: Mapping[str, Any]) -> bool:
+        kind = kinds.get((cell["notebook"], cell["grade_id"]))
+        if kind is None:
+            return cell["status"] in ("needs_manual_grading", "graded_by_instructor")
+        return kind != "test"
+
+    cells = list(cells)
+    return [c for c in cells if by_hand(c)], [c for c in cells if not by_hand(c)]
 
 
 @submissions.get("/submissions/<submission_id>/status")

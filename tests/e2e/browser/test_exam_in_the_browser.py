@@ -95,6 +95,7 @@ def test_an_exam_from_upload_to_verified_in_the_review_queue(
         page.get_by_role("button", name="Save").click()
         page.wait_for_selector("text=saved")
         page.get_by_role("button", name="Submit the exam").click()
+        page.get_by_role("button", name="Yes, submit the exam").click()  # it asks first
         page.wait_for_selector("text=Submitted at")
         log_out(page)
 
