@@ -17,6 +17,7 @@ from web.handles import EXTENSION, Handles, handles, utc_now
 from web.health import health
 from web.pages import init_pages
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter, RedisRateLimiter
+from web.record_key import load_record_keys
 from worker.queues import Enqueuer, RQEnqueuer
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def create_app(
     """The web app; a store, enqueuer or limiter passed in is used as is, otherwise built from ``settings``."""
     settings = settings or Settings.from_env()
     settings.log_startup()
+    record_keys = load_record_keys(settings)  # first: a host without its shared keys touches nothing
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + ENVELOPE_SLACK
     enqueuer = enqueuer or open_enqueuer(settings)
@@ -43,6 +45,7 @@ def create_app(
         settings=settings,
         store=store or open_store(settings),
         enqueuer=enqueuer,
+        record_keys=record_keys,
         clock=clock or utc_now,
         limiter=limiter or open_limiter(settings, enqueuer),
         login_limiter=open_login_limiter(settings, enqueuer),
