@@ -104,15 +104,28 @@ def test_settings_come_from_the_environment() -> None:
     assert Settings.from_env(environ) == Settings(**SHARED)
 
 
-@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["worker", "--burst"]])
-def test_web_and_worker_exit_with_one_line_when_distributed_mode_is_not_configured(
-    command: list[str], tmp_path: Path
-) -> None:
+def run_cli(command: list[str], data_dir: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """``python -m autograde COMMAND`` with only the given ``AUTOGRADE_*`` settings, as a fresh host would start."""
     environ = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADE_")}
-    environ.update(AUTOGRADE_DATA_DIR=str(tmp_path), AUTOGRADE_DEPLOYMENT_MODE="distributed")
-    done = subprocess.run([sys.executable, "-m", "autograde", *command], cwd=ROOT, env=environ, capture_output=True,
+    environ.update({f"AUTOGRADE_{name.upper()}": value for name, value in settings.items()}, AUTOGRADE_DATA_DIR=str(data_dir))
+    return subprocess.run([sys.executable, "-m", "autograde", *command], cwd=ROOT, env=environ, capture_output=True,
                           text=True, timeout=60)  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["worker", "--burst"]])
+@pytest.mark.parametrize(
+    ("configured", "named"),
+    [
+        ({}, "AUTOGRADE_RECORDS_KEY_FILE"),
+        ({name: value for name, value in SHARED.items() if name != "database_url"}, "AUTOGRADE_DATABASE_URL"),
+        ({**SHARED, "database_url": "sqlite:///var/autograde.db"}, "not SQLite"),
+    ],
+)
+def test_web_and_worker_exit_with_one_line_when_distributed_mode_is_not_configured(
+    command: list[str], configured: dict[str, str], named: str, tmp_path: Path
+) -> None:
+    done = run_cli(command, tmp_path, **{**configured, "deployment_mode": "distributed"})
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("autograde: ") and "AUTOGRADE_RECORDS_KEY_FILE" in lines[0], done.stderr
+    assert len(lines) == 1 and lines[0].startswith("autograde: ") and named in lines[0], done.stderr
     assert not list(tmp_path.iterdir())  # nothing was made: no SQLite file, no key
