@@ -18,7 +18,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,12 +98,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         self._check_deployment()
-        if not self.database_url:
-            object.__setattr__(self, "database_url", f"sqlite:///{Path(self.data_dir) / 'autograde.db'}")
-        if not self.records_key_file:
-            object.__setattr__(self, "records_key_file", str(Path(self.data_dir) / "records-signing-key.pem"))
-        if not self.deployment_id:
-            object.__setattr__(self, "deployment_id", derived_deployment_id(self.redis_url, self.queue_prefix))
+        for name, (_, derive) in DERIVED.items():
+            if not getattr(self, name):
+                object.__setattr__(self, name, derive(self))
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise BadInput(f"AUTOGRADE_PUBLIC_URL must start with https:// or http://, not {self.public_url!r}")
         if self.sandbox_runtime not in ("runc", "runsc"):
@@ -172,6 +169,10 @@ class Settings:
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes``; a default derived from a changed setting is derived again, not kept."""
+        for name, (inputs, derive) in DERIVED.items():
+            if name not in changes and inputs & changes.keys() and getattr(self, name) == derive(self):
+                changes[name] = ""
         return dataclasses.replace(self, **changes)
 
     def redacted(self) -> dict[str, Any]:
@@ -209,6 +210,14 @@ def derived_deployment_id(redis_url: str, queue_prefix: str) -> str:
     The same value as before the setting existed, so sandboxes labelled then are still known as ours.
     """
     return hashlib.sha256(f"{redis_url}|{queue_prefix}".encode()).hexdigest()[:16]
+
+
+DERIVED: dict[str, tuple[frozenset[str], Callable[[Settings], str]]] = {
+    # setting: (the settings its default is made from, how) -- filled in when left empty
+    "database_url": (frozenset({"data_dir"}), lambda s: f"sqlite:///{Path(s.data_dir) / 'autograde.db'}"),
+    "records_key_file": (frozenset({"data_dir"}), lambda s: str(Path(s.data_dir) / "records-signing-key.pem")),
+    "deployment_id": (frozenset({"redis_url", "queue_prefix"}), lambda s: derived_deployment_id(s.redis_url, s.queue_prefix)),
+}
 
 
 def _redact(name: str, value: str) -> str:

@@ -129,3 +129,15 @@ def test_web_and_worker_exit_with_one_line_when_distributed_mode_is_not_configur
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("autograde: ") and named in lines[0], done.stderr
     assert not list(tmp_path.iterdir())  # nothing was made: no SQLite file, no key
+
+
+def test_a_changed_setting_carries_the_defaults_derived_from_it_along() -> None:
+    """``replace(data_dir=...)`` once kept the old directory's key file: a second host signed with the first's key."""
+    moved = Settings(data_dir="/hosts/a").replace(data_dir="/hosts/b")
+    assert moved.records_key_file == "/hosts/b/records-signing-key.pem"
+    assert moved.database_url == "sqlite:////hosts/b/autograde.db"
+    other_redis = "redis://elsewhere:6379/0"
+    assert Settings().replace(redis_url=other_redis).deployment_id == Settings(redis_url=other_redis).deployment_id
+    explicit = Settings(data_dir="/hosts/a", records_key_file="/keys/k.pem", deployment_id="grades", database_url=POSTGRES)
+    kept = explicit.replace(data_dir="/hosts/b", redis_url=other_redis)
+    assert (kept.records_key_file, kept.deployment_id, kept.database_url) == ("/keys/k.pem", "grades", POSTGRES)

@@ -27,7 +27,6 @@ import pytest
 from redis import Redis
 
 from autograde.settings import Settings
-from autograde.wiring import fleet
 from sandboxes.docker_sandbox import FLEET_LABEL
 from store import Store
 from tests.conftest import ROOT
@@ -118,7 +117,7 @@ def test_a_grade_cut_short_by_an_engine_restart_is_retried_and_scored_not_zeroed
     store = Store.from_url(settings.database_url)
     worker = start_worker(settings, tmp_path / "worker.log", name="w")
     try:
-        wait_until(lambda: not foreign_containers(docker_client, fleet(settings)), LOCK_WAIT,
+        wait_until(lambda: not foreign_containers(docker_client, settings.deployment_id), LOCK_WAIT,
                    "containers of other runs (which do not take the lock) to finish", every=2)  # fmt: skip
         reply = admin.post(f"{server}/api/v1/assignments/{assignment['id']}/submissions", data={"learner": "alice"},
                            files={"file": ("arrays.ipynb", slow_notebook(10))})  # fmt: skip
