@@ -55,6 +55,9 @@ class Settings:
     # where people reach the service (https://grades.example.edu): share links are built from it, never from a
     # request's Host header; an https address also makes the session cookie Secure and the pages send HSTS
     public_url: str = ""
+    # reverse proxies (balancers) in front of the web app that append X-Forwarded-For/-Proto; 0 believes none.
+    # Behind one, the client address (login limits, share-link logs) is otherwise the balancer's for everyone
+    proxy_hops: int = 0
     session_hours: int = 12  # a login lasts this long
     rate_limit_logins: int = 10  # failed logins per account name from one address per rate_limit_login_window; 0: off
     rate_limit_login_addresses: int = 50  # failed logins from one client address, any names; 0: off
@@ -113,6 +116,8 @@ class Settings:
             raise BadInput("AUTOGRADE_EXAM_YIELD_SECONDS must be 0 (never yield) or more")
         if self.warm_pool_size < 0 or self.warm_pool_reserve < 0:
             raise BadInput("AUTOGRADE_WARM_POOL_SIZE and AUTOGRADE_WARM_POOL_RESERVE must be 0 or more")
+        if self.proxy_hops < 0:
+            raise BadInput("AUTOGRADE_PROXY_HOPS must be 0 (no proxy in front) or the number of proxies")
         for name in ("rate_limit_logins", "rate_limit_login_addresses"):
             if getattr(self, name) < 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be 0 (no limit) or more")

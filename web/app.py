@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import Flask, Response, request
 from redis import Redis
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from autograde.settings import Settings
 from store import Store
@@ -58,6 +59,8 @@ def create_app(
     app.register_blueprint(api)
     init_pages(app, settings)
     app.register_blueprint(health)
+    if settings.proxy_hops:  # only what the configured number of balancers appended is believed
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]
     return app
 
 
