@@ -16,6 +16,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import docker
@@ -30,7 +31,7 @@ from sandboxes.stream import AttachStream, StreamClosed
 
 LABEL = "autograde.sandbox"
 WORKER_LABEL = "autograde.worker"
-FLEET_LABEL = "autograde.fleet"  # the workers sharing one Redis and queue prefix; reaping stays inside it
+FLEET_LABEL = "autograde.fleet"  # the deployment (AUTOGRADE_DEPLOYMENT_ID) a sandbox belongs to; reaping stays inside it
 GRADING_SHARES = 1024  # Docker's default CPU weight
 PRIORITY_SHARES = 4096  # an exam's sandbox outweighs assignment grading four to one
 WARMING_SHARES = 128  # a sandbox warming up in the pool yields to any grading
@@ -50,12 +51,19 @@ class DockerSandboxFactory:
         self.worker = worker
         self.fleet = fleet
 
+    def labels(self) -> dict[str, str]:
+        """What marks this factory's sandboxes on an engine other deployments may share: the reaper selects by them."""
+        return {LABEL: "1", WORKER_LABEL: self.worker, **({FLEET_LABEL: self.fleet} if self.fleet else {})}
+
+    def with_runtime(self, runtime: str) -> DockerSandboxFactory:
+        """The same engine, worker and deployment, on another runtime (an assignment that asks for gVisor)."""
+        return DockerSandboxFactory(self.client, replace(self.limits, runtime=runtime), self.worker, self.fleet)
+
     def open(
         self, labels: Mapping[str, str] | None = None, priority: bool = False, cpu_shares: int | None = None
     ) -> DockerSandbox:
         """A new sandbox; ``cpu_shares`` weights it against others (the pool warms at a low one)."""
-        own = {LABEL: "1", WORKER_LABEL: self.worker, **({FLEET_LABEL: self.fleet} if self.fleet else {})}
-        sandbox = DockerSandbox(self.client, self.limits, {**own, **(labels or {})})
+        sandbox = DockerSandbox(self.client, self.limits, {**(labels or {}), **self.labels()})  # ours win
         sandbox.cpu_shares = cpu_shares if cpu_shares is not None else shares_for(priority)
         try:
             sandbox.start()

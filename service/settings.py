@@ -1,14 +1,24 @@
 """The one settings object, built once from ``AUTOGRADE_*`` environment variables.
 
 Nothing else in the project reads ``os.environ``: adapters receive the values they need.
+
+Two deployment modes (``docs/deploy.md``). ``embedded``, the default, is one machine: what
+is not configured is made in the data directory (an SQLite database, the session secret,
+the records signing key). ``distributed`` is many hosts behind a balancer, each with its own
+data directory: anything made per host there would split the service (a login valid on one
+web host only, exports that verify against one host's key, submissions in a local SQLite
+file no worker reads), so every process refuses to start until the shared database, secrets
+and deployment id are configured.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +26,8 @@ from typing import Any
 from grader.errors import BadInput
 
 PREFIX = "AUTOGRADE_"
+DEPLOYMENT_MODES = ("embedded", "distributed")
+DEPLOYMENT_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")  # also a valid Docker and Kubernetes label value
 SECRET_FIELDS = frozenset({"admin_token", "database_url", "redis_url", "secret_key"})
 log = logging.getLogger(__name__)
 
@@ -32,11 +44,20 @@ class Settings:
     database_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     admin_token: str = ""
+    # embedded (one machine, the default: what is not configured is made in the data dir) or distributed
+    deployment_mode: str = "embedded"
+    # names this deployment's sandboxes on a Docker engine it may share with others; embedded default: derived
+    # from the Redis URL and queue prefix; distributed: required
+    deployment_id: str = ""
     secret_key: str = ""  # signs web-page session cookies; default: a random key kept in DATA_DIR/session-secret
+    secret_key_file: str = ""  # or: a file holding that key, shared by every web host
     session_cookie_secure: bool = False  # set when the pages are served over HTTPS: the cookie is then sent only there
     # where people reach the service (https://grades.example.edu): share links are built from it, never from a
     # request's Host header; an https address also makes the session cookie Secure and the pages send HSTS
     public_url: str = ""
+    # reverse proxies (balancers) in front of the web app that append X-Forwarded-For/-Proto; 0 believes none.
+    # Behind one, the client address (login limits, share-link logs) is otherwise the balancer's for everyone
+    proxy_hops: int = 0
     session_hours: int = 12  # a login lasts this long
     rate_limit_logins: int = 10  # failed logins per account name from one address per rate_limit_login_window; 0: off
     rate_limit_login_addresses: int = 50  # failed logins from one client address, any names; 0: off
@@ -75,13 +96,14 @@ class Settings:
     worker_ttl: float = 30.0  # seconds after a worker's last heartbeat that its peers take it for dead
     watch_interval: float = 10.0  # seconds between a fleet's checks for dead peers, lost jobs and orphans
     records_key_file: str = ""  # Ed25519 key that signs exported records; default DATA_DIR/records-signing-key.pem
+    records_previous_keys: str = ""  # comma-separated files of retired keys, still published so old exports verify
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
-        if not self.database_url:
-            object.__setattr__(self, "database_url", f"sqlite:///{Path(self.data_dir) / 'autograde.db'}")
-        if not self.records_key_file:
-            object.__setattr__(self, "records_key_file", str(Path(self.data_dir) / "records-signing-key.pem"))
+        self._check_deployment()
+        for name, (_, derive) in DERIVED.items():
+            if not getattr(self, name):
+                object.__setattr__(self, name, derive(self))
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise BadInput(f"AUTOGRADE_PUBLIC_URL must start with https:// or http://, not {self.public_url!r}")
         if self.sandbox_runtime not in ("runc", "runsc"):
@@ -94,6 +116,8 @@ class Settings:
             raise BadInput("AUTOGRADE_EXAM_YIELD_SECONDS must be 0 (never yield) or more")
         if self.warm_pool_size < 0 or self.warm_pool_reserve < 0:
             raise BadInput("AUTOGRADE_WARM_POOL_SIZE and AUTOGRADE_WARM_POOL_RESERVE must be 0 or more")
+        if self.proxy_hops < 0:
+            raise BadInput("AUTOGRADE_PROXY_HOPS must be 0 (no proxy in front) or the number of proxies")
         for name in ("rate_limit_logins", "rate_limit_login_addresses"):
             if getattr(self, name) < 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be 0 (no limit) or more")
@@ -108,6 +132,28 @@ class Settings:
                      "worker_ttl", "watch_interval"):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
+
+    def _check_deployment(self) -> None:
+        """Before any default is filled in: in distributed mode a default would be one host's own."""
+        if self.deployment_mode not in DEPLOYMENT_MODES:
+            raise BadInput(f"AUTOGRADE_DEPLOYMENT_MODE must be embedded or distributed, not {self.deployment_mode!r}")
+        if self.deployment_id and not DEPLOYMENT_ID.fullmatch(self.deployment_id):
+            raise BadInput(f"AUTOGRADE_DEPLOYMENT_ID must be 1-63 characters of a-z, 0-9, '.', '_' and '-', starting "
+                           f"with a letter or digit, not {self.deployment_id!r}")  # fmt: skip
+        if self.secret_key and self.secret_key_file:
+            raise BadInput("set AUTOGRADE_SECRET_KEY or AUTOGRADE_SECRET_KEY_FILE, not both")
+        if self.distributed:
+            missing = distributed_gaps(self)
+            if missing:
+                raise BadInput(f"AUTOGRADE_DEPLOYMENT_MODE=distributed needs shared configuration: {'; '.join(missing)}")
+
+    @property
+    def distributed(self) -> bool:
+        return self.deployment_mode == "distributed"
+
+    @property
+    def previous_records_key_files(self) -> tuple[str, ...]:
+        return tuple(name.strip() for name in self.records_previous_keys.split(",") if name.strip())
 
     @property
     def https(self) -> bool:
@@ -128,6 +174,10 @@ class Settings:
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes``; a default derived from a changed setting is derived again, not kept."""
+        for name, (inputs, derive) in DERIVED.items():
+            if name not in changes and inputs & changes.keys() and getattr(self, name) == derive(self):
+                changes[name] = ""
         return dataclasses.replace(self, **changes)
 
     def redacted(self) -> dict[str, Any]:
@@ -140,6 +190,39 @@ class Settings:
 
     def log_startup(self) -> None:
         log.info("settings: %s", self.redacted())
+
+
+def distributed_gaps(settings: Settings) -> list[str]:
+    """What a distributed deployment lacks, each as the setting to give and why a per-host default will not do."""
+    gaps = []
+    if not settings.database_url:
+        gaps.append("AUTOGRADE_DATABASE_URL (the PostgreSQL every host shares; without it each host would keep "
+                    "submissions in its own SQLite file)")  # fmt: skip
+    elif settings.database_url.startswith("sqlite"):
+        gaps.append("AUTOGRADE_DATABASE_URL must be PostgreSQL, not SQLite (a file on one host that no other host reads)")
+    if not (settings.secret_key or settings.secret_key_file):
+        gaps.append("AUTOGRADE_SECRET_KEY_FILE (the session secret every web host shares, so a login holds on each)")
+    if not settings.records_key_file:
+        gaps.append("AUTOGRADE_RECORDS_KEY_FILE (the Ed25519 key that signs records, the same on every web host)")
+    if not settings.deployment_id:
+        gaps.append("AUTOGRADE_DEPLOYMENT_ID (names this deployment's sandboxes on a shared Docker engine)")
+    return gaps
+
+
+def derived_deployment_id(redis_url: str, queue_prefix: str) -> str:
+    """The embedded default: the workers sharing one Redis database and queue prefix are one deployment.
+
+    The same value as before the setting existed, so sandboxes labelled then are still known as ours.
+    """
+    return hashlib.sha256(f"{redis_url}|{queue_prefix}".encode()).hexdigest()[:16]
+
+
+DERIVED: dict[str, tuple[frozenset[str], Callable[[Settings], str]]] = {
+    # setting: (the settings its default is made from, how) -- filled in when left empty
+    "database_url": (frozenset({"data_dir"}), lambda s: f"sqlite:///{Path(s.data_dir) / 'autograde.db'}"),
+    "records_key_file": (frozenset({"data_dir"}), lambda s: str(Path(s.data_dir) / "records-signing-key.pem")),
+    "deployment_id": (frozenset({"redis_url", "queue_prefix"}), lambda s: derived_deployment_id(s.redis_url, s.queue_prefix)),
+}
 
 
 def _redact(name: str, value: str) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import Flask, Response, request
 from redis import Redis
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.queue import Enqueuer
 from service.settings import Settings
@@ -18,6 +19,7 @@ from web.handles import EXTENSION, Handles, handles, utc_now
 from web.health import health
 from web.pages import init_pages
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter, RedisRateLimiter
+from web.record_key import load_record_keys
 from worker.queues import RQEnqueuer
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ def create_app(
     """The web app; a store, enqueuer or limiter passed in is used as is, otherwise built from ``settings``."""
     settings = settings or Settings.from_env()
     settings.log_startup()
+    record_keys = load_record_keys(settings)  # first: a host without its shared keys touches nothing
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + ENVELOPE_SLACK
     enqueuer = enqueuer or open_enqueuer(settings)
@@ -44,6 +47,7 @@ def create_app(
         settings=settings,
         store=store or open_store(settings),
         enqueuer=enqueuer,
+        record_keys=record_keys,
         clock=clock or utc_now,
         limiter=limiter or open_limiter(settings, enqueuer),
         login_limiter=open_login_limiter(settings, enqueuer),
@@ -56,6 +60,8 @@ def create_app(
     app.register_blueprint(api)
     init_pages(app, settings)
     app.register_blueprint(health)
+    if settings.proxy_hops:  # only what the configured number of balancers appended is believed
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]
     return app
 
 

@@ -12,6 +12,7 @@ from service.queue import Enqueuer
 from service.settings import Settings
 from store import Store
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter
+from web.record_key import RecordKeys
 
 EXTENSION = "autograde"
 
@@ -25,6 +26,7 @@ class Handles:
     settings: Settings
     store: Store
     enqueuer: Enqueuer
+    record_keys: RecordKeys  # signs exported records; read at start so a host without its key never serves
     clock: Callable[[], datetime] = field(default=utc_now)  # the server's clock judges lateness
     limiter: RateLimiter = field(default_factory=NoLimit)  # submissions per caller
     login_limiter: FailureLimiter = field(default_factory=NoLimit)  # failed logins per account name at one address

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from grader.execution import Budget
@@ -79,7 +79,7 @@ class WorkerContext:
         factory = self.factory
         if runtime is None or runtime == factory.limits.runtime:
             return self.pool if self.pool is not None else factory
-        return DockerSandboxFactory(factory.client, replace(factory.limits, runtime=runtime), factory.worker, factory.fleet)
+        return factory.with_runtime(runtime)
 
     @property
     def enqueuer(self) -> RQEnqueuer:

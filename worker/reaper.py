@@ -10,6 +10,7 @@ from typing import Any
 import docker
 from docker.errors import DockerException
 
+from grader.errors import BadInput
 from sandboxes.docker_sandbox import FLEET_LABEL, LABEL, WORKER_LABEL
 
 log = logging.getLogger(__name__)
@@ -17,20 +18,26 @@ STALE_AFTER = timedelta(seconds=60)  # a live worker's sandbox that stopped this
 DOCKER_EPOCH = "0001-01-01T00:00:00Z"  # what the engine reports for a time that never happened
 
 
-def reap_orphans(client: docker.DockerClient, live_workers: Collection[str], fleet: str = "") -> int:
-    """Remove every sandbox of ``fleet`` whose owning worker is not in ``live_workers``, and
-    every stopped one that nobody has removed for a minute.
+def reap_orphans(client: docker.DockerClient, live_workers: Collection[str], fleet: str) -> int:
+    """Remove every sandbox of deployment ``fleet`` whose owning worker is not in ``live_workers``,
+    and every stopped one that nobody has removed for a minute.
 
     The second kind is what an engine restart leaves: the worker removes a sandbox when its
-    grade ends, but not while the engine is down, and the worker lives on. Without a fleet,
-    every sandbox on the engine is a candidate (the CLI's cleanup).
+    grade ends, but not while the engine is down, and the worker lives on. Other deployments
+    may share the engine and know nothing of our workers, so there is no reaping without a
+    deployment id, and each container's labels are checked here too, not left to the
+    engine's filter alone.
     """
+    if not fleet:
+        raise BadInput("no deployment id to reap by: every deployment's sandboxes on this engine would be candidates")
     removed = 0
-    labels = [LABEL, f"{FLEET_LABEL}={fleet}"] if fleet else [LABEL]
     now = datetime.now(UTC)
     # sparse: the list's own fields, so a container removed meanwhile does not fail the listing
-    for container in client.containers.list(all=True, sparse=True, filters={"label": labels}):
-        if (container.attrs.get("Labels") or {}).get(WORKER_LABEL) in live_workers and not stale(client, container, now):
+    for container in client.containers.list(all=True, sparse=True, filters={"label": [LABEL, f"{FLEET_LABEL}={fleet}"]}):
+        labels = container.attrs.get("Labels") or {}
+        if labels.get(FLEET_LABEL) != fleet or labels.get(LABEL) is None:
+            continue
+        if labels.get(WORKER_LABEL) in live_workers and not stale(client, container, now):
             continue
         try:
             container.remove(force=True)

@@ -73,7 +73,8 @@ def run_worker(
     grades = queues is None or any(name in PRIORITIES for name in queues)
     heartbeat = Heartbeat(beats, settings.queue_prefix, name, settings.worker_ttl,
                           describe=lambda: describe(ctx, grades)).start()  # fmt: skip
-    reap_orphans(ctx.factory.client, set(live_workers(beats, settings.queue_prefix)), ctx.factory.fleet)
+    if grades:  # a worker that only delivers results starts no sandbox and may have no engine
+        reap_orphans(ctx.factory.client, set(live_workers(beats, settings.queue_prefix)), settings.deployment_id)
     enqueuer = RQEnqueuer(connection, settings.queue_prefix, settings.job_timeout)
     served = [enqueuer.queue(name) for name in QUEUE_NAMES if queues is None or name in queues]
     reenqueue_unfinished(ctx.store, enqueuer)
@@ -94,8 +95,8 @@ def run_worker(
         # Jobs run in forked work horses; close pooled connections so none is shared across a fork.
         ctx.store.engine.dispose()
         worker = Worker(served, name=name, connection=connection)
-    watchdog = Watchdog(settings, beats, name, lambda: ctx.factory.client, ctx.factory.fleet,
-                        on_pass=lambda: keep_scheduler(worker)).start()  # fmt: skip
+    engine = (lambda: ctx.factory.client) if grades else None
+    watchdog = Watchdog(settings, beats, name, engine, on_pass=lambda: keep_scheduler(worker)).start()
     try:
         return serve(worker, burst, settings.log_level)
     finally:

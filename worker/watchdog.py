@@ -112,15 +112,13 @@ class Watchdog:
         settings: Settings,
         connection: Redis,
         worker_name: str,
-        docker_client: Callable[[], docker.DockerClient],
-        fleet: str,
+        docker_client: Callable[[], docker.DockerClient] | None,  # None: a worker without an engine reaps nothing
         on_pass: Callable[[], None] = lambda: None,
     ) -> None:
         self.settings = settings
         self.connection = connection
         self.worker_name = worker_name
         self.docker_client = docker_client
-        self.fleet = fleet
         self.on_pass = on_pass  # the worker's own upkeep (restarting its RQ scheduler)
         self.enqueuer = RQEnqueuer(connection, settings.queue_prefix, settings.job_timeout)
         self._stopped = threading.Event()
@@ -155,7 +153,9 @@ class Watchdog:
         try:
             live = set(live_workers(self.connection, prefix))
             self._step("abandoned jobs", lambda: self._abandoned(live))
-            self._step("orphaned sandboxes", lambda: reap_orphans(self.docker_client(), live, self.fleet))
+            engine = self.docker_client
+            if engine is not None:
+                self._step("orphaned sandboxes", lambda: reap_orphans(engine(), live, self.settings.deployment_id))
             if not self.connection.exists(epoch_key(prefix)):
                 log.warning("Redis has lost its data (restarted or flushed): re-enqueueing from the database")
                 self._step("recovery", lambda: self._recover(store))

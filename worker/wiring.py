@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import docker
 import redis
 
@@ -32,23 +30,22 @@ def budget(settings: Settings) -> Budget:
     return Budget(cell_timeout=settings.cell_timeout, notebook_timeout=settings.notebook_timeout)
 
 
-def sandbox_factory(settings: Settings, worker: str = "cli") -> DockerSandboxFactory:
+def sandbox_factory(
+    settings: Settings, worker: str = "cli", client: docker.DockerClient | None = None
+) -> DockerSandboxFactory:
+    """Sandboxes on the local engine (or ``client``), labelled with the deployment id so that
+    another deployment sharing the engine never reaps them, nor we theirs."""
+    return DockerSandboxFactory(client or local_engine(), sandbox_limits(settings), worker=worker,
+                                fleet=settings.deployment_id)  # fmt: skip
+
+
+def local_engine() -> docker.DockerClient:
     try:
         client = docker.from_env(timeout=120)
         client.ping()
     except docker.errors.DockerException as exc:
         raise SandboxError(f"no Docker engine reachable ({exc}); start one (scripts/provision-docker.sh)") from exc
-    return DockerSandboxFactory(client, sandbox_limits(settings), worker=worker, fleet=fleet(settings))
-
-
-def fleet(settings: Settings) -> str:
-    """Names the workers that see each other in Redis, so one never reaps another deployment's sandboxes.
-
-    Two deployments (or two test runs) may share a Docker engine but not a Redis database and
-    queue prefix; a worker only knows which workers of its own kind are alive.
-    """
-    scope = f"{settings.redis_url}|{settings.queue_prefix}"
-    return hashlib.sha256(scope.encode()).hexdigest()[:16]
+    return client
 
 
 def redis_connection(settings: Settings, blocking: bool = False) -> redis.Redis:

@@ -33,7 +33,6 @@ from tests.conftest import ROOT
 from tests.e2e.faults import admin_session, gone, post_arrays, slow_notebook, stop_worker, wait_until
 from tests.e2e.services import start_worker, wait_graded
 from worker.outcomes import read_outcomes
-from worker.wiring import fleet
 
 pytestmark = [pytest.mark.docker, pytest.mark.redis, pytest.mark.slow]
 ENGINE_LOCK = Path("/tmp/docker-engine.lock")
@@ -118,7 +117,7 @@ def test_a_grade_cut_short_by_an_engine_restart_is_retried_and_scored_not_zeroed
     store = Store.from_url(settings.database_url)
     worker = start_worker(settings, tmp_path / "worker.log", name="w")
     try:
-        wait_until(lambda: not foreign_containers(docker_client, fleet(settings)), LOCK_WAIT,
+        wait_until(lambda: not foreign_containers(docker_client, settings.deployment_id), LOCK_WAIT,
                    "containers of other runs (which do not take the lock) to finish", every=2)  # fmt: skip
         reply = admin.post(f"{server}/api/v1/assignments/{assignment['id']}/submissions", data={"learner": "alice"},
                            files={"file": ("arrays.ipynb", slow_notebook(10))})  # fmt: skip

@@ -110,21 +110,26 @@ def test_memory_bomb_kills_only_its_cell_and_the_rest_is_graded(factory: DockerS
 def test_reaper_removes_orphans_of_dead_workers(docker_client) -> None:  # type: ignore[no-untyped-def]
     from worker.reaper import reap_orphans
 
-    orphan = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE), worker="dead-worker").open()
+    orphan = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE), worker="dead-worker",
+                                  fleet="fleet-dead").open()  # fmt: skip
     orphan.container = None  # forget it, as a crashed worker would
-    assert reap_orphans(docker_client, live_workers={"someone-else"}) >= 1
+    assert reap_orphans(docker_client, live_workers={"someone-else"}, fleet="fleet-dead") == 1
     assert docker_client.containers.list(all=True, filters={"label": "autograde.worker=dead-worker"}) == []
 
 
-def test_reaper_leaves_sandboxes_of_another_fleet_alone(docker_client) -> None:  # type: ignore[no-untyped-def]
+def test_reaper_leaves_sandboxes_of_another_deployment_alone(docker_client) -> None:  # type: ignore[no-untyped-def]
+    """Two deployments on one engine whose Redis URLs read alike: only the deployment id tells them apart."""
+    from service.settings import Settings
     from worker.reaper import reap_orphans
+    from worker.wiring import sandbox_factory
 
-    limits = SandboxLimits(image=SANDBOX_IMAGE)
-    theirs = DockerSandboxFactory(docker_client, limits, worker="other-fleet-worker", fleet="fleet-b").open()
-    ours = DockerSandboxFactory(docker_client, limits, worker="our-dead-worker", fleet="fleet-a").open()
+    ours_settings = Settings(redis_url="redis://redis:6379/0", sandbox_image=SANDBOX_IMAGE, deployment_id="test-deployment-a")
+    theirs_settings = ours_settings.replace(deployment_id="test-deployment-b")
+    theirs = sandbox_factory(theirs_settings, worker="other-fleet-worker", client=docker_client).open()
+    ours = sandbox_factory(ours_settings, worker="our-dead-worker", client=docker_client).open()
     ours.container = None
     try:
-        assert reap_orphans(docker_client, live_workers=set(), fleet="fleet-a") == 1
+        assert reap_orphans(docker_client, live_workers=set(), fleet=ours_settings.deployment_id) == 1
         assert docker_client.containers.list(all=True, filters={"label": "autograde.worker=our-dead-worker"}) == []
         assert len(docker_client.containers.list(all=True, filters={"label": "autograde.worker=other-fleet-worker"})) == 1
     finally:

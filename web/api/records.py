@@ -21,7 +21,7 @@ from records.export import to_clr, to_csv
 from records.history import verify_history
 from records.model import Event, Record
 from records.programme import Programme, parse_programme
-from records.signing import encode_signed, public_key_jwk, public_key_of, sign_document
+from records.signing import encode_signed, public_key_jwk, sign_document
 from service import programmes as programme_use
 from service.memo import Memo
 from web.auth import Caller, can_see_course, current_caller, public, require
@@ -29,7 +29,6 @@ from web.downloads import export_filename, private_attachment
 from web.forms import uploaded_file
 from web.handles import handles
 from web.json_body import json_object, reason_field
-from web.record_key import load_or_create
 
 records = Blueprint("records", __name__)
 ISSUER = {"id": "urn:autograde:service", "type": ["Profile"], "name": "autograde"}
@@ -202,9 +201,8 @@ def signed_export(programme: Programme, learner: str) -> bytes:
     record = record_for(programme, learner)
     h = handles()
     issued_at = h.clock().isoformat()
-    private = load_or_create(h.settings.records_key_file)
     document = to_clr(record.to_dict(), ISSUER, issued_at)
-    return encode_signed(sign_document(document, private, issued_at, ISSUER))
+    return encode_signed(sign_document(document, h.record_keys.signing, issued_at, ISSUER))
 
 
 @records.get("/programmes/<programme_id>/records/<learner>/export.json")
@@ -225,9 +223,9 @@ def export_csv(programme_id: str, learner: str) -> Response:
 @records.get("/records/public-key")
 @public
 def public_key() -> dict[str, Any]:
-    """The key that signs exported records, as a JWK set: `autograde records verify --key-url` reads it."""
-    private = load_or_create(handles().settings.records_key_file)
-    return {"keys": [public_key_jwk(public_key_of(private))]}
+    """The key that signs exported records and the retired ones still trusted, as a JWK set (signing key
+    first): `autograde records verify --key-url` reads it."""
+    return {"keys": [public_key_jwk(public) for public in handles().record_keys.published]}
 
 
 # -- share links ------------------------------------------------------------------------
