@@ -14,7 +14,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "course"
-REDIS_URL = os.environ.get("AUTOGRADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def redis_url_of_this_process(base: str) -> str:
+    """The base URL's database, moved by the pytest-xdist worker's number (gw1 takes the next one).
+
+    Tests flush their database; two xdist workers flushing one database wiped each other's
+    rate-limit counters mid-test.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    address, _, db = base.rpartition("/")
+    return f"{address}/{(int(db or 0) + int(worker.removeprefix('gw'))) % 16}"
+
+
+REDIS_URL = redis_url_of_this_process(os.environ.get("AUTOGRADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13"))
 POSTGRES_URL = os.environ.get("AUTOGRADE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SANDBOX_IMAGE = os.environ.get("AUTOGRADE_SANDBOX_IMAGE", "autograde-sandbox:latest")
 TABLES = (
