@@ -5,6 +5,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY grader grader
 COPY sandboxes sandboxes
+COPY specs specs
 COPY exam_bank exam_bank
 COPY service service
 COPY worker worker

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from exam_bank.fields import MAX_EXACT, Where, describe, read_list, read_mapping, read_number
+from specs.fields import MAX_EXACT, Where, describe, read_list, read_mapping, read_number
 
 Scalar = str | int | float | bool | None
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from exam_bank.fields import Where
 from exam_bank.params import Domain
 from exam_bank.rendering import fill_placeholders, load_question, placeholders_in
 from grader.assignment import build_assignment
 from grader.errors import InvalidAssignment, InvalidExam, InvalidNotebook
 from grader.notebooks import dump_notebook
+from specs.fields import Where
 
 
 def check_question(file: str, data: bytes, params: Mapping[str, Domain], where: Where) -> float:

@@ -17,8 +17,11 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from exam_bank.document import decode_spec
-from exam_bank.fields import (
+from exam_bank.params import Domain, read_params
+from exam_bank.questions import check_question
+from grader.errors import InvalidExam, InvalidSpec
+from specs.document import JSON_SUFFIX, YAML_SUFFIXES, decode_spec
+from specs.fields import (
     Problems,
     Where,
     describe,
@@ -31,8 +34,6 @@ from exam_bank.fields import (
     read_text,
     read_time,
 )
-from exam_bank.params import Domain, read_params
-from exam_bank.questions import check_question
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 POOL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -107,7 +108,16 @@ class ExamSpec:
 
 def parse_exam(spec_name: str, text: str, question_files: Mapping[str, bytes]) -> ExamSpec:
     """Validate the spec and its question notebooks; ``spec_name`` may be among the files."""
+    try:
+        return _parse_exam(spec_name, text, question_files)
+    except InvalidSpec as exc:  # the shared spec readers speak InvalidSpec; say which spec was wrong
+        raise InvalidExam(exc.message, exc.problems) from exc
+
+
+def _parse_exam(spec_name: str, text: str, question_files: Mapping[str, bytes]) -> ExamSpec:
     where = Where(spec_name)
+    if not spec_name.endswith((JSON_SUFFIX, *YAML_SUFFIXES)):
+        raise InvalidExam(f"{spec_name}: an exam spec must be a .yaml, .yml or .json file")
     raw = read_mapping(decode_spec(spec_name, text), where, allowed=None)
     files = {name: data for name, data in question_files.items() if name != spec_name}
     problems = Problems()

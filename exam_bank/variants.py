@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from exam_bank.fields import Where, describe, read_list, read_mapping, read_text
 from exam_bank.params import Scalar, pick, read_scalar
 from exam_bank.rendering import render_question
 from exam_bank.spec import POOL_NAME, ExamSpec
-from grader.errors import InvalidExam
+from grader.errors import InvalidExam, InvalidSpec
+from specs.fields import Where, describe, read_list, read_mapping, read_text
 
 __all__ = ["DrawnQuestion", "Variant", "draw_variant", "render_question", "variant_sources"]
 
@@ -47,13 +47,16 @@ class Variant:
     def from_dict(cls, data: Any) -> Variant:
         """Rebuild a stored variant; a malformed record is ``InvalidExam`` naming the field."""
         where = Where("variant")
-        raw = read_mapping(data, where, allowed=("seed", "questions"), required=("seed", "questions"))
-        at = where.key("questions")
-        items = read_list(raw["questions"], at)
-        return cls(
-            read_text(raw["seed"], where.key("seed")),
-            tuple(_read_drawn(item, at.index(i)) for i, item in enumerate(items)),
-        )
+        try:
+            raw = read_mapping(data, where, allowed=("seed", "questions"), required=("seed", "questions"))
+            at = where.key("questions")
+            items = read_list(raw["questions"], at)
+            return cls(
+                read_text(raw["seed"], where.key("seed")),
+                tuple(_read_drawn(item, at.index(i)) for i, item in enumerate(items)),
+            )
+        except InvalidSpec as exc:  # the shared spec readers speak InvalidSpec; a variant is the exam's
+            raise InvalidExam(exc.message, exc.problems) from exc
 
     def source_names(self) -> list[str]:
         """``01-<pool>-<file>``...: names that sort in the order the questions are asked."""

@@ -62,24 +62,22 @@ class UploadTooLarge(BadInput):
     code = "upload_too_large"
 
 
-class InvalidExam(BadInput):
-    """``problems``: every problem found, each naming its file and field; the message joins them."""
+class InvalidSpec(BadInput):
+    """``problems``: every problem found in a spec file, each naming its file and field; the message joins them."""
 
+    code = "invalid_spec"
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
+
+
+class InvalidExam(InvalidSpec):
     code = "invalid_exam"
 
-    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.problems = problems or (message,)
 
-
-class InvalidProgramme(BadInput):
-    """``problems``: every problem found, each naming its file and field; the message joins them."""
-
+class InvalidProgramme(InvalidSpec):
     code = "invalid_programme"
-
-    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.problems = problems or (message,)
 
 
 class RecordVerificationFailed(BadInput):

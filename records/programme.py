@@ -4,7 +4,7 @@
 ``InvalidProgramme`` listing every problem, each naming its file and field
 (``programme.yaml: courses[1].weights: ...``), because a wrong weight or threshold is found
 out only when credit is granted, or refused, to a real learner. The field readers are those
-of ``exam_bank/fields.py`` so that both specs report problems the same way.
+of ``specs/fields.py`` so that both specs report problems the same way.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from exam_bank.document import JSON_SUFFIX, YAML_SUFFIXES, decode_spec
-from exam_bank.fields import (
+from grader.errors import InvalidProgramme, InvalidSpec
+from specs.document import JSON_SUFFIX, YAML_SUFFIXES, decode_spec
+from specs.fields import (
     Problems,
     Where,
     key_problems,
@@ -29,7 +30,6 @@ from exam_bank.fields import (
     read_text,
     read_time,
 )
-from grader.errors import InvalidExam, InvalidProgramme
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ATTEMPT_POLICIES = ("best", "latest")
@@ -82,7 +82,7 @@ def parse_programme(name: str, text: str) -> Programme:
     """Validate a programme spec; ``name`` is its file name, which chooses YAML or JSON."""
     try:
         return _parse(name, text)
-    except InvalidExam as exc:  # the shared field readers speak InvalidExam; say what was wrong
+    except InvalidSpec as exc:  # the shared spec readers speak InvalidSpec; say which spec was wrong
         raise InvalidProgramme(exc.message, exc.problems) from exc
 
 

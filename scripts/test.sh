@@ -5,6 +5,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bash "$here/scripts/setup.sh"
 cd "$here"
-.venv/bin/ruff check grader sandboxes service worker web store autograde tests
+.venv/bin/ruff check grader specs sandboxes service worker web store autograde tests
 .venv/bin/mypy  # strict, see pyproject.toml
 exec .venv/bin/python -m pytest "$@"

@@ -21,9 +21,8 @@ from grader.errors import (
     Forbidden,
     InfrastructureError,
     InvalidAssignment,
-    InvalidExam,
     InvalidNotebook,
-    InvalidProgramme,
+    InvalidSpec,
     InvalidSubmission,
     NotFound,
     RateLimited,
@@ -38,8 +37,7 @@ RETRY_AFTER_SECONDS = "5"
 STATUS: dict[type[AutogradeError], int] = {
     InvalidNotebook: 422,
     InvalidAssignment: 422,
-    InvalidExam: 422,
-    InvalidProgramme: 422,
+    InvalidSpec: 422,
     InvalidSubmission: 422,
     UploadTooLarge: 413,
     BadInput: 400,
@@ -80,7 +78,7 @@ def autograde_error(exc: AutogradeError) -> Response:
     if status >= 500:
         log.error("%s: %s", type(exc).__name__, exc.message, exc_info=exc)
     response = error_response(status, exc.code, exc.message)
-    if isinstance(exc, InvalidExam | InvalidProgramme):  # every problem at once, naming file and field
+    if isinstance(exc, InvalidSpec):  # every problem at once, naming file and field
         response.set_data(json.dumps({"error": exc.code, "message": exc.message, "problems": list(exc.problems)}))
     if isinstance(exc, StorageError):
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS

@@ -9,8 +9,7 @@ from grader.errors import (
     AutogradeError,
     BadInput,
     Forbidden,
-    InvalidExam,
-    InvalidProgramme,
+    InvalidSpec,
     NotFound,
     Unauthenticated,
 )
@@ -46,7 +45,7 @@ class FieldErrors:
             if isinstance(exc, Unauthenticated | Forbidden | NotFound) or status_for(exc) >= 500:
                 raise
             self.add(field, exc.message)
-            if isinstance(exc, InvalidExam | InvalidProgramme):
+            if isinstance(exc, InvalidSpec):
                 self.problems.setdefault(field, list(exc.problems))
             return None
 

@@ -13,37 +13,37 @@ from typing import Any
 
 import yaml
 
-from grader.errors import InvalidExam
+from grader.errors import InvalidSpec
 
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIX = ".json"
 
 
 def decode_spec(spec_name: str, text: str) -> Any:
-    """The spec as dicts, lists and scalars; ``InvalidExam`` naming the file and the line."""
+    """The spec as dicts, lists and scalars; ``InvalidSpec`` naming the file and the line."""
     if spec_name.endswith(JSON_SUFFIX):
         return _decode_json(spec_name, text)
     if spec_name.endswith(YAML_SUFFIXES):
         return _decode_yaml(spec_name, text)
-    raise InvalidExam(f"{spec_name}: an exam spec must be a .yaml, .yml or .json file")
+    raise InvalidSpec(f"{spec_name}: a spec must be a .yaml, .yml or .json file")
 
 
 def _decode_json(spec_name: str, text: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=lambda pairs: _unique_keys(spec_name, pairs))
     except json.JSONDecodeError as exc:
-        raise InvalidExam(f"{spec_name}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        raise InvalidSpec(f"{spec_name}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
     except RecursionError:
-        raise InvalidExam(f"{spec_name}: nested too deeply to be a spec") from None
+        raise InvalidSpec(f"{spec_name}: nested too deeply to be a spec") from None
     except ValueError as exc:  # an integer past Python's digit limit
-        raise InvalidExam(f"{spec_name}: not valid JSON ({exc})") from None
+        raise InvalidSpec(f"{spec_name}: not valid JSON ({exc})") from None
 
 
 def _unique_keys(spec_name: str, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise InvalidExam(f"{spec_name}: the key {key!r} appears twice in one mapping")
+            raise InvalidSpec(f"{spec_name}: the key {key!r} appears twice in one mapping")
         out[key] = value
     return out
 
@@ -76,11 +76,11 @@ def _decode_yaml(spec_name: str, text: str) -> Any:
     try:
         return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: builds plain data only
     except yaml.YAMLError as exc:
-        raise InvalidExam(f"{spec_name}: not valid YAML ({_yaml_reason(exc)})") from exc
+        raise InvalidSpec(f"{spec_name}: not valid YAML ({_yaml_reason(exc)})") from exc
     except RecursionError:  # PyYAML composes nodes recursively: "[[[[..." fifty thousand deep
-        raise InvalidExam(f"{spec_name}: nested too deeply to be a spec") from None
+        raise InvalidSpec(f"{spec_name}: nested too deeply to be a spec") from None
     except ValueError as exc:  # an integer past Python's digit limit
-        raise InvalidExam(f"{spec_name}: not valid YAML ({exc})") from None
+        raise InvalidSpec(f"{spec_name}: not valid YAML ({exc})") from None
 
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 
-from grader.errors import InvalidExam
+from grader.errors import InvalidSpec
 
 MAX_EXACT = 2**53  # the largest int every float can still tell apart from its neighbour
 P = ParamSpec("P")
@@ -38,8 +38,8 @@ class Where:
     def __str__(self) -> str:
         return f"{self.file}: {self.path}" if self.path else self.file
 
-    def error(self, message: str) -> InvalidExam:
-        return InvalidExam(f"{self}: {message}")
+    def error(self, message: str) -> InvalidSpec:
+        return InvalidSpec(f"{self}: {message}")
 
 
 def read_mapping(
@@ -51,7 +51,7 @@ def read_mapping(
         raise where.error(f"must be a mapping of keys to values, not {describe(value)}")
     found = key_problems(value, where, allowed, required)
     if found:
-        raise InvalidExam("; ".join(found), tuple(found))
+        raise InvalidSpec("; ".join(found), tuple(found))
     return dict(value)
 
 
@@ -152,10 +152,10 @@ class Problems:
         """``read(...)``, or None after recording the problems it raised."""
         try:
             return read(*args, **kwargs)
-        except InvalidExam as exc:
+        except InvalidSpec as exc:
             self.found.extend(exc.problems)
             return None
 
     def raise_if_any(self) -> None:
         if self.found:
-            raise InvalidExam("; ".join(self.found), tuple(self.found))
+            raise InvalidSpec("; ".join(self.found), tuple(self.found))
