@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,20 @@ class Store(
                     command.upgrade(config, "head")
         except SQLAlchemyError as exc:
             raise StorageError(f"could not migrate the database: {exc}") from exc
+
+    def now(self) -> datetime:
+        """The database server's time: the one clock every host agrees on (``service/clock.py``).
+
+        SQLite is a file on this machine, so its time is this machine's; PostgreSQL is asked.
+        """
+        if self.engine.dialect.name != "postgresql":
+            return datetime.now(UTC)
+        try:
+            with self.engine.connect() as connection:
+                found = connection.execute(text("SELECT statement_timestamp()")).scalar_one()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"could not read the database's clock: {exc}") from exc
+        return found.astimezone(UTC) if isinstance(found, datetime) else datetime.fromisoformat(str(found))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -10,12 +10,13 @@ from flask import Flask, Response, request
 from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from service.clock import DatabaseClock
 from service.queue import Enqueuer
 from service.settings import Settings
 from store import Store
 from web.api import api
 from web.errors import register_error_handlers
-from web.handles import EXTENSION, Handles, handles, utc_now
+from web.handles import EXTENSION, Handles, handles
 from web.health import health
 from web.pages import init_pages
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter, RedisRateLimiter
@@ -43,12 +44,13 @@ def create_app(
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + ENVELOPE_SLACK
     enqueuer = enqueuer or open_enqueuer(settings)
+    store = store or open_store(settings)
     app.extensions[EXTENSION] = Handles(
         settings=settings,
-        store=store or open_store(settings),
+        store=store,
         enqueuer=enqueuer,
         record_keys=record_keys,
-        clock=clock or utc_now,
+        clock=clock or DatabaseClock(store.now),  # every web host judges lateness on the database's time
         limiter=limiter or open_limiter(settings, enqueuer),
         login_limiter=open_login_limiter(settings, enqueuer),
         login_address_limiter=redis_limiter(settings, enqueuer, "login-addresses", settings.rate_limit_login_addresses,

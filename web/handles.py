@@ -27,7 +27,7 @@ class Handles:
     store: Store
     enqueuer: Enqueuer
     record_keys: RecordKeys  # signs exported records; read at start so a host without its key never serves
-    clock: Callable[[], datetime] = field(default=utc_now)  # the server's clock judges lateness
+    clock: Callable[[], datetime] = field(default=utc_now)  # judges lateness; the app's is the database's (service/clock.py)
     limiter: RateLimiter = field(default_factory=NoLimit)  # submissions per caller
     login_limiter: FailureLimiter = field(default_factory=NoLimit)  # failed logins per account name at one address
     login_address_limiter: FailureLimiter = field(default_factory=NoLimit)  # failed logins per client address

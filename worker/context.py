@@ -16,6 +16,7 @@ from typing import Any
 from grader.execution import Budget
 from sandboxes.docker_sandbox import PRIORITY_SHARES, DockerSandboxFactory
 from sandboxes.pool import WarmPool
+from service.clock import DatabaseClock
 from service.settings import Settings
 from store.db import Store
 from worker.exams_in_flight import ExamsInFlight
@@ -42,6 +43,11 @@ class WorkerContext:
     @property
     def store(self) -> Store:
         return self._per_process("store", lambda: Store.from_url(self.settings.database_url))
+
+    @property
+    def clock(self) -> DatabaseClock:
+        """Now, on the database's time: sweeps, deadlines and deliveries agree with every other host."""
+        return self._per_process("clock", lambda: DatabaseClock(self.store.now))
 
     @property
     def factory(self) -> DockerSandboxFactory:

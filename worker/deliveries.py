@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from integrations.backoff import RetryPolicy
@@ -32,7 +32,7 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
     policy = RetryPolicy(settings.callback_backoff_base, settings.callback_backoff_cap, settings.callback_max_attempts)
     sent, dead = 0, 0
     while True:
-        now = datetime.now(UTC)
+        now = ctx.clock()  # leases and retry times on the database's clock, as every host reads them
         claim = store.claim_next_delivery(key, now, settings.callback_timeout + LEASE_SLACK)
         if claim.wait_until is not None:
             ctx.enqueuer.enqueue_delivery(key, claim.wait_until)
@@ -42,11 +42,11 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
         delivery = claim.delivery
         answer = post_result(delivery.url, body_of(delivery), headers_for(ctx, delivery), settings.callback_timeout)
         if answer.ok:
-            store.record_delivered(delivery.id, answer.status_code or 200, datetime.now(UTC))
+            store.record_delivered(delivery.id, answer.status_code or 200, ctx.clock())
             sent += 1
             continue
         delay = policy.delay(delivery.attempts + 1)
-        retry_at = datetime.now(UTC) + timedelta(seconds=delay) if delay is not None else None
+        retry_at = ctx.clock() + timedelta(seconds=delay) if delay is not None else None
         store.record_failed_attempt(delivery.id, answer.error, answer.status_code, retry_at)
         if retry_at is None:
             log.warning("delivery %s to %s is dead after %d attempts: %s", delivery.id, platform_id,
@@ -66,7 +66,7 @@ def body_of(delivery: DeliveryRecord) -> bytes:
 
 def headers_for(ctx: context.WorkerContext, delivery: DeliveryRecord) -> dict[str, str]:
     secret = ctx.store.get_platform(delivery.platform_id).secret
-    timestamp = int(datetime.now(UTC).timestamp())
+    timestamp = int(ctx.clock().timestamp())  # the platform checks it against its window
     return {
         **signed_headers(secret, timestamp, body_of(delivery)),
         DELIVERY_HEADER: delivery.id,

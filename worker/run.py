@@ -20,7 +20,7 @@ import secrets
 import socket
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from redis import Redis
 from redis import exceptions as redis_errors
@@ -79,8 +79,8 @@ def run_worker(
     served = [enqueuer.queue(name) for name in QUEUE_NAMES if queues is None or name in queues]
     reenqueue_unfinished(ctx.store, enqueuer)
     reenqueue_deliveries(ctx.store, enqueuer)
-    reconcile_graded_attempts(ctx.store, datetime.now(UTC))
-    enqueuer.enqueue_sweep(datetime.now(UTC) + timedelta(seconds=1), periodic=True)
+    reconcile_graded_attempts(ctx.store, ctx.clock())
+    enqueuer.enqueue_sweep(ctx.clock() + timedelta(seconds=1), periodic=True)
     mark_epoch(connection, settings.queue_prefix, name)
     warm_up()  # before the first job, not during it (inherited by forked work horses too)
     status_key = pool_status_key(settings.queue_prefix, name)

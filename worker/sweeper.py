@@ -7,7 +7,7 @@ started by each worker at start-up and rescheduling itself.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from service.attempts import close_expired
@@ -17,7 +17,7 @@ from worker.queues import SWEEP_EVERY
 
 def sweep_exam_attempts(periodic: bool = False) -> dict[str, Any]:
     ctx = context.current()
-    now = datetime.now(UTC)
+    now = ctx.clock()  # the database's: a worker with a fast clock must not close an exam early
     closed = close_expired(ctx.store, ctx.enqueuer, now)
     if periodic:
         ctx.enqueuer.enqueue_sweep(now + timedelta(seconds=SWEEP_EVERY), periodic=True)

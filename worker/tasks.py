@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import nullcontext
-from datetime import UTC, datetime
 from typing import Any
 
 from grader.errors import BadInput, InfrastructureError, StorageError
@@ -37,7 +36,7 @@ def grade_submission(submission_id: str) -> dict[str, Any]:
     if submission is None:
         log.info("submission %s is already finished; nothing to do", submission_id)
         tally(ctx, "duplicate")
-        attempt_graded(store, submission_id, datetime.now(UTC))  # a retry after the step below failed
+        attempt_graded(store, submission_id, ctx.clock())  # a retry after the step below failed
         return {"submission": submission_id, "skipped": True}
     exam = submission.priority == "exams"
     with ctx.exams_in_flight.grading(submission_id) if exam else nullcontext():  # others step aside
@@ -75,7 +74,7 @@ def _grade_claimed(submission: SubmissionRecord, exam: bool) -> dict[str, Any]:
     if stored:
         send_results_of(context.current().enqueuer, submission)
         if exam:
-            attempt_graded(store, submission_id, datetime.now(UTC))
+            attempt_graded(store, submission_id, ctx.clock())
     return {"submission": submission_id, "score": report["score"], "stored": stored}
 
 

@@ -160,8 +160,8 @@ class Watchdog:
                 log.warning("Redis has lost its data (restarted or flushed): re-enqueueing from the database")
                 self._step("recovery", lambda: self._recover(store))
             self._step("unfinished submissions", lambda: reenqueue_unfinished(store, self.enqueuer))
-            self._step("overdue deliveries", lambda: enqueue_overdue_deliveries(store, self.enqueuer, datetime.now(UTC)))
-            self._step("periodic sweep", lambda: self.enqueuer.enqueue_sweep(next_sweep(datetime.now(UTC)), periodic=True))
+            self._step("overdue deliveries", lambda: enqueue_overdue_deliveries(store, self.enqueuer, store.now()))
+            self._step("periodic sweep", lambda: self.enqueuer.enqueue_sweep(next_sweep(store.now()), periodic=True))
         except Exception:
             log.warning("watchdog pass failed; trying again", exc_info=True)
         finally:
