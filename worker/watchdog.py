@@ -134,17 +134,40 @@ class Watchdog:
 
     def _run(self) -> None:
         while not self._stopped.wait(self.settings.watch_interval):
-            self._step("upkeep", self.on_pass)
-            try:
-                mine = self.connection.set(
-                    lock_key(self.settings.queue_prefix), self.worker_name, nx=True,
-                    px=int(self.settings.watch_interval * 1000),
-                )  # fmt: skip
-            except Exception:
-                log.warning("watchdog: Redis unreachable; trying again", exc_info=True)
-                continue
-            if mine:
-                self.watch_once()
+            self.tick()
+
+    def tick(self) -> None:
+        """One interval: this worker's upkeep, its own engine's orphans, and the fleet's pass if it holds the lock."""
+        self._step("upkeep", self.on_pass)
+        if self.docker_client is not None:
+            self._step("orphaned sandboxes", self.reap_own_engine)
+        try:
+            mine = self.connection.set(
+                lock_key(self.settings.queue_prefix), self.worker_name, nx=True,
+                px=int(self.settings.watch_interval * 1000),
+            )  # fmt: skip
+        except Exception:
+            log.warning("watchdog: Redis unreachable; trying again", exc_info=True)
+            return
+        if mine:
+            self.watch_once()
+
+    def reap_own_engine(self) -> int:
+        """Remove the orphans on this worker's own engine, once per interval per engine.
+
+        Every host with an engine reaps its own: the fleet's lock holder can reach only the
+        engine beside it, and sandboxes a dead worker left on another host stayed. Workers
+        on one host share its engine, so a short lock named by the engine's id lets one of
+        them do it each interval.
+        """
+        assert self.docker_client is not None
+        client = self.docker_client()
+        engine_id = str(client.info().get("ID") or "unknown")
+        prefix = self.settings.queue_prefix
+        if not self.connection.set(f"{prefix}:reaper:{engine_id}", self.worker_name, nx=True,
+                                   px=int(self.settings.watch_interval * 1000)):  # fmt: skip
+            return 0
+        return reap_orphans(client, set(live_workers(self.connection, prefix)), self.settings.deployment_id)
 
     def watch_once(self) -> None:
         """One pass over the fleet; its own store, so it shares no connection with the jobs."""
@@ -153,9 +176,6 @@ class Watchdog:
         try:
             live = set(live_workers(self.connection, prefix))
             self._step("abandoned jobs", lambda: self._abandoned(live))
-            engine = self.docker_client
-            if engine is not None:
-                self._step("orphaned sandboxes", lambda: reap_orphans(engine(), live, self.settings.deployment_id))
             if not self.connection.exists(epoch_key(prefix)):
                 log.warning("Redis has lost its data (restarted or flushed): re-enqueueing from the database")
                 self._step("recovery", lambda: self._recover(store))

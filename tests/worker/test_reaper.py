@@ -37,10 +37,14 @@ class FakeEngine:
     """Just the part of ``docker.DockerClient`` the reaper uses; ``filters`` honoured as the engine does,
     unless told to ignore them (as an engine would that did not know a filter)."""
 
-    def __init__(self, honours_filters: bool = True) -> None:
+    def __init__(self, honours_filters: bool = True, engine_id: str = "engine-1") -> None:
         self.running: dict[str, FakeContainer] = {}
         self.honours_filters = honours_filters
         self.containers = self
+        self.engine_id = engine_id
+
+    def info(self) -> dict[str, Any]:
+        return {"ID": self.engine_id}
 
     def run(self, labels: dict[str, str]) -> FakeContainer:
         container = FakeContainer(self, len(self.running) + 1, labels)
@@ -109,3 +113,33 @@ def test_the_reaper_refuses_to_run_without_a_deployment_id() -> None:
 def test_a_factory_made_for_another_runtime_keeps_the_deployment_label() -> None:
     factory = DockerSandboxFactory(FakeEngine(), SandboxLimits(image="x"), worker="w", fleet="course-a")  # type: ignore[arg-type]
     assert factory.with_runtime("runsc").labels()[FLEET_LABEL] == "course-a"
+
+
+@pytest.mark.redis
+def test_every_host_reaps_the_orphans_on_its_own_engine(redis_conn: Any) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19, item 5: a dead worker's sandboxes on host B are removed though host A's worker holds the fleet lock."""
+    from worker.watchdog import Watchdog
+
+    settings = Settings(deployment_id="course-a", queue_prefix="reap-test", database_url="sqlite:///:memory:")
+    hosts = {name: FakeEngine(engine_id=f"engine-{name}") for name in ("a", "b")}
+    for name, engine in hosts.items():
+        engine.run(factory_of(settings, engine, f"dead-on-{name}").labels())
+    watchdogs = [Watchdog(settings, redis_conn, f"w-{name}", lambda e=engine: e) for name, engine in hosts.items()]
+    redis_conn.set("reap-test:watchdog", "w-a")  # host A's worker holds the fleet's lock this interval
+    for watchdog in watchdogs:
+        watchdog.tick()
+    assert {name: engine.workers_left() for name, engine in hosts.items()} == {"a": [], "b": []}
+
+
+@pytest.mark.redis
+def test_workers_sharing_an_engine_reap_it_once_an_interval(redis_conn: Any) -> None:  # type: ignore[no-untyped-def]
+    from worker.watchdog import Watchdog
+
+    settings = Settings(deployment_id="course-a", queue_prefix="reap-test", database_url="sqlite:///:memory:")
+    engine = FakeEngine()
+    first, second = (Watchdog(settings, redis_conn, name, lambda: engine) for name in ("w-1", "w-2"))
+    engine.run(factory_of(settings, engine, "dead").labels())
+    assert first.reap_own_engine() == 1
+    engine.run(factory_of(settings, engine, "dead-too").labels())
+    assert second.reap_own_engine() == 0  # the first one reaped this engine this interval
+    assert engine.workers_left() == ["dead-too"]
