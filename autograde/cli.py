@@ -21,7 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         return int(args.handler(args, settings) or 0)
     except BadInput as exc:
         print(f"autograde: {exc.message}", file=sys.stderr)
@@ -38,8 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograde", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    grade = commands.add_parser("grade", help="grade one submission against a source notebook, no server needed")
-    grade.add_argument("--source", required=True, type=Path, help="the instructor's nbgrader source (.ipynb or .zip)")
+    grade = commands.add_parser(
+        "grade", help="grade one submission against a source notebook, no server needed"
+    )
+    grade.add_argument(
+        "--source", required=True, type=Path, help="the instructor's nbgrader source (.ipynb or .zip)"
+    )
     grade.add_argument("submission", type=Path, help="the learner's notebook (.ipynb or .zip)")
     grade.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     grade.add_argument("--feedback", type=Path, help="also write the feedback HTML to this file")
@@ -67,7 +73,9 @@ def run_grade(args: argparse.Namespace, settings: Settings) -> int:
     source = unpack_upload(args.source.name, read_file(args.source), settings.max_upload_bytes)
     submission = unpack_upload(args.submission.name, read_file(args.submission), settings.max_upload_bytes)
     assignment = build_assignment(source)
-    result = grade_in_sandbox(args.source.stem, assignment, submission, sandbox_factory(settings), budget(settings))
+    result = grade_in_sandbox(
+        args.source.stem, assignment, submission, sandbox_factory(settings), budget(settings)
+    )
     report = result.graded.report
     if args.feedback:
         args.feedback.write_text(result.graded.feedback_html, encoding="utf-8")

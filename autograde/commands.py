@@ -50,10 +50,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     create.add_argument("--name", required=True, help="who holds it (for a learner: their learner id)")
     create.add_argument("--course", action="append", default=None, help="a course it may act on (repeatable)")
     create.set_defaults(handler=run_token_create)
-    listing = token_commands.add_parser("list", help="list tokens (never their secrets), one JSON object a line")
+    listing = token_commands.add_parser(
+        "list", help="list tokens (never their secrets), one JSON object a line"
+    )
     listing.add_argument("--name", default=None, help="only this owner's tokens")
     listing.set_defaults(handler=run_token_list)
-    revoke = token_commands.add_parser("revoke", help="revoke a token: every later request with it is refused")
+    revoke = token_commands.add_parser(
+        "revoke", help="revoke a token: every later request with it is refused"
+    )
     revoke.add_argument("id", type=int, help="the token's id (from `token list`)")
     revoke.set_defaults(handler=run_token_revoke)
 
@@ -61,25 +65,39 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     account_commands = account.add_subparsers(dest="account_command", required=True)
     new_account = account_commands.add_parser("create", help="create an account; asks for its password")
     new_account.add_argument("--role", required=True, choices=PERSON_ROLES)
-    new_account.add_argument("--name", required=True, help="the login name and identity (for a learner: their learner id)")
-    new_account.add_argument("--course", action="append", default=None, help="a course it may act on (repeatable)")
-    new_account.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    new_account.add_argument(
+        "--name", required=True, help="the login name and identity (for a learner: their learner id)"
+    )
+    new_account.add_argument(
+        "--course", action="append", default=None, help="a course it may act on (repeatable)"
+    )
+    new_account.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     new_account.set_defaults(handler=run_account_create)
     password = account_commands.add_parser("password", help="set an account's password; ends its sessions")
     password.add_argument("--name", required=True)
-    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     password.set_defaults(handler=run_account_password)
-    disable = account_commands.add_parser("disable", help="disable an account; ends its sessions, revokes its tokens, keeps its name taken")
+    disable = account_commands.add_parser(
+        "disable", help="disable an account; ends its sessions, revokes its tokens, keeps its name taken"
+    )
     disable.add_argument("--name", required=True)
     disable.set_defaults(handler=run_account_disable)
 
     platform = commands.add_parser("platform", help="course platforms that use the signed webhook")
     platform_commands = platform.add_subparsers(dest="platform_command", required=True)
-    register = platform_commands.add_parser("create", help="register a platform; prints its secret and token once")
+    register = platform_commands.add_parser(
+        "create", help="register a platform; prints its secret and token once"
+    )
     register.add_argument("--id", required=True, help="a-z, 0-9, '-' and '_'; part of the webhook URL")
     register.add_argument("--name", default=None)
     register.add_argument("--callback-url", default=None, help="where signed results are sent")
-    register.add_argument("--course", action="append", required=True, help="a course it may submit to (repeatable)")
+    register.add_argument(
+        "--course", action="append", required=True, help="a course it may submit to (repeatable)"
+    )
     register.set_defaults(handler=run_platform_create)
 
     programme = commands.add_parser("programme", help="programmes whose records are kept")
@@ -92,20 +110,28 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
     records = commands.add_parser("records", help="signed programme records")
     records_commands = records.add_subparsers(dest="records_command", required=True)
-    verify = records_commands.add_parser("verify", help="check a signed record offline against the service's key")
+    verify = records_commands.add_parser(
+        "verify", help="check a signed record offline against the service's key"
+    )
     verify.add_argument("file", type=Path, help="the signed record (JSON)")
     key_source = verify.add_mutually_exclusive_group(required=True)
-    key_source.add_argument("--public-key", type=Path, help="the service's public key: a JWK, a JWK set or PEM")
+    key_source.add_argument(
+        "--public-key", type=Path, help="the service's public key: a JWK, a JWK set or PEM"
+    )
     key_source.add_argument("--key-url", help="where the service publishes its public key (JWK or JWK set)")
     verify.set_defaults(handler=run_records_verify)
-    keygen = records_commands.add_parser("keygen", help="make a signing key (PEM, mode 0600); prints its public JWK")
+    keygen = records_commands.add_parser(
+        "keygen", help="make a signing key (PEM, mode 0600); prints its public JWK"
+    )
     keygen.add_argument("--out", type=Path, required=True, help="the private key file; never overwritten")
     keygen.set_defaults(handler=run_records_keygen)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     migrate.set_defaults(handler=run_migrate)
 
-    demo = commands.add_parser("demo", help="start the service and grade the bundled example course end to end")
+    demo = commands.add_parser(
+        "demo", help="start the service and grade the bundled example course end to end"
+    )
     demo.add_argument("--course", type=Path, default=None, help="course folder with course.json")
     demo.add_argument("--port", type=int, default=8765)
     demo.set_defaults(handler=run_demo)
@@ -145,8 +171,17 @@ def migrated_store(settings: Settings, announce: bool = False) -> Store:
 def run_token_create(args: argparse.Namespace, settings: Settings) -> int:
     store = migrated_store(settings)
     plaintext, record = store.create_token(args.role, args.name, args.course)
-    print(json.dumps({"token": plaintext, "id": record.id, "role": record.role, "name": record.name,
-                      "courses": record.courses}))
+    print(
+        json.dumps(
+            {
+                "token": plaintext,
+                "id": record.id,
+                "role": record.role,
+                "name": record.name,
+                "courses": record.courses,
+            }
+        )
+    )
     return 0
 
 
@@ -209,13 +244,25 @@ def run_platform_create(args: argparse.Namespace, settings: Settings) -> int:
     from web.callback_urls import check_url
 
     if not PLATFORM_ID.fullmatch(args.id):
-        raise BadInput("--id must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit")
+        raise BadInput(
+            "--id must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit"
+        )
     callback_url = check_url(args.callback_url, "--callback-url") if args.callback_url else None
     store = migrated_store(settings)
     record = store.create_platform(args.id, args.name or args.id, callback_url, args.course)
     token, _ = store.create_token("platform", record.id, args.course)
-    print(json.dumps({"id": record.id, "secret": record.secret, "token": token, "callback_url": callback_url,
-                      "courses": list(record.courses), "webhook_path": f"/api/v1/platforms/{record.id}/submissions"}))
+    print(
+        json.dumps(
+            {
+                "id": record.id,
+                "secret": record.secret,
+                "token": token,
+                "callback_url": callback_url,
+                "courses": list(record.courses),
+                "webhook_path": f"/api/v1/platforms/{record.id}/submissions",
+            }
+        )
+    )
     return 0
 
 
@@ -238,8 +285,10 @@ def run_records_verify(args: argparse.Namespace, settings: Settings) -> int:
     envelope = decode_signed(read_file(args.file))
     verify_document(envelope, keys)
     record, proof = record_of(envelope["document"]), envelope["proof"]
-    print(f"valid: {record['learner']} {record['programme_id']} signed by {proof['verificationMethod']} "
-          f"at {proof['created']}")
+    print(
+        f"valid: {record['learner']} {record['programme_id']} signed by {proof['verificationMethod']} "
+        f"at {proof['created']}"
+    )
     return 0
 
 

@@ -34,7 +34,9 @@ GRADING_DEADLINE = 600.0
 def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """A service process in a process group of its own, which ``Services.stop`` ends whole."""
     with open(log, "wb") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 @dataclass
@@ -73,7 +75,9 @@ def run(settings: Settings, course: Path | None, port: int) -> int:
     try:
         wait_until_healthy(base, services)
         api = Api(base, env["AUTOGRADE_ADMIN_TOKEN"])
-        ids = {a["name"]: api.upload_assignment(manifest["course"], a, course) for a in manifest["assignments"]}
+        ids = {
+            a["name"]: api.upload_assignment(manifest["course"], a, course) for a in manifest["assignments"]
+        }
         pending = [(s, api.submit(ids[s["assignment"]], s, course)) for s in manifest["submissions"]]
         results = api.wait_for_grades([sid for _, sid in pending], GRADING_DEADLINE)
     finally:
@@ -98,7 +102,9 @@ def start_services(env: dict[str, str], port: int, data_dir: Path) -> Services:
     command = [sys.executable, "-m", "autograde"]
     web = spawn([*command, "serve", "--port", str(port)], env, data_dir / "web.log")
     worker = spawn([*command, "worker", "--name", "demo-worker"], env, data_dir / "worker.log")
-    print(f"web app on http://127.0.0.1:{port} (log {data_dir / 'web.log'}), worker (log {data_dir / 'worker.log'})")
+    print(
+        f"web app on http://127.0.0.1:{port} (log {data_dir / 'web.log'}), worker (log {data_dir / 'worker.log'})"
+    )
     return Services([web, worker])
 
 
@@ -128,10 +134,14 @@ class Api:
         if spec.get("due"):
             form["due"] = spec["due"]
             form["late_policy"] = json.dumps(spec.get("late_policy", []))
-        reply = self.session.post(f"{self.base}/api/v1/assignments", data=form, files={"file": (name, payload)}, timeout=60)
+        reply = self.session.post(
+            f"{self.base}/api/v1/assignments", data=form, files={"file": (name, payload)}, timeout=60
+        )
         check(reply, 201)
         body = reply.json()
-        print(f"uploaded {course}/{spec['name']}: max score {body['max_score']:g}, {len(body['grade_cells'])} grade cells")
+        print(
+            f"uploaded {course}/{spec['name']}: max score {body['max_score']:g}, {len(body['grade_cells'])} grade cells"
+        )
         return str(body["id"])
 
     def submit(self, assignment_id: str, spec: dict[str, Any], root: Path) -> str:
@@ -174,7 +184,9 @@ def check(reply: requests.Response, status: int) -> None:
         raise SystemExit(f"{reply.request.method} {reply.url} -> {reply.status_code}: {reply.text[:500]}")
 
 
-def print_table(course: str, pending: list[tuple[dict[str, Any], str]], results: dict[str, dict[str, Any]]) -> int:
+def print_table(
+    course: str, pending: list[tuple[dict[str, Any], str]], results: dict[str, dict[str, Any]]
+) -> int:
     print(f"\n{course}")
     print(f"{'assignment':<12} {'learner':<8} {'status':<8} {'score':>6} {'max':>5} {'expected':>9}  check")
     mismatches = 0
@@ -185,6 +197,8 @@ def print_table(course: str, pending: list[tuple[dict[str, Any], str]], results:
         mismatches += not ok
         score = "-" if body["score"] is None else f"{body['score']:g}"
         top = "-" if body["max_score"] is None else f"{body['max_score']:g}"
-        print(f"{spec['assignment']:<12} {spec['learner']:<8} {body['status']:<8} {score:>6} {top:>5} {expect.get('score', '-'):>9}  {'ok' if ok else 'MISMATCH'}")
+        print(
+            f"{spec['assignment']:<12} {spec['learner']:<8} {body['status']:<8} {score:>6} {top:>5} {expect.get('score', '-'):>9}  {'ok' if ok else 'MISMATCH'}"
+        )
     print(f"\n{len(pending) - mismatches} of {len(pending)} submissions graded as expected")
     return 1 if mismatches else 0

@@ -82,8 +82,14 @@ def with_access_log(app: WSGIApp) -> WSGIApp:
         try:
             return app(environ, record)
         finally:
-            access_log.info("%s %s %s %s %.1f ms", environ.get("REMOTE_ADDR", "-"), environ.get("REQUEST_METHOD"),
-                            environ.get("PATH_INFO"), status[0], (time.perf_counter() - started) * 1000)
+            access_log.info(
+                "%s %s %s %s %.1f ms",
+                environ.get("REMOTE_ADDR", "-"),
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                status[0],
+                (time.perf_counter() - started) * 1000,
+            )
 
     return logged
 
@@ -114,7 +120,9 @@ def build_server(settings: Settings, host: str, port: int) -> Server:
     app = create_app(settings)
     warm_up()  # the first intake then validates as fast as the rest
     adj = Adjustments(host=host, port=port, **server_options(settings))
-    return Server(with_access_log(app), settings.client_request_timeout, map={}, adj=adj, sockinfo=adj.listen[0])
+    return Server(
+        with_access_log(app), settings.client_request_timeout, map={}, adj=adj, sockinfo=adj.listen[0]
+    )
 
 
 def serve(settings: Settings, host: str, port: int) -> None:

@@ -101,7 +101,9 @@ def report(runtime: str, ways: list[Way]) -> bool:
     added = (statistics.median(now.totals) - statistics.median(before.totals)) * 1000
     print(f"\nthe judge's cost per submission (median grade time, now minus before): {added:.0f} ms")
     agree = before.scores == now.scores
-    print(f"scores agree: {'yes' if agree else 'NO: ' + str({k: (before.scores[k], now.scores.get(k)) for k in before.scores if before.scores[k] != now.scores.get(k)})}")
+    print(
+        f"scores agree: {'yes' if agree else 'NO: ' + str({k: (before.scores[k], now.scores.get(k)) for k in before.scores if before.scores[k] != now.scores.get(k)})}"
+    )
     return agree
 
 
@@ -112,7 +114,10 @@ def main() -> int:
     parser.add_argument("--block", type=int, default=5, help="submissions per way before the ways swap")
     args = parser.parse_args()
     print(f"bench.judge_cost at {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    agree = [report(runtime, measure(runtime, args.submissions, args.block)) for runtime in args.runtimes.split(",")]
+    agree = [
+        report(runtime, measure(runtime, args.submissions, args.block))
+        for runtime in args.runtimes.split(",")
+    ]
     return 0 if all(agree) else 1
 
 

@@ -65,14 +65,30 @@ def make_bundle(image: str, folder: Path) -> Path:
     subprocess.run(["runsc", "spec"], cwd=folder, check=True)
     config = json.loads((folder / "config.json").read_text())
     config["process"].update(
-        args=["/opt/sandbox/bin/python", "-I", "-c", READY], terminal=False, cwd="/tmp",
-        user={"uid": 1000, "gid": 1000}, noNewPrivileges=True, capabilities={},
-        env=["PATH=/opt/sandbox/bin:/usr/bin:/bin", "HOME=/tmp", "IPYTHONDIR=/tmp/.ipython",
-             "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "PYTHONDONTWRITEBYTECODE=1"],
-    )  # fmt: skip
+        args=["/opt/sandbox/bin/python", "-I", "-c", READY],
+        terminal=False,
+        cwd="/tmp",
+        user={"uid": 1000, "gid": 1000},
+        noNewPrivileges=True,
+        capabilities={},
+        env=[
+            "PATH=/opt/sandbox/bin:/usr/bin:/bin",
+            "HOME=/tmp",
+            "IPYTHONDIR=/tmp/.ipython",
+            "OPENBLAS_NUM_THREADS=1",
+            "OMP_NUM_THREADS=1",
+            "PYTHONDONTWRITEBYTECODE=1",
+        ],
+    )
     config["root"]["readonly"] = True
-    config["mounts"].append({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
-                             "options": ["nosuid", "nodev", "size=64m"]})  # fmt: skip
+    config["mounts"].append(
+        {
+            "destination": "/tmp",
+            "type": "tmpfs",
+            "source": "tmpfs",
+            "options": ["nosuid", "nodev", "size=64m"],
+        }
+    )
     (folder / "config.json").write_text(json.dumps(config))
     return folder
 
@@ -88,8 +104,10 @@ class Runsc:
         """``run`` or ``restore`` in the foreground: the sandbox's stdin and stdout are our pipes."""
         return subprocess.Popen(
             self.command(verb, "-bundle", str(self.bundle), *extra, name),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def delete(self, name: str) -> None:
         subprocess.run(self.command("delete", "-force", name), check=False, capture_output=True)
@@ -162,8 +180,10 @@ def main() -> int:
         runsc.checkpoint(image)
         size = sum(f.stat().st_size for f in image.iterdir())
         print(f"# gVisor restore against start, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-        print(f"{machine()}\n{' '.join(RUNSC)}; checkpoint image {size / 2**20:.1f} MB; "
-              f"{args.sandboxes} lives per row\n")  # fmt: skip
+        print(
+            f"{machine()}\n{' '.join(RUNSC)}; checkpoint image {size / 2**20:.1f} MB; "
+            f"{args.sandboxes} lives per row\n"
+        )
         print(
             "| way | wall ms per life | machine CPU ms: until it answers | + the cell and exit | = per life |"
         )

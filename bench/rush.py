@@ -95,13 +95,17 @@ def queue_depth(exposition: str, queue: str) -> int:
     raise ValueError("no queue depth in /metrics")
 
 
-def post_all(service: Service, assignment: str, work: dict[str, bytes], concurrency: int) -> tuple[list[Any], float]:
+def post_all(
+    service: Service, assignment: str, work: dict[str, bytes], concurrency: int
+) -> tuple[list[Any], float]:
     """Every submission at once from ``concurrency`` threads: (status, seconds, id or None) each."""
     url = f"{service.base}/api/v1/assignments/{assignment}/submissions"
 
     def post(key: str) -> tuple[int, float, str | None]:
         started = time.monotonic()
-        reply = service.http.post(url, data={"learner": key}, files={"file": ("arrays.ipynb", work[key])}, timeout=120)
+        reply = service.http.post(
+            url, data={"learner": key}, files={"file": ("arrays.ipynb", work[key])}, timeout=120
+        )
         sid = reply.json().get("id") if reply.status_code == 202 else None
         return reply.status_code, time.monotonic() - started, sid
 
@@ -126,7 +130,11 @@ def rush(service: Service, count: int, concurrency: int) -> RushResult:
     latencies, firsts, lasts, wrong = [], [], [], []
     for sid in ids:
         record = service.store.get_submission(sid)
-        if record.status != "graded" or record.graded_at is None or len(service.store.report_history(sid)) != 1:
+        if (
+            record.status != "graded"
+            or record.graded_at is None
+            or len(service.store.report_history(sid)) != 1
+        ):
             wrong.append(sid)
             continue
         latencies.append((record.graded_at - record.received_at).total_seconds())
@@ -151,18 +159,22 @@ def rush(service: Service, count: int, concurrency: int) -> RushResult:
 
 
 def report(result: RushResult) -> str:
-    return "\n".join([
-        f"submissions {result.submissions} posted {result.concurrency} at a time in {result.post_seconds} s "
-        f"(post p95 {result.post_p95_ms} ms); HTTP statuses {result.statuses}; 5xx: {result.server_errors}",
-        f"assignments queue depth peak {result.queue_depth_peak}",
-        f"grading latency p50 {result.latency_p50_s} s, p95 {result.latency_p95_s} s, max {result.latency_max_s} s",
-        f"all graded in {result.span_s} s from first receipt: {result.graded_per_minute} graded/min",
-        f"not graded exactly once: {len(result.not_graded_once)}",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"submissions {result.submissions} posted {result.concurrency} at a time in {result.post_seconds} s "
+            f"(post p95 {result.post_p95_ms} ms); HTTP statuses {result.statuses}; 5xx: {result.server_errors}",
+            f"assignments queue depth peak {result.queue_depth_peak}",
+            f"grading latency p50 {result.latency_p50_s} s, p95 {result.latency_p95_s} s, max {result.latency_max_s} s",
+            f"all graded in {result.span_s} s from first receipt: {result.graded_per_minute} graded/min",
+            f"not graded exactly once: {len(result.not_graded_once)}",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)

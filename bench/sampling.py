@@ -48,9 +48,11 @@ def process_table() -> dict[int, Process]:
             text = Path(stat).read_text()
             fields = text.rsplit(")", 1)[1].split()
             table[int(stat.split("/")[2])] = Process(
-                text[text.index("(") + 1 : text.rindex(")")], int(fields[1]),
-                int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]),
-            )  # fmt: skip
+                text[text.index("(") + 1 : text.rindex(")")],
+                int(fields[1]),
+                int(fields[11]) + int(fields[12]),
+                int(fields[13]) + int(fields[14]),
+            )
         except (OSError, ValueError, IndexError):
             continue
     return table

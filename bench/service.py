@@ -74,7 +74,9 @@ class Service:
         self.base = f"http://127.0.0.1:{free_port()}"
         self.env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),  # this checkout
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+            ),  # this checkout
             "AUTOGRADE_DATA_DIR": str(self.data_dir),
             "AUTOGRADE_DATABASE_URL": f"sqlite:///{self.data_dir / 'autograde.db'}",
             "AUTOGRADE_REDIS_URL": redis_url,
@@ -87,7 +89,9 @@ class Service:
             # One token posts everything here; the per-token submission limit would pace the
             # load generator instead of measuring grading.
             "AUTOGRADE_RATE_LIMIT_SUBMISSIONS": "0",
-            **({} if exam_yield else {"AUTOGRADE_EXAM_YIELD_SECONDS": "0"}),  # the baseline: no stepping aside
+            **(
+                {} if exam_yield else {"AUTOGRADE_EXAM_YIELD_SECONDS": "0"}
+            ),  # the baseline: no stepping aside
         }
         self.processes: list[subprocess.Popen[bytes]] = []
         self.http = requests.Session()
@@ -194,9 +198,13 @@ class Service:
         if self.lane:
             self._wait_for_pools(self.lane, full, "the exam lane's pool did not refill in time")
         else:
-            self._wait_for_pools(self.names, reserve_idle, "the sandboxes kept for exams did not come back in time")
+            self._wait_for_pools(
+                self.names, reserve_idle, "the sandboxes kept for exams did not come back in time"
+            )
 
-    def _wait_for_pools(self, workers: list[str], ready: Callable[[dict[Any, Any]], bool], failure: str) -> None:
+    def _wait_for_pools(
+        self, workers: list[str], ready: Callable[[dict[Any, Any]], bool], failure: str
+    ) -> None:
         """Until ``ready`` holds for the pool status each of ``workers`` publishes."""
         if not self.pool_size:
             return
@@ -238,7 +246,12 @@ def reserve_idle(status: dict[Any, Any]) -> bool:
 
 @contextmanager
 def running(
-    runtime: str, pool_size: int, workers: int, redis_url: str, exam_lane: bool = False, exam_yield: bool = True
+    runtime: str,
+    pool_size: int,
+    workers: int,
+    redis_url: str,
+    exam_lane: bool = False,
+    exam_yield: bool = True,
 ) -> Iterator[Service]:
     service = Service(runtime, pool_size, workers, redis_url, exam_lane, exam_yield)
     try:

@@ -37,7 +37,9 @@ from bench.service import free_port
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("headers", "body", "idle", "trickle")
 HALF_HEADERS = b"GET /healthz HTTP/1.1\r\nHost: bench\r\nX-Slow: "
-HALF_BODY = b"POST /api/v1/submissions HTTP/1.1\r\nHost: bench\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000
+HALF_BODY = (
+    b"POST /api/v1/submissions HTTP/1.1\r\nHost: bench\r\nContent-Length: 100000\r\n\r\n" + b"x" * 1000
+)
 FULL_REQUEST = b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"
 TRICKLE_EVERY = 0.5  # seconds between bytes: never idle for long, never done
 SERVE_TIMEOUTS = {"AUTOGRADE_CLIENT_IDLE_TIMEOUT": "3", "AUTOGRADE_CLIENT_REQUEST_TIMEOUT": "6"}
@@ -62,7 +64,9 @@ class SlowClients:
         self.trickler.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop.set()
         self.trickler.join(timeout=5)
         for _, conn in self.sockets:
@@ -108,17 +112,32 @@ def closed_by_server(conn: socket.socket, deadline: float) -> bool:
 
 def server_command(setup: str, port: int) -> list[str]:
     if setup == "old":  # issue 18's starting point: what autograde.server ran before
-        return [sys.executable, "-m", "gunicorn", "--workers", "2", "--timeout", "120",
-                "--bind", f"127.0.0.1:{port}", "web.app:create_app()"]
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--timeout",
+            "120",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "web.app:create_app()",
+        ]
     return [sys.executable, "-m", "autograde", "serve", "--port", str(port)]
 
 
 @contextmanager
 def serving(setup: str, data_dir: Path, redis_url: str) -> Iterator[int]:
     """The real app under ``setup`` ("old" or "new") on a free port; yields the port once /healthz answers."""
-    env = {**os.environ, "AUTOGRADE_DATA_DIR": str(data_dir), "AUTOGRADE_REDIS_URL": redis_url,
-           "AUTOGRADE_LOG_LEVEL": "WARNING", **SERVE_TIMEOUTS,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "AUTOGRADE_DATA_DIR": str(data_dir),
+        "AUTOGRADE_REDIS_URL": redis_url,
+        "AUTOGRADE_LOG_LEVEL": "WARNING",
+        **SERVE_TIMEOUTS,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     subprocess.run([sys.executable, "-m", "autograde", "migrate"], env=env, check=True, capture_output=True)
     port = free_port()
     log = data_dir / f"{setup}-web.log"
@@ -178,7 +197,10 @@ def summary(latencies: list[float], missed: int, timeout: float) -> str:
 
 
 def measure(setup: str, args: argparse.Namespace, redis_url: str) -> None:
-    with tempfile.TemporaryDirectory(prefix=f"slow-{setup}-") as tmp, serving(setup, Path(tmp), redis_url) as port:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"slow-{setup}-") as tmp,
+        serving(setup, Path(tmp), redis_url) as port,
+    ):
         quiet = summary(*probe(port, args.probes, args.probe_timeout), args.probe_timeout)
         print(f"{setup:4} 0 slow clients:   {quiet}", flush=True)
         with SlowClients(port, args.clients) as clients:
@@ -186,8 +208,11 @@ def measure(setup: str, args: argparse.Namespace, redis_url: str) -> None:
             loaded = summary(*probe(port, args.probes, args.probe_timeout), args.probe_timeout)
             print(f"{setup:4} {args.clients} slow clients: {loaded}", flush=True)
             still = clients.still_open(within=args.close_wait)
-            print(f"{setup:4} slow connections closed by the server within {args.close_wait:g} s more: "
-                  f"{args.clients - len(still)} of {args.clients}", flush=True)
+            print(
+                f"{setup:4} slow connections closed by the server within {args.close_wait:g} s more: "
+                f"{args.clients - len(still)} of {args.clients}",
+                flush=True,
+            )
 
 
 def main() -> int:
@@ -199,7 +224,9 @@ def main() -> int:
     parser.add_argument("--setups", nargs="+", default=["old", "new"], choices=["old", "new"])
     args = parser.parse_args()
     redis_url = os.environ.get("AUTOGRADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    print(f"slow clients: {args.clients} ({', '.join(KINDS)}; a quarter each); server timeouts {SERVE_TIMEOUTS}")
+    print(
+        f"slow clients: {args.clients} ({', '.join(KINDS)}; a quarter each); server timeouts {SERVE_TIMEOUTS}"
+    )
     for setup in args.setups:
         measure(setup, args, redis_url)
     return 0

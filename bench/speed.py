@@ -91,7 +91,14 @@ def priority(args: argparse.Namespace, work: dict[str, bytes]) -> None:
     for exam_lane in (False, True):
         for exam_yield in (False, True):
             result = priority_under_backlog(
-                work, runtime, args.pool_size, args.workers, args.redis_url, args.backlog, args.probes, exam_lane,
+                work,
+                runtime,
+                args.pool_size,
+                args.workers,
+                args.redis_url,
+                args.backlog,
+                args.probes,
+                exam_lane,
                 exam_yield,
             )
             report_priority(runtime, args, exam_lane, exam_yield, result)
@@ -101,7 +108,9 @@ def report_priority(
     runtime: str, args: argparse.Namespace, exam_lane: bool, exam_yield: bool, result: dict[str, Any]
 ) -> None:
     idle, loaded = statistics.median(result["idle"]), statistics.median(result["loaded"])
-    topology = f"{args.workers} workers" + (" (nice 10) + an exam lane" if exam_lane else ", exams served first")
+    topology = f"{args.workers} workers" + (
+        " (nice 10) + an exam lane" if exam_lane else ", exams served first"
+    )
     topology += ", assignments yield to exams" if exam_yield else ", no yielding"
     print(
         f"exams queue on {runtime}, warm pool, {topology}: median latency {idle * 1000:.0f} ms idle, "

@@ -81,10 +81,12 @@ def own_cpu() -> float:
 
 Probes = dict[str, Callable[[dict[int, Process]], float]]  # each reads what it needs of one process table
 PROBES: Probes = {
-    "machine": lambda _: machine_cpu(), "containers": lambda _: containers_cpu(),
-    "dockerd": lambda table: named_cpu("dockerd", table), "containerd": lambda table: named_cpu("containerd", table),
+    "machine": lambda _: machine_cpu(),
+    "containers": lambda _: containers_cpu(),
+    "dockerd": lambda table: named_cpu("dockerd", table),
+    "containerd": lambda table: named_cpu("containerd", table),
     "client": lambda _: own_cpu(),
-}  # fmt: skip
+}
 
 
 def snapshot(probes: Probes) -> dict[str, float]:
@@ -151,20 +153,35 @@ SHELL = (
 STEPS = {  # each a whole container life; each step includes the ones above it
     "the runtime alone (/bin/true)": ["/bin/true"],
     "+ a Python interpreter": ["/opt/sandbox/bin/python", "-I", "-c", "pass"],
-    "+ IPython imported from the preload table": ["/opt/sandbox/bin/python", "-I", "-c", AGENT + "import lean_kernel"],
-    "+ the shell started, one cell run": ["/opt/sandbox/bin/python", "-I", "-c", SHELL + "s.run_cell('x = 1')"],
+    "+ IPython imported from the preload table": [
+        "/opt/sandbox/bin/python",
+        "-I",
+        "-c",
+        AGENT + "import lean_kernel",
+    ],
+    "+ the shell started, one cell run": [
+        "/opt/sandbox/bin/python",
+        "-I",
+        "-c",
+        SHELL + "s.run_cell('x = 1')",
+    ],
     "+ numpy imported from its preload table": [
-        "/opt/sandbox/bin/python", "-I", "-c",
+        "/opt/sandbox/bin/python",
+        "-I",
+        "-c",
         SHELL + "done(); preload.install('/opt/agent/preloaded-numpy.marshal'); import numpy, numpy.testing",
     ],
-}  # fmt: skip
+}
 
 
 def steps(image: str, runtime: str, count: int) -> None:
     """One process, no agent: the floor each part of a sandbox's start puts under its CPU."""
     client = docker.from_env()
-    options = {k: v for k, v in SandboxLimits(image=image, runtime=runtime).container_options().items()
-               if k not in ("init", "user", "cap_add", "environment")}  # fmt: skip
+    options = {
+        k: v
+        for k, v in SandboxLimits(image=image, runtime=runtime).container_options().items()
+        if k not in ("init", "user", "cap_add", "environment")
+    }
     environment = {"IPYTHONDIR": "/tmp/.ipython"}
     for label, command in STEPS.items():
         client.containers.run(image, entrypoint=command, remove=True, environment=environment, **options)
@@ -186,8 +203,11 @@ def per_submission(runtime: str, count: int, redis_url: str) -> None:
 
     work = submissions(count)
     with running(runtime, 2, 2, redis_url) as service:
-        probes: Probes = {**PROBES, "web": lambda table: tree_cpu([service.processes[0].pid], table),
-                          "workers": lambda table: tree_cpu(service.worker_pids, table)}  # fmt: skip
+        probes: Probes = {
+            **PROBES,
+            "web": lambda table: tree_cpu([service.processes[0].pid], table),
+            "workers": lambda table: tree_cpu(service.worker_pids, table),
+        }
         assignment = service.upload_assignment()
         service.wait_pool_full()
         before = snapshot(probes)
@@ -196,8 +216,14 @@ def per_submission(runtime: str, count: int, redis_url: str) -> None:
         spent = ms_each(probes, before, count)
         _, _, _, span = service.measured(ids)
     rest = spent["machine"] - sum(v for k, v in spent.items() if k != "machine")
-    print(f"| {runtime} | {count / span * 60:.1f} | " + " | ".join(f"{spent[k]:.0f}" for k in (
-        "machine", "containers", "workers", "web", "dockerd", "containerd", "client")) + f" | {rest:.0f} |")  # fmt: skip
+    print(
+        f"| {runtime} | {count / span * 60:.1f} | "
+        + " | ".join(
+            f"{spent[k]:.0f}"
+            for k in ("machine", "containers", "workers", "web", "dockerd", "containerd", "client")
+        )
+        + f" | {rest:.0f} |"
+    )
 
 
 def main() -> int:
@@ -211,15 +237,19 @@ def main() -> int:
     parser.add_argument("--service", type=int, default=0, help="instead: grade this many through the service")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument(
-        "--images", default="", help="instead: IMAGE,IMAGE... side by side, 3 rounds alternating, numpy guarded"
+        "--images",
+        default="",
+        help="instead: IMAGE,IMAGE... side by side, 3 rounds alternating, numpy guarded",
     )
     args = parser.parse_args()
     if args.service:
         print(
             f"# CPU per graded submission, ms ({args.service} submissions, warm pool 2/worker, 2 workers)\n"
         )
-        print("| runtime | graded/min | machine | containers | workers | web | dockerd | containerd | this client |"
-              " rest (shims, runtimes, kernel) |\n|---|---|---|---|---|---|---|---|---|---|")  # fmt: skip
+        print(
+            "| runtime | graded/min | machine | containers | workers | web | dockerd | containerd | this client |"
+            " rest (shims, runtimes, kernel) |\n|---|---|---|---|---|---|---|---|---|---|"
+        )
         for runtime in args.runtimes.split(","):
             per_submission(runtime, args.service, args.redis_url)
         return 0
@@ -229,7 +259,10 @@ def main() -> int:
             for _ in range(3):
                 for image in args.images.split(","):
                     limits = SandboxLimits(image=image, runtime=runtime)
-                    print(measure(limits, args.sandboxes, f"{runtime}, {image}", graded=True).markdown(), flush=True)
+                    print(
+                        measure(limits, args.sandboxes, f"{runtime}, {image}", graded=True).markdown(),
+                        flush=True,
+                    )
         return 0
     if args.steps:
         for runtime in args.runtimes.split(","):

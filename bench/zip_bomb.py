@@ -34,7 +34,10 @@ DECLARED = 100
 def bomb(inflated_mb: int) -> bytes:
     """Stream ``inflated_mb`` MiB of zeros into a deflated member, then make its headers lie."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("hw.ipynb", "w") as member:
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("hw.ipynb", "w") as member,
+    ):
         zeros = b"\0" * MIB
         for _ in range(inflated_mb):
             member.write(zeros)
@@ -65,17 +68,23 @@ def main(argv: list[str] | None = None) -> int:
 
         def post(_: int) -> int:
             form = {"course": "bench", "name": "bomb", "file": (io.BytesIO(payload), "bomb.zip")}
-            return client.post("/api/v1/assignments", headers=headers, data=form, content_type="multipart/form-data").status_code
+            return client.post(
+                "/api/v1/assignments", headers=headers, data=form, content_type="multipart/form-data"
+            ).status_code
 
         before = rss("VmRSS")
         started = time.perf_counter()
         with ThreadPoolExecutor(args.uploads) as pool:
             statuses = Counter(pool.map(post, range(args.uploads)))
         elapsed = time.perf_counter() - started
-    print(f"bomb: {len(payload) / MIB:.2f} MiB on the wire, {args.inflated_mb} MiB inflated, {DECLARED} bytes declared")
+    print(
+        f"bomb: {len(payload) / MIB:.2f} MiB on the wire, {args.inflated_mb} MiB inflated, {DECLARED} bytes declared"
+    )
     print(f"uploads at once: {args.uploads}; answers: {dict(statuses)}; wall time {elapsed:.2f} s")
-    print(f"resident set: {before / MIB:.0f} MiB before, {rss('VmHWM') / MIB:.0f} MiB peak, "
-          f"{(rss('VmHWM') - before) / MIB:.0f} MiB growth")  # fmt: skip
+    print(
+        f"resident set: {before / MIB:.0f} MiB before, {rss('VmHWM') / MIB:.0f} MiB peak, "
+        f"{(rss('VmHWM') - before) / MIB:.0f} MiB growth"
+    )
     return 0
 
 

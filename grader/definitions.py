@@ -53,7 +53,11 @@ def _is_definition(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Assign):
         return all(isinstance(t, ast.Name) for t in statement.targets) and _is_literal(statement.value)
     if isinstance(statement, ast.AnnAssign):
-        return isinstance(statement.target, ast.Name) and statement.value is not None and _is_literal(statement.value)
+        return (
+            isinstance(statement.target, ast.Name)
+            and statement.value is not None
+            and _is_literal(statement.value)
+        )
     return False
 
 

@@ -23,7 +23,9 @@ from grader.prepare import NotebookPlan, Step
 
 RunStatus = Literal["ok", "error", "timeout", "timeout_restarted", "dead", "not_run", "lost"]
 # What the kernel's audit hook said about a test cell (see sandboxes/agent/attest.py).
-Attestation = Literal["verified", "error", "forged", "tampered", "missing", "unverifiable", "not_run", "refused"]
+Attestation = Literal[
+    "verified", "error", "forged", "tampered", "missing", "unverifiable", "not_run", "refused"
+]
 KERNEL_LOST = ("dead", "timeout_restarted")
 
 
@@ -99,7 +101,9 @@ def execute_plan(
     for step in plan.steps:
         remaining = deadline - clock()
         if remaining <= 0:
-            result.events.append(f"{plan.name}: the notebook's time limit of {budget.notebook_timeout:g} s ran out")
+            result.events.append(
+                f"{plan.name}: the notebook's time limit of {budget.notebook_timeout:g} s ran out"
+            )
             break
         run = run_step(session, step, min(budget.cell_timeout, remaining), judging)
         result.runs[step.index] = run
@@ -133,7 +137,9 @@ def _replay(
         if remaining <= 0:
             result.events.append("the notebook's time limit ran out while restoring the kernel")
             return False
-        run = session.run_cell(step.code, min(budget.cell_timeout, remaining), define=_definitions(step, judging))
+        run = session.run_cell(
+            step.code, min(budget.cell_timeout, remaining), define=_definitions(step, judging)
+        )
         if run.status != "ok":
             result.events.append(
                 f"restoring the kernel failed at cell {step.index + 1} ({run.status}); later cells were not run"
@@ -145,7 +151,11 @@ def _replay(
 def run_step(session: Session, step: Step, timeout: float, judging: Judging) -> CellRun:
     """A test in the judge (or attested in-process); any other cell in the learner's kernel."""
     if step.role is Role.TEST:
-        return session.run_test(step.code, timeout) if judging.in_judge else session.run_cell(step.code, timeout, True)
+        return (
+            session.run_test(step.code, timeout)
+            if judging.in_judge
+            else session.run_cell(step.code, timeout, True)
+        )
     return session.run_cell(step.code, timeout, define=_definitions(step, judging))
 
 

@@ -69,11 +69,15 @@ def _read(name: str, notebook: NotebookNode) -> Judging:
         raise InvalidAssignment(f"{name}: metadata.autograde must be an object")
     mode = settings.get("judge", "judge")
     if mode not in MODES:
-        raise InvalidAssignment(f"{name}: metadata.autograde.judge must be one of {', '.join(MODES)}, not {mode!r}")
+        raise InvalidAssignment(
+            f"{name}: metadata.autograde.judge must be one of {', '.join(MODES)}, not {mode!r}"
+        )
     proxies = settings.get("proxies", False)
     if not isinstance(proxies, bool):
         raise InvalidAssignment(f"{name}: metadata.autograde.proxies must be true or false")
     cells = settings.get("instructor_cells", "definitions")
     if cells not in ("definitions", "all"):
-        raise InvalidAssignment(f"{name}: metadata.autograde.instructor_cells must be definitions or all, not {cells!r}")
+        raise InvalidAssignment(
+            f"{name}: metadata.autograde.instructor_cells must be definitions or all, not {cells!r}"
+        )
     return Judging(mode, proxies, cells)

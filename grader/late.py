@@ -64,7 +64,9 @@ def parse_policy(due: str | None, steps: str | Sequence[Any] | None) -> LatePoli
         except ValueError as exc:
             raise BadInput(f"late_policy: not JSON ({exc})") from exc
     if steps is not None and not isinstance(steps, list | tuple):
-        raise BadInput('late_policy must be a list of steps, e.g. [{"after": "2030-03-09T12:00:00Z", "credit": 50}]')
+        raise BadInput(
+            'late_policy must be a list of steps, e.g. [{"after": "2030-03-09T12:00:00Z", "credit": 50}]'
+        )
     parsed = []
     for i, item in enumerate(steps or []):
         if not isinstance(item, dict) or "after" not in item or "credit" not in item:

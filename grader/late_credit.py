@@ -63,8 +63,19 @@ def credit_changes(policy: LatePolicy, work: Iterable[StoredWork]) -> list[Credi
         new_score = (
             float(restate_lateness(graded, "", on_time, credit)[0]["score"]) if graded is not None else None
         )
-        changes.append(CreditChange(item.submission_id, item.learner, item.status, item.on_time, on_time,
-                                    item.late_credit, credit, old_score, new_score))  # fmt: skip
+        changes.append(
+            CreditChange(
+                item.submission_id,
+                item.learner,
+                item.status,
+                item.on_time,
+                on_time,
+                item.late_credit,
+                credit,
+                old_score,
+                new_score,
+            )
+        )
     return changes
 
 

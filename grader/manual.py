@@ -40,7 +40,9 @@ def change_cell_score(
         raise BadInput("score must be a number")
     if not 0 <= score <= cell.max_score:
         raise BadInput(f"score must be between 0 and {cell.max_score:g} for cell {grade_id!r}")
-    changed = replace(cell, score=float(score), status="graded_by_instructor", message=f"graded by {author}: {reason}")
+    changed = replace(
+        cell, score=float(score), status="graded_by_instructor", message=f"graded by {author}: {reason}"
+    )
     cells = tuple(changed if c is cell else c for c in report.cells)
     change = {
         "kind": "manual",
@@ -67,7 +69,9 @@ def amend_feedback(feedback_html: str, report: GradeReport, change: dict[str, An
     return badge + note + feedback_html
 
 
-def carry_hand_grades(report: GradeReport, previous: GradeReport) -> tuple[GradeReport, tuple[CellResult, ...]]:
+def carry_hand_grades(
+    report: GradeReport, previous: GradeReport
+) -> tuple[GradeReport, tuple[CellResult, ...]]:
     """``report`` with each cell a person graded in ``previous`` put back as they left it, and those cells.
 
     A cell is matched by notebook and grade id; a fixed source that lowered its points caps
@@ -93,9 +97,13 @@ def keep_hand_grades(
     A report with nothing to carry is returned as it came, so reports that predate a field
     of ``GradeReport`` are never rewritten.
     """
-    if previous is None or not any(c.get("status") == "graded_by_instructor" for c in previous.get("cells", [])):
+    if previous is None or not any(
+        c.get("status") == "graded_by_instructor" for c in previous.get("cells", [])
+    ):
         return dict(report), feedback_html
-    new, carried = carry_hand_grades(GradeReport.from_dict(dict(report)), GradeReport.from_dict(dict(previous)))
+    new, carried = carry_hand_grades(
+        GradeReport.from_dict(dict(report)), GradeReport.from_dict(dict(previous))
+    )
     if not carried:
         return dict(report), feedback_html
     return {**report, **new.to_dict()}, _note_kept(feedback_html, new, carried)

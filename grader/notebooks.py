@@ -66,9 +66,13 @@ def check_bounds(raw: dict[str, Any], name: str) -> None:
         return  # not nbformat 4: the version check says so
     if len(cells) > MAX_CELLS:
         raise InvalidNotebook(f"{name}: {len(cells)} cells, more than {MAX_CELLS}; split the notebook")
-    outputs = sum(len(c["outputs"]) for c in cells if isinstance(c, dict) and isinstance(c.get("outputs"), list))
+    outputs = sum(
+        len(c["outputs"]) for c in cells if isinstance(c, dict) and isinstance(c.get("outputs"), list)
+    )
     if outputs > MAX_OUTPUTS:
-        raise InvalidNotebook(f"{name}: {outputs} outputs, more than {MAX_OUTPUTS}; clear the outputs and upload again")
+        raise InvalidNotebook(
+            f"{name}: {outputs} outputs, more than {MAX_OUTPUTS}; clear the outputs and upload again"
+        )
     if _depth(raw) > MAX_DEPTH:
         raise InvalidNotebook(f"{name}: nested more than {MAX_DEPTH} levels deep; no notebook needs that")
 

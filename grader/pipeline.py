@@ -52,7 +52,9 @@ def match_submission(assignment: Assignment, files: Mapping[str, bytes]) -> dict
         found = notebooks.get(name, by_base.get(posixpath.basename(name)))
         matched[name] = parse_notebook(found, name) if found is not None else None
     if all(nb is None for nb in matched.values()):
-        raise InvalidSubmission(f"none of the assignment's notebooks ({', '.join(names)}) is in the submission")
+        raise InvalidSubmission(
+            f"none of the assignment's notebooks ({', '.join(names)}) is in the submission"
+        )
     return matched
 
 
@@ -160,7 +162,9 @@ def _score_all(
         if cell.role is Role.TEST:
             step = next((s for s in plan.steps if s.grade_id == cell.grade_id and s.role is Role.TEST), None)
             run = runs[cell.notebook].get(step.index) if step else None
-            result = with_answer_trouble(score_test(cell, run), troubles[cell.notebook].get(cell.grade_id, ""))
+            result = with_answer_trouble(
+                score_test(cell, run), troubles[cell.notebook].get(cell.grade_id, "")
+            )
         else:
             result = score_manual(cell, plan.answered.get(cell.grade_id, True), cell.grade_id in plan.deleted)
         results.append(for_a_person(result, plan.flags[0]) if plan.unmatched else result)

@@ -50,7 +50,9 @@ class NotebookPlan:
         return bool(self.flags)
 
 
-def plan_notebook(name: str, source: NotebookNode, release: NotebookNode, learner: NotebookNode | None) -> NotebookPlan:
+def plan_notebook(
+    name: str, source: NotebookNode, release: NotebookNode, learner: NotebookNode | None
+) -> NotebookPlan:
     learner_cells = list(learner.cells) if learner is not None else []
     matches, extras, notes = _match_learner_cells(source, learner_cells)
     release_by_gid = {grade_id_of(c): c for c in release.cells if grade_id_of(c)}
@@ -64,7 +66,9 @@ def plan_notebook(name: str, source: NotebookNode, release: NotebookNode, learne
             answer = matches.get(index)
             if answer is None:
                 deleted.add(gid)
-                notes.append(f"{name}: answer cell {gid!r} is missing from the submission; its starter code was run")
+                notes.append(
+                    f"{name}: answer cell {gid!r} is missing from the submission; its starter code was run"
+                )
             text = source_text(answer) if answer is not None else source_text(stub)
             answered[gid] = answer is not None and text.strip() != source_text(stub).strip()
             merged_cells.append(_answer_cell(stub, text, answer is not None))

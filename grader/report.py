@@ -60,7 +60,12 @@ class GradeReport:
     def from_dict(cls, data: dict[str, Any]) -> GradeReport:
         cells = tuple(
             CellResult(
-                c["notebook"], c["grade_id"], c["score"], c["max_score"], c["status"], c.get("message", ""),
+                c["notebook"],
+                c["grade_id"],
+                c["score"],
+                c["max_score"],
+                c["status"],
+                c.get("message", ""),
                 c.get("review", ""),
             )
             for c in data["cells"]

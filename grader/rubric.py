@@ -25,7 +25,12 @@ class GradeCell:
         return self.role is Role.TEST
 
     def to_dict(self) -> dict[str, Any]:
-        return {"notebook": self.notebook, "grade_id": self.grade_id, "points": self.points, "kind": self.role.value}
+        return {
+            "notebook": self.notebook,
+            "grade_id": self.grade_id,
+            "points": self.points,
+            "kind": self.role.value,
+        }
 
 
 @dataclass(frozen=True)

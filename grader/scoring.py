@@ -17,7 +17,14 @@ from grader.execution import CellRun
 from grader.rubric import GradeCell
 
 CellStatus = Literal[
-    "passed", "partial", "failed", "error", "timeout", "not_run", "needs_manual_grading", "graded_by_instructor"
+    "passed",
+    "partial",
+    "failed",
+    "error",
+    "timeout",
+    "not_run",
+    "needs_manual_grading",
+    "graded_by_instructor",
 ]
 
 
@@ -53,10 +60,14 @@ def score_test(cell: GradeCell, run: CellRun | None) -> CellResult:
     if run is None or run.status == "not_run":
         return result(0.0, "not_run", "this test did not run")
     if run.status == "lost":
-        return result(0.0, "error", run.detail or "the sandbox stopped answering", review=run.detail or "sandbox lost")
+        return result(
+            0.0, "error", run.detail or "the sandbox stopped answering", review=run.detail or "sandbox lost"
+        )
     if run.attestation == "refused":
         why = f"the judge refused what the learner's code gave this test: {run.attestation_detail}"
-        return result(0.0, "error", "this test was given something it cannot trust and was not counted", review=why)
+        return result(
+            0.0, "error", "this test was given something it cannot trust and was not counted", review=why
+        )
     if run.attestation in SUSPICIOUS:
         why = f"the grader could not verify this test ({run.attestation}: {run.attestation_detail})"
         return result(0.0, "error", "this test could not be verified and was not counted", review=why)
@@ -77,7 +88,9 @@ def score_test(cell: GradeCell, run: CellRun | None) -> CellResult:
     if value is None:
         return result(cell.points, "passed")
     if value > cell.points:
-        return result(0.0, "error", f"the test reported {value:g} points, more than the cell's {cell.points:g}")
+        return result(
+            0.0, "error", f"the test reported {value:g} points, more than the cell's {cell.points:g}"
+        )
     return result(value, "passed" if value == cell.points else "partial", f"partial credit: {value:g}")
 
 
@@ -85,7 +98,9 @@ def score_manual(cell: GradeCell, answered: bool, deleted: bool = False) -> Cell
     """A starter answer left as it was scores 0; a deleted answer cell goes to a person, as in nbgrader."""
     if deleted:
         why = "the learner deleted this answer cell: look for the answer elsewhere in the notebook"
-        return CellResult(cell.notebook, cell.grade_id, None, cell.points, "needs_manual_grading", why, review=why)
+        return CellResult(
+            cell.notebook, cell.grade_id, None, cell.points, "needs_manual_grading", why, review=why
+        )
     if not answered and cell.points:
         return CellResult(cell.notebook, cell.grade_id, 0.0, cell.points, "failed", "no answer was given")
     return CellResult(cell.notebook, cell.grade_id, None, cell.points, "needs_manual_grading")
@@ -100,12 +115,20 @@ def for_a_person(result: CellResult, why: str) -> CellResult:
     if result.status == "needs_manual_grading":
         return replace(result, review=result.review or why)
     found = f"the source's test gave {result.score or 0:g} of {result.max_score:g} ({result.status})"
-    return replace(result, score=None, status="needs_manual_grading", message=f"{found}; a person must confirm", review=why)
+    return replace(
+        result,
+        score=None,
+        status="needs_manual_grading",
+        message=f"{found}; a person must confirm",
+        review=why,
+    )
 
 
 def score_not_submitted(cell: GradeCell) -> CellResult:
     """nbgrader's score for every cell of a notebook missing from the submission."""
-    return CellResult(cell.notebook, cell.grade_id, 0.0, cell.points, "not_run", "this notebook was not submitted")
+    return CellResult(
+        cell.notebook, cell.grade_id, 0.0, cell.points, "not_run", "this notebook was not submitted"
+    )
 
 
 def _partial_value(outputs: tuple[dict[str, Any], ...]) -> float | None:

@@ -18,7 +18,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 IGNORED_PARTS = ("__MACOSX", ".ipynb_checkpoints", ".DS_Store")
 MAX_MEMBERS = 1000  # no assignment or submission has more files; each costs a header parse and a check
 CHUNK = 64 * 1024  # inflated per read: the most a member may overshoot the budget by
-METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # bzip2 and lzma inflate a whole block per read: no bound
+METHODS = (
+    zipfile.ZIP_STORED,
+    zipfile.ZIP_DEFLATED,
+)  # bzip2 and lzma inflate a whole block per read: no bound
 
 
 def unpack_upload(filename: str, data: bytes, max_bytes: int) -> dict[str, bytes]:
@@ -64,11 +67,15 @@ def _check_readable(archive_name: str, info: zipfile.ZipInfo) -> None:
     if info.flag_bits & 0x1:
         raise BadInput(f"{archive_name}: {info.filename!r} is encrypted; upload it without a password")
     if info.compress_type not in METHODS:
-        raise BadInput(f"{archive_name}: {info.filename!r} uses compression method {info.compress_type}; "
-                       "only stored and deflated members are accepted")  # fmt: skip
+        raise BadInput(
+            f"{archive_name}: {info.filename!r} uses compression method {info.compress_type}; "
+            "only stored and deflated members are accepted"
+        )
 
 
-def _inflate(archive_name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, max_bytes: int) -> bytes:
+def _inflate(
+    archive_name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, max_bytes: int
+) -> bytes:
     """Read one member chunk by chunk, stopping as soon as the real bytes pass ``budget``."""
     parts: list[bytes] = []
     size = 0
@@ -93,5 +100,5 @@ def _strip_common_folder(files: dict[str, bytes]) -> dict[str, bytes]:
     tops = {name.split("/", 1)[0] for name in files}
     if len(tops) == 1 and all("/" in name for name in files):
         top = tops.pop() + "/"
-        return {name[len(top):]: content for name, content in files.items()}
+        return {name[len(top) :]: content for name, content in files.items()}
     return files

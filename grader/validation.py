@@ -72,7 +72,9 @@ def check_gradable(name: str, notebook: NotebookNode) -> None:
             "are graded here; change the notebook's kernel to Python or grade it elsewhere"
         )
     for index, cell in enumerate(notebook.cells):
-        if cell.get("cell_type") == "code" and any(_is_autotest(line) for line in source_text(cell).splitlines()):
+        if cell.get("cell_type") == "code" and any(
+            _is_autotest(line) for line in source_text(cell).splitlines()
+        ):
             raise InvalidAssignment(
                 f"{cell_label(name, index, cell)}: nbgrader's ### AUTOTEST and ### HASHED AUTOTEST directives "
                 "(autotests.yml) are not supported: they would run as comments and pass every learner; "
@@ -124,7 +126,9 @@ def _cell_problems(label: str, cell: dict[str, Any], meta: dict[str, Any]) -> li
     if role is Role.ANSWER and cell.get("cell_type") == "markdown":
         problems.append(f"{label}: a markdown solution cell must also be graded (give it points)")
     if role is Role.MANUAL and cell.get("cell_type") == "markdown" and not meta.get("solution"):
-        problems.append(f"{label}: a markdown grade cell must also be a solution cell (nbgrader refuses it too)")
+        problems.append(
+            f"{label}: a markdown grade cell must also be a solution cell (nbgrader refuses it too)"
+        )
     return problems
 
 

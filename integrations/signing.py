@@ -57,7 +57,9 @@ def verify(secret: str, headers: Headers, body: bytes, now: float, window: float
     try:
         timestamp = int(raw_timestamp.strip())
     except ValueError:
-        raise BadSignature(f"{TIMESTAMP_HEADER} must be whole Unix seconds, not {raw_timestamp[:40]!r}") from None
+        raise BadSignature(
+            f"{TIMESTAMP_HEADER} must be whole Unix seconds, not {raw_timestamp[:40]!r}"
+        ) from None
     skew = now - timestamp
     if abs(skew) > window:
         direction = "old" if skew > 0 else "in the future"

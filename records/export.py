@@ -28,8 +28,17 @@ OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 RECORD_TERM = "autogradeRecord"
 EXTENSION_CONTEXT = {RECORD_TERM: {"@id": "urn:autograde:vocab#record", "@type": "@json"}}
 CSV_COLUMNS = (
-    "programme", "learner", "course", "required", "credits", "assignments", "exam", "exam_verified", "grade",
-    "letter", "passed",
+    "programme",
+    "learner",
+    "course",
+    "required",
+    "credits",
+    "assignments",
+    "exam",
+    "exam_verified",
+    "grade",
+    "letter",
+    "passed",
 )
 URN_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
@@ -40,11 +49,15 @@ def to_clr(record: Mapping[str, Any], issuer: Mapping[str, Any], issued_at: str)
     profile = {"type": ["Profile"], **issuer}
     courses = [course_achievement(programme, course) for course in record["courses"]]
     credentials = [
-        achievement_credential(profile, issued_at, learner, achievement, course_outcome(course, achievement["id"]))
+        achievement_credential(
+            profile, issued_at, learner, achievement, course_outcome(course, achievement["id"])
+        )
         for course, achievement in zip(record["courses"], courses, strict=True)
     ]
     top = programme_achievement(programme)
-    credentials.append(achievement_credential(profile, issued_at, learner, top, programme_outcome(record, top["id"])))
+    credentials.append(
+        achievement_credential(profile, issued_at, learner, top, programme_outcome(record, top["id"]))
+    )
     return {
         "@context": [VC_CONTEXT, CLR_CONTEXT, OB_CONTEXT, EXTENSION_CONTEXT],
         "id": urn("record", programme, learner, str(record["last_seq"])),
@@ -59,7 +72,12 @@ def to_clr(record: Mapping[str, Any], issuer: Mapping[str, Any], issued_at: str)
             "achievement": [top, *courses],
             "verifiableCredential": credentials,
             "association": [
-                {"type": "Association", "associationType": "isParentOf", "sourceId": top["id"], "targetId": a["id"]}
+                {
+                    "type": "Association",
+                    "associationType": "isParentOf",
+                    "sourceId": top["id"],
+                    "targetId": a["id"],
+                }
                 for a in courses
             ],
         },
@@ -79,10 +97,20 @@ def course_achievement(programme: str, course: Mapping[str, Any]) -> dict[str, A
         "creditsAvailable": course["credits"],
         "tag": ["required" if course["required"] else "elective"],
         "resultDescription": [
-            {"id": f"{achievement_id}#grade", "type": ["ResultDescription"], "name": "Grade",
-             "resultType": "Percent", "valueMin": "0", "valueMax": "100"},
-            {"id": f"{achievement_id}#letter", "type": ["ResultDescription"], "name": "Letter grade",
-             "resultType": "LetterGrade"},
+            {
+                "id": f"{achievement_id}#grade",
+                "type": ["ResultDescription"],
+                "name": "Grade",
+                "resultType": "Percent",
+                "valueMin": "0",
+                "valueMax": "100",
+            },
+            {
+                "id": f"{achievement_id}#letter",
+                "type": ["ResultDescription"],
+                "name": "Letter grade",
+                "resultType": "LetterGrade",
+            },
         ],
     }
 
@@ -91,7 +119,11 @@ def course_outcome(course: Mapping[str, Any], achievement_id: str) -> tuple[list
     """Results and credits earned: passed is Completed, no grade yet is InProgress, else Failed."""
     grade, letter = course["grade"], course["letter"]
     status = "Completed" if course["passed"] else "InProgress" if grade is None else "Failed"
-    result: dict[str, Any] = {"type": ["Result"], "resultDescription": f"{achievement_id}#grade", "status": status}
+    result: dict[str, Any] = {
+        "type": ["Result"],
+        "resultDescription": f"{achievement_id}#grade",
+        "status": status,
+    }
     if grade is not None:
         result["value"] = format_number(grade)
     results = [result]
@@ -110,8 +142,12 @@ def programme_achievement(programme: str) -> dict[str, Any]:
         "description": f"Programme {programme}.",
         "criteria": {"narrative": "Complete the programme's required courses and credits under its policy."},
         "resultDescription": [
-            {"id": f"{achievement_id}#completion", "type": ["ResultDescription"], "name": "Completion",
-             "resultType": "Status"},
+            {
+                "id": f"{achievement_id}#completion",
+                "type": ["ResultDescription"],
+                "name": "Completion",
+                "resultType": "Status",
+            },
         ],
     }
 
@@ -155,8 +191,10 @@ def identity(learner: str) -> dict[str, Any]:
 def record_of(document: Mapping[str, Any]) -> Mapping[str, Any]:
     """The original record a CLR carries, for whoever checks it (``autograde records verify``)."""
     record = document.get(RECORD_TERM)
-    if not isinstance(record, dict) or not isinstance(record.get("learner"), str) or not isinstance(
-        record.get("programme_id"), str
+    if (
+        not isinstance(record, dict)
+        or not isinstance(record.get("learner"), str)
+        or not isinstance(record.get("programme_id"), str)
     ):
         raise BadInput(f"the document carries no programme record ({RECORD_TERM})")
     return record

@@ -20,7 +20,14 @@ from records.model import CourseResult, Event
 from records.programme import Band, Course, Programme
 
 VERIFIED = "verified"
-SOURCE_FIELDS = ("submission_id", "attempt_id", "submission_sha256", "sandbox_image", "rubric_version", "judge")
+SOURCE_FIELDS = (
+    "submission_id",
+    "attempt_id",
+    "submission_sha256",
+    "sandbox_image",
+    "rubric_version",
+    "judge",
+)
 PEOPLE_FIELDS = ("hand_graded", "author", "reason")  # who graded cells by hand, who changed the grade and why
 # What a held or ignored event would have changed, so that a reader can see what waits.
 UNCOUNTED_FIELDS = ("item", "score", "max_score", "state", "value", "reason", "author", *SOURCE_FIELDS)
@@ -153,7 +160,9 @@ def _sources(
 
 
 def _grade_source(role: str, event: Event, counted: Counted) -> dict[str, Any]:
-    return _source(role, event, counted, ("item", "score", "max_score", "received_at", *SOURCE_FIELDS, *PEOPLE_FIELDS))
+    return _source(
+        role, event, counted, ("item", "score", "max_score", "received_at", *SOURCE_FIELDS, *PEOPLE_FIELDS)
+    )
 
 
 def _source(role: str, event: Event, counted: Counted, fields: tuple[str, ...]) -> dict[str, Any]:

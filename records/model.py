@@ -91,13 +91,25 @@ class Record:
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The JSON shape of an event, as stored and as hashed (``records/history.py``)."""
     return {
-        "seq": event.seq, "kind": event.kind, "learner": event.learner, "body": event.body, "at": event.at,
-        "actor": event.actor, "prev_hash": event.prev_hash, "hash": event.hash,
+        "seq": event.seq,
+        "kind": event.kind,
+        "learner": event.learner,
+        "body": event.body,
+        "at": event.at,
+        "actor": event.actor,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
     }
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
     return Event(
-        int(data["seq"]), str(data["kind"]), str(data["learner"]), dict(data["body"]), str(data["at"]),
-        str(data["actor"]), str(data.get("prev_hash", "")), str(data.get("hash", "")),
+        int(data["seq"]),
+        str(data["kind"]),
+        str(data["learner"]),
+        dict(data["body"]),
+        str(data["at"]),
+        str(data["actor"]),
+        str(data.get("prev_hash", "")),
+        str(data.get("hash", "")),
     )

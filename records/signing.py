@@ -48,7 +48,14 @@ def key_id(public: bytes) -> str:
 
 def public_key_jwk(public: bytes) -> dict[str, str]:
     """The key as a JWK (RFC 8037, OKP/Ed25519) with its ``kid``, the form the service publishes."""
-    return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(public), "kid": key_id(public), "alg": "EdDSA", "use": "sig"}
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": _b64url(public),
+        "kid": key_id(public),
+        "alg": "EdDSA",
+        "use": "sig",
+    }
 
 
 def public_key_from_jwk(jwk: Mapping[str, Any]) -> bytes:
@@ -88,7 +95,11 @@ def public_keys_from(data: bytes) -> dict[str, bytes]:
     jwks = parsed.get("keys", [parsed])
     if not isinstance(jwks, list) or not all(isinstance(jwk, dict) for jwk in jwks):
         raise BadInput("the JWK set's keys is not a list of JWKs")
-    eddsa = [jwk for jwk in jwks if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519"] if "keys" in parsed else jwks
+    eddsa = (
+        [jwk for jwk in jwks if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519"]
+        if "keys" in parsed
+        else jwks
+    )
     if not eddsa:
         raise BadInput("the JWK set holds no Ed25519 key")
     keys = [public_key_from_jwk(jwk) for jwk in eddsa]
@@ -142,7 +153,9 @@ def verify_document(envelope: Mapping[str, Any], public_keys: Mapping[str, bytes
     signature = _b64url_decode(proof["proofValue"], "proofValue", RecordVerificationFailed)
     unsigned = {name: value for name, value in proof.items() if name != "proofValue"}
     try:
-        Ed25519PublicKey.from_public_bytes(public_keys[kid]).verify(signature, _signed_bytes(document, unsigned))
+        Ed25519PublicKey.from_public_bytes(public_keys[kid]).verify(
+            signature, _signed_bytes(document, unsigned)
+        )
     except (InvalidSignature, ValueError) as exc:
         raise RecordVerificationFailed(
             f"the signature of key {kid} does not match: the record was changed after signing, or the key is wrong"
@@ -164,7 +177,9 @@ def decode_signed(data: bytes) -> dict[str, Any]:
     try:
         issued = encode_signed(envelope)
     except ValueError as exc:  # NaN or Infinity, which canonical JSON refuses
-        raise RecordVerificationFailed(f"malformed: the signed record holds a non-JSON number ({exc})") from exc
+        raise RecordVerificationFailed(
+            f"malformed: the signed record holds a non-JSON number ({exc})"
+        ) from exc
     if issued != data:
         raise RecordVerificationFailed(
             "malformed: the file is not byte for byte as issued (changed or reformatted; keys sorted, no spaces)"
@@ -174,7 +189,11 @@ def decode_signed(data: bytes) -> dict[str, Any]:
 
 def _parts(envelope: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     document, proof = envelope.get("document"), envelope.get("proof")
-    if set(envelope) != {"document", "proof"} or not isinstance(document, dict) or not isinstance(proof, dict):
+    if (
+        set(envelope) != {"document", "proof"}
+        or not isinstance(document, dict)
+        or not isinstance(proof, dict)
+    ):
         raise RecordVerificationFailed("malformed: expected exactly {document, proof} objects")
     if proof.get("type") != PROOF_TYPE:
         raise RecordVerificationFailed(f"malformed: proof type {proof.get('type')!r} is not {PROOF_TYPE}")

@@ -45,7 +45,9 @@ log = logging.getLogger(__name__)
 class DockerSandboxFactory:
     """Opens sandboxes on one Docker engine with one set of limits."""
 
-    def __init__(self, client: docker.DockerClient, limits: SandboxLimits, worker: str = "cli", fleet: str = "") -> None:
+    def __init__(
+        self, client: docker.DockerClient, limits: SandboxLimits, worker: str = "cli", fleet: str = ""
+    ) -> None:
         self.client = client
         self.limits = limits
         self.worker = worker
@@ -57,7 +59,9 @@ class DockerSandboxFactory:
 
     def with_runtime(self, runtime: str) -> DockerSandboxFactory:
         """The same engine, worker and deployment, on another runtime (an assignment that asks for gVisor)."""
-        return DockerSandboxFactory(self.client, replace(self.limits, runtime=runtime), self.worker, self.fleet)
+        return DockerSandboxFactory(
+            self.client, replace(self.limits, runtime=runtime), self.worker, self.fleet
+        )
 
     def open(
         self, labels: Mapping[str, str] | None = None, priority: bool = False, cpu_shares: int | None = None
@@ -147,12 +151,19 @@ class DockerSandbox:
     def guard(self, modules: Sequence[str], judging: Judging = JUDGED) -> None:
         """Before the first cell: the judge (or, in-process, the kernel's snapshot) imports these."""
         self.guarded, self.judging = tuple(modules), judging
-        request = {"op": "guard", "modules": list(modules), "judge": judging.in_judge, "proxies": judging.proxies}
+        request = {
+            "op": "guard",
+            "modules": list(modules),
+            "judge": judging.in_judge,
+            "proxies": judging.proxies,
+        }
         reply = self._request(request, timeout=self.limits.start_timeout)
         if reply is not None:  # the imports the notebook would otherwise do in its first cells
             self.cell_seconds += float(reply.get("duration", 0.0))
         if reply is None or reply.get("status") != "ok":
-            raise SandboxError(f"the sandbox could not guard {', '.join(modules) or 'its kernel'}: {self.broken or reply}")
+            raise SandboxError(
+                f"the sandbox could not guard {', '.join(modules) or 'its kernel'}: {self.broken or reply}"
+            )
 
     def put_files(self, files: Mapping[str, bytes], judge: bool = True) -> None:
         """Write files into the learner's directory; ``judge``: the instructor's, so the judge gets a copy too."""
@@ -160,7 +171,9 @@ class DockerSandbox:
         payload = {name: base64.b64encode(data).decode() for name, data in files.items()}
         reply = self._request({"op": "put_files", "files": payload, "judge": judge}, timeout=60)
         if reply is None or reply.get("status") != "ok":
-            raise SandboxError(f"could not copy the assignment's files into the sandbox: {self.broken or reply}")
+            raise SandboxError(
+                f"could not copy the assignment's files into the sandbox: {self.broken or reply}"
+            )
 
     def reweight(self, cpu_shares: int) -> None:
         """Change the sandbox's CPU weight; left as it is where the runtime cannot (runsc)."""
@@ -204,7 +217,9 @@ class DockerSandbox:
         status = reply.get("status")
         ran = status in ("ok", "error")
         attestation = reply.get("attestation") or (
-            {"verdict": "missing", "detail": "the sandbox sent no attestation"} if ran else {"verdict": "not_run"}
+            {"verdict": "missing", "detail": "the sandbox sent no attestation"}
+            if ran
+            else {"verdict": "not_run"}
         )
         if status not in ("ok", "error", "timeout", "timeout_restarted", "dead"):
             return CellRun("lost", detail=f"the sandbox sent an unexpected reply status {status!r}")
@@ -273,8 +288,10 @@ class DockerSandbox:
             raise SandboxError(f"the Docker engine went away mid-grade ({self.broken}): {exc}") from exc
         state = self.container.attrs.get("State", {})
         if state.get("ExitCode") in STOPPED_FROM_OUTSIDE and not state.get("OOMKilled"):
-            raise SandboxError(f"the sandbox was stopped from outside (exit code {state['ExitCode']}), "
-                               "most likely by its Docker engine stopping")  # fmt: skip
+            raise SandboxError(
+                f"the sandbox was stopped from outside (exit code {state['ExitCode']}), "
+                "most likely by its Docker engine stopping"
+            )
 
     def close(self) -> None:
         """Remove the container whatever state it is in; safe to call twice."""

@@ -74,5 +74,8 @@ class SandboxLimits:
             "log_config": {"type": "none"},
             # NBGRADER_EXECUTION: nbgrader's FAQ has notebooks branch on it ("autograde" while
             # grading); the learner's kernel inherits the agent's environment, the judge keeps it
-            "environment": {"AUTOGRADE_OUTPUT_LIMIT": str(self.output_limit_bytes), "NBGRADER_EXECUTION": "autograde"},
+            "environment": {
+                "AUTOGRADE_OUTPUT_LIMIT": str(self.output_limit_bytes),
+                "NBGRADER_EXECUTION": "autograde",
+            },
         }

@@ -29,9 +29,15 @@ def preview_terms(store: Store, assignment_id: str, edit: Mapping[str, Any]) -> 
 
 
 def change_terms(
-    store: Store, enqueuer: Enqueuer, assignment_id: str, edit: Mapping[str, Any], author: str, reason: str,
-    now: datetime, confirm: str | None = None,
-) -> AssignmentChangeRecord | None:  # fmt: skip
+    store: Store,
+    enqueuer: Enqueuer,
+    assignment_id: str,
+    edit: Mapping[str, Any],
+    author: str,
+    reason: str,
+    now: datetime,
+    confirm: str | None = None,
+) -> AssignmentChangeRecord | None:
     """Apply the edit and record it (None when it changes nothing); send every restated grade.
 
     One that moves credit needs the ``confirm`` code of its preview (``preview_terms``).

@@ -57,9 +57,14 @@ def exam_spec(store: Store, exam: ExamRecord) -> ExamSpec:
 
 
 def start_attempt(
-    store: Store, enqueuer: Enqueuer, exam: ExamRecord, learner: str, code: str | None, client_ip: str | None,
+    store: Store,
+    enqueuer: Enqueuer,
+    exam: ExamRecord,
+    learner: str,
+    code: str | None,
+    client_ip: str | None,
     now: datetime,
-) -> AttemptRecord:  # fmt: skip
+) -> AttemptRecord:
     """Check access, draw the learner's variant from a fresh seed, fix the deadline, start the clock."""
     spec = exam_spec(store, exam)
     check_access(spec, now, store.attempts_used(exam.id, learner), code, client_ip)
@@ -74,10 +79,14 @@ def start_attempt(
     assignment_id = store_variant(store, exam, attempt, sources, built)
     ends = deadline(now, spec.time_limit, accommodation, timedelta(0), spec.window.closes)
     started = store.apply_event(
-        attempt.id, "start", learner, "", now,
+        attempt.id,
+        "start",
+        learner,
+        "",
+        now,
         changes={"started_at": now, "deadline_at": ends, "assignment_id": assignment_id},
         data={"deadline_at": ends.isoformat(), "accommodation": accommodation},
-    )  # fmt: skip
+    )
     schedule_close(enqueuer, started, spec)
     return started
 
@@ -196,7 +205,9 @@ def schedule_close(enqueuer: Enqueuer, attempt: AttemptRecord, spec: ExamSpec) -
     try:
         enqueuer.enqueue_sweep(attempt.deadline_at + spec.grace + timedelta(seconds=1))
     except Exception:
-        log.warning("could not schedule closing attempt %s; the periodic sweep will", attempt.id, exc_info=True)
+        log.warning(
+            "could not schedule closing attempt %s; the periodic sweep will", attempt.id, exc_info=True
+        )
 
 
 def extend_attempt(
@@ -213,10 +224,19 @@ def extend_attempt(
         raise Conflict(f"the attempt is {attempt.state}; only a running attempt can be extended")
     ends = min(attempt.deadline_at + timedelta(minutes=minutes), spec.window.closes)
     extended = store.amend_attempt(
-        attempt.id, "started", "extend", actor, reason, now,
+        attempt.id,
+        "started",
+        "extend",
+        actor,
+        reason,
+        now,
         changes={"deadline_at": ends, "extension_seconds": attempt.extension_seconds + minutes * 60},
-        data={"minutes": minutes, "deadline_at": ends.isoformat(), "capped_by_window": ends == spec.window.closes},
-    )  # fmt: skip
+        data={
+            "minutes": minutes,
+            "deadline_at": ends.isoformat(),
+            "capped_by_window": ends == spec.window.closes,
+        },
+    )
     schedule_close(enqueuer, extended, spec)
     return extended
 
@@ -226,20 +246,32 @@ def interrupt_attempt(store: Store, attempt_id: str, actor: str, reason: str, no
     attempt = store.get_attempt(attempt_id)
     left = remaining(now, attempt.deadline_at) if attempt.deadline_at else timedelta(0)
     return store.apply_event(
-        attempt.id, "fail", actor, reason or "interrupted", now,
-        changes={"remaining_seconds": left.total_seconds()}, data={"remaining_seconds": left.total_seconds()},
-    )  # fmt: skip
+        attempt.id,
+        "fail",
+        actor,
+        reason or "interrupted",
+        now,
+        changes={"remaining_seconds": left.total_seconds()},
+        data={"remaining_seconds": left.total_seconds()},
+    )
 
 
-def resume_attempt(store: Store, enqueuer: Enqueuer, attempt_id: str, actor: str, now: datetime) -> AttemptRecord:
+def resume_attempt(
+    store: Store, enqueuer: Enqueuer, attempt_id: str, actor: str, now: datetime
+) -> AttemptRecord:
     attempt = store.get_attempt(attempt_id)
     spec = exam_spec(store, store.get_exam(attempt.exam_id))
     left = timedelta(seconds=attempt.remaining_seconds or 0)
     ends = resume_deadline(now, left, spec.window.closes)
     resumed = store.apply_event(
-        attempt.id, "resume", actor, "", now, changes={"deadline_at": ends, "remaining_seconds": None},
+        attempt.id,
+        "resume",
+        actor,
+        "",
+        now,
+        changes={"deadline_at": ends, "remaining_seconds": None},
         data={"deadline_at": ends.isoformat(), "remaining_seconds": left.total_seconds()},
-    )  # fmt: skip
+    )
     schedule_close(enqueuer, resumed, spec)
     return resumed
 
@@ -254,7 +286,9 @@ def attempt_graded(store: Store, submission_id: str, now: datetime) -> AttemptRe
         return attempt
     attempt = store.apply_event(attempt.id, "grade", "grader", "", now, data={"submission_id": submission_id})
     for review in store.unapplied_reviews(attempt.id):
-        attempt = apply_review(store, attempt, review.id, review.outcome, review.provider, review.comments, now)
+        attempt = apply_review(
+            store, attempt, review.id, review.outcome, review.provider, review.comments, now
+        )
     return attempt
 
 
@@ -270,19 +304,32 @@ def reconcile_graded_attempts(store: Store, now: datetime) -> int:
 
 
 def apply_review(
-    store: Store, attempt: AttemptRecord, review_id: int, outcome: str, provider: str, comments: str, now: datetime
+    store: Store,
+    attempt: AttemptRecord,
+    review_id: int,
+    outcome: str,
+    provider: str,
+    comments: str,
+    now: datetime,
 ) -> AttemptRecord:
     """A provider's outcome moves a graded attempt; before grading it waits (kept, applied later)."""
     if attempt.state != "graded":
         return attempt
     moved = store.apply_event(
-        attempt.id, REVIEW_EVENTS[outcome], f"proctoring:{provider}", comments, now, data={"review": review_id}
+        attempt.id,
+        REVIEW_EVENTS[outcome],
+        f"proctoring:{provider}",
+        comments,
+        now,
+        data={"review": review_id},
     )
     store.mark_review_applied(review_id)
     return moved
 
 
-def decide(store: Store, attempt_id: str, decision: str, actor: str, reason: str, now: datetime) -> AttemptRecord:
+def decide(
+    store: Store, attempt_id: str, decision: str, actor: str, reason: str, now: datetime
+) -> AttemptRecord:
     """An instructor verifies, rejects or reopens an attempt, always with a reason."""
     if decision not in DECISIONS:
         raise BadInput(f"decision must be one of {', '.join(DECISIONS)}")

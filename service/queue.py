@@ -38,6 +38,10 @@ def send_results_of(enqueuer: Enqueuer, submission: SubmissionRecord) -> None:
     if submission.platform_id is None:
         return
     try:
-        enqueuer.enqueue_delivery(DeliveryKey(submission.platform_id, submission.assignment_id, submission.learner))
+        enqueuer.enqueue_delivery(
+            DeliveryKey(submission.platform_id, submission.assignment_id, submission.learner)
+        )
     except Exception:
-        log.warning("could not enqueue the result delivery for %s; recovery will", submission.id, exc_info=True)
+        log.warning(
+            "could not enqueue the result delivery for %s; recovery will", submission.id, exc_info=True
+        )

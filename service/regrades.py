@@ -22,9 +22,14 @@ log = logging.getLogger(__name__)
 
 
 def start_regrade(
-    store: Store, enqueuer: Enqueuer, assignment_id: str, reason: str, author: str,
-    fixed: Mapping[str, bytes] | None, now: datetime,
-) -> str:  # fmt: skip
+    store: Store,
+    enqueuer: Enqueuer,
+    assignment_id: str,
+    reason: str,
+    author: str,
+    fixed: Mapping[str, bytes] | None,
+    now: datetime,
+) -> str:
     """Open a run over every graded submission and queue each re-run; the run's id.
 
     A re-run Redis refused stays queued in the run; accepting waits until every one is done.
@@ -46,19 +51,34 @@ def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, n
     if fixed:
         built = build_assignment({**fixed, **store.assignment_files(assignment_id, "data")})
         store.replace_sources(
-            assignment_id, fixed, {p: dump_notebook(nb) for p, nb in built.releases.items()},
-            [c.to_dict() for c in built.rubric.cells], built.rubric.version, built.rubric.max_score,
-        )  # fmt: skip
+            assignment_id,
+            fixed,
+            {p: dump_notebook(nb) for p, nb in built.releases.items()},
+            [c.to_dict() for c in built.rubric.cells],
+            built.rubric.version,
+            built.rubric.max_score,
+        )
     changed = 0
     for submission_id, report, feedback, provenance in store.proposed_changes(run_id):
         latest = store.latest_report(submission_id)
         if latest is None:
             continue
         report, feedback = keep_hand_grades(report, feedback, latest.report)  # and any given since the re-run
-        change = {"kind": "regrade", "run": run_id, "author": author, "reason": run["reason"],
-                  "previous_score": latest.report.get("score"), "score": report.get("score")}  # fmt: skip
-        store.save_changed_grade(submission_id, latest.id, {**report, "change": change}, feedback,
-                                 {**provenance, "change": change, "based_on_report": latest.id})  # fmt: skip
+        change = {
+            "kind": "regrade",
+            "run": run_id,
+            "author": author,
+            "reason": run["reason"],
+            "previous_score": latest.report.get("score"),
+            "score": report.get("score"),
+        }
+        store.save_changed_grade(
+            submission_id,
+            latest.id,
+            {**report, "change": change},
+            feedback,
+            {**provenance, "change": change, "based_on_report": latest.id},
+        )
         changed += 1
         send_results_of(enqueuer, store.get_submission(submission_id))
     return changed

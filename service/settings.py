@@ -49,9 +49,13 @@ class Settings:
     # names this deployment's sandboxes on a Docker engine it may share with others; embedded default: derived
     # from the Redis URL and queue prefix; distributed: required
     deployment_id: str = ""
-    secret_key: str = ""  # signs web-page session cookies; default: a random key kept in DATA_DIR/session-secret
+    secret_key: str = (
+        ""  # signs web-page session cookies; default: a random key kept in DATA_DIR/session-secret
+    )
     secret_key_file: str = ""  # or: a file holding that key, shared by every web host
-    session_cookie_secure: bool = False  # set when the pages are served over HTTPS: the cookie is then sent only there
+    session_cookie_secure: bool = (
+        False  # set when the pages are served over HTTPS: the cookie is then sent only there
+    )
     # where people reach the service (https://grades.example.edu): share links are built from it, never from a
     # request's Host header; an https address also makes the session cookie Secure and the pages send HSTS
     public_url: str = ""
@@ -59,13 +63,19 @@ class Settings:
     # Behind one, the client address (login limits, share-link logs) is otherwise the balancer's for everyone
     proxy_hops: int = 0
     session_hours: int = 12  # a login lasts this long
-    rate_limit_logins: int = 10  # failed logins per account name from one address per rate_limit_login_window; 0: off
+    rate_limit_logins: int = (
+        10  # failed logins per account name from one address per rate_limit_login_window; 0: off
+    )
     rate_limit_login_addresses: int = 50  # failed logins from one client address, any names; 0: off
     rate_limit_login_window: int = 300  # seconds
     max_upload_bytes: int = 10 * 1024 * 1024
     web_threads: int = 8  # threads that run requests in `autograde serve`; slow clients hold none of them
-    web_connection_limit: int = 1000  # open connections `autograde serve` takes in at once; more wait to be accepted
-    client_idle_timeout: int = 30  # seconds a connection may send and receive nothing before the server closes it
+    web_connection_limit: int = (
+        1000  # open connections `autograde serve` takes in at once; more wait to be accepted
+    )
+    client_idle_timeout: int = (
+        30  # seconds a connection may send and receive nothing before the server closes it
+    )
     client_request_timeout: int = 120  # seconds a client may take to send one whole request, headers and body
     queue_prefix: str = "autograde"
     job_timeout: int = 1800
@@ -90,13 +100,19 @@ class Settings:
     callback_backoff_cap: float = 3600.0  # no wait between retries is longer than this
     rate_limit_submissions: int = 120  # submissions per token per rate_limit_window; 0 turns limits off
     rate_limit_window: int = 60  # seconds
-    rate_limit_access_codes: int = 5  # wrong exam access codes per learner per rate_limit_access_code_window; 0: no limit
+    rate_limit_access_codes: int = (
+        5  # wrong exam access codes per learner per rate_limit_access_code_window; 0: no limit
+    )
     rate_limit_access_codes_per_exam: int = 50  # wrong codes per exam, all learners together; 0: no limit
     rate_limit_access_code_window: int = 900  # seconds
     worker_ttl: float = 30.0  # seconds after a worker's last heartbeat that its peers take it for dead
     watch_interval: float = 10.0  # seconds between a fleet's checks for dead peers, lost jobs and orphans
-    records_key_file: str = ""  # Ed25519 key that signs exported records; default DATA_DIR/records-signing-key.pem
-    records_previous_keys: str = ""  # comma-separated files of retired keys, still published so old exports verify
+    records_key_file: str = (
+        ""  # Ed25519 key that signs exported records; default DATA_DIR/records-signing-key.pem
+    )
+    records_previous_keys: str = (
+        ""  # comma-separated files of retired keys, still published so old exports verify
+    )
     log_level: str = "INFO"
 
     def __post_init__(self) -> None:
@@ -105,11 +121,23 @@ class Settings:
             if not getattr(self, name):
                 object.__setattr__(self, name, derive(self))
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
-            raise BadInput(f"AUTOGRADE_PUBLIC_URL must start with https:// or http://, not {self.public_url!r}")
+            raise BadInput(
+                f"AUTOGRADE_PUBLIC_URL must start with https:// or http://, not {self.public_url!r}"
+            )
         if self.sandbox_runtime not in ("runc", "runsc"):
             raise BadInput(f"AUTOGRADE_SANDBOX_RUNTIME must be runc or runsc, not {self.sandbox_runtime!r}")
-        for name in ("max_upload_bytes", "memory_mb", "pids_limit", "nofile_limit", "scratch_mb", "output_limit_bytes",
-                     "web_threads", "web_connection_limit", "client_idle_timeout", "client_request_timeout"):
+        for name in (
+            "max_upload_bytes",
+            "memory_mb",
+            "pids_limit",
+            "nofile_limit",
+            "scratch_mb",
+            "output_limit_bytes",
+            "web_threads",
+            "web_connection_limit",
+            "client_idle_timeout",
+            "client_request_timeout",
+        ):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
         if self.exam_yield_seconds < 0:
@@ -121,31 +149,51 @@ class Settings:
         for name in ("rate_limit_logins", "rate_limit_login_addresses"):
             if getattr(self, name) < 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be 0 (no limit) or more")
-        for name in ("webhook_window", "callback_max_attempts", "rate_limit_window", "rate_limit_login_window", "session_hours",
-                     "rate_limit_access_code_window"):
+        for name in (
+            "webhook_window",
+            "callback_max_attempts",
+            "rate_limit_window",
+            "rate_limit_login_window",
+            "session_hours",
+            "rate_limit_access_code_window",
+        ):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
         for name in ("rate_limit_submissions", "rate_limit_access_codes", "rate_limit_access_codes_per_exam"):
             if getattr(self, name) < 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be 0 (no limit) or more")
-        for name in ("cell_timeout", "notebook_timeout", "cpus", "callback_timeout", "callback_backoff_base", "callback_backoff_cap",
-                     "worker_ttl", "watch_interval"):
+        for name in (
+            "cell_timeout",
+            "notebook_timeout",
+            "cpus",
+            "callback_timeout",
+            "callback_backoff_base",
+            "callback_backoff_cap",
+            "worker_ttl",
+            "watch_interval",
+        ):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
 
     def _check_deployment(self) -> None:
         """Before any default is filled in: in distributed mode a default would be one host's own."""
         if self.deployment_mode not in DEPLOYMENT_MODES:
-            raise BadInput(f"AUTOGRADE_DEPLOYMENT_MODE must be embedded or distributed, not {self.deployment_mode!r}")
+            raise BadInput(
+                f"AUTOGRADE_DEPLOYMENT_MODE must be embedded or distributed, not {self.deployment_mode!r}"
+            )
         if self.deployment_id and not DEPLOYMENT_ID.fullmatch(self.deployment_id):
-            raise BadInput(f"AUTOGRADE_DEPLOYMENT_ID must be 1-63 characters of a-z, 0-9, '.', '_' and '-', starting "
-                           f"with a letter or digit, not {self.deployment_id!r}")  # fmt: skip
+            raise BadInput(
+                f"AUTOGRADE_DEPLOYMENT_ID must be 1-63 characters of a-z, 0-9, '.', '_' and '-', starting "
+                f"with a letter or digit, not {self.deployment_id!r}"
+            )
         if self.secret_key and self.secret_key_file:
             raise BadInput("set AUTOGRADE_SECRET_KEY or AUTOGRADE_SECRET_KEY_FILE, not both")
         if self.distributed:
             missing = distributed_gaps(self)
             if missing:
-                raise BadInput(f"AUTOGRADE_DEPLOYMENT_MODE=distributed needs shared configuration: {'; '.join(missing)}")
+                raise BadInput(
+                    f"AUTOGRADE_DEPLOYMENT_MODE=distributed needs shared configuration: {'; '.join(missing)}"
+                )
 
     @property
     def distributed(self) -> bool:
@@ -196,14 +244,22 @@ def distributed_gaps(settings: Settings) -> list[str]:
     """What a distributed deployment lacks, each as the setting to give and why a per-host default will not do."""
     gaps = []
     if not settings.database_url:
-        gaps.append("AUTOGRADE_DATABASE_URL (the PostgreSQL every host shares; without it each host would keep "
-                    "submissions in its own SQLite file)")  # fmt: skip
+        gaps.append(
+            "AUTOGRADE_DATABASE_URL (the PostgreSQL every host shares; without it each host would keep "
+            "submissions in its own SQLite file)"
+        )
     elif settings.database_url.startswith("sqlite"):
-        gaps.append("AUTOGRADE_DATABASE_URL must be PostgreSQL, not SQLite (a file on one host that no other host reads)")
+        gaps.append(
+            "AUTOGRADE_DATABASE_URL must be PostgreSQL, not SQLite (a file on one host that no other host reads)"
+        )
     if not (settings.secret_key or settings.secret_key_file):
-        gaps.append("AUTOGRADE_SECRET_KEY_FILE (the session secret every web host shares, so a login holds on each)")
+        gaps.append(
+            "AUTOGRADE_SECRET_KEY_FILE (the session secret every web host shares, so a login holds on each)"
+        )
     if not settings.records_key_file:
-        gaps.append("AUTOGRADE_RECORDS_KEY_FILE (the Ed25519 key that signs records, the same on every web host)")
+        gaps.append(
+            "AUTOGRADE_RECORDS_KEY_FILE (the Ed25519 key that signs records, the same on every web host)"
+        )
     if not settings.deployment_id:
         gaps.append("AUTOGRADE_DEPLOYMENT_ID (names this deployment's sandboxes on a shared Docker engine)")
     return gaps
@@ -220,8 +276,14 @@ def derived_deployment_id(redis_url: str, queue_prefix: str) -> str:
 DERIVED: dict[str, tuple[frozenset[str], Callable[[Settings], str]]] = {
     # setting: (the settings its default is made from, how) -- filled in when left empty
     "database_url": (frozenset({"data_dir"}), lambda s: f"sqlite:///{Path(s.data_dir) / 'autograde.db'}"),
-    "records_key_file": (frozenset({"data_dir"}), lambda s: str(Path(s.data_dir) / "records-signing-key.pem")),
-    "deployment_id": (frozenset({"redis_url", "queue_prefix"}), lambda s: derived_deployment_id(s.redis_url, s.queue_prefix)),
+    "records_key_file": (
+        frozenset({"data_dir"}),
+        lambda s: str(Path(s.data_dir) / "records-signing-key.pem"),
+    ),
+    "deployment_id": (
+        frozenset({"redis_url", "queue_prefix"}),
+        lambda s: derived_deployment_id(s.redis_url, s.queue_prefix),
+    ),
 }
 
 

@@ -36,7 +36,9 @@ def check_new_password(password: str) -> None:
 
 
 class AccountStore(SessionScope):
-    def create_account(self, role: str, name: str, password: str, courses: Sequence[str] | None) -> AccountRecord:
+    def create_account(
+        self, role: str, name: str, password: str, courses: Sequence[str] | None
+    ) -> AccountRecord:
         """A new account; a taken name is a ``Conflict`` (names are identities, one person each)."""
         if role not in PERSON_ROLES:
             raise BadInput(f"an account's role must be one of {', '.join(PERSON_ROLES)}, not {role!r}")
@@ -85,7 +87,9 @@ class AccountStore(SessionScope):
         """
         with self.transaction(write=True) as session:
             session.execute(
-                update(AccountRow).where(AccountRow.id == account_id).values(session_epoch=AccountRow.session_epoch + 1)
+                update(AccountRow)
+                .where(AccountRow.id == account_id)
+                .values(session_epoch=AccountRow.session_epoch + 1)
             )
 
     def set_password(self, name: str, password: str) -> None:

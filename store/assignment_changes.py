@@ -49,12 +49,21 @@ def stored_work(session: Session, assignment_id: str) -> list[StoredWork]:
     query = select_submissions().where(SubmissionRow.assignment_id == assignment_id)
     rows = list(session.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id)))
     ids = [row.latest_report_id for row in rows if row.latest_report_id is not None]
-    reports = {r.id: r.report for r in session.scalars(select(GradeReportRow).where(GradeReportRow.id.in_(ids)))}
+    reports = {
+        r.id: r.report for r in session.scalars(select(GradeReportRow).where(GradeReportRow.id.in_(ids)))
+    }
     return [
-        StoredWork(row.id, row.learner, row.received_at, row.status, row.on_time, row.late_credit,
-                   reports.get(row.latest_report_id) if row.latest_report_id is not None else None)
+        StoredWork(
+            row.id,
+            row.learner,
+            row.received_at,
+            row.status,
+            row.on_time,
+            row.late_credit,
+            reports.get(row.latest_report_id) if row.latest_report_id is not None else None,
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def changeable(session: Session, assignment_id: str) -> AssignmentRow:
@@ -64,7 +73,9 @@ def changeable(session: Session, assignment_id: str) -> AssignmentRow:
     if row.exam_attempt_id is not None:
         raise Conflict("this assignment holds an exam attempt's questions: the exam's own rules set its time")
     if row.retired_at is not None:
-        raise Conflict(f"assignment {row.name!r} is already retired ({row.retired_at:%Y-%m-%d %H:%M} UTC): it no longer changes")
+        raise Conflict(
+            f"assignment {row.name!r} is already retired ({row.retired_at:%Y-%m-%d %H:%M} UTC): it no longer changes"
+        )
     return row
 
 
@@ -76,9 +87,16 @@ def restate(session: Session, change: CreditChange, author: str, reason: str, at
         return  # graded later, with the lateness it has now
     latest = session.get(GradeReportRow, submission.latest_report_id)
     assert latest is not None  # a foreign key
-    report, feedback = restate_lateness(latest.report, latest.feedback_html, change.new_on_time, change.new_credit)
-    note = {"kind": "terms", "author": author, "reason": reason,
-            "previous_score": latest.report.get("score"), "score": report["score"]}  # fmt: skip
+    report, feedback = restate_lateness(
+        latest.report, latest.feedback_html, change.new_on_time, change.new_credit
+    )
+    note = {
+        "kind": "terms",
+        "author": author,
+        "reason": reason,
+        "previous_score": latest.report.get("score"),
+        "score": report["score"],
+    }
     submission.score = report["score"]
     provenance = {**latest.provenance, "change": note, "based_on_report": latest.id}
     add_version(session, submission, at, {**report, "change": note}, feedback, provenance)
@@ -86,7 +104,9 @@ def restate(session: Session, change: CreditChange, author: str, reason: str, at
 
 def check_confirmation(plan: TermsChange, confirm: str | None) -> None:
     if confirm is not None and confirm != plan.confirm:
-        raise Conflict("the assignment or its stored work changed since that preview: preview again and confirm that")
+        raise Conflict(
+            "the assignment or its stored work changed since that preview: preview again and confirm that"
+        )
     if confirm is None and plan.credit:
         count = len(plan.credit)
         learners = sorted({change.learner for change in plan.credit})
@@ -105,9 +125,14 @@ class AssignmentChangeStore(SessionScope):
             return plan_change(terms_of(row), edit, stored_work(session, assignment_id))
 
     def change_terms(
-        self, assignment_id: str, edit: Mapping[str, Any], author: str, reason: str, at: datetime,
+        self,
+        assignment_id: str,
+        edit: Mapping[str, Any],
+        author: str,
+        reason: str,
+        at: datetime,
         confirm: str | None = None,
-    ) -> AssignmentChangeRecord | None:  # fmt: skip
+    ) -> AssignmentChangeRecord | None:
         """Apply ``edit`` and record it; None (nothing written) when it changes nothing.
 
         A change that moves any submission's lateness needs ``confirm``, the preview's code
@@ -121,26 +146,42 @@ class AssignmentChangeStore(SessionScope):
             if not plan.fields:
                 return None
             policy = plan.terms.policy.to_dict()
-            row.due_at, row.late_policy, row.sandbox_runtime = plan.terms.policy.due, policy["late_policy"], plan.terms.runtime
+            row.due_at, row.late_policy, row.sandbox_runtime = (
+                plan.terms.policy.due,
+                policy["late_policy"],
+                plan.terms.runtime,
+            )
             for change in plan.credit:
                 restate(session, change, author, reason, at)
             entry = AssignmentChangeRow(
-                assignment_id=assignment_id, kind="terms", author=author, reason=reason, at=at,
-                fields=plan.fields, regraded=[change.to_dict() for change in plan.credit],
-            )  # fmt: skip
+                assignment_id=assignment_id,
+                kind="terms",
+                author=author,
+                reason=reason,
+                at=at,
+                fields=plan.fields,
+                regraded=[change.to_dict() for change in plan.credit],
+            )
             session.add(entry)
             session.flush()
             return to_change_record(entry)
 
-    def retire_assignment(self, assignment_id: str, author: str, reason: str, at: datetime) -> AssignmentChangeRecord:
+    def retire_assignment(
+        self, assignment_id: str, author: str, reason: str, at: datetime
+    ) -> AssignmentChangeRecord:
         """No new submissions from now on (``insert_submission`` refuses them); every grade stays."""
         with self.transaction(write=True) as session:
             row = changeable(session, assignment_id)
             row.retired_at = at
             entry = AssignmentChangeRow(
-                assignment_id=assignment_id, kind="retire", author=author, reason=reason, at=at,
-                fields={"retired": {"old": None, "new": at.isoformat()}}, regraded=[],
-            )  # fmt: skip
+                assignment_id=assignment_id,
+                kind="retire",
+                author=author,
+                reason=reason,
+                at=at,
+                fields={"retired": {"old": None, "new": at.isoformat()}},
+                regraded=[],
+            )
             session.add(entry)
             session.flush()
             return to_change_record(entry)

@@ -116,7 +116,9 @@ class AssignmentStore(SessionScope):
 
         Assignments built for exam attempts are not the course's assignments and are left out.
         """
-        query = select(AssignmentRow).where(AssignmentRow.course == course, AssignmentRow.exam_attempt_id.is_(None))
+        query = select(AssignmentRow).where(
+            AssignmentRow.course == course, AssignmentRow.exam_attempt_id.is_(None)
+        )
         with self.transaction() as session:
             rows = session.scalars(query.order_by(AssignmentRow.created_at, AssignmentRow.name))
             return [to_assignment_record(row) for row in rows]

@@ -104,8 +104,18 @@ def _begin_sqlite(connection: Any) -> None:
 
 
 class Store(
-    AccountStore, TokenStore, AssignmentStore, AssignmentChangeStore, ReportStore, SubmissionStore, PlatformStore,
-    DeliveryStore, ExamStore, ProgrammeStore, RegradeStore, StatsStore,
+    AccountStore,
+    TokenStore,
+    AssignmentStore,
+    AssignmentChangeStore,
+    ReportStore,
+    SubmissionStore,
+    PlatformStore,
+    DeliveryStore,
+    ExamStore,
+    ProgrammeStore,
+    RegradeStore,
+    StatsStore,
 ):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""
 

@@ -65,7 +65,9 @@ def to_delivery_record(row: DeliveryRow) -> DeliveryRecord:
 
 def grade_version(session: Session, submission_id: str) -> int:
     """How many grades the submission has had: the version of its newest (0 before the first)."""
-    count = select(func.count()).select_from(GradeReportRow).where(GradeReportRow.submission_id == submission_id)
+    count = (
+        select(func.count()).select_from(GradeReportRow).where(GradeReportRow.submission_id == submission_id)
+    )
     return int(session.scalar(count) or 0)
 
 
@@ -161,12 +163,20 @@ class DeliveryStore(SessionScope):
             if value is not None:
                 query = query.where(column == value)
         with self.transaction() as session:
-            return [to_delivery_record(row) for row in session.scalars(query.order_by(DeliveryRow.seq).limit(limit))]
+            return [
+                to_delivery_record(row)
+                for row in session.scalars(query.order_by(DeliveryRow.seq).limit(limit))
+            ]
 
     def pending_delivery_keys(self) -> list[tuple[DeliveryKey, datetime]]:
         """Every key with something to send, and when its oldest pending delivery is due."""
         query = (
-            select(DeliveryRow.platform_id, DeliveryRow.assignment_id, DeliveryRow.learner, func.min(DeliveryRow.next_attempt_at))
+            select(
+                DeliveryRow.platform_id,
+                DeliveryRow.assignment_id,
+                DeliveryRow.learner,
+                func.min(DeliveryRow.next_attempt_at),
+            )
             .where(DeliveryRow.status == "pending")
             .group_by(DeliveryRow.platform_id, DeliveryRow.assignment_id, DeliveryRow.learner)
         )

@@ -34,10 +34,26 @@ from store.sessions import SessionScope
 from store.submissions import insert_submission
 
 ATTEMPT_FIELDS = (
-    "id", "exam_id", "learner", "number", "seed", "variant", "state", "created_at", "started_at", "deadline_at",
-    "accommodation", "extension_seconds", "remaining_seconds", "submitted_at", "on_time", "assignment_id",
-    "submission_id", "client_ip", "updated_at",
-)  # fmt: skip
+    "id",
+    "exam_id",
+    "learner",
+    "number",
+    "seed",
+    "variant",
+    "state",
+    "created_at",
+    "started_at",
+    "deadline_at",
+    "accommodation",
+    "extension_seconds",
+    "remaining_seconds",
+    "submitted_at",
+    "on_time",
+    "assignment_id",
+    "submission_id",
+    "client_ip",
+    "updated_at",
+)
 
 
 def to_exam_record(row: ExamRow) -> ExamRecord:
@@ -52,26 +68,53 @@ def to_attempt_record(row: AttemptRow) -> AttemptRecord:
 
 def to_event_record(row: AttemptEventRow) -> AttemptEventRecord:
     return AttemptEventRecord(
-        row.id, row.attempt_id, row.event, row.from_state, row.to_state, row.actor, row.reason, row.at, dict(row.data)
+        row.id,
+        row.attempt_id,
+        row.event,
+        row.from_state,
+        row.to_state,
+        row.actor,
+        row.reason,
+        row.at,
+        dict(row.data),
     )
 
 
 def to_review_record(row: ProctoringReviewRow) -> ReviewRecord:
     return ReviewRecord(
-        row.id, row.attempt_id, row.provider, row.review_id, row.outcome, list(row.evidence), row.comments,
-        row.received_at, row.applied,
-    )  # fmt: skip
+        row.id,
+        row.attempt_id,
+        row.provider,
+        row.review_id,
+        row.outcome,
+        list(row.evidence),
+        row.comments,
+        row.received_at,
+        row.applied,
+    )
 
 
 def record_event(
-    session: Session, attempt: AttemptRow, event: str, from_state: str | None, actor: str, reason: str,
-    at: datetime, data: Mapping[str, Any] | None = None,
-) -> None:  # fmt: skip
+    session: Session,
+    attempt: AttemptRow,
+    event: str,
+    from_state: str | None,
+    actor: str,
+    reason: str,
+    at: datetime,
+    data: Mapping[str, Any] | None = None,
+) -> None:
     session.add(
         AttemptEventRow(
-            attempt_id=attempt.id, event=event, from_state=from_state, to_state=attempt.state, actor=actor,
-            reason=reason, at=at, data=dict(data or {}),
-        )  # fmt: skip
+            attempt_id=attempt.id,
+            event=event,
+            from_state=from_state,
+            to_state=attempt.state,
+            actor=actor,
+            reason=reason,
+            at=at,
+            data=dict(data or {}),
+        )
     )
 
 
@@ -81,14 +124,22 @@ class ExamStore(SessionScope):
     def add_exam(
         self, course: str, name: str, title: str, spec_name: str, spec_text: str, files: Mapping[str, bytes]
     ) -> ExamRecord:
-        row = ExamRow(id=uuid.uuid4().hex, course=course, name=name, title=title, spec_name=spec_name,
-                      spec_text=spec_text)  # fmt: skip
+        row = ExamRow(
+            id=uuid.uuid4().hex,
+            course=course,
+            name=name,
+            title=title,
+            spec_name=spec_name,
+            spec_text=spec_text,
+        )
         try:
             with self.transaction(write=True) as session:
                 session.add(row)
                 session.flush()
                 session.add_all(
-                    ExamFileRow(exam_id=row.id, path=path, content=data, sha256=hashlib.sha256(data).hexdigest())
+                    ExamFileRow(
+                        exam_id=row.id, path=path, content=data, sha256=hashlib.sha256(data).hexdigest()
+                    )
                     for path, data in sorted(files.items())
                 )
                 session.flush()
@@ -115,7 +166,9 @@ class ExamStore(SessionScope):
 
     # -- accommodations ------------------------------------------------------------------
 
-    def set_accommodation(self, course: str, learner: str, multiplier: float, note: str, by: str, now: datetime) -> None:
+    def set_accommodation(
+        self, course: str, learner: str, multiplier: float, note: str, by: str, now: datetime
+    ) -> None:
         with self.transaction(write=True) as session:
             row = session.get(AccommodationRow, (course, learner))
             if row is None:
@@ -125,13 +178,22 @@ class ExamStore(SessionScope):
 
     def list_accommodations(self, course: str) -> list[dict[str, Any]]:
         """The course's accommodations with their notes, for the staff page that sets them."""
-        query = select(AccommodationRow).where(AccommodationRow.course == course).order_by(AccommodationRow.learner)
+        query = (
+            select(AccommodationRow)
+            .where(AccommodationRow.course == course)
+            .order_by(AccommodationRow.learner)
+        )
         with self.transaction() as session:
             return [
-                {"learner": row.learner, "time_multiplier": row.time_multiplier, "note": row.note,
-                 "set_by": row.set_by, "updated_at": row.updated_at}
+                {
+                    "learner": row.learner,
+                    "time_multiplier": row.time_multiplier,
+                    "note": row.note,
+                    "set_by": row.set_by,
+                    "updated_at": row.updated_at,
+                }
                 for row in session.scalars(query)
-            ]  # fmt: skip
+            ]
 
     def accommodation(self, course: str, learner: str) -> float:
         """The learner's time multiplier in the course; 1.0 when none was set."""
@@ -142,16 +204,25 @@ class ExamStore(SessionScope):
     # -- attempts ------------------------------------------------------------------------
 
     def attempts_used(self, exam_id: str, learner: str) -> int:
-        query = select(func.count()).select_from(AttemptRow).where(
-            AttemptRow.exam_id == exam_id, AttemptRow.learner == learner
+        query = (
+            select(func.count())
+            .select_from(AttemptRow)
+            .where(AttemptRow.exam_id == exam_id, AttemptRow.learner == learner)
         )
         with self.transaction() as session:
             return int(session.scalar(query) or 0)
 
     def create_attempt(
-        self, exam_id: str, learner: str, seed: str, variant: Mapping[str, Any], accommodation: float,
-        attempts_allowed: int, client_ip: str | None, now: datetime,
-    ) -> AttemptRecord:  # fmt: skip
+        self,
+        exam_id: str,
+        learner: str,
+        seed: str,
+        variant: Mapping[str, Any],
+        accommodation: float,
+        attempts_allowed: int,
+        client_ip: str | None,
+        now: datetime,
+    ) -> AttemptRecord:
         """A new attempt (state created); Forbidden once the learner has used every attempt.
 
         The attempt's number is unique per exam and learner, so concurrent creations cannot
@@ -160,18 +231,27 @@ class ExamStore(SessionScope):
         try:
             with self.transaction(write=True) as session:
                 used = session.scalar(
-                    select(func.count()).select_from(AttemptRow).where(
-                        AttemptRow.exam_id == exam_id, AttemptRow.learner == learner
-                    )
+                    select(func.count())
+                    .select_from(AttemptRow)
+                    .where(AttemptRow.exam_id == exam_id, AttemptRow.learner == learner)
                 )
                 number = int(used or 0) + 1
                 if number > attempts_allowed:
                     raise Forbidden(f"all {attempts_allowed} attempt(s) allowed at this exam are used")
                 row = AttemptRow(
-                    id=uuid.uuid4().hex, exam_id=exam_id, learner=learner, number=number, seed=seed,
-                    variant=dict(variant), state="created", created_at=now, accommodation=accommodation,
-                    extension_seconds=0.0, client_ip=client_ip, updated_at=now,
-                )  # fmt: skip
+                    id=uuid.uuid4().hex,
+                    exam_id=exam_id,
+                    learner=learner,
+                    number=number,
+                    seed=seed,
+                    variant=dict(variant),
+                    state="created",
+                    created_at=now,
+                    accommodation=accommodation,
+                    extension_seconds=0.0,
+                    client_ip=client_ip,
+                    updated_at=now,
+                )
                 session.add(row)
                 session.flush()
                 record_event(session, row, "create", None, learner, "", now, {"number": number})
@@ -180,9 +260,15 @@ class ExamStore(SessionScope):
             raise Forbidden(f"all {attempts_allowed} attempt(s) allowed at this exam are used") from None
 
     def apply_event(
-        self, attempt_id: str, event: str, actor: str, reason: str, now: datetime,
-        changes: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None,
-    ) -> AttemptRecord:  # fmt: skip
+        self,
+        attempt_id: str,
+        event: str,
+        actor: str,
+        reason: str,
+        now: datetime,
+        changes: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> AttemptRecord:
         """Move the attempt by ``event`` (IllegalTransition if its state does not allow it)."""
         with self.transaction(write=True) as session:
             row = self._locked(session, attempt_id)
@@ -198,9 +284,16 @@ class ExamStore(SessionScope):
             return to_attempt_record(row)
 
     def amend_attempt(
-        self, attempt_id: str, expected_state: str, event: str, actor: str, reason: str, now: datetime,
-        changes: Mapping[str, Any], data: Mapping[str, Any] | None = None,
-    ) -> AttemptRecord:  # fmt: skip
+        self,
+        attempt_id: str,
+        expected_state: str,
+        event: str,
+        actor: str,
+        reason: str,
+        now: datetime,
+        changes: Mapping[str, Any],
+        data: Mapping[str, Any] | None = None,
+    ) -> AttemptRecord:
         """A recorded change that keeps the state (an extension); Conflict unless in ``expected_state``."""
         with self.transaction(write=True) as session:
             row = self._locked(session, attempt_id)
@@ -214,9 +307,16 @@ class ExamStore(SessionScope):
             return to_attempt_record(row)
 
     def submit_attempt(
-        self, attempt_id: str, event: str, actor: str, reason: str, now: datetime, received_at: datetime,
-        filename: str, content: bytes,
-    ) -> tuple[AttemptRecord, str]:  # fmt: skip
+        self,
+        attempt_id: str,
+        event: str,
+        actor: str,
+        reason: str,
+        now: datetime,
+        received_at: datetime,
+        filename: str,
+        content: bytes,
+    ) -> tuple[AttemptRecord, str]:
         """Submit or auto-submit: the state change and the exam submission are stored together.
 
         One transaction, so a submit that loses a race (IllegalTransition) leaves no stray
@@ -232,14 +332,21 @@ class ExamStore(SessionScope):
                 session, row.assignment_id, row.learner, filename, content, received_at, True, 1.0, "exams"
             )
             session.flush()
-            row.submitted_at, row.on_time, row.submission_id, row.updated_at = received_at, True, submission.id, now
+            row.submitted_at, row.on_time, row.submission_id, row.updated_at = (
+                received_at,
+                True,
+                submission.id,
+                now,
+            )
             record_event(session, row, event, before, actor, reason, now, {"submission_id": submission.id})
             session.flush()
             return to_attempt_record(row), submission.id
 
     @staticmethod
     def _locked(session: Session, attempt_id: str) -> AttemptRow:
-        row = session.scalars(select(AttemptRow).where(AttemptRow.id == attempt_id).with_for_update()).one_or_none()
+        row = session.scalars(
+            select(AttemptRow).where(AttemptRow.id == attempt_id).with_for_update()
+        ).one_or_none()
         if row is None:
             raise NotFound(f"no exam attempt with id {attempt_id!r}")
         return row
@@ -255,7 +362,11 @@ class ExamStore(SessionScope):
         self, exam_id: str | None = None, learner: str | None = None, state: str | None = None
     ) -> list[AttemptRecord]:
         query = select(AttemptRow)
-        for column, value in ((AttemptRow.exam_id, exam_id), (AttemptRow.learner, learner), (AttemptRow.state, state)):
+        for column, value in (
+            (AttemptRow.exam_id, exam_id),
+            (AttemptRow.learner, learner),
+            (AttemptRow.state, state),
+        ):
             if value is not None:
                 query = query.where(column == value)
         with self.transaction() as session:
@@ -269,11 +380,17 @@ class ExamStore(SessionScope):
 
     def attempt_for_submission(self, submission_id: str) -> AttemptRecord | None:
         with self.transaction() as session:
-            row = session.scalars(select(AttemptRow).where(AttemptRow.submission_id == submission_id)).one_or_none()
+            row = session.scalars(
+                select(AttemptRow).where(AttemptRow.submission_id == submission_id)
+            ).one_or_none()
             return to_attempt_record(row) if row else None
 
     def attempt_events(self, attempt_id: str) -> list[AttemptEventRecord]:
-        query = select(AttemptEventRow).where(AttemptEventRow.attempt_id == attempt_id).order_by(AttemptEventRow.id)
+        query = (
+            select(AttemptEventRow)
+            .where(AttemptEventRow.attempt_id == attempt_id)
+            .order_by(AttemptEventRow.id)
+        )
         with self.transaction() as session:
             return [to_event_record(row) for row in session.scalars(query)]
 
@@ -299,9 +416,15 @@ class ExamStore(SessionScope):
     # -- proctoring reviews --------------------------------------------------------------
 
     def add_review(
-        self, attempt_id: str, provider: str, review_id: str, outcome: str, evidence: list[dict[str, Any]],
-        comments: str, now: datetime,
-    ) -> tuple[ReviewRecord, bool]:  # fmt: skip
+        self,
+        attempt_id: str,
+        provider: str,
+        review_id: str,
+        outcome: str,
+        evidence: list[dict[str, Any]],
+        comments: str,
+        now: datetime,
+    ) -> tuple[ReviewRecord, bool]:
         """Store a provider's review; a repeat of its review id returns the first (created False)."""
         query = select(ProctoringReviewRow).where(
             ProctoringReviewRow.provider == provider, ProctoringReviewRow.review_id == review_id
@@ -313,9 +436,15 @@ class ExamStore(SessionScope):
                     return to_review_record(existing), False
                 self._locked(session, attempt_id)
                 row = ProctoringReviewRow(
-                    attempt_id=attempt_id, provider=provider, review_id=review_id, outcome=outcome,
-                    evidence=evidence, comments=comments, received_at=now, applied=False,
-                )  # fmt: skip
+                    attempt_id=attempt_id,
+                    provider=provider,
+                    review_id=review_id,
+                    outcome=outcome,
+                    evidence=evidence,
+                    comments=comments,
+                    received_at=now,
+                    applied=False,
+                )
                 session.add(row)
                 session.flush()
                 return to_review_record(row), True

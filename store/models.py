@@ -388,7 +388,9 @@ class ProgrammeCourseRow(Base):
 
     __tablename__ = "programme_courses"
 
-    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True)
+    programme_id: Mapped[str] = mapped_column(
+        ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True
+    )
     course: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
 
 
@@ -446,7 +448,9 @@ class RegradeRunRow(Base):
     assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(200))
-    sources: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # {path: base64} of a fixed source
+    sources: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, nullable=True
+    )  # {path: base64} of a fixed source
     status: Mapped[str] = mapped_column(String(12))  # open, accepted, discarded
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -58,4 +58,7 @@ class PlatformStore(SessionScope):
 
     def list_platforms(self) -> list[PlatformRecord]:
         with self.transaction() as session:
-            return [to_platform_record(row) for row in session.scalars(select(PlatformRow).order_by(PlatformRow.id))]
+            return [
+                to_platform_record(row)
+                for row in session.scalars(select(PlatformRow).order_by(PlatformRow.id))
+            ]

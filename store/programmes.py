@@ -42,13 +42,25 @@ REVIEWED = ("verified", "rejected", "second_review")  # the proctoring outcomes 
 
 def to_event(row: RecordEventRow) -> Event:
     return Event(
-        seq=row.seq, kind=row.kind, learner=row.learner, body=dict(row.body), at=row.at, actor=row.actor,
-        prev_hash=row.prev_hash, hash=row.hash,
-    )  # fmt: skip
+        seq=row.seq,
+        kind=row.kind,
+        learner=row.learner,
+        body=dict(row.body),
+        at=row.at,
+        actor=row.actor,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
 
 
 def append_event(
-    session: Session, programme_id: str, learner: str, kind: str, body: Mapping[str, Any], at: datetime, actor: str
+    session: Session,
+    programme_id: str,
+    learner: str,
+    kind: str,
+    body: Mapping[str, Any],
+    at: datetime,
+    actor: str,
 ) -> Event:
     """The next event of the learner's history in this programme, chained to the last one."""
     session.scalars(select(ProgrammeRow).where(ProgrammeRow.id == programme_id).with_for_update()).one()
@@ -61,9 +73,16 @@ def append_event(
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     stamp = at.isoformat()
     row = RecordEventRow(
-        programme_id=programme_id, learner=learner, seq=seq, kind=kind, body=dict(body), at=stamp, actor=actor,
-        prev_hash=prev, hash=event_hash(prev, seq, kind, learner, dict(body), stamp, actor),
-    )  # fmt: skip
+        programme_id=programme_id,
+        learner=learner,
+        seq=seq,
+        kind=kind,
+        body=dict(body),
+        at=stamp,
+        actor=actor,
+        prev_hash=prev,
+        hash=event_hash(prev, seq, kind, learner, dict(body), stamp, actor),
+    )
     session.add(row)
     session.flush()
     return to_event(row)
@@ -127,7 +146,9 @@ def hand_graders(session: Session, submission: SubmissionRow, report: GradeRepor
     A regrade carries a person's cells into the machine's new report (``grader.manual``) but
     not the change that made them, so the names come from the submission's earlier versions.
     """
-    cells = sorted({c["grade_id"] for c in report.report.get("cells", []) if c.get("status") == "graded_by_instructor"})
+    cells = sorted(
+        {c["grade_id"] for c in report.report.get("cells", []) if c.get("status") == "graded_by_instructor"}
+    )
     if not cells:
         return []
     versions = select(GradeReportRow.report).where(
@@ -149,7 +170,9 @@ def record_proctoring(session: Session, attempt: AttemptRow, at: datetime, actor
         select(ProgrammeCourseRow.programme_id).where(ProgrammeCourseRow.course == exam.course)
     ).all()
     for programme_id in programmes:
-        append_event(session, programme_id, attempt.learner, "proctoring", proctoring_body(exam, attempt), at, actor)
+        append_event(
+            session, programme_id, attempt.learner, "proctoring", proctoring_body(exam, attempt), at, actor
+        )
 
 
 def proctoring_body(exam: ExamRow, attempt: AttemptRow) -> dict[str, Any]:
@@ -171,7 +194,9 @@ def import_existing(session: Session, programme_id: str, courses: Sequence[str],
     return len(found)
 
 
-IMPORT_NOTE = "stored before this course was part of the programme; brought into the history when it was created"
+IMPORT_NOTE = (
+    "stored before this course was part of the programme; brought into the history when it was created"
+)
 Found = tuple[str, datetime, str, dict[str, Any]]  # learner, when it was made, event kind, body
 
 
@@ -206,9 +231,13 @@ class ProgrammeStore(SessionScope):
     ) -> None:
         try:
             with self.transaction(write=True) as session:
-                session.add(ProgrammeRow(id=programme_id, title=title, spec_name=spec_name, spec_text=spec_text))
+                session.add(
+                    ProgrammeRow(id=programme_id, title=title, spec_name=spec_name, spec_text=spec_text)
+                )
                 session.flush()
-                session.add_all(ProgrammeCourseRow(programme_id=programme_id, course=c) for c in sorted(set(courses)))
+                session.add_all(
+                    ProgrammeCourseRow(programme_id=programme_id, course=c) for c in sorted(set(courses))
+                )
                 session.flush()
                 import_existing(session, programme_id, sorted(set(courses)), utcnow())
         except Conflict as exc:
@@ -250,20 +279,31 @@ class ProgrammeStore(SessionScope):
 
     # -- share links ---------------------------------------------------------------------
 
-    def add_share(self, programme_id: str, learner: str, token: str, label: str, now: datetime) -> dict[str, Any]:
+    def add_share(
+        self, programme_id: str, learner: str, token: str, label: str, now: datetime
+    ) -> dict[str, Any]:
         row = ShareLinkRow(
-            id=uuid.uuid4().hex, programme_id=programme_id, learner=learner, token_hash=token_digest(token),
-            label=label, created_at=now,
-        )  # fmt: skip
+            id=uuid.uuid4().hex,
+            programme_id=programme_id,
+            learner=learner,
+            token_hash=token_digest(token),
+            label=label,
+            created_at=now,
+        )
         with self.transaction(write=True) as session:
             session.add(row)
             session.flush()
             return share_json(row, self.share_access_count(session, row.id))
 
     def list_shares(self, programme_id: str, learner: str) -> list[dict[str, Any]]:
-        query = select(ShareLinkRow).where(ShareLinkRow.programme_id == programme_id, ShareLinkRow.learner == learner)
+        query = select(ShareLinkRow).where(
+            ShareLinkRow.programme_id == programme_id, ShareLinkRow.learner == learner
+        )
         with self.transaction() as session:
-            return [share_json(row, self.share_access_count(session, row.id)) for row in session.scalars(query.order_by(ShareLinkRow.created_at))]
+            return [
+                share_json(row, self.share_access_count(session, row.id))
+                for row in session.scalars(query.order_by(ShareLinkRow.created_at))
+            ]
 
     def revoke_share(self, programme_id: str, learner: str, share_id: str, now: datetime) -> dict[str, Any]:
         with self.transaction(write=True) as session:
@@ -276,12 +316,17 @@ class ProgrammeStore(SessionScope):
     def use_share(self, token: str, now: datetime, client_ip: str | None, user_agent: str) -> tuple[str, str]:
         """(programme, learner) for a live link; every use is logged, a revoked one too (then NotFound)."""
         with self.transaction(write=True) as session:
-            row = session.scalars(select(ShareLinkRow).where(ShareLinkRow.token_hash == token_digest(token))).one_or_none()
+            row = session.scalars(
+                select(ShareLinkRow).where(ShareLinkRow.token_hash == token_digest(token))
+            ).one_or_none()
             if row is None:
                 raise NotFound("no such share link")
             granted = row.revoked_at is None
-            session.add(ShareAccessRow(share_id=row.id, at=now, client_ip=client_ip, user_agent=user_agent[:500],
-                                       granted=granted))  # fmt: skip
+            session.add(
+                ShareAccessRow(
+                    share_id=row.id, at=now, client_ip=client_ip, user_agent=user_agent[:500], granted=granted
+                )
+            )
             if not granted:
                 session.flush()
                 return "", ""
@@ -291,7 +336,12 @@ class ProgrammeStore(SessionScope):
         query = select(ShareAccessRow).where(ShareAccessRow.share_id == share_id).order_by(ShareAccessRow.id)
         with self.transaction() as session:
             return [
-                {"at": a.at.isoformat(), "client_ip": a.client_ip, "user_agent": a.user_agent, "granted": a.granted}
+                {
+                    "at": a.at.isoformat(),
+                    "client_ip": a.client_ip,
+                    "user_agent": a.user_agent,
+                    "granted": a.granted,
+                }
                 for a in session.scalars(query)
             ]
 
@@ -307,6 +357,9 @@ def token_digest(token: str) -> str:
 
 def share_json(row: ShareLinkRow, accesses: int) -> dict[str, Any]:
     return {
-        "id": row.id, "label": row.label, "created_at": row.created_at.isoformat(),
-        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None, "accesses": accesses,
-    }  # fmt: skip
+        "id": row.id,
+        "label": row.label,
+        "created_at": row.created_at.isoformat(),
+        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+        "accesses": accesses,
+    }

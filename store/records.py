@@ -16,7 +16,16 @@ UNFINISHED = ("queued", "running")
 # delivered first, so this older one must never be sent after it.
 DELIVERY_STATUSES = ("pending", "delivered", "dead", "superseded")
 # exam_bank.states.STATES, repeated here so the store's check constraint does not import the core
-ATTEMPT_STATES = ("created", "started", "submitted", "graded", "verified", "rejected", "second_review", "error")
+ATTEMPT_STATES = (
+    "created",
+    "started",
+    "submitted",
+    "graded",
+    "verified",
+    "rejected",
+    "second_review",
+    "error",
+)
 REVIEW_OUTCOMES = ("clean", "suspicious", "violation")
 
 
@@ -28,7 +37,9 @@ class TokenRecord:
     courses: tuple[str, ...] | None  # None: no course list (an admin, or a learner of any course)
     created_at: datetime
     revoked_at: datetime | None = None
-    last_used_at: datetime | None = None  # to within ``store.tokens.LAST_USED_STEP``; None: never used since noted
+    last_used_at: datetime | None = (
+        None  # to within ``store.tokens.LAST_USED_STEP``; None: never used since noted
+    )
 
 
 @dataclass(frozen=True)

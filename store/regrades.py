@@ -22,22 +22,36 @@ from store.reports import in_force_form
 from store.sessions import SessionScope
 
 
-def run_json(run: RegradeRunRow, results: list[RegradeResultRow], learners: Mapping[str, str]) -> dict[str, Any]:
+def run_json(
+    run: RegradeRunRow, results: list[RegradeResultRow], learners: Mapping[str, str]
+) -> dict[str, Any]:
     rows = [
         {
-            "submission_id": r.submission_id, "learner": learners.get(r.submission_id), "status": r.status,
-            "old_score": r.old_score, "new_score": r.new_score,
-            "change": None if r.new_score is None or r.old_score is None else round(r.new_score - r.old_score, 6),
+            "submission_id": r.submission_id,
+            "learner": learners.get(r.submission_id),
+            "status": r.status,
+            "old_score": r.old_score,
+            "new_score": r.new_score,
+            "change": None
+            if r.new_score is None or r.old_score is None
+            else round(r.new_score - r.old_score, 6),
             "error": r.error,
         }
         for r in results
-    ]  # fmt: skip
+    ]
     return {
-        "id": run.id, "assignment_id": run.assignment_id, "reason": run.reason, "author": run.author,
-        "status": run.status, "new_source": run.sources is not None, "created_at": run.created_at.isoformat(),
+        "id": run.id,
+        "assignment_id": run.assignment_id,
+        "reason": run.reason,
+        "author": run.author,
+        "status": run.status,
+        "new_source": run.sources is not None,
+        "created_at": run.created_at.isoformat(),
         "decided_at": run.decided_at.isoformat() if run.decided_at else None,
-        "done": sum(r["status"] != "queued" for r in rows), "total": len(rows), "results": rows,
-    }  # fmt: skip
+        "done": sum(r["status"] != "queued" for r in rows),
+        "total": len(rows),
+        "results": rows,
+    }
 
 
 class RegradeStore(SessionScope):
@@ -49,17 +63,24 @@ class RegradeStore(SessionScope):
             if session.get(AssignmentRow, assignment_id) is None:
                 raise NotFound(f"no assignment with id {assignment_id!r}")
             run = RegradeRunRow(
-                id=uuid.uuid4().hex, assignment_id=assignment_id, reason=reason, author=author, status="open",
+                id=uuid.uuid4().hex,
+                assignment_id=assignment_id,
+                reason=reason,
+                author=author,
+                status="open",
                 sources={p: base64.b64encode(d).decode() for p, d in sources.items()} if sources else None,
                 created_at=now,
-            )  # fmt: skip
+            )
             session.add(run)
             graded = session.scalars(
-                select(SubmissionRow).where(SubmissionRow.assignment_id == assignment_id, SubmissionRow.status == "graded")
+                select(SubmissionRow).where(
+                    SubmissionRow.assignment_id == assignment_id, SubmissionRow.status == "graded"
+                )
             ).all()
             session.flush()
             session.add_all(
-                RegradeResultRow(run_id=run.id, submission_id=s.id, status="queued", old_score=s.score) for s in graded
+                RegradeResultRow(run_id=run.id, submission_id=s.id, status="queued", old_score=s.score)
+                for s in graded
             )
             return run.id, [s.id for s in graded]
 
@@ -71,9 +92,14 @@ class RegradeStore(SessionScope):
             return run.assignment_id, sources, run.status
 
     def save_regrade_result(
-        self, run_id: str, submission_id: str, report: Mapping[str, Any] | None, feedback_html: str,
-        provenance: Mapping[str, Any], error: str | None,
-    ) -> None:  # fmt: skip
+        self,
+        run_id: str,
+        submission_id: str,
+        report: Mapping[str, Any] | None,
+        feedback_html: str,
+        provenance: Mapping[str, Any],
+        error: str | None,
+    ) -> None:
         with self.transaction(write=True) as session:
             row = session.get(RegradeResultRow, (run_id, submission_id))
             if row is None:
@@ -93,18 +119,27 @@ class RegradeStore(SessionScope):
                 SubmissionRow.id.in_([r.submission_id for r in results])
             )
             learners = {submission_id: learner for submission_id, learner in session.execute(query)}
-            return run_json(run, sorted(results, key=lambda r: (learners.get(r.submission_id, ""), r.submission_id)), learners)
+            return run_json(
+                run,
+                sorted(results, key=lambda r: (learners.get(r.submission_id, ""), r.submission_id)),
+                learners,
+            )
 
     def list_regrades(self, assignment_id: str) -> list[dict[str, Any]]:
         """The assignment's runs, newest first, each as ``get_regrade`` shows it without its results."""
         query = select(RegradeRunRow).where(RegradeRunRow.assignment_id == assignment_id)
         with self.transaction() as session:
             runs = session.scalars(query.order_by(RegradeRunRow.created_at.desc(), RegradeRunRow.id)).all()
-            return [{k: v for k, v in run_json(run, [], {}).items() if k not in ("results", "done", "total")} for run in runs]
+            return [
+                {k: v for k, v in run_json(run, [], {}).items() if k not in ("results", "done", "total")}
+                for run in runs
+            ]
 
     def proposed_changes(self, run_id: str) -> list[tuple[str, dict[str, Any], str, dict[str, Any]]]:
         """(submission, report, feedback, provenance) of every re-run whose score differs."""
-        query = select(RegradeResultRow).where(RegradeResultRow.run_id == run_id, RegradeResultRow.status == "graded")
+        query = select(RegradeResultRow).where(
+            RegradeResultRow.run_id == run_id, RegradeResultRow.status == "graded"
+        )
         with self.transaction() as session:
             return [
                 (r.submission_id, dict(r.report or {}), r.feedback_html or "", dict(r.provenance or {}))
@@ -119,16 +154,25 @@ class RegradeStore(SessionScope):
             if run.status != "open":
                 raise Conflict(f"regrade {run_id} is already {run.status}")
             pending = session.scalars(
-                select(RegradeResultRow).where(RegradeResultRow.run_id == run_id, RegradeResultRow.status == "queued")
+                select(RegradeResultRow).where(
+                    RegradeResultRow.run_id == run_id, RegradeResultRow.status == "queued"
+                )
             ).first()
             if status == "accepted" and pending is not None:
-                raise Conflict(f"regrade {run_id} is still re-running submissions; accept it when every one is done")
+                raise Conflict(
+                    f"regrade {run_id} is still re-running submissions; accept it when every one is done"
+                )
             run.status, run.decided_at = status, now
 
     def replace_sources(
-        self, assignment_id: str, sources: Mapping[str, bytes], releases: Mapping[str, bytes],
-        rubric: list[dict[str, Any]], rubric_version: str, max_score: float,
-    ) -> None:  # fmt: skip
+        self,
+        assignment_id: str,
+        sources: Mapping[str, bytes],
+        releases: Mapping[str, bytes],
+        rubric: list[dict[str, Any]],
+        rubric_version: str,
+        max_score: float,
+    ) -> None:
         """The fixed source becomes the assignment's: later submissions are graded against it."""
         from store.assignments import file_rows
 
@@ -138,11 +182,15 @@ class RegradeStore(SessionScope):
                 raise NotFound(f"no assignment with id {assignment_id!r}")
             for kind in ("source", "release"):
                 for old in session.scalars(
-                    select(AssignmentFileRow).where(AssignmentFileRow.assignment_id == assignment_id, AssignmentFileRow.kind == kind)
+                    select(AssignmentFileRow).where(
+                        AssignmentFileRow.assignment_id == assignment_id, AssignmentFileRow.kind == kind
+                    )
                 ):
                     session.delete(old)
             session.flush()
-            session.add_all([*file_rows(assignment_id, "source", sources), *file_rows(assignment_id, "release", releases)])
+            session.add_all(
+                [*file_rows(assignment_id, "source", sources), *file_rows(assignment_id, "release", releases)]
+            )
             row.rubric, row.rubric_version, row.max_score = rubric, rubric_version, float(max_score)
 
     @staticmethod

@@ -106,7 +106,9 @@ class ReportStore(SessionScope):
             )
             if not graded:
                 return False
-            add_version(session, load_submission(session, submission_id), now, report, feedback_html, provenance)
+            add_version(
+                session, load_submission(session, submission_id), now, report, feedback_html, provenance
+            )
             return True
 
     def save_changed_grade(
@@ -130,7 +132,9 @@ class ReportStore(SessionScope):
                     f"submission {submission_id} changed meanwhile (status {submission.status}, latest report "
                     f"{submission.latest_report_id}); read it again and redo the change"
                 )
-            report, feedback_html = restate_lateness(report, feedback_html, submission.on_time, submission.late_credit)
+            report, feedback_html = restate_lateness(
+                report, feedback_html, submission.on_time, submission.late_credit
+            )
             submission.score = report["score"]
             return to_report_record(add_version(session, submission, now, report, feedback_html, provenance))
 

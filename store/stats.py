@@ -61,6 +61,8 @@ class StatsStore(SessionScope):
 
     def delivery_retries(self) -> int:
         """Attempts beyond each delivery's first, over every stored delivery (statuses: ``delivery_counts``)."""
-        retries = func.coalesce(func.sum(case((DeliveryRow.attempts > 1, DeliveryRow.attempts - 1), else_=0)), 0)
+        retries = func.coalesce(
+            func.sum(case((DeliveryRow.attempts > 1, DeliveryRow.attempts - 1), else_=0)), 0
+        )
         with self.transaction() as session:
             return int(session.execute(select(retries)).scalar_one())

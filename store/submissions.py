@@ -148,7 +148,15 @@ class SubmissionStore(SessionScope):
         """
         with self.transaction(write=True) as session:
             row = insert_submission(
-                session, assignment_id, learner, filename, content, received_at, on_time, late_credit, priority
+                session,
+                assignment_id,
+                learner,
+                filename,
+                content,
+                received_at,
+                on_time,
+                late_credit,
+                priority,
             )
             if origin is not None:
                 row.platform_id, row.external_id = origin.platform_id, origin.external_id
@@ -208,7 +216,9 @@ class SubmissionStore(SessionScope):
                 session, submission_id, ("graded", "failed"), status="queued", priority="regrades", attempts=0
             ):
                 status = load_submission(session, submission_id).status
-                raise Conflict(f"submission {submission_id} is {status}; only a finished grade can be regraded")
+                raise Conflict(
+                    f"submission {submission_id} is {status}; only a finished grade can be regraded"
+                )
             return to_submission_record(load_submission(session, submission_id))
 
     def requeue(self, submission_id: str) -> None:

@@ -111,6 +111,9 @@ class TokenStore(SessionScope):
         with self.transaction() as session:
             session.execute(
                 update(TokenRow)
-                .where(TokenRow.id == record.id, or_(TokenRow.last_used_at.is_(None), TokenRow.last_used_at < now))
+                .where(
+                    TokenRow.id == record.id,
+                    or_(TokenRow.last_used_at.is_(None), TokenRow.last_used_at < now),
+                )
                 .values(last_used_at=now)
             )

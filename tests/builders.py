@@ -58,7 +58,9 @@ class FakeSession:
     tests: list[str] = field(default_factory=list)  # test cells sent to the judge (also in calls, in order)
     defined: list[str] = field(default_factory=list)  # what the judge was given to hold of instructor cells
     files: dict[str, bytes] = field(default_factory=dict)  # what the learner's directory holds
-    judge_files: dict[str, bytes] = field(default_factory=dict)  # the judge's copy: the instructor's files only
+    judge_files: dict[str, bytes] = field(
+        default_factory=dict
+    )  # the judge's copy: the instructor's files only
     restarts: int = 0
     guarded: list[tuple[str, ...]] = field(default_factory=list)
 
@@ -119,7 +121,9 @@ def learner_files(assignment: Any, answers: Mapping[str, str], name: str = "hw.i
     return {name: dump_notebook(nb)}
 
 
-def report_cell(grade_id: str, score: float | None, max_score: float, status: str, **extra: Any) -> dict[str, Any]:
+def report_cell(
+    grade_id: str, score: float | None, max_score: float, status: str, **extra: Any
+) -> dict[str, Any]:
     """One cell of a stored grade report."""
     return {
         "notebook": "hw.ipynb",

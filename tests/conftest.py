@@ -28,13 +28,34 @@ def redis_url_of_this_process(base: str) -> str:
 
 
 REDIS_URL = redis_url_of_this_process(os.environ.get("AUTOGRADE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13"))
-POSTGRES_URL = os.environ.get("AUTOGRADE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = os.environ.get(
+    "AUTOGRADE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 SANDBOX_IMAGE = os.environ.get("AUTOGRADE_SANDBOX_IMAGE", "autograde-sandbox:latest")
 TABLES = (
-    "tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries", "exams",
-    "exam_files", "accommodations", "exam_attempts", "attempt_answers", "attempt_events", "proctoring_reviews",
-    "programmes", "programme_courses", "record_events", "share_links", "share_accesses", "regrade_runs",
-    "regrade_results", "accounts", "assignment_changes",
+    "tokens",
+    "assignments",
+    "assignment_files",
+    "submissions",
+    "grade_reports",
+    "platforms",
+    "deliveries",
+    "exams",
+    "exam_files",
+    "accommodations",
+    "exam_attempts",
+    "attempt_answers",
+    "attempt_events",
+    "proctoring_reviews",
+    "programmes",
+    "programme_courses",
+    "record_events",
+    "share_links",
+    "share_accesses",
+    "regrade_runs",
+    "regrade_results",
+    "accounts",
+    "assignment_changes",
 )
 
 
@@ -47,7 +68,9 @@ def docker_client():  # type: ignore[no-untyped-def]
         client.ping()
         client.images.get(SANDBOX_IMAGE)
     except Exception as exc:  # any failure here means the suite cannot test what it claims
-        pytest.fail(f"Docker engine or sandbox image {SANDBOX_IMAGE} unavailable ({exc}); run scripts/test.sh")
+        pytest.fail(
+            f"Docker engine or sandbox image {SANDBOX_IMAGE} unavailable ({exc}); run scripts/test.sh"
+        )
     return client
 
 
@@ -94,6 +117,9 @@ def row_counts(store):  # type: ignore[no-untyped-def]
 
     def count() -> dict[str, int]:
         with store.engine.connect() as connection:
-            return {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES}
+            return {
+                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in TABLES
+            }
 
     return count

@@ -38,7 +38,10 @@ def test_token_list_shows_tokens_without_secrets_and_revoke_cuts_one_off(
     assert main(["token", "list"]) == 0
     out = capsys.readouterr().out
     listed = [json.loads(line) for line in out.splitlines()]
-    assert [(t["owner"], t["role"], t["revoked"]) for t in listed] == [("alice", "learner", False), ("prof", "instructor", False)]
+    assert [(t["owner"], t["role"], t["revoked"]) for t in listed] == [
+        ("alice", "learner", False),
+        ("prof", "instructor", False),
+    ]
     assert alice["token"] not in out and alice["id"] == listed[0]["id"]
     assert main(["token", "list", "--name", "prof"]) == 0
     assert [json.loads(line)["owner"] for line in capsys.readouterr().out.splitlines()] == ["prof"]
@@ -59,7 +62,17 @@ def test_account_create_reads_the_password_from_stdin_and_never_prints_it(
     from store import Store
 
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse\n"))
-    args = ["account", "create", "--role", "instructor", "--name", "prof", "--course", "ds101", "--password-stdin"]
+    args = [
+        "account",
+        "create",
+        "--role",
+        "instructor",
+        "--name",
+        "prof",
+        "--course",
+        "ds101",
+        "--password-stdin",
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert json.loads(out) == {"id": 1, "role": "instructor", "name": "prof", "courses": ["ds101"]}
@@ -67,11 +80,16 @@ def test_account_create_reads_the_password_from_stdin_and_never_prints_it(
     found = Store.from_url(f"sqlite:///{tmp_path / 'autograde.db'}").check_password("prof", "correct horse")
     assert found is not None and found.courses == ("ds101",)
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert main(["account", "create", "--role", "learner", "--name", "alice", "--password-stdin"]) == EXIT_BAD_INPUT
+    assert (
+        main(["account", "create", "--role", "learner", "--name", "alice", "--password-stdin"])
+        == EXIT_BAD_INPUT
+    )
     assert "password" in capsys.readouterr().err
 
 
-def test_account_password_and_disable(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_account_password_and_disable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import io
 
     from store import Store
@@ -98,14 +116,26 @@ def test_account_password_and_disable(capsys: pytest.CaptureFixture[str], monkey
 
 
 def test_platform_create_prints_its_secret_and_token_once(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["platform", "create", "--id", "lms", "--callback-url", "https://lms.example/cb", "--course", "ds101"]
+    args = [
+        "platform",
+        "create",
+        "--id",
+        "lms",
+        "--callback-url",
+        "https://lms.example/cb",
+        "--course",
+        "ds101",
+    ]
     assert main(args) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["webhook_path"] == "/api/v1/platforms/lms/submissions" and len(printed["secret"]) >= 32
     assert main(args) == EXIT_BAD_INPUT  # the same id twice
     assert "already exists" in capsys.readouterr().err
     assert main(["platform", "create", "--id", "Bad Id", "--course", "c"]) == EXIT_BAD_INPUT
-    assert main(["platform", "create", "--id", "x", "--course", "c", "--callback-url", "ftp://x"]) == EXIT_BAD_INPUT
+    assert (
+        main(["platform", "create", "--id", "x", "--course", "c", "--callback-url", "ftp://x"])
+        == EXIT_BAD_INPUT
+    )
     assert "http://" in capsys.readouterr().err
 
 
@@ -131,7 +161,9 @@ def test_programme_create_stores_a_good_spec_and_refuses_one_needing_more_electi
     assert main(["programme", "create", str(tmp_path / "missing.yaml")]) == EXIT_BAD_INPUT
 
 
-def test_grade_refuses_a_file_that_is_not_a_notebook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_grade_refuses_a_file_that_is_not_a_notebook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.ipynb"
     bad.write_text("not json")
     assert main(["grade", "--source", str(ARRAYS), str(bad)]) == EXIT_BAD_INPUT
@@ -143,7 +175,9 @@ def test_grade_reports_a_missing_file_clearly(capsys: pytest.CaptureFixture[str]
     assert "cannot read nowhere.ipynb" in capsys.readouterr().err
 
 
-def test_bad_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_setting_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("AUTOGRADE_CELL_TIMEOUT", "soon")
     assert main(["grade", "--source", str(ARRAYS), str(ARRAYS)]) == EXIT_BAD_INPUT
     assert "AUTOGRADE_CELL_TIMEOUT" in capsys.readouterr().err
@@ -154,7 +188,10 @@ def test_grade_json_has_the_contract_fields(docker_client, capsys: pytest.Captur
     submission = EXAMPLES / "submissions" / "bob" / "arrays.ipynb"
     assert main(["grade", "--json", "--source", str(ARRAYS), str(submission)]) == 0
     report = json.loads(capsys.readouterr().out)
-    expected = next(s["expect"] for s in json.loads((EXAMPLES / "course.json").read_text())["submissions"]
-                    if s["learner"] == "bob" and s["assignment"] == "arrays")
+    expected = next(
+        s["expect"]
+        for s in json.loads((EXAMPLES / "course.json").read_text())["submissions"]
+        if s["learner"] == "bob" and s["assignment"] == "arrays"
+    )
     assert (report["score"], report["max_score"]) == (expected["score"], expected["max_score"])
     assert {"grade_id", "score", "max_score", "status"} <= set(report["cells"][0])

@@ -18,8 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """The real command in its own process, as a shell would start it."""
     return subprocess.run(
-        [sys.executable, "-m", "autograde", *args], input=stdin, capture_output=True, text=True,
-        cwd=ROOT, env=env, timeout=120, check=False,
+        [sys.executable, "-m", "autograde", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 

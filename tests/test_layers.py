@@ -48,10 +48,14 @@ def test_every_layering_contract_is_kept() -> None:
         ("service/__init__.py", "import flask", "know no web framework"),
     ],
 )
-def test_an_arrow_that_breaks_a_contract_is_caught(tmp_path: Path, module: str, arrow: str, contract: str) -> None:
+def test_an_arrow_that_breaks_a_contract_is_caught(
+    tmp_path: Path, module: str, arrow: str, contract: str
+) -> None:
     """The contracts are not vacuous: one upward import in a copy of the tree breaks the named one."""
     for package in packages():
-        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "*.ipynb"))
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "*.ipynb")
+        )
     shutil.copyfile(ROOT / ".importlinter", tmp_path / ".importlinter")
     with (tmp_path / module).open("a") as source:
         source.write(f"\n{arrow}  # an arrow the contracts forbid\n")
@@ -66,6 +70,8 @@ def test_loading_the_web_app_loads_neither_docker_nor_the_sandboxes() -> None:
         "import sys, web.app, web.pages\n"
         "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] == 'docker' or m == 'sandboxes.docker_sandbox')))"
     )
-    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == ""

@@ -55,7 +55,12 @@ def test_every_missing_setting_is_named_in_one_line() -> None:
         Settings(deployment_mode="distributed")
     message = refused.value.message
     assert "\n" not in message
-    for name in ("AUTOGRADE_SECRET_KEY_FILE", "AUTOGRADE_RECORDS_KEY_FILE", "AUTOGRADE_DEPLOYMENT_ID", "AUTOGRADE_DATABASE_URL"):
+    for name in (
+        "AUTOGRADE_SECRET_KEY_FILE",
+        "AUTOGRADE_RECORDS_KEY_FILE",
+        "AUTOGRADE_DEPLOYMENT_ID",
+        "AUTOGRADE_DATABASE_URL",
+    ):
         assert name in message
 
 
@@ -107,9 +112,18 @@ def test_settings_come_from_the_environment() -> None:
 def run_cli(command: list[str], data_dir: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     """``python -m autograde COMMAND`` with only the given ``AUTOGRADE_*`` settings, as a fresh host would start."""
     environ = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADE_")}
-    environ.update({f"AUTOGRADE_{name.upper()}": value for name, value in settings.items()}, AUTOGRADE_DATA_DIR=str(data_dir))
-    return subprocess.run([sys.executable, "-m", "autograde", *command], cwd=ROOT, env=environ, capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    environ.update(
+        {f"AUTOGRADE_{name.upper()}": value for name, value in settings.items()},
+        AUTOGRADE_DATA_DIR=str(data_dir),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "autograde", *command],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("command", [["serve", "--port", "0"], ["worker", "--burst"]])
@@ -137,7 +151,16 @@ def test_a_changed_setting_carries_the_defaults_derived_from_it_along() -> None:
     assert moved.records_key_file == "/hosts/b/records-signing-key.pem"
     assert moved.database_url == "sqlite:////hosts/b/autograde.db"
     other_redis = "redis://elsewhere:6379/0"
-    assert Settings().replace(redis_url=other_redis).deployment_id == Settings(redis_url=other_redis).deployment_id
-    explicit = Settings(data_dir="/hosts/a", records_key_file="/keys/k.pem", deployment_id="grades", database_url=POSTGRES)
+    assert (
+        Settings().replace(redis_url=other_redis).deployment_id
+        == Settings(redis_url=other_redis).deployment_id
+    )
+    explicit = Settings(
+        data_dir="/hosts/a", records_key_file="/keys/k.pem", deployment_id="grades", database_url=POSTGRES
+    )
     kept = explicit.replace(data_dir="/hosts/b", redis_url=other_redis)
-    assert (kept.records_key_file, kept.deployment_id, kept.database_url) == ("/keys/k.pem", "grades", POSTGRES)
+    assert (kept.records_key_file, kept.deployment_id, kept.database_url) == (
+        "/keys/k.pem",
+        "grades",
+        POSTGRES,
+    )

@@ -53,8 +53,15 @@ def create_app(
         clock=clock or DatabaseClock(store.now),  # every web host judges lateness on the database's time
         limiter=limiter or open_limiter(settings, enqueuer),
         login_limiter=open_login_limiter(settings, enqueuer),
-        login_address_limiter=redis_limiter(settings, enqueuer, "login-addresses", settings.rate_limit_login_addresses,
-                                            settings.rate_limit_login_window, what="failed logins", per="this address"),
+        login_address_limiter=redis_limiter(
+            settings,
+            enqueuer,
+            "login-addresses",
+            settings.rate_limit_login_addresses,
+            settings.rate_limit_login_window,
+            what="failed logins",
+            per="this address",
+        ),
         **open_code_limiters(settings, enqueuer),
     )
     register_error_handlers(app)
@@ -98,28 +105,57 @@ def open_enqueuer(settings: Settings) -> RQEnqueuer:
 
 def open_limiter(settings: Settings, enqueuer: Enqueuer) -> RateLimiter:
     """The submission limit, on the queue's Redis (its own connection if the queue has none)."""
-    return redis_limiter(settings, enqueuer, "submissions", settings.rate_limit_submissions, settings.rate_limit_window)
+    return redis_limiter(
+        settings, enqueuer, "submissions", settings.rate_limit_submissions, settings.rate_limit_window
+    )
 
 
 def open_login_limiter(settings: Settings, enqueuer: Enqueuer) -> FailureLimiter:
     """Failed logins per account name at one address: a stranger elsewhere cannot use it to lock a learner out."""
-    return redis_limiter(settings, enqueuer, "logins", settings.rate_limit_logins, settings.rate_limit_login_window,
-                         what="failed logins", per="this name from this address")
+    return redis_limiter(
+        settings,
+        enqueuer,
+        "logins",
+        settings.rate_limit_logins,
+        settings.rate_limit_login_window,
+        what="failed logins",
+        per="this name from this address",
+    )
 
 
 def open_code_limiters(settings: Settings, enqueuer: Enqueuer) -> dict[str, FailureLimiter]:
     """Wrong exam access codes: per learner, and per exam against many learners guessing together."""
     window = settings.rate_limit_access_code_window
     return {
-        "learner_code_limiter": redis_limiter(settings, enqueuer, "access-codes", settings.rate_limit_access_codes,
-                                              window, what="wrong access codes", per="this learner"),
-        "exam_code_limiter": redis_limiter(settings, enqueuer, "exam-access-codes", settings.rate_limit_access_codes_per_exam,
-                                           window, what="wrong access codes", per="this exam"),
-    }  # fmt: skip
+        "learner_code_limiter": redis_limiter(
+            settings,
+            enqueuer,
+            "access-codes",
+            settings.rate_limit_access_codes,
+            window,
+            what="wrong access codes",
+            per="this learner",
+        ),
+        "exam_code_limiter": redis_limiter(
+            settings,
+            enqueuer,
+            "exam-access-codes",
+            settings.rate_limit_access_codes_per_exam,
+            window,
+            what="wrong access codes",
+            per="this exam",
+        ),
+    }
 
 
 def redis_limiter(
-    settings: Settings, enqueuer: Enqueuer, name: str, limit: int, window: int, what: str = "", per: str = "this token"
+    settings: Settings,
+    enqueuer: Enqueuer,
+    name: str,
+    limit: int,
+    window: int,
+    what: str = "",
+    per: str = "this token",
 ) -> NoLimit | RedisRateLimiter:
     if limit == 0:
         return NoLimit()

@@ -79,7 +79,9 @@ def autograde_error(exc: AutogradeError) -> Response:
         log.error("%s: %s", type(exc).__name__, exc.message, exc_info=exc)
     response = error_response(status, exc.code, exc.message)
     if isinstance(exc, InvalidSpec):  # every problem at once, naming file and field
-        response.set_data(json.dumps({"error": exc.code, "message": exc.message, "problems": list(exc.problems)}))
+        response.set_data(
+            json.dumps({"error": exc.code, "message": exc.message, "problems": list(exc.problems)})
+        )
     if isinstance(exc, StorageError):
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS
     if isinstance(exc, RateLimited):

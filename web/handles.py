@@ -27,12 +27,20 @@ class Handles:
     store: Store
     enqueuer: Enqueuer
     record_keys: RecordKeys  # signs exported records; read at start so a host without its key never serves
-    clock: Callable[[], datetime] = field(default=utc_now)  # judges lateness; the app's is the database's (service/clock.py)
+    clock: Callable[[], datetime] = field(
+        default=utc_now
+    )  # judges lateness; the app's is the database's (service/clock.py)
     limiter: RateLimiter = field(default_factory=NoLimit)  # submissions per caller
-    login_limiter: FailureLimiter = field(default_factory=NoLimit)  # failed logins per account name at one address
+    login_limiter: FailureLimiter = field(
+        default_factory=NoLimit
+    )  # failed logins per account name at one address
     login_address_limiter: FailureLimiter = field(default_factory=NoLimit)  # failed logins per client address
-    learner_code_limiter: FailureLimiter = field(default_factory=NoLimit)  # wrong exam access codes per learner
-    exam_code_limiter: FailureLimiter = field(default_factory=NoLimit)  # wrong access codes per exam, all learners
+    learner_code_limiter: FailureLimiter = field(
+        default_factory=NoLimit
+    )  # wrong exam access codes per learner
+    exam_code_limiter: FailureLimiter = field(
+        default_factory=NoLimit
+    )  # wrong access codes per exam, all learners
 
 
 def handles() -> Handles:

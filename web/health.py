@@ -43,12 +43,18 @@ def healthz() -> dict[str, bool]:
 @health.get("/readyz")
 def readyz() -> Response:
     h = handles()
-    checks = {"database": check(h.store.ping), "redis": check(redis_of(h).ping), "workers": check(lambda: graders(h))}
+    checks = {
+        "database": check(h.store.ping),
+        "redis": check(redis_of(h).ping),
+        "workers": check(lambda: graders(h)),
+    }
     ready = all(result["ok"] for result in checks.values())
     if ready:
         return jsonify({"ready": True, "checks": checks})
     down = ", ".join(name for name, result in checks.items() if not result["ok"])
-    response = jsonify({"error": "not_ready", "message": f"not ready: {down}", "ready": False, "checks": checks})
+    response = jsonify(
+        {"error": "not_ready", "message": f"not ready: {down}", "ready": False, "checks": checks}
+    )
     response.status_code = 503
     response.headers["Retry-After"] = RETRY_AFTER_SECONDS
     return response
@@ -62,7 +68,11 @@ def metrics() -> Response:
 
 def graders(h: Handles) -> int:
     """Live workers that grade and whose Docker engine answered their last heartbeat; 0 fails."""
-    found = [w for w in live_workers(redis_of(h), h.settings.queue_prefix).values() if w.get("grades") and w.get("docker")]
+    found = [
+        w
+        for w in live_workers(redis_of(h), h.settings.queue_prefix).values()
+        if w.get("grades") and w.get("docker")
+    ]
     if not found:
         raise RuntimeError("no live grading worker with a Docker engine")
     return len(found)
@@ -72,5 +82,11 @@ def check(probe: Any) -> dict[str, Any]:
     try:
         value = probe()
     except Exception as exc:
-        return {"ok": False, "detail": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
-    return {"ok": True, **({"count": value} if isinstance(value, int) and not isinstance(value, bool) else {})}
+        return {
+            "ok": False,
+            "detail": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+        }
+    return {
+        "ok": True,
+        **({"count": value} if isinstance(value, int) and not isinstance(value, bool) else {}),
+    }

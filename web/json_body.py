@@ -27,7 +27,9 @@ def json_object(raw: bytes | None = None) -> dict[str, Any]:
     try:  # "\ud800" is valid JSON, but a lone surrogate is not text: no database or UTF-8 output can hold it
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise BadInput("the body holds a lone surrogate escape (e.g. \\ud800), which is not valid Unicode") from None
+        raise BadInput(
+            "the body holds a lone surrogate escape (e.g. \\ud800), which is not valid Unicode"
+        ) from None
     return value
 
 

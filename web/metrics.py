@@ -27,8 +27,12 @@ from worker.queues import QUEUE_NAMES, RQEnqueuer
 
 log = logging.getLogger(__name__)
 LATENCY_BOUNDS = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
-REGISTRIES = {"started": StartedJobRegistry, "scheduled": ScheduledJobRegistry,
-              "deferred": DeferredJobRegistry, "failed": FailedJobRegistry}  # fmt: skip
+REGISTRIES = {
+    "started": StartedJobRegistry,
+    "scheduled": ScheduledJobRegistry,
+    "deferred": DeferredJobRegistry,
+    "failed": FailedJobRegistry,
+}
 
 
 class ServiceCollector(Collector):
@@ -39,7 +43,9 @@ class ServiceCollector(Collector):
         self.enqueuer = RQEnqueuer(redis, prefix)
 
     def collect(self) -> Iterator[Metric]:
-        up = GaugeMetricFamily("autograde_up", "Whether a source of these metrics answered the scrape", labels=["source"])
+        up = GaugeMetricFamily(
+            "autograde_up", "Whether a source of these metrics answered the scrape", labels=["source"]
+        )
         for source, part in (("redis", self.redis_metrics), ("database", self.database_metrics)):
             metrics = self._safely(source, part)
             up.add_metric([source], 1.0 if metrics is not None else 0.0)
@@ -47,18 +53,26 @@ class ServiceCollector(Collector):
         yield up
 
     def redis_metrics(self) -> list[Metric]:
-        depth = GaugeMetricFamily("autograde_queue_jobs", "Jobs per queue and state (queued is the queue's depth)",
-                                  labels=["queue", "state"])  # fmt: skip
+        depth = GaugeMetricFamily(
+            "autograde_queue_jobs",
+            "Jobs per queue and state (queued is the queue's depth)",
+            labels=["queue", "state"],
+        )
         for name in QUEUE_NAMES:
             queue = self.enqueuer.queue(name)
             depth.add_metric([name, "queued"], queue.count)
             for state, registry in REGISTRIES.items():
                 depth.add_metric([name, state], registry(queue=queue).count)
-        outcomes = CounterMetricFamily("autograde_sandbox_outcomes", "How grading jobs ended", labels=["outcome"])
+        outcomes = CounterMetricFamily(
+            "autograde_sandbox_outcomes", "How grading jobs ended", labels=["outcome"]
+        )
         for outcome, count in read_outcomes(self.redis, self.prefix).items():
             outcomes.add_metric([outcome], count)
-        workers = GaugeMetricFamily("autograde_workers_alive", "Workers beating now, by role and Docker engine state",
-                                    labels=["grades", "docker"])  # fmt: skip
+        workers = GaugeMetricFamily(
+            "autograde_workers_alive",
+            "Workers beating now, by role and Docker engine state",
+            labels=["grades", "docker"],
+        )
         tally: dict[tuple[str, str], int] = {}
         for info in live_workers(self.redis, self.prefix).values():
             key = (str(bool(info.get("grades"))).lower(), str(info.get("docker")).lower())
@@ -69,18 +83,27 @@ class ServiceCollector(Collector):
 
     def database_metrics(self) -> list[Metric]:
         histogram = self.store.grading_latency(LATENCY_BOUNDS)
-        latency = HistogramMetricFamily("autograde_grading_latency_seconds",
-                                        "Seconds from a submission's receipt to its stored grade")  # fmt: skip
-        buckets = [(f"{bound:g}", count) for bound, count in zip(histogram.bounds, histogram.cumulative, strict=True)]
+        latency = HistogramMetricFamily(
+            "autograde_grading_latency_seconds", "Seconds from a submission's receipt to its stored grade"
+        )
+        buckets = [
+            (f"{bound:g}", count) for bound, count in zip(histogram.bounds, histogram.cumulative, strict=True)
+        ]
         latency.add_metric([], [*buckets, ("+Inf", histogram.count)], histogram.total)
-        submissions = GaugeMetricFamily("autograde_submissions", "Stored submissions by status", labels=["status"])
+        submissions = GaugeMetricFamily(
+            "autograde_submissions", "Stored submissions by status", labels=["status"]
+        )
         for status, count in sorted(self.store.submission_counts().items()):
             submissions.add_metric([status], count)
-        deliveries = GaugeMetricFamily("autograde_deliveries", "Result deliveries by status", labels=["status"])
+        deliveries = GaugeMetricFamily(
+            "autograde_deliveries", "Result deliveries by status", labels=["status"]
+        )
         for status, count in sorted(self.store.delivery_counts().items()):
             deliveries.add_metric([status], int(count))
         # A gauge, not a counter: a redelivery starts a dead delivery's attempts again from 0.
-        retried = GaugeMetricFamily("autograde_delivery_retries", "Attempts beyond the first, over stored deliveries")
+        retried = GaugeMetricFamily(
+            "autograde_delivery_retries", "Attempts beyond the first, over stored deliveries"
+        )
         retried.add_metric([], self.store.delivery_retries())
         return [latency, submissions, deliveries, retried]
 

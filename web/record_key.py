@@ -86,5 +86,9 @@ def read_key_file(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        hint = "; make one with `autograde records keygen --out FILE`" if isinstance(exc, FileNotFoundError) else ""
+        hint = (
+            "; make one with `autograde records keygen --out FILE`"
+            if isinstance(exc, FileNotFoundError)
+            else ""
+        )
         raise InfrastructureError(f"the {what} {path} cannot be read: {exc.strerror}{hint}") from exc

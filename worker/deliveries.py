@@ -29,7 +29,9 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
     ctx = context.current()
     settings, store = ctx.settings, ctx.store
     key = DeliveryKey(platform_id, assignment_id, learner)
-    policy = RetryPolicy(settings.callback_backoff_base, settings.callback_backoff_cap, settings.callback_max_attempts)
+    policy = RetryPolicy(
+        settings.callback_backoff_base, settings.callback_backoff_cap, settings.callback_max_attempts
+    )
     sent, dead = 0, 0
     while True:
         now = ctx.clock()  # leases and retry times on the database's clock, as every host reads them
@@ -40,7 +42,9 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
         if claim.delivery is None:
             break
         delivery = claim.delivery
-        answer = post_result(delivery.url, body_of(delivery), headers_for(ctx, delivery), settings.callback_timeout)
+        answer = post_result(
+            delivery.url, body_of(delivery), headers_for(ctx, delivery), settings.callback_timeout
+        )
         if answer.ok:
             store.record_delivered(delivery.id, answer.status_code or 200, ctx.clock())
             sent += 1
@@ -49,14 +53,25 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
         retry_at = ctx.clock() + timedelta(seconds=delay) if delay is not None else None
         store.record_failed_attempt(delivery.id, answer.error, answer.status_code, retry_at)
         if retry_at is None:
-            log.warning("delivery %s to %s is dead after %d attempts: %s", delivery.id, platform_id,
-                        delivery.attempts + 1, answer.error)
+            log.warning(
+                "delivery %s to %s is dead after %d attempts: %s",
+                delivery.id,
+                platform_id,
+                delivery.attempts + 1,
+                answer.error,
+            )
             dead += 1
             continue
         log.info("delivery %s failed (%s); retry at %s", delivery.id, answer.error, retry_at.isoformat())
         ctx.enqueuer.enqueue_delivery(key, retry_at)
         break
-    return {"platform": platform_id, "assignment": assignment_id, "learner": learner, "sent": sent, "dead": dead}
+    return {
+        "platform": platform_id,
+        "assignment": assignment_id,
+        "learner": learner,
+        "sent": sent,
+        "dead": dead,
+    }
 
 
 def body_of(delivery: DeliveryRecord) -> bytes:

@@ -64,16 +64,25 @@ class RQEnqueuer:
             "retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
         }
         queue = self.queue(CALLBACKS)
-        job = queue.enqueue_at(at, DELIVER_JOB, *args, **options) if at else queue.enqueue(DELIVER_JOB, *args, **options)
+        job = (
+            queue.enqueue_at(at, DELIVER_JOB, *args, **options)
+            if at
+            else queue.enqueue(DELIVER_JOB, *args, **options)
+        )
         return str(job.id)
 
     def enqueue_regrade(self, run_id: str, submission_id: str) -> str:
         """One stored submission re-run for a regrade, on the regrades queue (after everything else)."""
         job = self.queue("regrades").enqueue(
-            REGRADE_JOB, run_id, submission_id, job_id=f"regrade-{run_id}-{submission_id}",
-            job_timeout=self.job_timeout, result_ttl=86400, failure_ttl=7 * 86400,
+            REGRADE_JOB,
+            run_id,
+            submission_id,
+            job_id=f"regrade-{run_id}-{submission_id}",
+            job_timeout=self.job_timeout,
+            result_ttl=86400,
+            failure_ttl=7 * 86400,
             retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-        )  # fmt: skip
+        )
         return str(job.id)
 
     def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str:
@@ -90,7 +99,13 @@ class RQEnqueuer:
         except NoSuchJobError:
             pass
         self.queue("exams").enqueue_at(
-            at, SWEEP_JOB, periodic=periodic, job_id=job_id, job_timeout=600, result_ttl=600, failure_ttl=86400
+            at,
+            SWEEP_JOB,
+            periodic=periodic,
+            job_id=job_id,
+            job_timeout=600,
+            result_ttl=600,
+            failure_ttl=86400,
         )
         return job_id
 

@@ -29,11 +29,15 @@ def reap_orphans(client: docker.DockerClient, live_workers: Collection[str], fle
     engine's filter alone.
     """
     if not fleet:
-        raise BadInput("no deployment id to reap by: every deployment's sandboxes on this engine would be candidates")
+        raise BadInput(
+            "no deployment id to reap by: every deployment's sandboxes on this engine would be candidates"
+        )
     removed = 0
     now = datetime.now(UTC)
     # sparse: the list's own fields, so a container removed meanwhile does not fail the listing
-    for container in client.containers.list(all=True, sparse=True, filters={"label": [LABEL, f"{FLEET_LABEL}={fleet}"]}):
+    for container in client.containers.list(
+        all=True, sparse=True, filters={"label": [LABEL, f"{FLEET_LABEL}={fleet}"]}
+    ):
         labels = container.attrs.get("Labels") or {}
         if labels.get(FLEET_LABEL) != fleet or labels.get(LABEL) is None:
             continue

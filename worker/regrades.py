@@ -29,9 +29,13 @@ def regrade_one(run_id: str, submission_id: str) -> dict[str, Any]:
     try:
         assignment = trusted_assignment(store, record.id, fixed)
         result = grade_stored(
-            ctx, submission, record, assignment,
-            title=f"{record.course} / {record.name} (regrade)", labels={"autograde.regrade": run_id},
-        )  # fmt: skip
+            ctx,
+            submission,
+            record,
+            assignment,
+            title=f"{record.course} / {record.name} (regrade)",
+            labels={"autograde.regrade": run_id},
+        )
     except BadInput as exc:
         store.save_regrade_result(run_id, submission_id, None, "", {}, exc.message)
         return {"run": run_id, "submission": submission_id, "failed": exc.message}

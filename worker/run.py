@@ -71,10 +71,13 @@ def run_worker(
     ctx = context.WorkerContext(settings, worker_name=name)
     context.install(ctx)
     grades = queues is None or any(name in PRIORITIES for name in queues)
-    heartbeat = Heartbeat(beats, settings.queue_prefix, name, settings.worker_ttl,
-                          describe=lambda: describe(ctx, grades)).start()  # fmt: skip
+    heartbeat = Heartbeat(
+        beats, settings.queue_prefix, name, settings.worker_ttl, describe=lambda: describe(ctx, grades)
+    ).start()
     if grades:  # a worker that only delivers results starts no sandbox and may have no engine
-        reap_orphans(ctx.factory.client, set(live_workers(beats, settings.queue_prefix)), settings.deployment_id)
+        reap_orphans(
+            ctx.factory.client, set(live_workers(beats, settings.queue_prefix)), settings.deployment_id
+        )
     enqueuer = RQEnqueuer(connection, settings.queue_prefix, settings.job_timeout)
     served = [enqueuer.queue(name) for name in QUEUE_NAMES if queues is None or name in queues]
     reenqueue_unfinished(ctx.store, enqueuer)
@@ -90,7 +93,9 @@ def run_worker(
         pool = ctx.start_pool(lambda status: publish(beats, status_key, status), exam_lane=exam_lane)
     if pool is not None:
         urgent = [enqueuer.queue(PRIORITIES[0]), enqueuer.queue(CALLBACKS)]
-        worker: BaseWorker = PoolWorker(served, name=name, connection=connection, pool=pool, urgent_queues=urgent)
+        worker: BaseWorker = PoolWorker(
+            served, name=name, connection=connection, pool=pool, urgent_queues=urgent
+        )
     else:
         # Jobs run in forked work horses; close pooled connections so none is shared across a fork.
         ctx.store.engine.dispose()
@@ -119,7 +124,9 @@ def serve(worker: BaseWorker, burst: bool, log_level: str) -> bool:
         try:
             return bool(worker.work(burst=burst, with_scheduler=True, logging_level=log_level))
         except (redis_errors.ConnectionError, redis_errors.TimeoutError):
-            log.warning("worker %s: Redis went away; serving again once it answers", worker.name, exc_info=True)
+            log.warning(
+                "worker %s: Redis went away; serving again once it answers", worker.name, exc_info=True
+            )
         while True:
             try:
                 worker.connection.ping()
@@ -183,7 +190,9 @@ def lower_priority(nice: int) -> None:
     try:
         os.nice(nice)
     except PermissionError:
-        raise BadInput(f"--nice {nice}: raising a worker's priority needs root; lower the others instead") from None
+        raise BadInput(
+            f"--nice {nice}: raising a worker's priority needs root; lower the others instead"
+        ) from None
 
 
 def pool_status_key(prefix: str, worker_name: str) -> str:

@@ -58,7 +58,12 @@ def grade_in_sandbox(
         session = sandbox if gate is None else YieldingSession(sandbox, gate)
         clock = time.monotonic if gate is None else gate.clock
         graded = grade(title, assignment, learner, session, budget, clock, on_time, late_credit, data_files)
-        image_id, container, warm, cells = sandbox.image_id, sandbox.short_id, sandbox.warm, sandbox.cell_seconds
+        image_id, container, warm, cells = (
+            sandbox.image_id,
+            sandbox.short_id,
+            sandbox.warm,
+            sandbox.cell_seconds,
+        )
     finished = time.monotonic()
     provenance = {
         "sandbox_image": image_id,

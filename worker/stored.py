@@ -21,7 +21,9 @@ from worker.sandbox_grading import SandboxedGrade, grade_in_sandbox
 _assignments: Memo[Assignment] = Memo(32)
 
 
-def trusted_assignment(store: Store, assignment_id: str, fixed: Mapping[str, bytes] | None = None) -> Assignment:
+def trusted_assignment(
+    store: Store, assignment_id: str, fixed: Mapping[str, bytes] | None = None
+) -> Assignment:
     """The instructor's assignment (or a run's ``fixed`` source of it), built once per process per content.
 
     Building parses and validates every source notebook (a fifth of a grade's CPU in the

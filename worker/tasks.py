@@ -62,8 +62,12 @@ def _grade_claimed(submission: SubmissionRecord, exam: bool) -> dict[str, Any]:
             tally(ctx, "infrastructure_failed")
             send_results_of(context.current().enqueuer, submission)
             return {"submission": submission_id, "failed": message}
-        log.warning("grading %s hit an infrastructure fault (attempt %d); it will be retried: %s",
-                    submission_id, submission.attempts, message)
+        log.warning(
+            "grading %s hit an infrastructure fault (attempt %d); it will be retried: %s",
+            submission_id,
+            submission.attempts,
+            message,
+        )
         tally(ctx, "infrastructure_retry")
         store.requeue(submission_id)
         raise

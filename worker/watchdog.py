@@ -79,7 +79,9 @@ def requeue_abandoned(connection: Redis, queues: Iterable[Queue], live: Collecti
             except NoSuchJobError:
                 continue
             if job.worker_name and job.worker_name not in live:
-                log.warning("job %s was abandoned by worker %s; handing it back to RQ", job_id, job.worker_name)
+                log.warning(
+                    "job %s was abandoned by worker %s; handing it back to RQ", job_id, job.worker_name
+                )
                 expired[entry] = 0
         if expired:
             connection.zadd(registry.key, expired, xx=True)
@@ -112,7 +114,8 @@ class Watchdog:
         settings: Settings,
         connection: Redis,
         worker_name: str,
-        docker_client: Callable[[], docker.DockerClient] | None,  # None: a worker without an engine reaps nothing
+        docker_client: Callable[[], docker.DockerClient]
+        | None,  # None: a worker without an engine reaps nothing
         on_pass: Callable[[], None] = lambda: None,
     ) -> None:
         self.settings = settings
@@ -143,9 +146,11 @@ class Watchdog:
             self._step("orphaned sandboxes", self.reap_own_engine)
         try:
             mine = self.connection.set(
-                lock_key(self.settings.queue_prefix), self.worker_name, nx=True,
+                lock_key(self.settings.queue_prefix),
+                self.worker_name,
+                nx=True,
                 px=int(self.settings.watch_interval * 1000),
-            )  # fmt: skip
+            )
         except Exception:
             log.warning("watchdog: Redis unreachable; trying again", exc_info=True)
             return
@@ -164,8 +169,12 @@ class Watchdog:
         client = self.docker_client()
         engine_id = str(client.info().get("ID") or "unknown")
         prefix = self.settings.queue_prefix
-        if not self.connection.set(f"{prefix}:reaper:{engine_id}", self.worker_name, nx=True,
-                                   px=int(self.settings.watch_interval * 1000)):  # fmt: skip
+        if not self.connection.set(
+            f"{prefix}:reaper:{engine_id}",
+            self.worker_name,
+            nx=True,
+            px=int(self.settings.watch_interval * 1000),
+        ):
             return 0
         return reap_orphans(client, set(live_workers(self.connection, prefix)), self.settings.deployment_id)
 
@@ -180,8 +189,12 @@ class Watchdog:
                 log.warning("Redis has lost its data (restarted or flushed): re-enqueueing from the database")
                 self._step("recovery", lambda: self._recover(store))
             self._step("unfinished submissions", lambda: reenqueue_unfinished(store, self.enqueuer))
-            self._step("overdue deliveries", lambda: enqueue_overdue_deliveries(store, self.enqueuer, store.now()))
-            self._step("periodic sweep", lambda: self.enqueuer.enqueue_sweep(next_sweep(store.now()), periodic=True))
+            self._step(
+                "overdue deliveries", lambda: enqueue_overdue_deliveries(store, self.enqueuer, store.now())
+            )
+            self._step(
+                "periodic sweep", lambda: self.enqueuer.enqueue_sweep(next_sweep(store.now()), periodic=True)
+            )
         except Exception:
             log.warning("watchdog pass failed; trying again", exc_info=True)
         finally:

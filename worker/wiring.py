@@ -35,8 +35,9 @@ def sandbox_factory(
 ) -> DockerSandboxFactory:
     """Sandboxes on the local engine (or ``client``), labelled with the deployment id so that
     another deployment sharing the engine never reaps them, nor we theirs."""
-    return DockerSandboxFactory(client or local_engine(), sandbox_limits(settings), worker=worker,
-                                fleet=settings.deployment_id)  # fmt: skip
+    return DockerSandboxFactory(
+        client or local_engine(), sandbox_limits(settings), worker=worker, fleet=settings.deployment_id
+    )
 
 
 def local_engine() -> docker.DockerClient:
@@ -44,7 +45,9 @@ def local_engine() -> docker.DockerClient:
         client = docker.from_env(timeout=120)
         client.ping()
     except docker.errors.DockerException as exc:
-        raise SandboxError(f"no Docker engine reachable ({exc}); start one (scripts/provision-docker.sh)") from exc
+        raise SandboxError(
+            f"no Docker engine reachable ({exc}); start one (scripts/provision-docker.sh)"
+        ) from exc
     return client
 
 
@@ -61,4 +64,6 @@ def redis_connection(settings: Settings, blocking: bool = False) -> redis.Redis:
         return redis.Redis.from_url(
             settings.redis_url, socket_connect_timeout=5, socket_timeout=None, health_check_interval=30
         )
-    return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=5, health_check_interval=30)
+    return redis.Redis.from_url(
+        settings.redis_url, socket_connect_timeout=5, socket_timeout=5, health_check_interval=30
+    )

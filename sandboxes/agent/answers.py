@@ -83,7 +83,9 @@ class Answers:
         except _Missing:
             reply["kind"] = "missing"
         except BaseException as exc:  # the learner's code raised: the judge re-raises it by name
-            reply.update(kind="raised", ename=type(exc).__name__, evalue=_safe_str(exc), traceback=learner_lines(exc))
+            reply.update(
+                kind="raised", ename=type(exc).__name__, evalue=_safe_str(exc), traceback=learner_lines(exc)
+            )
         finally:
             sys.stdout, sys.stderr = saved
         reply.update(stdout=out.text(), stderr=err.text(), truncated=out.truncated or err.truncated)
@@ -133,10 +135,17 @@ class Answers:
         if _is_plain_iterator(value):
             return {"kind": "iterator", "handle": self._keep(value)}, b""
         if callable(value):
-            return {"kind": "function", "handle": self._keep(value), "name": getattr(value, "__name__", "")}, b""
+            return {
+                "kind": "function",
+                "handle": self._keep(value),
+                "name": getattr(value, "__name__", ""),
+            }, b""
         if proxies:
             return {"kind": "object", "handle": self._keep(value), "type": values.type_name(value)}, b""
-        return {"kind": "refused", "type": getattr(refused, "type_name", None) or values.type_name(value)}, b""
+        return {
+            "kind": "refused",
+            "type": getattr(refused, "type_name", None) or values.type_name(value),
+        }, b""
 
     def _keep(self, value):
         handle = len(self.handles) + 1

@@ -118,7 +118,14 @@ def _autograde_install():
         return loader.install(os.path.join(os.path.dirname(loader.__file__), f"preloaded-{library}.marshal"))
 
     def guard(nonce, names):
-        record = {"event": "guard", "nonce": nonce, "verdict": "ok", "detail": "", "pid": getpid(), "modules": []}
+        record = {
+            "event": "guard",
+            "nonce": nonce,
+            "verdict": "ok",
+            "detail": "",
+            "pid": getpid(),
+            "modules": [],
+        }
         if guard_used or not caller_is_cell():
             record.update(verdict="forged", detail="a guard request after the first, or not from a cell")
         else:

@@ -398,8 +398,13 @@ class Judge:
     def test(self, code, deadline):
         outputs = Outputs()
         status, refusal = self._run(code, deadline, outputs, keep_last=True)
-        reply = {"status": status, "outputs": outputs.items, "truncated": outputs.truncated,
-                 "learner_stalled": self.learner.timed_out, "learner_gone": self.learner.gone}  # fmt: skip
+        reply = {
+            "status": status,
+            "outputs": outputs.items,
+            "truncated": outputs.truncated,
+            "learner_stalled": self.learner.timed_out,
+            "learner_gone": self.learner.gone,
+        }
         if refusal:  # a lie outranks a timeout: it is flagged for a person
             reply.update(status="refused", detail=refusal)
         return reply

@@ -31,7 +31,13 @@ INTERRUPT_GRACE = 3.0
 # What the judge's interpreter sees of its environment: nothing of the learner's or the agent's.
 # NBGRADER_EXECUTION is nbgrader's documented "autograde" marker: tests may branch on it too.
 ENV_KEPT = (
-    "PATH", "LANG", "LC_ALL", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "AUTOGRADE_OUTPUT_LIMIT",
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "AUTOGRADE_OUTPUT_LIMIT",
     "NBGRADER_EXECUTION",
 )
 

@@ -29,7 +29,9 @@ class JudgedTests:
             return {}
         started = time.monotonic()
         try:
-            reply = self.judge.request({"op": "preload", "modules": self.judge_modules}, started + KERNEL_START_TIMEOUT)
+            reply = self.judge.request(
+                {"op": "preload", "modules": self.judge_modules}, started + KERNEL_START_TIMEOUT
+            )
         except (frames.Broken, OSError) as exc:
             return {"status": "error", "message": f"the judge could not import {self.judge_modules}: {exc}"}
         return {"guarded": reply.get("modules", []), "duration": round(time.monotonic() - started, 4)}
@@ -39,7 +41,9 @@ class JudgedTests:
         if not code.strip():
             return
         try:
-            self.judge.request({"op": "define", "code": code, "timeout": timeout}, time.monotonic() + timeout + 1)
+            self.judge.request(
+                {"op": "define", "code": code, "timeout": timeout}, time.monotonic() + timeout + 1
+            )
         except frames.Stalled:
             self.restart()  # stuck in the instructor's own code: the kernel goes too, to keep them paired
         except (frames.Broken, OSError):
@@ -71,7 +75,10 @@ class JudgedTests:
         }
         verdict = judged.get("status")
         if status == "ok" or (verdict == "refused" and status != "dead"):  # a death is no lie
-            reply["attestation"] = {"verdict": _VERDICTS.get(verdict, "refused"), "detail": str(judged.get("detail", ""))[:4096]}
+            reply["attestation"] = {
+                "verdict": _VERDICTS.get(verdict, "refused"),
+                "detail": str(judged.get("detail", ""))[:4096],
+            }
             if status == "ok":
                 reply["status"] = "ok" if verdict == "ok" else "error"
         if status == "dead":
@@ -108,7 +115,10 @@ class JudgedTests:
             if not self.is_alive():
                 return "dead", {}
             self.restart()
-            return "timeout_restarted", {"status": "refused", "detail": f"the judge stopped answering ({exc})"}
+            return "timeout_restarted", {
+                "status": "refused",
+                "detail": f"the judge stopped answering ({exc})",
+            }
         self._drain_streams(outputs)
         if interrupted or judged.get("status") == "timeout":
             return ("timeout" if self._recover_kernel() == "ok" else "timeout_restarted"), judged

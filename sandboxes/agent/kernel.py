@@ -143,7 +143,11 @@ class Kernel(JudgedTests):
         good = [r for r in records if r.get("event") == "guard" and r.get("verdict") == "ok"]
         if status != "ok" or len(good) != 1 or len(records) != 1:
             detail = "; ".join(str(r.get("detail", r)) for r in records) or status
-            return {"status": "error", "message": f"the kernel could not be guarded: {detail}", "duration": duration}
+            return {
+                "status": "error",
+                "message": f"the kernel could not be guarded: {detail}",
+                "duration": duration,
+            }
         return {"status": "ok", "guarded": good[0].get("modules", []), "duration": duration}
 
     def _as_learner(self):

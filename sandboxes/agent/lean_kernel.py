@@ -133,7 +133,12 @@ class LeanShell(InteractiveShell):
     def _showtraceback(self, etype, evalue, stb):
         flush_streams()
         self.messages.send(
-            {"type": "error", "ename": etype.__name__, "evalue": str(evalue), "traceback": learner_entries(stb)}
+            {
+                "type": "error",
+                "ename": etype.__name__,
+                "evalue": str(evalue),
+                "traceback": learner_entries(stb),
+            }
         )
 
     def ask_exit(self):

@@ -78,7 +78,9 @@ def install(path):
         header, table, codes = read(path)
     except (OSError, EOFError, ValueError, TypeError):
         return lambda: None
-    if header != [FORMAT, sys.version] or any(start + length > len(codes) for _, _, start, length in table.values()):
+    if header != [FORMAT, sys.version] or any(
+        start + length > len(codes) for _, _, start, length in table.values()
+    ):
         return lambda: None  # another interpreter's table, or a cut one
     finder = _Finder(table, codes)
     sys.meta_path.insert(0, finder)

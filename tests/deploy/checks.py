@@ -43,5 +43,12 @@ def settings_from(environment: Mapping[str, str]) -> Settings:
 
 def key_files(settings: Settings) -> list[str]:
     """The files a web process reads its shared keys from."""
-    return [path for path in (settings.secret_key_file, settings.records_key_file, *settings.previous_records_key_files)
-            if path]  # fmt: skip
+    return [
+        path
+        for path in (
+            settings.secret_key_file,
+            settings.records_key_file,
+            *settings.previous_records_key_files,
+        )
+        if path
+    ]

@@ -42,7 +42,11 @@ def compose() -> dict[str, Any]:
 
 
 def autograde_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {name: service for name, service in compose["services"].items() if service.get("image") == AUTOGRADE_IMAGE}
+    return {
+        name: service
+        for name, service in compose["services"].items()
+        if service.get("image") == AUTOGRADE_IMAGE
+    }
 
 
 def command_of(service: dict[str, Any]) -> list[str]:
@@ -60,7 +64,9 @@ def test_every_variable_a_service_is_given_is_a_real_setting(compose: dict[str, 
 
 
 def test_every_service_runs_a_command_the_cli_accepts(compose: dict[str, Any]) -> None:
-    commands = {name: parsed_command(command_of(service)) for name, service in autograde_services(compose).items()}
+    commands = {
+        name: parsed_command(command_of(service)) for name, service in autograde_services(compose).items()
+    }
     assert commands["web"] == "serve" and "worker" in commands.values()
 
 
@@ -69,7 +75,9 @@ def test_the_web_service_can_be_scaled_behind_the_balancer(compose: dict[str, An
     assert "ports" not in services["web"], "a fixed host port lets only one web replica start"
     port = option(command_of(services["web"]), "--port")
     config = ROOT / services["balancer"]["volumes"][0].split(":")[0]
-    assert re.search(rf"http://web:{port}\b", config.read_text()), "the balancer does not send to the web port"
+    assert re.search(rf"http://web:{port}\b", config.read_text()), (
+        "the balancer does not send to the web port"
+    )
     assert services["balancer"]["ports"], "nothing publishes the service"
     assert settings_from(services["web"]["environment"]).proxy_hops == 1
 
@@ -82,7 +90,9 @@ def test_the_configuration_passes_the_distributed_checks(compose: dict[str, Any]
 
 def test_the_web_service_finds_its_keys_where_the_settings_say(compose: dict[str, Any]) -> None:
     web = compose["services"]["web"]
-    mounted = {f"/run/secrets/{secret}": compose["secrets"][secret]["file"] for secret in web.get("secrets", [])}
+    mounted = {
+        f"/run/secrets/{secret}": compose["secrets"][secret]["file"] for secret in web.get("secrets", [])
+    }
     wanted = key_files(settings_from(web["environment"]))
     assert wanted and all(path in mounted for path in wanted), (wanted, mounted)
     ignored = (ROOT / ".gitignore").read_text().split()
@@ -95,6 +105,6 @@ def test_workers_with_sandboxes_reach_an_engine_and_the_delivery_worker_none(com
         command = command_of(service)
         if parsed_command(command) != "worker":
             continue
-        delivers_only = "--queues" in command and command[command.index("--queues") + 1:] == ["callbacks"]
+        delivers_only = "--queues" in command and command[command.index("--queues") + 1 :] == ["callbacks"]
         has_engine = any(volume.endswith(":/var/run/docker.sock") for volume in service.get("volumes", []))
         assert has_engine != delivers_only, name

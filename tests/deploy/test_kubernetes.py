@@ -40,7 +40,11 @@ def manifests(kustomization: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def secrets() -> dict[str, dict[str, str]]:
     """``{secret name: {key: example value}}``."""
-    return {doc["metadata"]["name"]: doc["stringData"] for doc in load(K8S / EXAMPLE_SECRETS) if doc["kind"] == "Secret"}
+    return {
+        doc["metadata"]["name"]: doc["stringData"]
+        for doc in load(K8S / EXAMPLE_SECRETS)
+        if doc["kind"] == "Secret"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +70,9 @@ def argv(container: dict[str, Any]) -> list[str]:
     return [*container.get("command", []), *container.get("args", [])]
 
 
-def environment(container: dict[str, Any], config_maps: dict[str, Any], secrets: dict[str, Any]) -> dict[str, str]:
+def environment(
+    container: dict[str, Any], config_maps: dict[str, Any], secrets: dict[str, Any]
+) -> dict[str, str]:
     """What the container's process sees, with the example secrets' values."""
     seen: dict[str, str] = {}
     for source in container.get("envFrom", []):
@@ -83,8 +89,12 @@ def environment(container: dict[str, Any], config_maps: dict[str, Any], secrets:
     return seen
 
 
-def test_the_kustomization_lists_every_manifest_but_the_example_secrets(kustomization: dict[str, Any]) -> None:
-    files = sorted(path.name for path in K8S.glob("*.yaml") if path.name not in ("kustomization.yaml", EXAMPLE_SECRETS))
+def test_the_kustomization_lists_every_manifest_but_the_example_secrets(
+    kustomization: dict[str, Any],
+) -> None:
+    files = sorted(
+        path.name for path in K8S.glob("*.yaml") if path.name not in ("kustomization.yaml", EXAMPLE_SECRETS)
+    )
     assert sorted(kustomization["resources"]) == files
 
 
@@ -100,7 +110,10 @@ def test_every_variable_a_container_sees_is_a_real_setting(
 ) -> None:
     for name, spec in pod_specs(manifests):
         for container in containers(spec):
-            assert unknown_variables(environment(container, config_maps, secrets)) == [], (name, container["name"])
+            assert unknown_variables(environment(container, config_maps, secrets)) == [], (
+                name,
+                container["name"],
+            )
 
 
 def test_every_autograde_container_runs_a_command_the_cli_accepts_and_passes_the_distributed_checks(
@@ -125,14 +138,19 @@ def test_web_containers_find_their_keys_where_the_settings_say(
             if parsed_command(argv(container)) != "serve":
                 continue
             webs += 1
-            mounts = {PurePosixPath(mount["mountPath"]): mount["name"] for mount in container.get("volumeMounts", [])}
+            mounts = {
+                PurePosixPath(mount["mountPath"]): mount["name"]
+                for mount in container.get("volumeMounts", [])
+            }
             paths = key_files(settings_from(environment(container, config_maps, secrets)))
             assert paths
             for path in map(PurePosixPath, paths):
                 volume = volumes[mounts[path.parent]]["secret"]
                 items = {item["path"]: item["key"] for item in volume["items"]}
                 assert path.name in items, f"{path} is not one of the mounted keys {sorted(items)}"
-                assert items[path.name] in secrets[volume["secretName"]], f"no key {items[path.name]} in the secret"
+                assert items[path.name] in secrets[volume["secretName"]], (
+                    f"no key {items[path.name]} in the secret"
+                )
     assert webs == 1
 
 
@@ -149,11 +167,15 @@ def test_grading_workers_reach_their_own_engine_and_the_delivery_worker_none(
                 assert not docker_host, name
                 continue
             socket = PurePosixPath(docker_host.removeprefix("unix://"))
-            volume = {PurePosixPath(m["mountPath"]): m["name"] for m in container["volumeMounts"]}[socket.parent]
+            volume = {PurePosixPath(m["mountPath"]): m["name"] for m in container["volumeMounts"]}[
+                socket.parent
+            ]
             engines = [c for c in containers(spec) if "dind" in c["image"]]
             assert len(engines) == 1, f"{name}: a grading worker has its own engine beside it"
             engine_mounts = {m["name"]: PurePosixPath(m["mountPath"]) for m in engines[0]["volumeMounts"]}
-            assert engine_mounts[volume] / socket.name == ENGINE_SOCKET, f"{name}: the worker's socket is not the engine's"
+            assert engine_mounts[volume] / socket.name == ENGINE_SOCKET, (
+                f"{name}: the worker's socket is not the engine's"
+            )
 
 
 def test_services_and_the_ingress_reach_the_pods_and_ports_they_name(manifests: list[dict[str, Any]]) -> None:
@@ -162,14 +184,22 @@ def test_services_and_the_ingress_reach_the_pods_and_ports_they_name(manifests: 
     assert services
     for service in services.values():
         selector = service["spec"]["selector"].items()
-        chosen = [w for w in workloads.values() if selector <= w["spec"]["template"]["metadata"]["labels"].items()]
+        chosen = [
+            w for w in workloads.values() if selector <= w["spec"]["template"]["metadata"]["labels"].items()
+        ]
         assert len(chosen) == 1, service["metadata"]["name"]
-        ports = {port["name"] for c in chosen[0]["spec"]["template"]["spec"]["containers"] for port in c.get("ports", [])}
+        ports = {
+            port["name"]
+            for c in chosen[0]["spec"]["template"]["spec"]["containers"]
+            for port in c.get("ports", [])
+        }
         assert {port["targetPort"] for port in service["spec"]["ports"]} <= ports
     for workload in workloads.values():
         if workload["kind"] != "Job":
             labels = workload["spec"]["template"]["metadata"]["labels"]
-            assert workload["spec"]["selector"]["matchLabels"].items() <= labels.items(), workload["metadata"]["name"]
+            assert workload["spec"]["selector"]["matchLabels"].items() <= labels.items(), workload[
+                "metadata"
+            ]["name"]
     for ingress in (doc for doc in manifests if doc["kind"] == "Ingress"):
         for rule in ingress["spec"]["rules"]:
             for path in rule["http"]["paths"]:
@@ -180,8 +210,13 @@ def test_services_and_the_ingress_reach_the_pods_and_ports_they_name(manifests: 
 
 def test_probes_ask_endpoints_the_app_has(manifests: list[dict[str, Any]]) -> None:
     routes = set(re.findall(r'@health\.get\("([^"]+)"\)', (ROOT / "web" / "health.py").read_text()))
-    probes = [c[kind]["httpGet"]["path"] for _, spec in pod_specs(manifests) for c in spec["containers"]
-              for kind in ("livenessProbe", "readinessProbe") if "httpGet" in c.get(kind, {})]  # fmt: skip
+    probes = [
+        c[kind]["httpGet"]["path"]
+        for _, spec in pod_specs(manifests)
+        for c in spec["containers"]
+        for kind in ("livenessProbe", "readinessProbe")
+        if "httpGet" in c.get(kind, {})
+    ]
     assert probes and set(probes) <= routes
 
 
@@ -191,7 +226,9 @@ def test_every_secret_a_pod_names_exists_in_the_example_with_its_keys(
     for _, spec in pod_specs(manifests):
         for volume in spec.get("volumes", []):
             if "secret" in volume:
-                assert {item["key"] for item in volume["secret"]["items"]} <= secrets[volume["secret"]["secretName"]].keys()
+                assert {item["key"] for item in volume["secret"]["items"]} <= secrets[
+                    volume["secret"]["secretName"]
+                ].keys()
         for container in containers(spec):
             for source in container.get("envFrom", []):
                 assert "configMapRef" in source or source["secretRef"]["name"] in secrets

@@ -105,7 +105,17 @@ class RedisServer(ServerProcess):
     """A private redis-server that keeps nothing on disk, so a restart starts it empty."""
 
     def command(self) -> list[str]:
-        return [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        return [
+            REDIS_SERVER,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
 
     @property
     def url(self) -> str:
@@ -198,7 +208,10 @@ def admin_session(settings: Settings) -> requests.Session:
 def post_arrays(server: str, admin: requests.Session, course: str = "c") -> dict[str, Any]:
     """The example course's ``arrays`` assignment, uploaded by the admin."""
     source = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
-    reply = admin.post(f"{server}/api/v1/assignments", data={"course": course, "name": "arrays"},
-                       files={"file": ("arrays.ipynb", source.read_bytes())})  # fmt: skip
+    reply = admin.post(
+        f"{server}/api/v1/assignments",
+        data={"course": course, "name": "arrays"},
+        files={"file": ("arrays.ipynb", source.read_bytes())},
+    )
     assert reply.status_code == 201, reply.text
     return dict(reply.json())

@@ -39,7 +39,11 @@ def main() -> None:
                 if seen["requests"] <= args.refuse:
                     return self.answer(503, {"error": "down for maintenance"})
                 problem = check(args.secret, self.headers, body)
-                entry = {"accepted": problem is None, "problem": problem, "delivery": self.headers.get("X-Autograde-Delivery")}
+                entry = {
+                    "accepted": problem is None,
+                    "problem": problem,
+                    "delivery": self.headers.get("X-Autograde-Delivery"),
+                }
                 if problem is None:
                     entry["payload"] = json.loads(body)
                 with open(args.record, "a", encoding="utf-8") as out:

@@ -19,11 +19,17 @@ from tests.conftest import ROOT
 def start_worker(settings: Settings, log: Path, name: str | None = None) -> subprocess.Popen[bytes]:
     """``autograde worker`` in its own process, configured through the environment."""
     env = {**os.environ, **{f"AUTOGRADE_{k.upper()}": str(v) for k, v in settings.__dict__.items()}}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # this checkout's code
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+    )  # this checkout's code
     name = name or f"w-{secrets.token_hex(3)}"
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "autograde", "worker", "--name", name],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "autograde", "worker", "--name", name],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def wait_graded(api: requests.Session, url: str, timeout: float = 180) -> dict[str, Any]:

@@ -98,7 +98,9 @@ class Target:
     base_url: str
     tokens: dict[str, str]  # a bearer token per role: admin, instructor (of ds101), learner (alice)
     secret: str  # the seeded platform's HMAC secret
-    known: dict[str, list[Any]]  # values that name existing records (or make a valid exam), by parameter or field name
+    known: dict[
+        str, list[Any]
+    ]  # values that name existing records (or make a valid exam), by parameter or field name
     bodies: dict[str, list[Any]]  # whole request bodies that generation hardly ever hits, by operation path
 
 
@@ -124,24 +126,55 @@ def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
         "learner": store.create_token("learner", "alice", ["ds101"])[0],
     }
     instructor = {"Authorization": f"Bearer {tokens['instructor']}"}
-    platform = ok(requests.post(f"{api}/platforms", headers=admin, timeout=10,
-                                json={"id": "lms", "callback_url": CALLBACK, "courses": ["ds101"]}))
-    assignment = ok(requests.post(f"{api}/assignments", headers=instructor, timeout=10,
-                                  data={"course": "ds101", "name": "hw1"}, files={"file": ("hw.ipynb", source_bytes())}))
-    ok(requests.post(f"{api}/programmes", headers=admin, timeout=10,  # first: every grade below feeds its records
-                     files={"spec": ("programme.yaml", yaml.safe_dump(PROGRAMME).encode())}))
+    platform = ok(
+        requests.post(
+            f"{api}/platforms",
+            headers=admin,
+            timeout=10,
+            json={"id": "lms", "callback_url": CALLBACK, "courses": ["ds101"]},
+        )
+    )
+    assignment = ok(
+        requests.post(
+            f"{api}/assignments",
+            headers=instructor,
+            timeout=10,
+            data={"course": "ds101", "name": "hw1"},
+            files={"file": ("hw.ipynb", source_bytes())},
+        )
+    )
+    ok(
+        requests.post(
+            f"{api}/programmes",
+            headers=admin,
+            timeout=10,  # first: every grade below feeds its records
+            files={"spec": ("programme.yaml", yaml.safe_dump(PROGRAMME).encode())},
+        )
+    )
 
     def submit(learner: str) -> str:
-        reply = requests.post(f"{api}/assignments/{assignment['id']}/submissions", headers=instructor, timeout=10,
-                              data={"learner": learner}, files={"file": ("hw.ipynb", learner_bytes())})
+        reply = requests.post(
+            f"{api}/assignments/{assignment['id']}/submissions",
+            headers=instructor,
+            timeout=10,
+            data={"learner": learner},
+            files={"file": ("hw.ipynb", learner_bytes())},
+        )
         submission_id: str = ok(reply)["id"]
         return submission_id
 
     def through_platform(external_id: str) -> str:
-        reply = requests.post(f"{api}/platforms/lms/submissions", timeout=10, auth=Sign(platform["secret"]), json={
-            "external_id": external_id, "assignment_id": assignment["id"], "learner": "carol",
-            "notebook": json.loads(learner_bytes()),
-        })
+        reply = requests.post(
+            f"{api}/platforms/lms/submissions",
+            timeout=10,
+            auth=Sign(platform["secret"]),
+            json={
+                "external_id": external_id,
+                "assignment_id": assignment["id"],
+                "learner": "carol",
+                "notebook": json.loads(learner_bytes()),
+            },
+        )
         submission_id: str = ok(reply)["id"]
         return submission_id
 
@@ -191,14 +224,28 @@ def seed_exam(api: str, store: Store, instructor: dict[str, str], alice: str) ->
     alice's attempt started, bob's interrupted, carol's submitted and graded (alice's comes first)."""
     now = datetime.now(UTC)
     spec = {
-        "title": "Quiz", "time_limit_minutes": 60, "attempts_allowed": 2, "grace_seconds": 60,
-        "window": {"opens": (now - timedelta(hours=1)).isoformat(), "closes": (now + timedelta(days=1)).isoformat()},
-        "pools": [{"name": "all", "draw": 1, "questions": [{"file": "q1.ipynb", "params": {"k": {"choices": [2, 3]}}}]}],
-    }  # fmt: skip
+        "title": "Quiz",
+        "time_limit_minutes": 60,
+        "attempts_allowed": 2,
+        "grace_seconds": 60,
+        "window": {
+            "opens": (now - timedelta(hours=1)).isoformat(),
+            "closes": (now + timedelta(days=1)).isoformat(),
+        },
+        "pools": [
+            {
+                "name": "all",
+                "draw": 1,
+                "questions": [{"file": "q1.ipynb", "params": {"k": {"choices": [2, 3]}}}],
+            }
+        ],
+    }
     spec_bytes, question_bytes = as_yaml(spec).encode(), question()
     files = [("spec", ("exam.yaml", spec_bytes)), ("questions", ("q1.ipynb", question_bytes))]
     form = {"course": "ds101", "name": "quiz"}
-    exam: str = ok(requests.post(f"{api}/exams", headers=instructor, data=form, files=files, timeout=10))["id"]
+    exam: str = ok(requests.post(f"{api}/exams", headers=instructor, data=form, files=files, timeout=10))[
+        "id"
+    ]
 
     def post(path: str, token: str | None = None, **kwargs: Any) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else instructor
@@ -214,8 +261,11 @@ def seed_exam(api: str, store: Store, instructor: dict[str, str], alice: str) ->
     store.claim_submission(submission)
     assert store.save_grade(submission, {"score": 1.0, "max_score": 1.0, "cells": []}, "", {})
     attempt_graded(store, submission, datetime.now(UTC))  # as the worker does after storing the grade
-    release = requests.get(f"{api}/attempts/{started['id']}/questions/{EXAM_QUESTION}", timeout=10,
-                           headers={"Authorization": f"Bearer {alice}"})  # fmt: skip
+    release = requests.get(
+        f"{api}/attempts/{started['id']}/questions/{EXAM_QUESTION}",
+        timeout=10,
+        headers={"Authorization": f"Bearer {alice}"},
+    )
     assert release.status_code == 200, release.text
     return SeededExam(
         known={
@@ -227,8 +277,14 @@ def seed_exam(api: str, store: Store, instructor: dict[str, str], alice: str) ->
         },
         bodies={
             ANSWER: [release.json()],  # what a learner's save of the question looks like
-            "/exams": [{"course": "ds101", "name": "broken", "spec": b"title: Quiz\npools: 5\n",
-                        "questions": [question_bytes]}],  # a 422 listing its problems; fmt: skip
+            "/exams": [
+                {
+                    "course": "ds101",
+                    "name": "broken",
+                    "spec": b"title: Quiz\npools: 5\n",
+                    "questions": [question_bytes],
+                }
+            ],  # a 422 listing its problems
         },
     )
 
@@ -243,8 +299,14 @@ def seed_record(api: str, store: Store, alice: str, submit: Callable[[str], str]
     """A graded submission of alice's, so that her record in mm-ds holds a grade, and a share link to it."""
     graded = submit("alice")
     grade(store, graded)
-    share = ok(requests.post(f"{api}/programmes/{PROGRAMME['id']}/records/alice/shares", timeout=10,
-                             headers={"Authorization": f"Bearer {alice}"}, json={"label": "admissions"}))
+    share = ok(
+        requests.post(
+            f"{api}/programmes/{PROGRAMME['id']}/records/alice/shares",
+            timeout=10,
+            headers={"Authorization": f"Bearer {alice}"},
+            json={"label": "admissions"},
+        )
+    )
     another = {**PROGRAMME, "id": "mm-ds-2", "title": "Another"}
     return SeededRecord(
         known={
@@ -281,11 +343,15 @@ def target(tmp_path: Path, redis_conn: Any) -> Iterator[Target]:
     )
     app = create_app(settings)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)  # quick to stop
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )  # quick to stop
     thread.start()
     try:
         api = f"http://127.0.0.1:{httpd.server_port}/api/v1"
-        seeded = seed(api, app.extensions[EXTENSION].store, {"Authorization": f"Bearer {settings.admin_token}"})
+        seeded = seed(
+            api, app.extensions[EXTENSION].store, {"Authorization": f"Bearer {settings.admin_token}"}
+        )
         KNOWN.update(seeded.known)
         BODIES.update(seeded.bodies)
         yield seeded
@@ -342,11 +408,13 @@ def role(request: pytest.FixtureRequest) -> str:
 # exactly this), loaded at collection so that each operation is a test of its own.
 schema = schemathesis.openapi.from_dict(
     openapi_document(),
-    config=schemathesis.Config.from_dict({
-        "seed": SEED,
-        "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
-        "phases": {"stateful": {"enabled": False}},  # the document has no links to chain calls by
-    }),
+    config=schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
+            "phases": {"stateful": {"enabled": False}},  # the document has no links to chain calls by
+        }
+    ),
 )
 schema.hook(flatmap_path_parameters)
 schema.hook(flatmap_body)
@@ -361,4 +429,6 @@ def test_the_running_app_keeps_its_contract(case: Case, target: Target, role: st
     if case.operation.path in SIGNED and (case.path_parameters or {}).get("platform_id") == "lms":
         extra["auth"] = Sign(target.secret)
     headers = {"Authorization": f"Bearer {target.tokens[role]}"}
-    case.call_and_validate(base_url=f"{target.base_url}/api/v1", headers=headers, checks=CHECKS, timeout=30, **extra)
+    case.call_and_validate(
+        base_url=f"{target.base_url}/api/v1", headers=headers, checks=CHECKS, timeout=30, **extra
+    )

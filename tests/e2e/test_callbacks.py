@@ -47,8 +47,18 @@ class Receiver:
 
     def start(self, secret: str, refuse: int) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(RECEIVER), "--port", str(self.port), "--secret", secret,
-             "--record", str(self.record), "--refuse", str(refuse)]
+            [
+                sys.executable,
+                str(RECEIVER),
+                "--port",
+                str(self.port),
+                "--secret",
+                secret,
+                "--record",
+                str(self.record),
+                "--refuse",
+                str(refuse),
+            ]
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -71,7 +81,9 @@ class Receiver:
         complete = text[: text.rfind("\n") + 1]  # a line the receiver is still writing is read next time
         return [json.loads(line) for line in complete.splitlines()]
 
-    def wait_for(self, check: Callable[[list[dict[str, Any]]], bool], timeout: float = 120) -> list[dict[str, Any]]:
+    def wait_for(
+        self, check: Callable[[list[dict[str, Any]]], bool], timeout: float = 120
+    ) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             accepted = [e for e in self.entries() if e["accepted"]]
@@ -91,8 +103,12 @@ def receiver(tmp_path: Path) -> Iterator[Receiver]:
 @pytest.fixture
 def callback_settings(settings: Settings) -> Settings:
     return settings.replace(
-        warm_pool_size=1, warm_pool_reserve=0, callback_backoff_base=0.3, callback_backoff_cap=1.0,
-        callback_max_attempts=4, callback_timeout=3.0,
+        warm_pool_size=1,
+        warm_pool_reserve=0,
+        callback_backoff_base=0.3,
+        callback_backoff_cap=1.0,
+        callback_max_attempts=4,
+        callback_timeout=3.0,
     )
 
 
@@ -102,21 +118,36 @@ def test_results_arrive_once_in_order_after_refusals_and_dead_letters_are_redeli
 ) -> None:
     admin = requests.Session()
     admin.headers["Authorization"] = f"Bearer {callback_settings.admin_token}"
-    platform = admin.post(f"{server}/api/v1/platforms",
-                          json={"id": "lms", "callback_url": receiver.url, "courses": [COURSE]}).json()
+    platform = admin.post(
+        f"{server}/api/v1/platforms", json={"id": "lms", "callback_url": receiver.url, "courses": [COURSE]}
+    ).json()
     as_platform = requests.Session()
     as_platform.headers["Authorization"] = f"Bearer {platform['token']}"
     source = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
-    assignment = admin.post(f"{server}/api/v1/assignments", data={"course": COURSE, "name": "arrays"},
-                            files={"file": ("arrays.ipynb", source.read_bytes())}).json()
+    assignment = admin.post(
+        f"{server}/api/v1/assignments",
+        data={"course": COURSE, "name": "arrays"},
+        files={"file": ("arrays.ipynb", source.read_bytes())},
+    ).json()
 
     def submit(external_id: str, learner: str, notebook_of: str) -> dict[str, Any]:
         notebook = json.loads((EXAMPLES / "submissions" / notebook_of / "arrays.ipynb").read_text())
-        body = json.dumps({"external_id": external_id, "assignment_id": assignment["id"], "learner": learner,
-                           "notebook": notebook}).encode()
-        reply = requests.post(f"{server}/api/v1/platforms/lms/submissions", data=body,
-                              headers={**signed_headers(platform["secret"], int(time.time()), body),
-                                       "Content-Type": "application/json"})
+        body = json.dumps(
+            {
+                "external_id": external_id,
+                "assignment_id": assignment["id"],
+                "learner": learner,
+                "notebook": notebook,
+            }
+        ).encode()
+        reply = requests.post(
+            f"{server}/api/v1/platforms/lms/submissions",
+            data=body,
+            headers={
+                **signed_headers(platform["secret"], int(time.time()), body),
+                "Content-Type": "application/json",
+            },
+        )
         assert reply.status_code == 202, reply.text
         return dict(reply.json())
 
@@ -134,7 +165,11 @@ def test_results_arrive_once_in_order_after_refusals_and_dead_letters_are_redeli
             payload = entry["payload"]
             assert payload["event"] == "grade.final" and payload["grade"]["version"] == 1
             assert payload["grade"]["score"] == graded[payload["submission"]["external_id"]]["score"]
-        alice = [e["payload"]["submission"]["external_id"] for e in accepted if e["payload"]["submission"]["learner"] == "alice"]
+        alice = [
+            e["payload"]["submission"]["external_id"]
+            for e in accepted
+            if e["payload"]["submission"]["learner"] == "alice"
+        ]
         assert alice == ["a1", "a2"], "alice's results arrived out of order"
         statuses = as_platform.get(f"{server}/api/v1/deliveries").json()
         assert {d["status"] for d in statuses} == {"delivered"}
@@ -143,14 +178,33 @@ def test_results_arrive_once_in_order_after_refusals_and_dead_letters_are_redeli
         # A regrade and an instructor's change each send a new version.
         a1 = first[0]["id"]
         assert admin.post(f"{server}/api/v1/submissions/{a1}/regrade").status_code == 202
-        receiver.wait_for(lambda got: any(e["payload"]["grade"]["version"] == 2 and e["payload"]["submission"]["id"] == a1 for e in got))
+        receiver.wait_for(
+            lambda got: any(
+                e["payload"]["grade"]["version"] == 2 and e["payload"]["submission"]["id"] == a1 for e in got
+            )
+        )
         bob = graded["b1"]
         cell = bob["cells"][0]["grade_id"]
-        changed = admin.put(f"{server}/api/v1/submissions/{bob['id']}/cells/{cell}", json={"score": 0, "reason": "copied answer"})
+        changed = admin.put(
+            f"{server}/api/v1/submissions/{bob['id']}/cells/{cell}",
+            json={"score": 0, "reason": "copied answer"},
+        )
         assert changed.status_code == 200, changed.text
-        updates = receiver.wait_for(lambda got: any(e["payload"]["submission"]["id"] == bob["id"] and e["payload"]["event"] == "grade.updated" for e in got))
-        update = next(e["payload"] for e in updates if e["payload"]["submission"]["id"] == bob["id"] and e["payload"]["event"] == "grade.updated")
-        assert update["grade"]["change"]["reason"] == "copied answer" and update["grade"]["score"] == changed.json()["score"]
+        updates = receiver.wait_for(
+            lambda got: any(
+                e["payload"]["submission"]["id"] == bob["id"] and e["payload"]["event"] == "grade.updated"
+                for e in got
+            )
+        )
+        update = next(
+            e["payload"]
+            for e in updates
+            if e["payload"]["submission"]["id"] == bob["id"] and e["payload"]["event"] == "grade.updated"
+        )
+        assert (
+            update["grade"]["change"]["reason"] == "copied answer"
+            and update["grade"]["score"] == changed.json()["score"]
+        )
 
         # Down past the retry budget: dead-lettered, then redelivered on request.
         receiver.stop()
@@ -158,8 +212,11 @@ def test_results_arrive_once_in_order_after_refusals_and_dead_letters_are_redeli
         deadline = time.monotonic() + 120
         dead: list[dict[str, Any]] = []
         while not dead and time.monotonic() < deadline:
-            dead = [d for d in as_platform.get(f"{server}/api/v1/deliveries", params={"status": "dead"}).json()
-                    if d["submission_id"] == late["id"]]
+            dead = [
+                d
+                for d in as_platform.get(f"{server}/api/v1/deliveries", params={"status": "dead"}).json()
+                if d["submission_id"] == late["id"]
+            ]
             time.sleep(0.3)
         assert dead, "the delivery never reached the dead-letter list"
         assert dead[0]["attempts"] == 4 and dead[0]["last_error"]

@@ -25,28 +25,53 @@ BACKLOG = 12
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_an_exam_is_graded_before_a_backlog_of_assignments(settings: Settings, server: str, tmp_path: Path) -> None:
+def test_an_exam_is_graded_before_a_backlog_of_assignments(
+    settings: Settings, server: str, tmp_path: Path
+) -> None:
     admin = requests.Session()
     admin.headers["Authorization"] = f"Bearer {settings.admin_token}"
     source = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
-    assignment = admin.post(f"{server}/api/v1/assignments", data={"course": "ds", "name": "arrays"},
-                            files={"file": ("arrays.ipynb", source.read_bytes())}).json()
+    assignment = admin.post(
+        f"{server}/api/v1/assignments",
+        data={"course": "ds", "name": "arrays"},
+        files={"file": ("arrays.ipynb", source.read_bytes())},
+    ).json()
     notebook = (EXAMPLES / "submissions" / "alice" / "arrays.ipynb").read_bytes()
     backlog = []
     for n in range(BACKLOG):
-        reply = admin.post(f"{server}/api/v1/assignments/{assignment['id']}/submissions", data={"learner": f"l{n}"},
-                           files={"file": ("arrays.ipynb", notebook)})
+        reply = admin.post(
+            f"{server}/api/v1/assignments/{assignment['id']}/submissions",
+            data={"learner": f"l{n}"},
+            files={"file": ("arrays.ipynb", notebook)},
+        )
         assert reply.status_code == 202, reply.text
         backlog.append(reply.json()["id"])
 
     now = time.time()
-    spec = {"title": "Final", "time_limit_minutes": 60, "requires_proctoring": False,
-            "window": {"opens": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60)),
-                       "closes": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 7200))},
-            "pools": [{"name": "only", "draw": 1, "questions": [{"file": "q1.ipynb", "params": {"k": {"choices": [3]}}}]}]}
-    exam = admin.post(f"{server}/api/v1/exams", data={"course": "ds", "name": "final"},
-                      files=[("spec", ("exam.yaml", as_yaml(spec).encode())),
-                             ("questions", ("q1.ipynb", io.BytesIO(param_question(2)).read()))]).json()
+    spec = {
+        "title": "Final",
+        "time_limit_minutes": 60,
+        "requires_proctoring": False,
+        "window": {
+            "opens": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60)),
+            "closes": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 7200)),
+        },
+        "pools": [
+            {
+                "name": "only",
+                "draw": 1,
+                "questions": [{"file": "q1.ipynb", "params": {"k": {"choices": [3]}}}],
+            }
+        ],
+    }
+    exam = admin.post(
+        f"{server}/api/v1/exams",
+        data={"course": "ds", "name": "final"},
+        files=[
+            ("spec", ("exam.yaml", as_yaml(spec).encode())),
+            ("questions", ("q1.ipynb", io.BytesIO(param_question(2)).read())),
+        ],
+    ).json()
     store = Store.from_url(settings.database_url)
     plaintext, _ = store.create_token("learner", "eve", ["ds"])
     eve = requests.Session()
@@ -61,8 +86,12 @@ def test_an_exam_is_graded_before_a_backlog_of_assignments(settings: Settings, s
         assert exam_grade["status"] == "graded", (tmp_path / "worker.log").read_text()[-3000:]
         first_assignment = wait_graded(admin, f"{server}/api/v1/submissions/{backlog[0]}")
         assert exam_grade["graded_at"] < first_assignment["graded_at"]
-        graded_before = [s for s in backlog if store.get_submission(s).graded_at and
-                         store.get_submission(s).graded_at.isoformat() < exam_grade["graded_at"]]  # type: ignore[union-attr]
+        graded_before = [
+            s
+            for s in backlog
+            if store.get_submission(s).graded_at
+            and store.get_submission(s).graded_at.isoformat() < exam_grade["graded_at"]
+        ]  # type: ignore[union-attr]
         assert graded_before == [], "an assignment job was graded before the exam"
         deadline = time.monotonic() + 30
         while store.get_attempt(attempt["id"]).state != "graded" and time.monotonic() < deadline:

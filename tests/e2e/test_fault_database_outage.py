@@ -43,8 +43,14 @@ def store(database_url: str) -> Iterator[Store]:
 @pytest.fixture
 def settings(settings: Settings, proxy: TcpProxy) -> Settings:
     proxied = make_url(settings.database_url).set(port=proxy.port).render_as_string(hide_password=False)
-    return settings.replace(database_url=proxied, warm_pool_size=1, warm_pool_reserve=0, cell_timeout=30,
-                            worker_ttl=6, watch_interval=2)  # fmt: skip
+    return settings.replace(
+        database_url=proxied,
+        warm_pool_size=1,
+        warm_pool_reserve=0,
+        cell_timeout=30,
+        worker_ttl=6,
+        watch_interval=2,
+    )
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -61,7 +67,9 @@ def test_a_database_outage_answers_503_stores_nothing_half_way_and_heals_by_itse
     submissions = f"{server}/api/v1/assignments/{assignment['id']}/submissions"
     worker = start_worker(settings, tmp_path / "worker.log", name="w")
     try:
-        reply = admin.post(submissions, data={"learner": "alice"}, files={"file": ("arrays.ipynb", slow_notebook(6))})
+        reply = admin.post(
+            submissions, data={"learner": "alice"}, files={"file": ("arrays.ipynb", slow_notebook(6))}
+        )
         assert reply.status_code == 202, reply.text
         sid = reply.json()["id"]
         wait_until(lambda: store.get_submission(sid).status == "running", 180, "the worker to start grading")
@@ -70,8 +78,12 @@ def test_a_database_outage_answers_503_stores_nothing_half_way_and_heals_by_itse
         proxy.kill()  # the database is gone, mid-grade
         for response in (
             admin.get(f"{server}/api/v1/submissions/{sid}", timeout=30),
-            admin.post(submissions, data={"learner": "bob"}, files={"file": ("arrays.ipynb", slow_notebook(0))},
-                       timeout=30),  # fmt: skip
+            admin.post(
+                submissions,
+                data={"learner": "bob"},
+                files={"file": ("arrays.ipynb", slow_notebook(0))},
+                timeout=30,
+            ),
         ):
             assert response.status_code == 503, response.text
             assert response.headers["Retry-After"].isdigit()
@@ -99,7 +111,9 @@ def test_a_database_outage_answers_503_stores_nothing_half_way_and_heals_by_itse
         # Now nothing is in flight: the grade's one report is the only row added since before the
         # outage, however late a half-done write of a refused request might have landed.
         assert row_counts() == {**before, "grade_reports": reports + 1}
-        again = admin.post(submissions, data={"learner": "bob"}, files={"file": ("arrays.ipynb", slow_notebook(0))})
+        again = admin.post(
+            submissions, data={"learner": "bob"}, files={"file": ("arrays.ipynb", slow_notebook(0))}
+        )
         assert again.status_code == 202, again.text
         assert wait_graded(admin, f"{server}/api/v1/submissions/{again.json()['id']}")["status"] == "graded"
         assert admin.get(f"{server}/readyz", timeout=30).status_code == 200

@@ -54,14 +54,23 @@ def held_by_us() -> str | None:
     mine = ancestors()
     for line in Path("/proc/locks").read_text().splitlines():
         fields = line.split()
-        if len(fields) > 5 and fields[1] == "FLOCK" and fields[5].endswith(f":{inode}") and int(fields[4]) in mine:
+        if (
+            len(fields) > 5
+            and fields[1] == "FLOCK"
+            and fields[5].endswith(f":{inode}")
+            and int(fields[4]) in mine
+        ):
             return "exclusive" if fields[3] == "WRITE" else "shared"
     return None
 
 
 def foreign_containers(client: Any, ours: str) -> list[Any]:
     """Running containers that are not this test's: a restart would kill someone else's work."""
-    return [c for c in client.containers.list(sparse=True) if (c.attrs.get("Labels") or {}).get(FLEET_LABEL) != ours]
+    return [
+        c
+        for c in client.containers.list(sparse=True)
+        if (c.attrs.get("Labels") or {}).get(FLEET_LABEL) != ours
+    ]
 
 
 def engine_answers() -> bool:
@@ -70,8 +79,12 @@ def engine_answers() -> bool:
 
 def start_engine() -> None:
     """The way set-up starts it; fails loudly if it does not come back."""
-    done = subprocess.run(["bash", str(ROOT / "scripts" / "provision-docker.sh")], capture_output=True, timeout=300)
-    assert done.returncode == 0 and engine_answers(), f"the Docker engine did not come back: {done.stderr.decode()}"
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "provision-docker.sh")], capture_output=True, timeout=300
+    )
+    assert done.returncode == 0 and engine_answers(), (
+        f"the Docker engine did not come back: {done.stderr.decode()}"
+    )
 
 
 @pytest.fixture
@@ -79,7 +92,9 @@ def engine_to_ourselves() -> Iterator[None]:
     ENGINE_LOCK.touch(exist_ok=True)
     held = held_by_us()
     if held == "shared":
-        pytest.fail(f"this run holds {ENGINE_LOCK} shared; run the engine-restart test under flock -x instead")
+        pytest.fail(
+            f"this run holds {ENGINE_LOCK} shared; run the engine-restart test under flock -x instead"
+        )
     handle = None
     if held is None:
         handle = ENGINE_LOCK.open("a")
@@ -104,23 +119,36 @@ def engine_to_ourselves() -> Iterator[None]:
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.replace(warm_pool_size=1, warm_pool_reserve=0, cell_timeout=30, worker_ttl=10, watch_interval=2)
+    return settings.replace(
+        warm_pool_size=1, warm_pool_reserve=0, cell_timeout=30, worker_ttl=10, watch_interval=2
+    )
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_grade_cut_short_by_an_engine_restart_is_retried_and_scored_not_zeroed(
-    engine_to_ourselves: None, settings: Settings, server: str, docker_client: Any, redis_conn: Redis,
+    engine_to_ourselves: None,
+    settings: Settings,
+    server: str,
+    docker_client: Any,
+    redis_conn: Redis,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     admin = admin_session(settings)
     assignment = post_arrays(server, admin)
     store = Store.from_url(settings.database_url)
     worker = start_worker(settings, tmp_path / "worker.log", name="w")
     try:
-        wait_until(lambda: not foreign_containers(docker_client, settings.deployment_id), LOCK_WAIT,
-                   "containers of other runs (which do not take the lock) to finish", every=2)  # fmt: skip
-        reply = admin.post(f"{server}/api/v1/assignments/{assignment['id']}/submissions", data={"learner": "alice"},
-                           files={"file": ("arrays.ipynb", slow_notebook(10))})  # fmt: skip
+        wait_until(
+            lambda: not foreign_containers(docker_client, settings.deployment_id),
+            LOCK_WAIT,
+            "containers of other runs (which do not take the lock) to finish",
+            every=2,
+        )
+        reply = admin.post(
+            f"{server}/api/v1/assignments/{assignment['id']}/submissions",
+            data={"learner": "alice"},
+            files={"file": ("arrays.ipynb", slow_notebook(10))},
+        )
         assert reply.status_code == 202, reply.text
         sid = reply.json()["id"]
         wait_until(lambda: store.get_submission(sid).status == "running", 180, "the worker to start grading")

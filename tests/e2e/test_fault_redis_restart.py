@@ -50,8 +50,15 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest.fixture
 def settings(settings: Settings, own_redis: RedisServer) -> Settings:
-    return settings.replace(redis_url=own_redis.url, warm_pool_size=1, warm_pool_reserve=0, worker_ttl=6,
-                            watch_interval=2, callback_backoff_base=0.5, callback_backoff_cap=2.0)  # fmt: skip
+    return settings.replace(
+        redis_url=own_redis.url,
+        warm_pool_size=1,
+        warm_pool_reserve=0,
+        worker_ttl=6,
+        watch_interval=2,
+        callback_backoff_base=0.5,
+        callback_backoff_cap=2.0,
+    )
 
 
 @pytest.fixture
@@ -66,18 +73,31 @@ def test_nothing_is_lost_when_redis_restarts_empty_and_results_still_reach_the_p
     settings: Settings, server: str, own_redis: RedisServer, receiver: Receiver, tmp_path: Path
 ) -> None:
     admin = admin_session(settings)
-    platform = admin.post(f"{server}/api/v1/platforms",
-                          json={"id": "lms", "callback_url": receiver.url, "courses": [COURSE]}).json()  # fmt: skip
+    platform = admin.post(
+        f"{server}/api/v1/platforms", json={"id": "lms", "callback_url": receiver.url, "courses": [COURSE]}
+    ).json()
     receiver.start(platform["secret"], refuse=0)
     assignment = post_arrays(server, admin, COURSE)
     notebook = json.loads((EXAMPLES / "submissions" / "bob" / "arrays.ipynb").read_text())
 
     def submit(n: int) -> str:
-        body = json.dumps({"external_id": f"x{n}", "assignment_id": assignment["id"], "learner": f"l{n}",
-                           "notebook": notebook}).encode()  # fmt: skip
-        reply = requests.post(f"{server}/api/v1/platforms/lms/submissions", data=body, timeout=30,
-                              headers={**signed_headers(platform["secret"], int(time.time()), body),
-                                       "Content-Type": "application/json"})  # fmt: skip
+        body = json.dumps(
+            {
+                "external_id": f"x{n}",
+                "assignment_id": assignment["id"],
+                "learner": f"l{n}",
+                "notebook": notebook,
+            }
+        ).encode()
+        reply = requests.post(
+            f"{server}/api/v1/platforms/lms/submissions",
+            data=body,
+            timeout=30,
+            headers={
+                **signed_headers(platform["secret"], int(time.time()), body),
+                "Content-Type": "application/json",
+            },
+        )
         assert reply.status_code == 202, reply.text
         return str(reply.json()["id"])
 
@@ -92,7 +112,9 @@ def test_nothing_is_lost_when_redis_restarts_empty_and_results_still_reach_the_p
         time.sleep(2)
         own_redis.start()  # empty, on the same port
         ids = before + during
-        assert sum(store.get_submission(sid).status == "graded" for sid in before) < len(before), "nothing was queued"
+        assert sum(store.get_submission(sid).status == "graded" for sid in before) < len(before), (
+            "nothing was queued"
+        )
 
         for sid in ids:
             body = wait_graded(admin, f"{server}/api/v1/submissions/{sid}", timeout=240)

@@ -21,7 +21,8 @@ from tests.e2e.services import start_worker, wait_graded
 pytestmark = [pytest.mark.docker, pytest.mark.redis, pytest.mark.slow]
 RIGHT = "def square(x):\n    return x * x"
 HOSTILE = {
-    "forkbomb": RIGHT + "\nimport os\nfor _ in range(500):\n    if os.fork() == 0:\n        import time; time.sleep(120)",
+    "forkbomb": RIGHT
+    + "\nimport os\nfor _ in range(500):\n    if os.fork() == 0:\n        import time; time.sleep(120)",
     "membomb": "blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))",
     "spinner": "while True:\n    pass",
     # a wrong answer that lies to the check, and silences tracebacks for good measure
@@ -41,17 +42,25 @@ def database_url(tmp_path: Path) -> str:
 def test_bombs_and_attacks_leave_the_worker_serving(
     settings: Settings, server: str, tmp_path: Path, docker_client: Any
 ) -> None:
-    source = make_notebook(make_answer_cell("square", RIGHT), make_test_cell("t", "assert square(3) == 9", points=2))
+    source = make_notebook(
+        make_answer_cell("square", RIGHT), make_test_cell("t", "assert square(3) == 9", points=2)
+    )
     assignment = build_assignment({"hw.ipynb": to_bytes(source)})
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {settings.admin_token}"
-    created = api.post(f"{server}/api/v1/assignments", data={"course": "sec", "name": "square"},
-                       files={"file": ("hw.ipynb", to_bytes(source))}).json()
+    created = api.post(
+        f"{server}/api/v1/assignments",
+        data={"course": "sec", "name": "square"},
+        files={"file": ("hw.ipynb", to_bytes(source))},
+    ).json()
 
     def submit(learner: str, answer: str) -> str:
-        (name, data), = learner_files(assignment, {"square": answer}).items()
-        reply = api.post(f"{server}/api/v1/assignments/{created['id']}/submissions", data={"learner": learner},
-                         files={"file": (name, data)})
+        ((name, data),) = learner_files(assignment, {"square": answer}).items()
+        reply = api.post(
+            f"{server}/api/v1/assignments/{created['id']}/submissions",
+            data={"learner": learner},
+            files={"file": (name, data)},
+        )
         assert reply.status_code == 202, reply.text
         return server + reply.json()["url"]
 

@@ -42,7 +42,9 @@ def stock_nbgrader_scores(course: Path) -> dict[str, dict[tuple[str, str], float
     # nbgrader runs the `alembic` command by name: it must find the one beside this Python
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     for command in (["generate_assignment", "ps1", "--force"], ["autograde", "ps1", "--force"]):
-        result = subprocess.run([sys.executable, "-m", "nbgrader", *command], cwd=course, env=env, capture_output=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *command], cwd=course, env=env, capture_output=True
+        )
         assert result.returncode == 0, result.stderr.decode()[-3000:]
     from nbgrader.api import Gradebook
 

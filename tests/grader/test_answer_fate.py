@@ -21,7 +21,10 @@ from tests.builders import (
 )
 
 BUDGET = Budget(cell_timeout=5, notebook_timeout=60)
-SYNTAX_TRACE = ["  \x1b[36mCell \x1b[39mIn[3], line 2\x1b[0m\n    return [\n", "SyntaxError: incomplete input"]
+SYNTAX_TRACE = [
+    "  \x1b[36mCell \x1b[39mIn[3], line 2\x1b[0m\n    return [\n",
+    "SyntaxError: incomplete input",
+]
 
 
 def two_questions():  # type: ignore[no-untyped-def]
@@ -43,9 +46,13 @@ def graded_with(behaviour):  # type: ignore[no-untyped-def]
     assignment = two_questions()
     learner = copy_notebook(assignment.releases["hw.ipynb"])
     for cell in learner.cells:  # the learner's answers: the fake session decides how each one runs
-        cell.source = {"first": "def f():\n    return 1", "second": "def g():\n    return 2"}.get(grade_id_of(cell), cell.source)
+        cell.source = {"first": "def f():\n    return 1", "second": "def g():\n    return 2"}.get(
+            grade_id_of(cell), cell.source
+        )
     counter = itertools.count()
-    return grade("t", assignment, {"hw.ipynb": learner}, FakeSession(behaviour), BUDGET, lambda: float(next(counter)))
+    return grade(
+        "t", assignment, {"hw.ipynb": learner}, FakeSession(behaviour), BUDGET, lambda: float(next(counter))
+    )
 
 
 def messages(graded) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -55,7 +62,10 @@ def messages(graded) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def test_a_syntax_error_in_the_answer_is_named_beside_its_failing_test_with_the_line() -> None:
     def behaviour(code: str) -> CellRun:
         if code.startswith("def f"):
-            return CellRun("error", ({"output_type": "error", "ename": "SyntaxError", "evalue": "", "traceback": SYNTAX_TRACE},))
+            return CellRun(
+                "error",
+                ({"output_type": "error", "ename": "SyntaxError", "evalue": "", "traceback": SYNTAX_TRACE},),
+            )
         return error_run("NameError", "name 'f' is not defined") if "f()" in code else ok_run()
 
     got = messages(graded_with(behaviour))

@@ -19,7 +19,11 @@ def source(*cells):  # type: ignore[no-untyped-def]
 
 def test_rubric_comes_from_source_points() -> None:
     assignment = build_assignment(
-        source(make_answer_cell("a", "def f(x): return x*x"), make_test_cell("t", HIDDEN, 3), make_manual_cell("m"))
+        source(
+            make_answer_cell("a", "def f(x): return x*x"),
+            make_test_cell("t", HIDDEN, 3),
+            make_manual_cell("m"),
+        )
     )
     assert [(c.grade_id, c.points) for c in assignment.rubric.cells] == [("t", 3.0), ("m", 2.0)]
     assert assignment.rubric.max_score == 5.0
@@ -75,8 +79,13 @@ def test_a_one_notebook_fix_takes_the_assignments_notebook_name_and_keeps_its_da
 
 @pytest.mark.parametrize(
     ("sent", "notebooks"),
-    [({"a.ipynb": b"1", "b.ipynb": b"2"}, ["a.ipynb"]), ({"c.ipynb": b"1"}, ["a.ipynb", "b.ipynb"]),
-     ({"a.ipynb": b"1"}, ["a.ipynb"])],
-)  # fmt: skip
-def test_names_are_left_as_sent_unless_one_notebook_replaces_one(sent: dict[str, bytes], notebooks: list[str]) -> None:
+    [
+        ({"a.ipynb": b"1", "b.ipynb": b"2"}, ["a.ipynb"]),
+        ({"c.ipynb": b"1"}, ["a.ipynb", "b.ipynb"]),
+        ({"a.ipynb": b"1"}, ["a.ipynb"]),
+    ],
+)
+def test_names_are_left_as_sent_unless_one_notebook_replaces_one(
+    sent: dict[str, bytes], notebooks: list[str]
+) -> None:
     assert keep_notebook_name(sent, notebooks) == sent

@@ -13,7 +13,13 @@ def test_imports_functions_classes_and_literal_constants_are_kept() -> None:
         "def helper(x):\n    return x + 1\nclass Checker:\n    pass\n"
     )
     kept = definitions_of(code)
-    for piece in ("import numpy as np", "from math import sqrt", "EXPECTED = 9", "def helper", "class Checker"):
+    for piece in (
+        "import numpy as np",
+        "from math import sqrt",
+        "EXPECTED = 9",
+        "def helper",
+        "class Checker",
+    ):
         assert piece in kept
 
 

@@ -13,10 +13,17 @@ from tests.builders import FakeSession, make_answer_cell, make_notebook, make_te
 
 
 def test_a_library_is_guarded_when_any_code_cell_of_the_source_mentions_it() -> None:
-    uses_numpy = make_notebook(make_test_cell("t", "import numpy.testing as npt\nnpt.assert_allclose(f(), 1.0)"))
+    uses_numpy = make_notebook(
+        make_test_cell("t", "import numpy.testing as npt\nnpt.assert_allclose(f(), 1.0)")
+    )
     uses_pandas = make_notebook(make_answer_cell("a", "import pandas as pd\ndf = pd.DataFrame()"))
     assert libraries_to_guard([uses_numpy]) == ("numpy", "numpy.testing")
-    assert libraries_to_guard([uses_numpy, uses_pandas]) == ("numpy", "numpy.testing", "pandas", "pandas.testing")
+    assert libraries_to_guard([uses_numpy, uses_pandas]) == (
+        "numpy",
+        "numpy.testing",
+        "pandas",
+        "pandas.testing",
+    )
 
 
 def test_plain_python_and_look_alike_names_guard_nothing_extra() -> None:

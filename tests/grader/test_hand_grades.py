@@ -25,20 +25,34 @@ def graded_essay(score: float = 3.0) -> GradeReport:
 
 
 def test_a_person_graded_cell_is_kept_and_the_machines_cells_are_new() -> None:
-    rerun = GradeReport(cells=(CellResult("hw.ipynb", "q1", 2.0, 2.0, "passed"), *MACHINE.cells[1:]),
-                        max_score=7.0, rubric_version="r2", late_credit=0.5, on_time=False)  # fmt: skip
+    rerun = GradeReport(
+        cells=(CellResult("hw.ipynb", "q1", 2.0, 2.0, "passed"), *MACHINE.cells[1:]),
+        max_score=7.0,
+        rubric_version="r2",
+        late_credit=0.5,
+        on_time=False,
+    )
     kept, carried = carry_hand_grades(rerun, graded_essay())
     assert [c.grade_id for c in carried] == ["essay"]
     assert [(c.grade_id, c.score, c.status) for c in kept.cells] == [
-        ("q1", 2.0, "passed"), ("essay", 3.0, "graded_by_instructor"), ("plot", None, "needs_manual_grading"),
-    ]  # fmt: skip
+        ("q1", 2.0, "passed"),
+        ("essay", 3.0, "graded_by_instructor"),
+        ("plot", None, "needs_manual_grading"),
+    ]
     assert "prof" in kept.cells[1].message and "well argued" in kept.cells[1].message
-    assert (kept.score, kept.rubric_version, kept.needs_manual_grading) == (2.5, "r2", True)  # late credit still applies
+    assert (kept.score, kept.rubric_version, kept.needs_manual_grading) == (
+        2.5,
+        "r2",
+        True,
+    )  # late credit still applies
 
 
 def test_a_fix_that_lowers_a_cells_points_caps_the_kept_score() -> None:
-    fixed = GradeReport(cells=(MACHINE.cells[0], CellResult("hw.ipynb", "essay", None, 2.0, "needs_manual_grading")),
-                        max_score=4.0, rubric_version="r2")  # fmt: skip
+    fixed = GradeReport(
+        cells=(MACHINE.cells[0], CellResult("hw.ipynb", "essay", None, 2.0, "needs_manual_grading")),
+        max_score=4.0,
+        rubric_version="r2",
+    )
     kept, _ = carry_hand_grades(fixed, graded_essay(3.0))
     assert (kept.cells[1].score, kept.cells[1].max_score) == (2.0, 2.0)
 
@@ -57,9 +71,12 @@ def test_the_stored_form_keeps_the_report_as_it_came_when_nobody_graded_by_hand(
 
 def test_the_stored_form_shows_the_kept_score_and_who_gave_it_in_the_feedback() -> None:
     report, feedback = keep_hand_grades(
-        {**MACHINE.to_dict(), "change": {"kind": "regrade"}}, "<p class='badge'>Score: 0.5 / 7</p><p>cells</p>",
+        {**MACHINE.to_dict(), "change": {"kind": "regrade"}},
+        "<p class='badge'>Score: 0.5 / 7</p><p>cells</p>",
         graded_essay().to_dict(),
-    )  # fmt: skip
+    )
     assert report["score"] == 2.0 and report["change"] == {"kind": "regrade"}
-    assert feedback.startswith("<p class='badge'>Score: 2 / 7</p>") and "kept from the earlier grade" in feedback
+    assert (
+        feedback.startswith("<p class='badge'>Score: 2 / 7</p>") and "kept from the earlier grade" in feedback
+    )
     assert "well argued" in feedback and feedback.endswith("<p>cells</p>")

@@ -31,7 +31,9 @@ def test_in_process_and_proxies_are_read_from_the_metadata() -> None:
     assert assignment.judging == Judging("in-process", True)
 
 
-@pytest.mark.parametrize("settings", [{"judge": "kernel"}, {"proxies": "yes"}, "in-process", {"instructor_cells": "some"}])
+@pytest.mark.parametrize(
+    "settings", [{"judge": "kernel"}, {"proxies": "yes"}, "in-process", {"instructor_cells": "some"}]
+)
 def test_an_unknown_choice_is_refused_at_upload(settings: Any) -> None:
     with pytest.raises(InvalidAssignment):
         build_assignment({"a.ipynb": to_bytes(notebook(settings))})
@@ -47,7 +49,9 @@ def graded(settings: Any) -> tuple[FakeSession, Any]:
     data = to_bytes(notebook(settings))
     assignment = build_assignment({"a.ipynb": data})
     session = FakeSession()
-    result = grade("a", assignment, match_submission(assignment, {"a.ipynb": data}), session, Budget(5, 60), lambda: 0.0)
+    result = grade(
+        "a", assignment, match_submission(assignment, {"a.ipynb": data}), session, Budget(5, 60), lambda: 0.0
+    )
     return session, result.report
 
 
@@ -76,7 +80,9 @@ def instructor_data_assignment(settings: Any) -> tuple[FakeSession, Any]:
     data = to_bytes(nb)
     assignment = build_assignment({"a.ipynb": data})
     session = FakeSession()
-    grade("a", assignment, match_submission(assignment, {"a.ipynb": data}), session, Budget(5, 60), lambda: 0.0)
+    grade(
+        "a", assignment, match_submission(assignment, {"a.ipynb": data}), session, Budget(5, 60), lambda: 0.0
+    )
     return session, assignment
 
 

@@ -16,8 +16,15 @@ FEEDBACK = "<h1>hw</h1><p class='badge'>Score: 2 / 3</p><p class='badge'>test_an
 def work(
     hours_late: float, on_time: bool, credit: float, report: dict | None = None, learner: str = "alice"
 ) -> StoredWork:  # type: ignore[type-arg]
-    return StoredWork(f"s-{learner}", learner, DUE + timedelta(hours=hours_late), "graded" if report else "queued",
-                      on_time, credit, report)  # fmt: skip
+    return StoredWork(
+        f"s-{learner}",
+        learner,
+        DUE + timedelta(hours=hours_late),
+        "graded" if report else "queued",
+        on_time,
+        credit,
+        report,
+    )
 
 
 def test_only_work_whose_lateness_changes_is_listed() -> None:
@@ -37,8 +44,14 @@ def test_queued_work_changes_lateness_without_a_score() -> None:
 
 
 def test_restating_scales_the_raw_points_and_keeps_every_other_field() -> None:
-    report = report_dict(report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, raw_score=2.0, on_time=False,
-                         late_credit=0.5, flags=["x"])  # fmt: skip
+    report = report_dict(
+        report_cell("test_answer", 2.0, 2.0, "passed"),
+        score=1.0,
+        raw_score=2.0,
+        on_time=False,
+        late_credit=0.5,
+        flags=["x"],
+    )
     restated, _ = restate_lateness(report, FEEDBACK, True, 1.0)
     assert (restated["score"], restated["raw_score"], restated["on_time"], restated["late_credit"]) == (
         2.0,

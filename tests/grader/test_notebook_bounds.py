@@ -13,12 +13,20 @@ from grader.notebooks import MAX_CELLS, MAX_DEPTH, MAX_OUTPUTS, parse_notebook
 
 
 def notebook(cells: list[dict[str, Any]], metadata: dict[str, Any] | None = None) -> bytes:
-    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": metadata or {}, "cells": cells}).encode()
+    return json.dumps(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": metadata or {}, "cells": cells}
+    ).encode()
 
 
 def code_cell(i: int, outputs: int = 0) -> dict[str, Any]:
-    return {"id": f"c{i}", "cell_type": "code", "source": "x", "metadata": {}, "execution_count": None,
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": "."}] * outputs}  # fmt: skip
+    return {
+        "id": f"c{i}",
+        "cell_type": "code",
+        "source": "x",
+        "metadata": {},
+        "execution_count": None,
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": "."}] * outputs,
+    }
 
 
 def test_a_notebook_at_the_bounds_is_accepted() -> None:

@@ -67,7 +67,9 @@ def test_missing_answer_runs_the_stub_never_the_solution() -> None:
     assignment = build()
     nb = learner_copy(assignment, "")
     nb.cells = nb.cells[1:]
-    session = FakeSession(behaviour=lambda code: error_run("NotImplementedError") if "raise" in code else CellRun("ok"))
+    session = FakeSession(
+        behaviour=lambda code: error_run("NotImplementedError") if "raise" in code else CellRun("ok")
+    )
     graded = grade("t", assignment, {"hw.ipynb": nb}, session, BUDGET, clock())
     assert "return x * x" not in "".join(session.calls)
     assert any("missing from the submission" in e for e in graded.report.events)
@@ -114,7 +116,9 @@ def test_feedback_never_shows_hidden_tests() -> None:
     assignment = build()
     nb = learner_copy(assignment, "def square(x):\n    return 0")
     session = FakeSession(
-        behaviour=lambda code: error_run("AssertionError", "square(4) == 16") if code == TEST_SOURCE else CellRun("ok")
+        behaviour=lambda code: (
+            error_run("AssertionError", "square(4) == 16") if code == TEST_SOURCE else CellRun("ok")
+        )
     )
     graded = grade("t", assignment, {"hw.ipynb": nb}, session, BUDGET, clock())
     assert "square(4)" not in graded.feedback_html
@@ -125,5 +129,7 @@ def test_feedback_never_shows_hidden_tests() -> None:
 def test_late_credit_scales_the_score() -> None:
     assignment = build()
     nb = learner_copy(assignment, "def square(x):\n    return x * x")
-    graded = grade("t", assignment, {"hw.ipynb": nb}, FakeSession(), BUDGET, clock(), on_time=False, late_credit=0.5)
+    graded = grade(
+        "t", assignment, {"hw.ipynb": nb}, FakeSession(), BUDGET, clock(), on_time=False, late_credit=0.5
+    )
     assert graded.report.raw_score == 3.0 and graded.report.score == 1.5

@@ -12,9 +12,32 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = sorted([*(ROOT / "grader").glob("*.py"), *(ROOT / "integrations").glob("*.py"), *(ROOT / "exam_bank").glob("*.py"), *(ROOT / "records").glob("*.py")])
-FORBIDDEN = {"docker", "redis", "rq", "flask", "sqlalchemy", "psycopg", "requests", "socket", "subprocess", "urllib", "http",
-             "sandboxes", "store", "web", "worker", "autograde"}
+PURE = sorted(
+    [
+        *(ROOT / "grader").glob("*.py"),
+        *(ROOT / "integrations").glob("*.py"),
+        *(ROOT / "exam_bank").glob("*.py"),
+        *(ROOT / "records").glob("*.py"),
+    ]
+)
+FORBIDDEN = {
+    "docker",
+    "redis",
+    "rq",
+    "flask",
+    "sqlalchemy",
+    "psycopg",
+    "requests",
+    "socket",
+    "subprocess",
+    "urllib",
+    "http",
+    "sandboxes",
+    "store",
+    "web",
+    "worker",
+    "autograde",
+}
 
 
 @pytest.mark.parametrize("module", PURE, ids=lambda p: f"{p.parent.name}/{p.name}")

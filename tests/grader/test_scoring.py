@@ -29,7 +29,9 @@ def test_other_exception_scores_zero_and_is_error() -> None:
 
 
 def test_stderr_output_scores_zero_like_nbgrader() -> None:
-    run = CellRun("ok", ({"output_type": "stream", "name": "stderr", "text": "warn"},), attestation="verified")
+    run = CellRun(
+        "ok", ({"output_type": "stream", "name": "stderr", "text": "warn"},), attestation="verified"
+    )
     assert score_test(CELL, run).score == 0.0
 
 

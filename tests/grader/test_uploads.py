@@ -96,7 +96,9 @@ def test_a_zip_with_too_many_members_is_refused() -> None:
         unpack_upload("many.zip", data, 10 * BUDGET)
 
 
-@pytest.mark.parametrize("name", ["/etc/passwd", "../hw.ipynb", "work/../../hw.ipynb", "C:/hw.ipynb", "..\\..\\hw.ipynb"])
+@pytest.mark.parametrize(
+    "name", ["/etc/passwd", "../hw.ipynb", "work/../../hw.ipynb", "C:/hw.ipynb", "..\\..\\hw.ipynb"]
+)
 def test_a_member_path_that_leaves_the_folder_is_refused(name: str) -> None:
     with pytest.raises(BadInput, match="unsafe path"):
         unpack_upload("paths.zip", make_zip({name: b"{}"}), BUDGET)

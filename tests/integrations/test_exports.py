@@ -138,7 +138,9 @@ def test_a_learner_whose_submissions_all_failed_keeps_a_row_with_empty_scores() 
 
 
 def test_late_credit_shows_in_the_total_while_cells_stay_raw_points() -> None:
-    late = report_dict(report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5)
+    late = report_dict(
+        report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5
+    )
     subs = [Submission("s1", score=1.0, on_time=False, late_credit=0.5)]
     (row,) = parse(assignment_gradebook(Assignment(), subs, {"s1": late}))
     assert (row["test_answer"], row["late_credit"], row["total"]) == ("2", "0.5", "1")
@@ -232,7 +234,9 @@ def test_results_json_has_gradescopes_shape() -> None:
 
 
 def test_results_json_omits_execution_time_without_timings_and_says_when_late() -> None:
-    late = report_dict(report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5)
+    late = report_dict(
+        report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5
+    )
     results = gradescope_results(Report(late), Submission("s1"), Assignment())
     assert "execution_time" not in results
     assert results["output"] == "hw1: 1 / 3. Received after the deadline: 50% of the credit kept."
@@ -259,7 +263,9 @@ def test_results_json_never_carries_hidden_test_content() -> None:
 
 
 def test_a_partial_score_is_reported_as_earned_and_not_as_passed() -> None:
-    report = report_dict(report_cell("test_answer", 1.5, 2.0, "partial", message="partial credit: 1.5"), score=1.5)
+    report = report_dict(
+        report_cell("test_answer", 1.5, 2.0, "partial", message="partial credit: 1.5"), score=1.5
+    )
     (test,) = gradescope_results(Report(report), Submission("s1"), Assignment())["tests"]
     assert (test["score"], test["status"], test["output"]) == (1.5, "failed", "partial credit: 1.5")
 

@@ -28,8 +28,13 @@ def test_a_manual_score_fills_the_cell_and_the_total_keeps_late_credit() -> None
     cell = next(c for c in changed.cells if c.grade_id == "essay")
     assert (cell.score, cell.status) == (2.5, "graded_by_instructor")
     assert change == {
-        "kind": "manual", "grade_id": "essay", "previous_score": None, "previous_status": "needs_manual_grading",
-        "score": 2.5, "author": "prof", "reason": "good argument",
+        "kind": "manual",
+        "grade_id": "essay",
+        "previous_score": None,
+        "previous_status": "needs_manual_grading",
+        "score": 2.5,
+        "author": "prof",
+        "reason": "good argument",
     }
     assert REPORT.cells[1].score is None, "the old report is unchanged"
 

@@ -20,8 +20,15 @@ ISSUED_AT = "2025-06-30T12:00:00Z"
 
 def make_course(course: str = "ds101", **changes: Any) -> CourseResult:
     values: dict[str, Any] = {
-        "course": course, "required": True, "credits": 5.0, "assignments": 0.9, "exam": 0.8,
-        "exam_verified": True, "grade": 84.0, "letter": "B", "passed": True,
+        "course": course,
+        "required": True,
+        "credits": 5.0,
+        "assignments": 0.9,
+        "exam": 0.8,
+        "exam_verified": True,
+        "grade": 84.0,
+        "letter": "B",
+        "passed": True,
     }
     return CourseResult(**{**values, **changes})
 
@@ -31,12 +38,28 @@ def make_record(*courses: CourseResult, **changes: Any) -> dict[str, Any]:
     courses = courses or (
         make_course("ds101"),
         make_course("ml201", grade=41.5, letter="F", passed=False),
-        make_course("thesis", required=False, credits=10.0, assignments=None, exam=None, exam_verified=False,
-                    grade=None, letter=None, passed=False),
+        make_course(
+            "thesis",
+            required=False,
+            credits=10.0,
+            assignments=None,
+            exam=None,
+            exam_verified=False,
+            grade=None,
+            letter=None,
+            passed=False,
+        ),
     )
     values: dict[str, Any] = {
-        "programme_id": "msc-data", "learner": "alice", "courses": courses, "credits_earned": 5.0,
-        "complete": False, "credit_eligible": True, "frozen": False, "last_seq": 12, "history_hash": "ab" * 32,
+        "programme_id": "msc-data",
+        "learner": "alice",
+        "courses": courses,
+        "credits_earned": 5.0,
+        "complete": False,
+        "credit_eligible": True,
+        "frozen": False,
+        "last_seq": 12,
+        "history_hash": "ab" * 32,
     }
     return Record(**{**values, **changes}).to_dict()
 
@@ -61,7 +84,9 @@ def test_clr_has_the_credential_fields_and_keeps_the_whole_record() -> None:
     assert [a["name"] for a in subject["achievement"]] == ["msc-data", "ds101", "ml201", "thesis"]
     assert len(subject["verifiableCredential"]) == 4
     for vc in subject["verifiableCredential"]:
-        assert vc["type"] == ["VerifiableCredential", "AchievementCredential"] and vc["validFrom"] == ISSUED_AT
+        assert (
+            vc["type"] == ["VerifiableCredential", "AchievementCredential"] and vc["validFrom"] == ISSUED_AT
+        )
         achievement = vc["credentialSubject"]["achievement"]
         assert {"id", "type", "name", "description", "criteria"} <= set(achievement)
     assert {(a["sourceId"], a["targetId"].rsplit(":", 1)[1]) for a in subject["association"]} == {
@@ -85,16 +110,24 @@ def test_each_course_is_an_achievement_with_its_result_and_credits() -> None:
     assert failed["result"][0]["status"] == "Failed" and failed["result"][0]["value"] == "41.5"
     assert failed["creditsEarned"] == 0.0
     assert pending["result"] == [
-        {"type": ["Result"], "resultDescription": "urn:autograde:achievement:msc-data:thesis#grade", "status": "InProgress"}
+        {
+            "type": ["Result"],
+            "resultDescription": "urn:autograde:achievement:msc-data:thesis#grade",
+            "status": "InProgress",
+        }
     ]
-    assert pending["achievement"]["tag"] == ["elective"] and pending["achievement"]["creditsAvailable"] == 10.0
+    assert (
+        pending["achievement"]["tag"] == ["elective"] and pending["achievement"]["creditsAvailable"] == 10.0
+    )
 
 
 def test_the_programme_is_an_achievement_with_credits_earned_and_completion() -> None:
     programme = subjects(to_clr(make_record(), ISSUER, ISSUED_AT))["msc-data"]
     assert programme["achievement"]["achievementType"] == "LearningProgram"
     assert programme["creditsEarned"] == 5.0 and programme["result"][0]["status"] == "InProgress"
-    complete = subjects(to_clr(make_record(complete=True, credits_earned=20.0), ISSUER, ISSUED_AT))["msc-data"]
+    complete = subjects(to_clr(make_record(complete=True, credits_earned=20.0), ISSUER, ISSUED_AT))[
+        "msc-data"
+    ]
     assert complete["creditsEarned"] == 20.0 and complete["result"][0]["status"] == "Completed"
     frozen = subjects(to_clr(make_record(complete=True, frozen=True), ISSUER, ISSUED_AT))["msc-data"]
     assert frozen["result"][0]["status"] == "OnHold"
@@ -117,8 +150,19 @@ def read_csv(text: str) -> list[list[str]]:
 
 def test_csv_has_one_row_per_course_and_reads_back() -> None:
     rows = read_csv(to_csv(make_record()))
-    assert rows[0] == ["programme", "learner", "course", "required", "credits", "assignments", "exam",
-                       "exam_verified", "grade", "letter", "passed"]
+    assert rows[0] == [
+        "programme",
+        "learner",
+        "course",
+        "required",
+        "credits",
+        "assignments",
+        "exam",
+        "exam_verified",
+        "grade",
+        "letter",
+        "passed",
+    ]
     assert rows[1] == ["msc-data", "alice", "ds101", "true", "5", "0.9", "0.8", "true", "84", "B", "true"]
     assert rows[2][2:] == ["ml201", "true", "5", "0.9", "0.8", "true", "41.5", "F", "false"]
     assert rows[3][2:] == ["thesis", "false", "10", "", "", "false", "", "", "false"]
@@ -126,11 +170,18 @@ def test_csv_has_one_row_per_course_and_reads_back() -> None:
 
 
 def test_csv_quotes_text_a_spreadsheet_would_run() -> None:
-    record = make_record(make_course('=HYPERLINK("http://x")'), make_course("+1"), make_course("\tx"),
-                         learner="@SUM(A1)", programme_id="-2")
+    record = make_record(
+        make_course('=HYPERLINK("http://x")'),
+        make_course("+1"),
+        make_course("\tx"),
+        learner="@SUM(A1)",
+        programme_id="-2",
+    )
     rows = read_csv(to_csv(record))
     assert [row[:3] for row in rows[1:]] == [
-        ["'-2", "'@SUM(A1)", "'=HYPERLINK(\"http://x\")"], ["'-2", "'@SUM(A1)", "'+1"], ["'-2", "'@SUM(A1)", "'\tx"]
+        ["'-2", "'@SUM(A1)", '\'=HYPERLINK("http://x")'],
+        ["'-2", "'@SUM(A1)", "'+1"],
+        ["'-2", "'@SUM(A1)", "'\tx"],
     ]
 
 

@@ -118,8 +118,11 @@ def test_an_unknown_key_is_refused_wherever_it_is(place: tuple[Any, ...], expect
     ("change", "expected"),
     [
         ({"id": "Data Science"}, "programme.yaml: id: 'Data Science' must be lower-case letters and digits"),
-        ({"electives_needed": 3}, "programme.yaml: electives_needed: the programme requires 3 electives but lists "
-                                  "only 2 elective courses (required: false)"),
+        (
+            {"electives_needed": 3},
+            "programme.yaml: electives_needed: the programme requires 3 electives but lists "
+            "only 2 elective courses (required: false)",
+        ),
         ({"electives_needed": -1}, "programme.yaml: electives_needed: must be at least 0, not -1"),
         ({"courses": []}, "programme.yaml: courses: must not be empty"),
         ({"title": None}, "programme.yaml: title: must be a string"),
@@ -134,7 +137,9 @@ def test_too_many_electives_is_listed_with_every_other_problem() -> None:
     """Not found only once the rest is fixed: one upload shows every problem, this one too."""
     data = {**programme_data(rounding=9), "id": "Bad Id", "electives_needed": 3}
     problems = problems_of(data)
-    assert len(problems) == 3 and any("electives_needed: the programme requires 3 electives" in p for p in problems)
+    assert len(problems) == 3 and any(
+        "electives_needed: the programme requires 3 electives" in p for p in problems
+    )
 
 
 def test_a_programme_without_electives_that_needs_one_says_so_in_the_singular() -> None:
@@ -143,7 +148,10 @@ def test_a_programme_without_electives_that_needs_one_says_so_in_the_singular() 
         {**data["courses"][2], "required": True}
     ]
     (problem,) = problems_of(data)
-    assert problem == "programme.yaml: electives_needed: the programme requires 1 elective but lists none (required: false)"
+    assert (
+        problem
+        == "programme.yaml: electives_needed: the programme requires 1 elective but lists none (required: false)"
+    )
 
 
 @pytest.mark.parametrize(

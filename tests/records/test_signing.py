@@ -81,7 +81,9 @@ def positions() -> dict[str, int]:
     }
 
 
-@pytest.mark.parametrize("new", [0x20, 0x30, 0x41, 0x7E, 0xFF, None], ids=["space", "0", "A", "~", "0xff", "bit flip"])
+@pytest.mark.parametrize(
+    "new", [0x20, 0x30, 0x41, 0x7E, 0xFF, None], ids=["space", "0", "A", "~", "0xff", "bit flip"]
+)
 @pytest.mark.parametrize("name", list(positions()))
 def test_changing_one_byte_anywhere_fails_verification(name: str, new: int | None) -> None:
     position = positions()[name]
@@ -120,7 +122,9 @@ def test_a_change_to_the_proof_metadata_is_caught_by_the_signature() -> None:
 
 
 def test_a_wrong_key_under_the_right_id_fails_clearly() -> None:
-    with pytest.raises(RecordVerificationFailed, match="does not match: the record was changed after signing"):
+    with pytest.raises(
+        RecordVerificationFailed, match="does not match: the record was changed after signing"
+    ):
         verify_bytes(SIGNED, {key_id(PUBLIC): OTHER_PUBLIC})
 
 
@@ -148,7 +152,10 @@ def test_an_unknown_key_id_fails_naming_both() -> None:
 def test_malformed_files_fail_with_the_reason(data: bytes, reason: str) -> None:
     with pytest.raises(RecordVerificationFailed, match=reason):
         verify_bytes(data)
-    assert issubclass(RecordVerificationFailed, BadInput) and RecordVerificationFailed.code == "record_verification_failed"
+    assert (
+        issubclass(RecordVerificationFailed, BadInput)
+        and RecordVerificationFailed.code == "record_verification_failed"
+    )
 
 
 def test_published_keys_read_back_as_jwk_jwk_set_and_pem() -> None:
@@ -206,7 +213,10 @@ def test_cli_names_an_unknown_key_and_a_missing_file(
     record.write_bytes(signed_file(OTHER))
     assert main(["records", "verify", str(record), "--public-key", str(key_files["jwk"])]) == EXIT_BAD_INPUT
     assert f"signed by unknown key {key_id(OTHER_PUBLIC)}" in capsys.readouterr().err
-    assert main(["records", "verify", str(tmp_path / "none.json"), "--public-key", str(key_files["jwk"])]) == EXIT_BAD_INPUT
+    assert (
+        main(["records", "verify", str(tmp_path / "none.json"), "--public-key", str(key_files["jwk"])])
+        == EXIT_BAD_INPUT
+    )
     assert "cannot read" in capsys.readouterr().err
 
 

@@ -83,7 +83,14 @@ def test_numpy_and_pandas_answers_cross_by_value(judge: JudgeProcess) -> None:
 
 @pytest.mark.parametrize(
     "lie",
-    [LyingInt(4), Liar(), mock.ANY, mock.MagicMock(), np.array([Liar()], dtype=object), namedtuple("P", "x")(9)],
+    [
+        LyingInt(4),
+        Liar(),
+        mock.ANY,
+        mock.MagicMock(),
+        np.array([Liar()], dtype=object),
+        namedtuple("P", "x")(9),
+    ],
     ids=["int-subclass", "liar", "mock-any", "magic-mock", "object-array", "namedtuple"],
 )
 def test_a_value_that_could_lie_is_refused_and_named(judge: JudgeProcess, lie: Any) -> None:
@@ -160,7 +167,12 @@ def test_output_written_by_learner_code_during_a_test_is_kept_and_stderr_fails(j
 def test_the_last_expression_is_the_result_for_partial_credit(judge: JudgeProcess) -> None:
     reply = verdict(judge, "points = 0\nif square(2) == 4:\n    points += 1.5\npoints", {"square": square})
     assert reply["outputs"] == [
-        {"output_type": "execute_result", "data": {"text/plain": "1.5"}, "metadata": {}, "execution_count": None}
+        {
+            "output_type": "execute_result",
+            "data": {"text/plain": "1.5"},
+            "metadata": {},
+            "execution_count": None,
+        }
     ]
 
 
@@ -292,7 +304,9 @@ def test_a_learner_function_passed_to_another_goes_as_itself(judge: JudgeProcess
     assert verdict(judge, "assert arity(square) == 1 and arity(f=square) == 1", namespace)["status"] == "ok"
 
 
-def test_a_learner_name_can_make_the_judge_import_only_libraries_tests_compute_with(judge: JudgeProcess) -> None:
+def test_a_learner_name_can_make_the_judge_import_only_libraries_tests_compute_with(
+    judge: JudgeProcess,
+) -> None:
     import types
 
     assert verdict(judge, "assert m.sqrt(4) == 2", {"m": types.ModuleType("math")})["status"] == "ok"

@@ -133,6 +133,9 @@ def test_a_restart_also_ends_what_the_cells_started(docker_client: Any) -> None:
     with DockerSandboxFactory(docker_client, limits, worker=f"test-lean-{next(_names)}").open() as fresh:
         run(fresh, "import subprocess\nchild = subprocess.Popen(['sleep', '300'])")
         fresh.restart()
-        out = run(fresh, "import os\nprint(sum(1 for p in os.listdir('/proc') if p.isdigit() and"
-                         " open(f'/proc/{p}/cmdline').read().startswith('sleep')))")
+        out = run(
+            fresh,
+            "import os\nprint(sum(1 for p in os.listdir('/proc') if p.isdigit() and"
+            " open(f'/proc/{p}/cmdline').read().startswith('sleep')))",
+        )
         assert texts(out).strip() == "0", "a process started by a cell outlived its kernel"

@@ -29,7 +29,9 @@ def make_package(root: Path) -> None:
 def in_subprocess(root: Path, code: str) -> str:
     """Each case in a fresh interpreter, so sys.modules and sys.meta_path start clean."""
     prelude = f"import sys; sys.path[:0] = [{str(AGENT)!r}, {str(root)!r}]; import preload\n"
-    done = subprocess.run([sys.executable, "-I", "-c", prelude + code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", prelude + code], capture_output=True, text=True, check=True
+    )
     return done.stdout.strip()
 
 
@@ -61,17 +63,24 @@ def test_a_rehearsal_puts_the_modules_only_running_code_imports_in_the_table(tmp
     in_subprocess(tmp_path, f"preload.build({str(plain)!r}, ['pre_pkg'])")
     in_subprocess(tmp_path, f"preload.build({str(rehearsed)!r}, ['pre_pkg', 'pre_pkg.leaf:rehearse'])")
     assert in_subprocess(tmp_path, code.format(t=str(plain))) == "['pre_pkg', 'pre_pkg.leaf']"
-    assert in_subprocess(tmp_path, code.format(t=str(rehearsed))) == "['pre_pkg', 'pre_pkg.late', 'pre_pkg.leaf']"
+    assert (
+        in_subprocess(tmp_path, code.format(t=str(rehearsed)))
+        == "['pre_pkg', 'pre_pkg.late', 'pre_pkg.leaf']"
+    )
 
 
-@pytest.mark.parametrize("damage", ["missing", "other interpreter", "garbage", "empty", "cut in the index", "cut in the code"])
+@pytest.mark.parametrize(
+    "damage", ["missing", "other interpreter", "garbage", "empty", "cut in the index", "cut in the code"]
+)
 def test_an_unusable_table_falls_back_to_ordinary_imports(tmp_path: Path, damage: str) -> None:
     make_package(tmp_path)
     table = tmp_path / "table.marshal"
     if damage == "other interpreter":
         import marshal
 
-        head = marshal.dumps(([2, "2.7.18"], {"pre_pkg": (str(tmp_path / "pre_pkg" / "__init__.py"), True, 0, 0)}))
+        head = marshal.dumps(
+            ([2, "2.7.18"], {"pre_pkg": (str(tmp_path / "pre_pkg" / "__init__.py"), True, 0, 0)})
+        )
         table.write_bytes(len(head).to_bytes(8, "little") + head)
     elif damage == "garbage":
         table.write_bytes(b"\x00not marshal")
@@ -102,7 +111,9 @@ def test_a_process_maps_the_table_and_loads_only_the_code_it_imports(tmp_path: P
 
 
 @pytest.mark.docker
-def test_the_sandbox_kernel_started_from_the_table_and_learners_import_as_usual(sandbox: DockerSandbox) -> None:  # noqa: F811
+def test_the_sandbox_kernel_started_from_the_table_and_learners_import_as_usual(
+    sandbox: DockerSandbox,
+) -> None:
     result = run(
         sandbox,
         "import sys, IPython, json\n"
@@ -130,16 +141,29 @@ def test_what_loads_before_the_table_is_stdlib_only(module: str) -> None:
     Its own modules beside it count as its own, and each of them is checked here too.
     """
     tree = ast.parse((AGENT / module).read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
     own = {path.stem for path in AGENT.glob("*.py")}
-    assert imported - own and imported - own <= sys.stdlib_module_names, imported - own - sys.stdlib_module_names
+    assert imported - own and imported - own <= sys.stdlib_module_names, (
+        imported - own - sys.stdlib_module_names
+    )
     assert imported & own <= set(AGENT_OWN), "the agent imports only these of its own modules"
 
 
 @pytest.mark.docker
 @pytest.mark.parametrize("library", ["numpy", "pandas"])
-def test_a_guarded_library_loads_from_its_own_table_before_learner_code(docker_client: Any, library: str) -> None:
+def test_a_guarded_library_loads_from_its_own_table_before_learner_code(
+    docker_client: Any, library: str
+) -> None:
     limits = SandboxLimits(image=SANDBOX_IMAGE, memory_mb=512)
     factory = DockerSandboxFactory(docker_client, limits, worker=f"test-preload-{library}")
     probe = (

@@ -34,7 +34,10 @@ RUNTIMES = ["runc", pytest.param("runsc", marks=pytest.mark.gvisor)]
 
 def containers_of(docker_client: Any, worker: str) -> list[Any]:
     """Ids only: ``containers.list`` inspects each one and races with their removal."""
-    return [c["Id"] for c in docker_client.api.containers(all=True, filters={"label": f"autograde.worker={worker}"})]
+    return [
+        c["Id"]
+        for c in docker_client.api.containers(all=True, filters={"label": f"autograde.worker={worker}"})
+    ]
 
 
 def wait_until(predicate: Any, timeout: float = 60.0) -> bool:
@@ -147,7 +150,9 @@ def test_an_unusable_engine_or_image_is_a_sandbox_error_not_a_hang(docker_client
 
 def test_the_reserve_is_kept_for_priority_grades(docker_client: Any) -> None:
     worker = f"test-pool-{next(_names)}"
-    factory = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker)
+    factory = DockerSandboxFactory(
+        docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker
+    )
     with WarmPool(factory, size=1, reserve=1) as pool:
         assert pool.wait_ready(timeout=120) and pool.idle == 2
         with pool.open() as ordinary:
@@ -158,14 +163,18 @@ def test_the_reserve_is_kept_for_priority_grades(docker_client: Any) -> None:
                 shares = docker_client.api.inspect_container(exam.container.id)["HostConfig"]["CpuShares"]
                 assert shares == PRIORITY_SHARES
         assert pool.wait_ready(timeout=120)
-        idle_shares = {docker_client.api.inspect_container(s.container.id)["HostConfig"]["CpuShares"] for s in pool._idle}
+        idle_shares = {
+            docker_client.api.inspect_container(s.container.id)["HostConfig"]["CpuShares"] for s in pool._idle
+        }
         assert idle_shares == {WARMING_SHARES}, "warming sandboxes should yield to grading"
 
 
 def test_a_held_refill_waits_for_running_exams_and_an_exam_never_waits_for_it(docker_client: Any) -> None:
     """``hold`` runs before each start; an exam finding only a held start opens one cold."""
     worker = f"test-pool-{next(_names)}"
-    factory = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker)
+    factory = DockerSandboxFactory(
+        docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker
+    )
     released = threading.Event()
     holds: list[float] = []
 
@@ -184,10 +193,15 @@ def test_a_held_refill_waits_for_running_exams_and_an_exam_never_waits_for_it(do
 
 def test_an_exam_lane_pool_warms_at_the_exam_weight(docker_client: Any) -> None:
     worker = f"test-pool-{next(_names)}"
-    factory = DockerSandboxFactory(docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker)
+    factory = DockerSandboxFactory(
+        docker_client, SandboxLimits(image=SANDBOX_IMAGE, memory_mb=256), worker=worker
+    )
     with WarmPool(factory, size=1, warm_shares=PRIORITY_SHARES) as pool:
         assert pool.wait_ready(timeout=120)
         idle = pool._idle[0]
-        assert docker_client.api.inspect_container(idle.container.id)["HostConfig"]["CpuShares"] == PRIORITY_SHARES
+        assert (
+            docker_client.api.inspect_container(idle.container.id)["HostConfig"]["CpuShares"]
+            == PRIORITY_SHARES
+        )
         with pool.open(priority=True) as exam:
             assert exam is idle and exam.cpu_shares == PRIORITY_SHARES

@@ -80,7 +80,10 @@ def square_assignment(*extra_tests: Any, in_process: bool = False) -> Assignment
 def grader(request: pytest.FixtureRequest, docker_client: Any) -> Iterator[Grader]:
     worker = f"security-{request.param}-{next(_names)}"
     limits = SandboxLimits(image=SANDBOX_IMAGE, runtime=request.param, memory_mb=512, pids=64, nofile=256)
-    yield Grader(DockerSandboxFactory(docker_client, limits, worker=worker), Budget(cell_timeout=5, notebook_timeout=90))
+    yield Grader(
+        DockerSandboxFactory(docker_client, limits, worker=worker),
+        Budget(cell_timeout=5, notebook_timeout=90),
+    )
     left = docker_client.containers.list(all=True, filters={"label": f"autograde.worker={worker}"})
     assert left == [], "a sandbox container was left behind"
     assert docker_client.ping()

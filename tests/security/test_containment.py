@@ -33,13 +33,18 @@ def test_infinite_loop_times_out(grader: Grader) -> None:
 
 
 def test_loop_that_ignores_interrupts_is_stopped(grader: Grader) -> None:
-    cells = abuse(grader, "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass")
+    cells = abuse(
+        grader, "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+    )
     assert cells["abuse"] == (0.0, "timeout")
     assert_others_graded(cells)
 
 
 def test_fork_bomb_hits_the_process_limit(grader: Grader) -> None:
-    cells = abuse(grader, "import os\nfor _ in range(1000):\n    if os.fork() == 0:\n        import time; time.sleep(60)")
+    cells = abuse(
+        grader,
+        "import os\nfor _ in range(1000):\n    if os.fork() == 0:\n        import time; time.sleep(60)",
+    )
     assert cells["abuse"][0] == 0.0
     assert_others_graded(cells)
 
@@ -51,7 +56,9 @@ def test_memory_bomb_is_killed(grader: Grader) -> None:
 
 
 def test_disk_fill_stops_at_the_scratch_cap(grader: Grader) -> None:
-    cells = abuse(grader, "with open('fill', 'wb') as f:\n    while True:\n        f.write(b'x' * 1024 * 1024)")
+    cells = abuse(
+        grader, "with open('fill', 'wb') as f:\n    while True:\n        f.write(b'x' * 1024 * 1024)"
+    )
     assert cells["abuse"] == (0.0, "error")
     assert_others_graded(cells)
 

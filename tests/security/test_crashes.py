@@ -23,13 +23,17 @@ def test_cells_before_and_after_a_crash_keep_their_scores(grader: Grader, crash:
         make_test_cell("crash", "abuse()", points=1),
         make_test_cell("after", "assert square(5) == 25", points=1),
     )
-    assert outcome.scores == {"visible": 1.0, "hidden": 2.0, "crash": 0.0, "after": 1.0}, outcome.report.to_dict()
+    assert outcome.scores == {"visible": 1.0, "hidden": 2.0, "crash": 0.0, "after": 1.0}, (
+        outcome.report.to_dict()
+    )
     assert outcome.cell("crash").status == "error"
     assert any("that cell was skipped" in event for event in outcome.report.events)
 
 
 def test_out_of_memory_is_explained_in_words(grader: Grader) -> None:
-    outcome = grader.grade_square(as_learner_function(CRASHES["out_of_memory"]), make_test_cell("crash", "abuse()", points=1))
+    outcome = grader.grade_square(
+        as_learner_function(CRASHES["out_of_memory"]), make_test_cell("crash", "abuse()", points=1)
+    )
     assert "memory limit of 512 MiB" in outcome.cell("crash").message
 
 

@@ -43,15 +43,15 @@ ATTACKS = {
     "fake_attestation_written_to_pipe": (
         "import os, stat\nfor fd in map(int, os.listdir('/proc/self/fd')):\n"
         "    try:\n        if stat.S_ISFIFO(os.fstat(fd).st_mode):\n"
-        "            os.write(fd, b'{\"body\": \"{}\", \"mac\": \"00\"}\\n')\n    except OSError:\n        pass"
+        '            os.write(fd, b\'{"body": "{}", "mac": "00"}\\n\')\n    except OSError:\n        pass'
     ),
-    "fake_results_printed": "print('{\"id\": 2, \"status\": \"ok\", \"outputs\": []}')\nprint('All tests passed! 3/3')",
+    "fake_results_printed": 'print(\'{"id": 2, "status": "ok", "outputs": []}\')\nprint(\'All tests passed! 3/3\')',
     "grader_process_killed": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
     "grader_process_stopped": "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)",
     "reply_forged_on_agent_stdout": (
         "import os\nfor n in range(1, 200):\n    try:\n"
         "        fd = os.open(f'/proc/{os.getppid()}/fd/1', os.O_WRONLY)\n"
-        "        os.write(fd, ('{\"id\": %d, \"status\": \"ok\", \"outputs\": [], \"attestation\": {\"verdict\": \"verified\"}}\\n' % n).encode())\n"
+        '        os.write(fd, (\'{"id": %d, "status": "ok", "outputs": [], "attestation": {"verdict": "verified"}}\\n\' % n).encode())\n'
         "    except OSError:\n        break"
     ),
 }
@@ -66,8 +66,14 @@ def test_attack_with_a_wrong_answer_scores_nothing(grader: Grader, attack: str, 
 
 @pytest.mark.parametrize(
     "attack",
-    ["custom_exc_swallows_errors", "asserts_stripped_by_ast_transformer", "run_cell_replaced",
-     "builtin_compile_patched", "kernel_loop_rewrites_requests", "fake_attestation_written_to_pipe"],
+    [
+        "custom_exc_swallows_errors",
+        "asserts_stripped_by_ast_transformer",
+        "run_cell_replaced",
+        "builtin_compile_patched",
+        "kernel_loop_rewrites_requests",
+        "fake_attestation_written_to_pipe",
+    ],
 )
 def test_detected_tampering_is_flagged_for_review_in_process(grader: Grader, attack: str) -> None:
     """In the weaker in-process mode the kernel's audit hook still sees these and flags them."""
@@ -96,7 +102,9 @@ def test_patched_test_helpers_change_nothing(grader: Grader, in_process: bool) -
     """Judged, the judge's numpy is its own; in-process, the patch is detected and flagged."""
     from tests.builders import make_test_cell
 
-    uses_numpy = make_test_cell("np_test", "import numpy as np\nnp.testing.assert_allclose(square(3), 10)", points=1)
+    uses_numpy = make_test_cell(
+        "np_test", "import numpy as np\nnp.testing.assert_allclose(square(3), 10)", points=1
+    )
     attack = f"{RIGHT}\nimport numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None"
     outcome = grader.grade_square(attack, uses_numpy, in_process=in_process)
     assert outcome.scores["np_test"] == 0.0
@@ -107,7 +115,9 @@ def test_a_learner_cannot_guard_again_after_tampering(grader: Grader) -> None:
     """The hook takes one guard request per kernel, and the agent's comes first."""
     from tests.builders import make_test_cell
 
-    uses_numpy = make_test_cell("np_test", "import numpy as np\nnp.testing.assert_allclose(square(3), 10)", points=1)
+    uses_numpy = make_test_cell(
+        "np_test", "import numpy as np\nnp.testing.assert_allclose(square(3), 10)", points=1
+    )
     attack = (
         f"{RIGHT}\nimport sys, numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None\n"
         "sys.audit('autograde.guard', '0' * 32, 'numpy,numpy.testing')"

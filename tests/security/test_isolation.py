@@ -21,7 +21,9 @@ def probe(grader: Grader, code: str) -> str:
     return the feedback text, which shows what the answer cell printed."""
     nb = make_notebook(
         make_answer_cell("probe", f"x = '{SOLUTION_MARK}'"),
-        make_test_cell("hidden", f"### BEGIN HIDDEN TESTS\nassert '{HIDDEN_LITERAL}'\n### END HIDDEN TESTS", 1),
+        make_test_cell(
+            "hidden", f"### BEGIN HIDDEN TESTS\nassert '{HIDDEN_LITERAL}'\n### END HIDDEN TESTS", 1
+        ),
     )
     assignment = build_assignment({"hw.ipynb": to_bytes(nb)})
     outcome = grader.grade(assignment, learner_files(assignment, {"probe": code}))
@@ -34,14 +36,19 @@ def test_no_network_interfaces_but_loopback(grader: Grader) -> None:
 
 
 def test_runs_as_an_unprivileged_user_with_no_capabilities(grader: Grader) -> None:
-    out = probe(grader, "import os\nprint(os.getuid(), os.geteuid())\nprint(open('/proc/self/status').read())")
+    out = probe(
+        grader, "import os\nprint(os.getuid(), os.geteuid())\nprint(open('/proc/self/status').read())"
+    )
     assert "1000 1000" in out
     cap_eff = next(line for line in out.splitlines() if line.startswith("CapEff"))
     assert cap_eff.split()[1].strip("0") == ""
 
 
 def test_no_docker_socket_no_secrets_in_environment(grader: Grader) -> None:
-    out = probe(grader, "import os\nprint(os.path.exists('/var/run/docker.sock'), os.path.exists('/run/docker.sock'))\nprint(dict(os.environ))")
+    out = probe(
+        grader,
+        "import os\nprint(os.path.exists('/var/run/docker.sock'), os.path.exists('/run/docker.sock'))\nprint(dict(os.environ))",
+    )
     assert "False False" in out
     for word in ("TOKEN", "SECRET", "PASSWORD", "DATABASE", "REDIS", "ATTEST_FDS"):
         assert word not in out
@@ -66,7 +73,7 @@ def test_the_agent_memory_cannot_be_read_even_from_a_subprocess(grader: Grader) 
     out = probe(
         grader,
         "import os, subprocess, sys\nppid = os.getppid()\n"
-        "code = f'open(\"/proc/{ppid}/mem\", \"rb\").read(1); print(\"READ\")'\n"
+        'code = f\'open("/proc/{ppid}/mem", "rb").read(1); print("READ")\'\n'
         "r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)\n"
         "print('DENIED' if 'READ' not in r.stdout else 'READ-MEM')\n"
         "try:\n    print(open(f'/proc/{ppid}/environ', 'rb').read().replace(b'\\0', b' '))\nexcept OSError:\n    print('no environ')",

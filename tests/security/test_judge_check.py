@@ -146,7 +146,9 @@ def _indent(source: str) -> str:
     return "\n".join("    " + line for line in source.split("\n"))
 
 
-def test_instructor_data_the_learner_replaces_is_the_instructors_when_the_assignment_asks(grader: Grader) -> None:
+def test_instructor_data_the_learner_replaces_is_the_instructors_when_the_assignment_asks(
+    grader: Grader,
+) -> None:
     """With instructor_cells = all, a learner who swaps the data a test computes from gains nothing."""
     import nbformat
 
@@ -163,5 +165,7 @@ def test_instructor_data_the_learner_replaces_is_the_instructors_when_the_assign
     attack = "def mean(v):\n    return 0\ndata = [0]"
     outcome = grader.grade(assignment, learner_files(assignment, {"mean": attack}))
     assert outcome.scores == {"t": 0.0}, outcome.report.to_dict()
-    honest = grader.grade(assignment, learner_files(assignment, {"mean": "def mean(v):\n    return sum(v) / len(v)"}))
+    honest = grader.grade(
+        assignment, learner_files(assignment, {"mean": "def mean(v):\n    return sum(v) / len(v)"})
+    )
     assert honest.scores == {"t": 1.0}, honest.report.to_dict()

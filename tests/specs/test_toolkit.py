@@ -12,10 +12,15 @@ from specs.fields import Where
 
 
 def test_the_toolkit_speaks_invalid_spec_naming_file_and_field() -> None:
-    with pytest.raises(InvalidSpec, match=r"^spec\.yaml: not valid YAML \(the key 'a' appears twice") as caught:
+    with pytest.raises(
+        InvalidSpec, match=r"^spec\.yaml: not valid YAML \(the key 'a' appears twice"
+    ) as caught:
         decode_spec("spec.yaml", "a: 1\na: 2\n")
     assert type(caught.value) is InvalidSpec
-    assert str(Where("spec.yaml").key("pools").index(1).key("draw").error("bad")) == "spec.yaml: pools[1].draw: bad"
+    assert (
+        str(Where("spec.yaml").key("pools").index(1).key("draw").error("bad"))
+        == "spec.yaml: pools[1].draw: bad"
+    )
 
 
 @pytest.mark.parametrize(

@@ -37,9 +37,14 @@ def test_names_are_identities_so_a_taken_name_is_refused(store: Store) -> None:
         store.create_account("instructor", "alice", "another pass", None)
 
 
-@pytest.mark.parametrize(("role", "name", "password"), [
-    ("platform", "lms", "long enough"), ("learner", " alice", "long enough"), ("learner", "alice", "short"),
-])
+@pytest.mark.parametrize(
+    ("role", "name", "password"),
+    [
+        ("platform", "lms", "long enough"),
+        ("learner", " alice", "long enough"),
+        ("learner", "alice", "short"),
+    ],
+)
 def test_bad_accounts_are_refused(store: Store, role: str, name: str, password: str) -> None:
     with pytest.raises(BadInput):
         store.create_account(role, name, password, None)

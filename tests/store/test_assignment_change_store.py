@@ -35,9 +35,11 @@ def test_a_confirmed_change_restates_the_grade_and_keeps_its_history(
 
 
 def test_an_unconfirmed_or_stale_change_writes_nothing(
-    store: Store, assignment: AssignmentRecord, make_submission: Callable[..., SubmissionRecord],
+    store: Store,
+    assignment: AssignmentRecord,
+    make_submission: Callable[..., SubmissionRecord],
     row_counts: Callable[[], dict[str, int]],
-) -> None:  # fmt: skip
+) -> None:
     graded(store, make_submission("alice"))
     plan = store.plan_terms_change(assignment.id, EARLIER)
     make_submission("bob")

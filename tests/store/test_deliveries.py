@@ -11,8 +11,20 @@ from grader.errors import Conflict
 from store import AssignmentRecord, DeliveryKey, PlatformOrigin, Store, SubmissionRecord
 
 T0 = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
-REPORT = {"score": 2.0, "max_score": 3.0, "cells": [{"notebook": "hw.ipynb", "grade_id": "test_answer",
-          "score": 2.0, "max_score": 2.0, "status": "passed", "message": "secret detail"}]}
+REPORT = {
+    "score": 2.0,
+    "max_score": 3.0,
+    "cells": [
+        {
+            "notebook": "hw.ipynb",
+            "grade_id": "test_answer",
+            "score": 2.0,
+            "max_score": 2.0,
+            "status": "passed",
+            "message": "secret detail",
+        }
+    ],
+}
 
 
 @pytest.fixture
@@ -20,7 +32,9 @@ def platform(store: Store) -> str:
     return store.create_platform("lms", "The LMS", "https://lms.example/results", ["ds101"]).id
 
 
-def platform_submission(store: Store, assignment: AssignmentRecord, external_id: str, learner: str = "alice") -> SubmissionRecord:
+def platform_submission(
+    store: Store, assignment: AssignmentRecord, external_id: str, learner: str = "alice"
+) -> SubmissionRecord:
     origin = PlatformOrigin("lms", external_id, "f" * 64)
     return store.add_submission(assignment.id, learner, "hw.ipynb", b"nb", T0, True, 1.0, origin=origin)
 
@@ -28,8 +42,6 @@ def platform_submission(store: Store, assignment: AssignmentRecord, external_id:
 def grade(store: Store, submission_id: str, score: float = 2.0) -> None:
     assert store.claim_submission(submission_id) is not None
     assert store.save_grade(submission_id, {**REPORT, "score": score}, "<p>feedback</p>", {})
-
-
 
 
 def key_for(assignment: AssignmentRecord, learner: str = "alice") -> DeliveryKey:
@@ -43,7 +55,12 @@ def test_a_grade_of_a_platform_submission_writes_its_delivery_in_the_same_step(
     grade(store, mine.id)
     grade(store, submission.id)  # not from a platform: no delivery
     [delivery] = store.list_deliveries()
-    assert (delivery.submission_id, delivery.version, delivery.event, delivery.status) == (mine.id, 1, "grade.final", "pending")
+    assert (delivery.submission_id, delivery.version, delivery.event, delivery.status) == (
+        mine.id,
+        1,
+        "grade.final",
+        "pending",
+    )
     assert delivery.url == "https://lms.example/results"
     payload = delivery.payload
     assert payload["delivery_id"] == delivery.id and payload["submission"]["external_id"] == "ext-1"
@@ -51,7 +68,9 @@ def test_a_grade_of_a_platform_submission_writes_its_delivery_in_the_same_step(
     assert "secret detail" not in str(payload), "cell messages (which may quote tests) are not sent"
 
 
-def test_a_failure_is_delivered_without_a_score(store: Store, assignment: AssignmentRecord, platform: str) -> None:
+def test_a_failure_is_delivered_without_a_score(
+    store: Store, assignment: AssignmentRecord, platform: str
+) -> None:
     mine = platform_submission(store, assignment, "ext-1")
     store.claim_submission(mine.id)
     store.mark_failed(mine.id, "the sandbox could not start")
@@ -74,17 +93,23 @@ def test_one_sender_at_a_time_oldest_first_and_waits_are_reported(
     assert busy.delivery is None, "leased: nobody else sends"
     assert busy.wait_until == now + timedelta(seconds=60), "but someone looks again when the lease ends"
     taken_over = store.claim_next_delivery(key, now + timedelta(seconds=61), lease=60)
-    assert taken_over.delivery is not None and taken_over.delivery.id == claim.delivery.id, "a dead sender's lease ends"
+    assert taken_over.delivery is not None and taken_over.delivery.id == claim.delivery.id, (
+        "a dead sender's lease ends"
+    )
     now = now + timedelta(seconds=61)
     retry_at = now + timedelta(seconds=30)
     store.record_failed_attempt(claim.delivery.id, "HTTP 503", 503, retry_at)
     blocked = store.claim_next_delivery(key, now, lease=60)
     assert blocked.delivery is None and blocked.wait_until == retry_at, "the newer one does not overtake"
     again = store.claim_next_delivery(key, retry_at + timedelta(seconds=1), lease=60)
-    assert again.delivery is not None and again.delivery.id == claim.delivery.id and again.delivery.attempts == 1
+    assert (
+        again.delivery is not None and again.delivery.id == claim.delivery.id and again.delivery.attempts == 1
+    )
 
 
-def test_dead_then_superseded_by_a_newer_delivered_result(store: Store, assignment: AssignmentRecord, platform: str) -> None:
+def test_dead_then_superseded_by_a_newer_delivered_result(
+    store: Store, assignment: AssignmentRecord, platform: str
+) -> None:
     first, second = (platform_submission(store, assignment, f"ext-{n}") for n in (1, 2))
     grade(store, first.id)
     grade(store, second.id)
@@ -106,7 +131,9 @@ def test_dead_then_superseded_by_a_newer_delivered_result(store: Store, assignme
         store.redeliver(new.id, now)
 
 
-def test_pending_keys_are_what_recovery_needs(store: Store, assignment: AssignmentRecord, platform: str) -> None:
+def test_pending_keys_are_what_recovery_needs(
+    store: Store, assignment: AssignmentRecord, platform: str
+) -> None:
     grade(store, platform_submission(store, assignment, "a", "alice").id)
     grade(store, platform_submission(store, assignment, "b", "bob").id)
     keys = {key for key, _ in store.pending_delivery_keys()}
@@ -142,7 +169,9 @@ def test_a_changed_grade_is_a_new_version_and_refuses_a_stale_base(
     grade(store, mine.id)
     first = store.latest_report(mine.id)
     assert first is not None
-    second = store.save_changed_grade(mine.id, first.id, {**REPORT, "score": 3.0}, "<p>new</p>", {"change": {}})
+    second = store.save_changed_grade(
+        mine.id, first.id, {**REPORT, "score": 3.0}, "<p>new</p>", {"change": {}}
+    )
     assert store.get_submission(mine.id).score == 3.0 and store.latest_report(mine.id) == second
     assert [d.version for d in store.list_deliveries()] == [1, 2]
     assert store.list_deliveries()[1].event == "grade.updated"

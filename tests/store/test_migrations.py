@@ -13,10 +13,31 @@ from store import Store
 from store.db import MIGRATIONS
 from store.models import AccountRow, Base, TokenRow
 
-TABLES = {"tokens", "assignments", "assignment_files", "submissions", "grade_reports", "platforms", "deliveries",
-          "exams", "exam_files", "accommodations", "exam_attempts", "attempt_answers", "attempt_events",
-          "proctoring_reviews", "programmes", "programme_courses", "record_events", "share_links", "share_accesses", "regrade_runs", "regrade_results",
-          "accounts", "assignment_changes"}
+TABLES = {
+    "tokens",
+    "assignments",
+    "assignment_files",
+    "submissions",
+    "grade_reports",
+    "platforms",
+    "deliveries",
+    "exams",
+    "exam_files",
+    "accommodations",
+    "exam_attempts",
+    "attempt_answers",
+    "attempt_events",
+    "proctoring_reviews",
+    "programmes",
+    "programme_courses",
+    "record_events",
+    "share_links",
+    "share_accesses",
+    "regrade_runs",
+    "regrade_results",
+    "accounts",
+    "assignment_changes",
+}
 
 
 def table_names(store: Store) -> set[str]:
@@ -86,14 +107,34 @@ def test_tokens_of_accounts_disabled_before_the_upgrade_are_revoked_by_it(databa
     before = datetime(2020, 1, 1, tzinfo=UTC)
     with store.engine.begin() as connection:
         for name, disabled in (("gone", before), ("here", None)):
-            connection.execute(insert(AccountRow.__table__).values(
-                name=name, role="learner", password_hash="x", courses=None, created_at=before, disabled_at=disabled))
-        for name, role in (("gone", "learner"), ("gone", "instructor"), ("gone", "platform"), ("here", "learner")):
-            connection.execute(insert(TokenRow.__table__).values(
-                name=name, role=role, token_hash=f"{name}-{role}", courses=None, created_at=before))
+            connection.execute(
+                insert(AccountRow.__table__).values(
+                    name=name,
+                    role="learner",
+                    password_hash="x",
+                    courses=None,
+                    created_at=before,
+                    disabled_at=disabled,
+                )
+            )
+        for name, role in (
+            ("gone", "learner"),
+            ("gone", "instructor"),
+            ("gone", "platform"),
+            ("here", "learner"),
+        ):
+            connection.execute(
+                insert(TokenRow.__table__).values(
+                    name=name, role=role, token_hash=f"{name}-{role}", courses=None, created_at=before
+                )
+            )
     store.migrate()
     revoked = {(t.name, t.role): t.revoked_at is not None for t in store.list_tokens()}
-    assert revoked == {("gone", "learner"): True, ("gone", "instructor"): True, ("gone", "platform"): False,
-                       ("here", "learner"): False}
+    assert revoked == {
+        ("gone", "learner"): True,
+        ("gone", "instructor"): True,
+        ("gone", "platform"): False,
+        ("here", "learner"): False,
+    }
     assert all(t.revoked_at is None or t.revoked_at > before for t in store.list_tokens())
     store.dispose()

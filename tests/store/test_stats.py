@@ -32,7 +32,9 @@ def test_latency_histogram_counts_receipt_to_grade_per_bound_and_leaves_out_the_
     assert 100 < histogram.total < 110
 
 
-def test_regrades_are_left_out_of_the_latency(store: Store, make_submission: Callable[..., SubmissionRecord]) -> None:
+def test_regrades_are_left_out_of_the_latency(
+    store: Store, make_submission: Callable[..., SubmissionRecord]
+) -> None:
     sid = graded(store, make_submission, 3)
     store.reopen_for_regrade(sid)
     store.claim_submission(sid)

@@ -70,7 +70,10 @@ def test_tokens_are_listed_without_secrets_revoked_ones_too(store: Store) -> Non
     _, second = store.create_token("learner", "alice", None)
     store.revoke_token(second.id)
     listed = store.list_tokens()
-    assert [(t.id, t.name, t.role) for t in listed] == [(first.id, "prof", "instructor"), (second.id, "alice", "learner")]
+    assert [(t.id, t.name, t.role) for t in listed] == [
+        (first.id, "prof", "instructor"),
+        (second.id, "alice", "learner"),
+    ]
     assert listed[0].revoked_at is None and listed[1].revoked_at is not None
     assert [t.id for t in store.list_tokens(name="alice")] == [second.id]
 
@@ -79,7 +82,9 @@ def test_revoking_gives_back_the_token_as_it_now_is(store: Store) -> None:
     _, record = store.create_token("learner", "alice", None)
     revoked = store.revoke_token(record.id, NOW)
     assert (revoked.id, revoked.revoked_at) == (record.id, NOW)
-    assert store.revoke_token(record.id, NOW + timedelta(hours=1)).revoked_at == NOW  # the first revocation stands
+    assert (
+        store.revoke_token(record.id, NOW + timedelta(hours=1)).revoked_at == NOW
+    )  # the first revocation stands
     assert store.get_token(record.id) == revoked
 
 

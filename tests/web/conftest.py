@@ -86,8 +86,12 @@ def token(store: Store) -> Callable[..., dict[str, str]]:
 @pytest.fixture
 def people(store: Store) -> None:
     """Accounts for the pages: prof teaches ds101, other-prof ds999; alice and bob are learners in ds101."""
-    for role, name, courses in (("instructor", "prof", ["ds101"]), ("instructor", "other-prof", ["ds999"]),
-                                ("learner", "alice", ["ds101"]), ("learner", "bob", ["ds101"])):  # fmt: skip
+    for role, name, courses in (
+        ("instructor", "prof", ["ds101"]),
+        ("instructor", "other-prof", ["ds999"]),
+        ("learner", "alice", ["ds101"]),
+        ("learner", "bob", ["ds101"]),
+    ):
         store.create_account(role, name, PASSWORD, courses)
 
 
@@ -135,7 +139,9 @@ def assignment(post_assignment: Callable[..., Any]) -> dict[str, Any]:
 def dated_assignment(post_assignment: Callable[..., Any]) -> dict[str, Any]:
     """Due 2030-03-08 12:00 UTC; work more than a day late keeps half its credit."""
     body: dict[str, Any] = post_assignment(
-        name="due", due="2030-03-08T12:00:00+00:00", late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]'
+        name="due",
+        due="2030-03-08T12:00:00+00:00",
+        late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]',
     ).json
     return body
 

@@ -42,11 +42,13 @@ def learner_bytes(body: str = SOLUTION) -> bytes:
 
 def essay_source_bytes() -> bytes:
     """A source with a test worth 2 points and an essay worth 5 that a person grades."""
-    return to_bytes(make_notebook(
-        make_answer_cell("answer", SOLUTION),
-        make_test_cell("test_answer", VISIBLE_TEST, points=2),
-        make_manual_cell("essay", points=5),
-    ))  # fmt: skip
+    return to_bytes(
+        make_notebook(
+            make_answer_cell("answer", SOLUTION),
+            make_test_cell("test_answer", VISIBLE_TEST, points=2),
+            make_manual_cell("essay", points=5),
+        )
+    )
 
 
 def nbformat3_bytes() -> bytes:

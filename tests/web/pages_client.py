@@ -24,7 +24,9 @@ def log_in(client: FlaskClient, name: str, password: str = "correct horse") -> A
     return client.post("/login", data={"name": name, "password": password, "csrf_token": token})
 
 
-def post_form(client: FlaskClient, page: str, url: str, file: tuple[bytes, str] | None = None, **form: Any) -> Any:
+def post_form(
+    client: FlaskClient, page: str, url: str, file: tuple[bytes, str] | None = None, **form: Any
+) -> Any:
     """POST ``form`` (and a file) to ``url`` with the CSRF token found on ``page``."""
     data: dict[str, Any] = {**form, "csrf_token": csrf_of(client, page)}
     if file is not None:

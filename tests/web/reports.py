@@ -10,16 +10,23 @@ from tests.builders import report_cell, report_dict
 
 def report(score: float) -> dict[str, Any]:
     """alice's one test cell, worth 2 points, scored ``score``."""
-    status, message = ("passed", "") if score == 2.0 else ("failed", "AssertionError raised" if not score else "")
-    return report_dict(report_cell("test_answer", score, 2.0, status, message=message), score=score, max_score=2.0)
+    status, message = (
+        ("passed", "") if score == 2.0 else ("failed", "AssertionError raised" if not score else "")
+    )
+    return report_dict(
+        report_cell("test_answer", score, 2.0, status, message=message), score=score, max_score=2.0
+    )
 
 
 def essay_report() -> dict[str, Any]:
     """The worker's grade of ``essay_source_bytes``: the test passed, the essay waits for a person."""
     return report_dict(
-        report_cell("test_answer", 2.0, 2.0, "passed"), report_cell("essay", None, 5.0, "needs_manual_grading"),
-        score=2.0, max_score=7.0, needs_manual_grading=True,
-    )  # fmt: skip
+        report_cell("test_answer", 2.0, 2.0, "passed"),
+        report_cell("essay", None, 5.0, "needs_manual_grading"),
+        score=2.0,
+        max_score=7.0,
+        needs_manual_grading=True,
+    )
 
 
 def grade(store: Store, submission_id: str, score: float = 2.0) -> None:

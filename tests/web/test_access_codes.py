@@ -24,8 +24,12 @@ Token = Callable[..., dict[str, str]]
 @pytest.fixture
 def app(settings: Settings, enqueuer: FakeEnqueuer, clock: FakeClock, redis_conn: Redis) -> Flask:
     """The conftest's app with its limiters on a real Redis: 3 wrong codes per learner, 5 per exam."""
-    limited = settings.replace(redis_url=REDIS_URL, queue_prefix="codes-test", rate_limit_access_codes=3,
-                               rate_limit_access_codes_per_exam=5)  # fmt: skip
+    limited = settings.replace(
+        redis_url=REDIS_URL,
+        queue_prefix="codes-test",
+        rate_limit_access_codes=3,
+        rate_limit_access_codes_per_exam=5,
+    )
     return create_app(limited, enqueuer=enqueuer, clock=clock)
 
 
@@ -56,8 +60,12 @@ def test_right_codes_do_not_count_against_the_limit(client: FlaskClient, coded: 
     assert [guess(client, coded, learner, CODE).status_code for _ in range(3)][0] == 201
 
 
-def test_many_learners_guessing_one_exam_are_limited_together(client: FlaskClient, coded: str, token: Token) -> None:
-    statuses = [guess(client, coded, token("learner", f"sybil{i}", ["ds101"]), "guess").status_code for i in range(6)]
+def test_many_learners_guessing_one_exam_are_limited_together(
+    client: FlaskClient, coded: str, token: Token
+) -> None:
+    statuses = [
+        guess(client, coded, token("learner", f"sybil{i}", ["ds101"]), "guess").status_code for i in range(6)
+    ]
     assert statuses == [403] * 5 + [429]
 
 
@@ -67,7 +75,10 @@ def test_the_start_page_refuses_past_the_limit_with_429(
     store.create_account("learner", "mallory", "correct horse", ["ds101"])
     log_in(client, "mallory")
     for _ in range(3):
-        assert post_form(client, "/learn/exams", f"/learn/exams/{coded}/start", access_code="nope").status_code == 422
+        assert (
+            post_form(client, "/learn/exams", f"/learn/exams/{coded}/start", access_code="nope").status_code
+            == 422
+        )
     refused = post_form(client, "/learn/exams", f"/learn/exams/{coded}/start", access_code=CODE)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     assert store.list_attempts(exam_id=coded) == []

@@ -37,7 +37,11 @@ def test_a_change_is_kept_and_its_history_says_who_when_what_and_why(
     [entry] = history.json
     assert entry == changed.json["change"]
     assert (entry["kind"], entry["author"], entry["at"], entry["reason"]) == (
-        "terms", "prof", clock().isoformat(), "the tests import a kernel module")  # fmt: skip
+        "terms",
+        "prof",
+        clock().isoformat(),
+        "the tests import a kernel module",
+    )
     assert entry["fields"] == {"runtime": {"old": None, "new": "runsc"}}
     assert entry["regraded"] == []
 
@@ -155,8 +159,18 @@ def test_only_staff_of_the_course_change_an_assignment_or_read_its_history(
 
 def test_an_exam_attempts_questions_have_no_terms_to_change(client: FlaskClient, store: Store) -> None:
     record = store.add_assignment(
-        course="ds101", name="attempt-x", sources={}, releases={}, data_files={}, rubric=[], rubric_version="v",
-        max_score=1.0, due_at=None, late_policy=[], is_zip=False, exam_attempt_id="attempt-x",
-    )  # fmt: skip
+        course="ds101",
+        name="attempt-x",
+        sources={},
+        releases={},
+        data_files={},
+        rubric=[],
+        rubric_version="v",
+        max_score=1.0,
+        due_at=None,
+        late_policy=[],
+        is_zip=False,
+        exam_attempt_id="attempt-x",
+    )
     refused = patch(client, record.id, ADMIN, {"runtime": "runsc", "reason": "r"})
     assert refused.status_code == 409 and "exam" in refused.json["message"]

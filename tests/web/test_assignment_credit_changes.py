@@ -51,7 +51,9 @@ def apply(client: FlaskClient, assignment_id: str, edit: dict[str, Any], reason:
     url = f"/api/v1/assignments/{assignment_id}"
     preview = client.patch(f"{url}?preview=true", headers=ADMIN, json=edit)
     assert preview.status_code == 200, preview.json
-    return client.patch(url, headers=ADMIN, json={**edit, "reason": reason, "confirm": preview.json["confirm"]})
+    return client.patch(
+        url, headers=ADMIN, json={**edit, "reason": reason, "confirm": preview.json["confirm"]}
+    )
 
 
 def test_work_late_under_the_old_due_date_gets_its_full_credit_back_as_a_new_version(
@@ -78,8 +80,13 @@ def test_work_late_under_the_old_due_date_gets_its_full_credit_back_as_a_new_ver
     assert (body["score"], body["on_time"], body["late_credit"]) == (2.0, True, 1.0)
     versions = store.report_history(late)
     assert [v.report["score"] for v in versions] == [1.0, 2.0]
-    assert versions[-1].report["change"] == {"kind": "terms", "author": "admin", "reason": "snow day",
-                                             "previous_score": 1.0, "score": 2.0}  # fmt: skip
+    assert versions[-1].report["change"] == {
+        "kind": "terms",
+        "author": "admin",
+        "reason": "snow day",
+        "previous_score": 1.0,
+        "score": 2.0,
+    }
     assert versions[-1].created_at == clock()
     assert "deadline" not in client.get(f"/api/v1/submissions/{late}/feedback", headers=ADMIN).get_data(
         as_text=True
@@ -92,8 +99,12 @@ def test_an_earlier_due_date_costs_credit_and_the_feedback_says_so(
 ) -> None:
     sid = submit_at("alice", "2030-03-07T12:00:00+00:00")
     grade(store, sid, 2.0)
-    changed = apply(client, dated_assignment["id"], {"due": "2030-03-06T12:00:00Z", "late_policy": [
-        {"after": "2030-03-06T12:00:00Z", "credit": 25}]}, "the date on the syllabus was a typo")  # fmt: skip
+    changed = apply(
+        client,
+        dated_assignment["id"],
+        {"due": "2030-03-06T12:00:00Z", "late_policy": [{"after": "2030-03-06T12:00:00Z", "credit": 25}]},
+        "the date on the syllabus was a typo",
+    )
     assert changed.status_code == 200, changed.json
     assert store.get_submission(sid).score == 0.5
     feedback = client.get(f"/api/v1/submissions/{sid}/feedback", headers=ADMIN).get_data(as_text=True)
@@ -124,25 +135,44 @@ def test_a_grade_saved_after_a_change_made_while_it_ran_follows_the_change(
     assert store.save_grade(sid, stale, "<p class='badge'>Score: 1 / 2</p>", {})
     saved = store.latest_report(sid)
     assert saved is not None
-    assert (saved.report["score"], saved.report["on_time"], store.get_submission(sid).score) == (2.0, True, 2.0)
+    assert (saved.report["score"], saved.report["on_time"], store.get_submission(sid).score) == (
+        2.0,
+        True,
+        2.0,
+    )
     assert "Score: 2 / 2" in saved.feedback_html
 
 
 def test_hand_grades_stay_when_the_credit_changes(
-    client: FlaskClient, store: Store, dated_assignment: dict[str, Any], late_sid: str, instructor: dict[str, str]
+    client: FlaskClient,
+    store: Store,
+    dated_assignment: dict[str, Any],
+    late_sid: str,
+    instructor: dict[str, str],
 ) -> None:
     sid = late_sid
     grade(store, sid, 0.0)
-    client.put(f"/api/v1/submissions/{sid}/cells/test_answer", headers=instructor,
-               json={"score": 1.5, "reason": "right idea"})  # fmt: skip
+    client.put(
+        f"/api/v1/submissions/{sid}/cells/test_answer",
+        headers=instructor,
+        json={"score": 1.5, "reason": "right idea"},
+    )
     assert store.get_submission(sid).score == 0.75
     apply(client, dated_assignment["id"], EXTENDED)
     cell = client.get(f"/api/v1/submissions/{sid}", headers=ADMIN).json["cells"][0]
-    assert (store.get_submission(sid).score, cell["score"], cell["status"]) == (1.5, 1.5, "graded_by_instructor")
+    assert (store.get_submission(sid).score, cell["score"], cell["status"]) == (
+        1.5,
+        1.5,
+        "graded_by_instructor",
+    )
 
 
 def test_programme_records_see_the_restated_grade_with_its_reason(
-    client: FlaskClient, store: Store, dated_assignment: dict[str, Any], late_sid: str, instructor: dict[str, str]
+    client: FlaskClient,
+    store: Store,
+    dated_assignment: dict[str, Any],
+    late_sid: str,
+    instructor: dict[str, str],
 ) -> None:
     assert post_programme(client, PROGRAMME).status_code == 201
     grade(store, late_sid, 2.0)

@@ -20,8 +20,11 @@ Counts = Callable[[], dict[str, int]]
 
 
 def retire(client: FlaskClient, assignment: dict[str, Any], headers: dict[str, str], body: Any = None) -> Any:
-    return client.post(f"/api/v1/assignments/{assignment['id']}/retire", headers=headers,
-                       json={"reason": "replaced by hw1b"} if body is None else body)  # fmt: skip
+    return client.post(
+        f"/api/v1/assignments/{assignment['id']}/retire",
+        headers=headers,
+        json={"reason": "replaced by hw1b"} if body is None else body,
+    )
 
 
 def test_a_retired_assignment_says_when_and_its_history_says_who_and_why(
@@ -30,14 +33,20 @@ def test_a_retired_assignment_says_when_and_its_history_says_who_and_why(
     retired = retire(client, assignment, instructor)
     assert retired.status_code == 200, retired.json
     assert retired.json["assignment"]["retired_at"] == clock().isoformat()
-    assert client.get(f"/api/v1/assignments/{assignment['id']}", headers=instructor).json["retired_at"] == clock().isoformat()
+    assert (
+        client.get(f"/api/v1/assignments/{assignment['id']}", headers=instructor).json["retired_at"]
+        == clock().isoformat()
+    )
     [entry] = client.get(f"/api/v1/assignments/{assignment['id']}/history", headers=instructor).json
     assert (entry["kind"], entry["author"], entry["reason"]) == ("retire", "prof", "replaced by hw1b")
     assert entry["fields"] == {"retired": {"old": None, "new": clock().isoformat()}}
 
 
 def test_new_work_for_a_retired_assignment_is_refused_with_a_410_that_says_why(
-    client: FlaskClient, assignment: dict[str, Any], post_submission: Post, instructor: dict[str, str],
+    client: FlaskClient,
+    assignment: dict[str, Any],
+    post_submission: Post,
+    instructor: dict[str, str],
     row_counts: Counts,
 ) -> None:
     retire(client, assignment, instructor)
@@ -50,7 +59,10 @@ def test_new_work_for_a_retired_assignment_is_refused_with_a_410_that_says_why(
 
 
 def test_a_platform_submission_to_a_retired_assignment_is_refused_too(
-    client: FlaskClient, assignment: dict[str, Any], instructor: dict[str, str], send: Post,  # noqa: F811
+    client: FlaskClient,
+    assignment: dict[str, Any],
+    instructor: dict[str, str],
+    send: Post,
 ) -> None:
     retire(client, assignment, instructor)
     refused = send()
@@ -58,7 +70,11 @@ def test_a_platform_submission_to_a_retired_assignment_is_refused_too(
 
 
 def test_the_grades_stay_readable_and_regradable_after_retiring(
-    client: FlaskClient, assignment: dict[str, Any], post_submission: Post, store: Store, instructor: dict[str, str],
+    client: FlaskClient,
+    assignment: dict[str, Any],
+    post_submission: Post,
+    store: Store,
+    instructor: dict[str, str],
     alice: dict[str, str],
 ) -> None:
     sid = post_submission().json["id"]
@@ -84,8 +100,11 @@ def test_retiring_twice_or_changing_a_retired_assignment_is_a_409(
     retire(client, assignment, instructor)
     again = retire(client, assignment, instructor)
     assert again.status_code == 409 and "already retired" in again.json["message"]
-    changed = client.patch(f"/api/v1/assignments/{assignment['id']}", headers=instructor,
-                           json={"runtime": "runsc", "reason": "r"})  # fmt: skip
+    changed = client.patch(
+        f"/api/v1/assignments/{assignment['id']}",
+        headers=instructor,
+        json={"runtime": "runsc", "reason": "r"},
+    )
     assert changed.status_code == 409 and "retired" in changed.json["message"]
 
 
@@ -100,7 +119,10 @@ def test_retiring_needs_a_reason(
 
 
 def test_only_staff_of_the_course_retire(
-    client: FlaskClient, assignment: dict[str, Any], alice: dict[str, str], token: Callable[..., dict[str, str]]
+    client: FlaskClient,
+    assignment: dict[str, Any],
+    alice: dict[str, str],
+    token: Callable[..., dict[str, str]],
 ) -> None:
     for headers in (alice, token("instructor", "other-prof", ["ds999"]), token("platform", "lms", ["ds101"])):
         assert retire(client, assignment, headers).status_code == 403
@@ -108,7 +130,11 @@ def test_only_staff_of_the_course_retire(
 
 
 def test_the_store_refuses_work_for_a_retired_assignment_even_past_the_web_check(
-    client: FlaskClient, assignment: dict[str, Any], instructor: dict[str, str], store: Store, clock: FakeClock
+    client: FlaskClient,
+    assignment: dict[str, Any],
+    instructor: dict[str, str],
+    store: Store,
+    clock: FakeClock,
 ) -> None:
     """A submission that passed the web's check just before the assignment was retired."""
     retire(client, assignment, instructor)
@@ -118,7 +144,22 @@ def test_the_store_refuses_work_for_a_retired_assignment_even_past_the_web_check
 
 def test_an_exam_attempts_questions_cannot_be_retired(client: FlaskClient, store: Store) -> None:
     record = store.add_assignment(
-        course="ds101", name="attempt-x", sources={}, releases={}, data_files={}, rubric=[], rubric_version="v",
-        max_score=1.0, due_at=None, late_policy=[], is_zip=False, exam_attempt_id="attempt-x",
-    )  # fmt: skip
-    assert client.post(f"/api/v1/assignments/{record.id}/retire", headers=ADMIN, json={"reason": "r"}).status_code == 409
+        course="ds101",
+        name="attempt-x",
+        sources={},
+        releases={},
+        data_files={},
+        rubric=[],
+        rubric_version="v",
+        max_score=1.0,
+        due_at=None,
+        late_policy=[],
+        is_zip=False,
+        exam_attempt_id="attempt-x",
+    )
+    assert (
+        client.post(
+            f"/api/v1/assignments/{record.id}/retire", headers=ADMIN, json={"reason": "r"}
+        ).status_code
+        == 409
+    )

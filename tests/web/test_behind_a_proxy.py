@@ -16,10 +16,16 @@ FORWARDED = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9", "X-Forwarded-Proto"
 
 
 def seen(tmp_path: Path, proxy_hops: int) -> tuple[str, str]:
-    settings = Settings(data_dir=str(tmp_path), admin_token="admin", redis_url="redis://127.0.0.1:1/0", proxy_hops=proxy_hops)
+    settings = Settings(
+        data_dir=str(tmp_path), admin_token="admin", redis_url="redis://127.0.0.1:1/0", proxy_hops=proxy_hops
+    )
     app = create_app(settings)
     app.add_url_rule("/seen", "seen", lambda: f"{request.remote_addr} {request.scheme}")
-    address, scheme = app.test_client().get("/seen", headers=FORWARDED, environ_base={"REMOTE_ADDR": "10.0.0.2"}).text.split()
+    address, scheme = (
+        app.test_client()
+        .get("/seen", headers=FORWARDED, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+        .text.split()
+    )
     return address, scheme
 
 

@@ -17,7 +17,10 @@ Token = Callable[..., dict[str, str]]
 
 @pytest.mark.parametrize("courses", [None, ["ds999"]], ids=["no course list", "another course"])
 def test_a_learner_outside_the_course_cannot_list_read_or_start_its_exams(
-    client: FlaskClient, exam: dict[str, Any], token: Token, courses: list[str] | None  # noqa: F811
+    client: FlaskClient,
+    exam: dict[str, Any],
+    token: Token,
+    courses: list[str] | None,
 ) -> None:
     outsider = token("learner", "eve", courses)
     assert client.get("/api/v1/exams?course=ds101", headers=outsider).status_code == 403
@@ -27,13 +30,17 @@ def test_a_learner_outside_the_course_cannot_list_read_or_start_its_exams(
     assert (started.status_code, started.json["error"]) == (403, "forbidden")
 
 
-def test_a_member_of_the_course_starts_its_exam(client: FlaskClient, exam: dict[str, Any], token: Token) -> None:  # noqa: F811
+def test_a_member_of_the_course_starts_its_exam(
+    client: FlaskClient, exam: dict[str, Any], token: Token
+) -> None:
     member = token("learner", "carol", ["ds101"])
     assert client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=member, json={}).status_code == 201
 
 
 def test_the_exam_page_of_a_learner_with_no_course_list_shows_no_exam(
-    client: FlaskClient, exam: dict[str, Any], store: Store  # noqa: F811
+    client: FlaskClient,
+    exam: dict[str, Any],
+    store: Store,
 ) -> None:
     store.create_account("learner", "eve", "correct horse", None)
     log_in(client, "eve")

@@ -35,32 +35,55 @@ def spec(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "title": "Final exam",
         "time_limit_minutes": 60,
-        "window": {"opens": (START - timedelta(hours=1)).isoformat(), "closes": (START + timedelta(hours=3)).isoformat()},
+        "window": {
+            "opens": (START - timedelta(hours=1)).isoformat(),
+            "closes": (START + timedelta(hours=3)).isoformat(),
+        },
         "attempts_allowed": 1,
         "grace_seconds": 60,
         "requires_proctoring": True,
         "pools": [
-            {"name": "basics", "draw": 1, "questions": [
-                {"file": "q1.ipynb", "params": {"k": {"choices": [2, 3, 5]}}},
-                {"file": "q2.ipynb", "params": {"k": {"range": [1, 9]}}},
-                {"file": "q3.ipynb", "params": {"k": {"choices": [7]}}},
-            ]},
-            {"name": "proofs", "draw": 1, "questions": [
-                {"file": "p1.ipynb", "params": {"k": {"choices": [1, 2]}}},
-                {"file": "p2.ipynb", "params": {"k": {"choices": [3, 4]}}},
-            ]},
+            {
+                "name": "basics",
+                "draw": 1,
+                "questions": [
+                    {"file": "q1.ipynb", "params": {"k": {"choices": [2, 3, 5]}}},
+                    {"file": "q2.ipynb", "params": {"k": {"range": [1, 9]}}},
+                    {"file": "q3.ipynb", "params": {"k": {"choices": [7]}}},
+                ],
+            },
+            {
+                "name": "proofs",
+                "draw": 1,
+                "questions": [
+                    {"file": "p1.ipynb", "params": {"k": {"choices": [1, 2]}}},
+                    {"file": "p2.ipynb", "params": {"k": {"choices": [3, 4]}}},
+                ],
+            },
         ],
-    }  # fmt: skip
+    }
     data.update(changes)
     return data
 
 
-QUESTIONS = {name: param_question(1 if name.startswith("q") else 2) for name in ("q1.ipynb", "q2.ipynb", "q3.ipynb", "p1.ipynb", "p2.ipynb")}
+QUESTIONS = {
+    name: param_question(1 if name.startswith("q") else 2)
+    for name in ("q1.ipynb", "q2.ipynb", "q3.ipynb", "p1.ipynb", "p2.ipynb")
+}
 
 
-def upload(client: FlaskClient, headers: dict[str, str], data: dict[str, Any], questions: dict[str, bytes] | None = None,
-           name: str = "final") -> Any:  # fmt: skip
-    form: dict[str, Any] = {"course": "ds101", "name": name, "spec": (io.BytesIO(as_yaml(data).encode()), "exam.yaml")}
+def upload(
+    client: FlaskClient,
+    headers: dict[str, str],
+    data: dict[str, Any],
+    questions: dict[str, bytes] | None = None,
+    name: str = "final",
+) -> Any:
+    form: dict[str, Any] = {
+        "course": "ds101",
+        "name": name,
+        "spec": (io.BytesIO(as_yaml(data).encode()), "exam.yaml"),
+    }
     form["questions"] = [(io.BytesIO(body), file) for file, body in (questions or QUESTIONS).items()]
     return client.post("/api/v1/exams", headers=headers, data=form, content_type="multipart/form-data")
 
@@ -76,13 +99,18 @@ def exam(client: FlaskClient, instructor: dict[str, str]) -> dict[str, Any]:
 @pytest.fixture
 def start(client: FlaskClient, exam: dict[str, Any], token: Callable[..., dict[str, str]]) -> Post:
     def post(learner: str = "alice", **body: Any) -> Any:
-        return client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", learner, ["ds101"]), json=body or None)
+        return client.post(
+            f"/api/v1/exams/{exam['id']}/attempts",
+            headers=token("learner", learner, ["ds101"]),
+            json=body or None,
+        )
 
     return post
 
 
-def test_an_exam_upload_reports_every_problem_naming_file_and_field(client: FlaskClient, instructor: dict[str, str],
-                                                                   row_counts: Callable[[], dict[str, int]]) -> None:
+def test_an_exam_upload_reports_every_problem_naming_file_and_field(
+    client: FlaskClient, instructor: dict[str, str], row_counts: Callable[[], dict[str, int]]
+) -> None:
     before = row_counts()
     bad = spec(time_limit_minutes=-5)
     bad["pools"][0]["draw"] = 4
@@ -96,11 +124,15 @@ def test_an_exam_upload_reports_every_problem_naming_file_and_field(client: Flas
     assert row_counts() == before
 
 
-def test_learners_see_the_rules_but_not_the_bank(client: FlaskClient, exam: dict[str, Any], alice: dict[str, str],
-                                                 instructor: dict[str, str]) -> None:
+def test_learners_see_the_rules_but_not_the_bank(
+    client: FlaskClient, exam: dict[str, Any], alice: dict[str, str], instructor: dict[str, str]
+) -> None:
     mine = client.get(exam["url"], headers=alice).json
     assert "pools" not in mine and mine["questions"] == 2 and mine["time_limit_minutes"] == 60
-    assert {p["name"] for p in client.get(exam["url"], headers=instructor).json["pools"]} == {"basics", "proofs"}
+    assert {p["name"] for p in client.get(exam["url"], headers=instructor).json["pools"]} == {
+        "basics",
+        "proofs",
+    }
 
 
 def test_the_deadline_is_fixed_at_start_from_the_limit_and_the_accommodation(
@@ -110,8 +142,11 @@ def test_the_deadline_is_fixed_at_start_from_the_limit_and_the_accommodation(
     assert plain["state"] == "started" and plain["deadline_at"] == (START + timedelta(minutes=60)).isoformat()
     assert plain["remaining_seconds"] == 3600
     for learner, multiplier in (("bob", 1.5), ("carol", 2.0)):
-        reply = client.put(f"/api/v1/courses/ds101/accommodations/{learner}", headers=instructor,
-                           json={"time_multiplier": multiplier, "note": "documented"})
+        reply = client.put(
+            f"/api/v1/courses/ds101/accommodations/{learner}",
+            headers=instructor,
+            json={"time_multiplier": multiplier, "note": "documented"},
+        )
         assert reply.status_code == 200
     assert start("bob").json["deadline_at"] == (START + timedelta(minutes=90)).isoformat()
     assert start("carol").json["deadline_at"] == (START + timedelta(minutes=120)).isoformat()
@@ -128,8 +163,13 @@ def test_the_window_end_caps_the_deadline_and_a_closed_window_refuses(
 
 
 def test_grace_at_the_boundary_and_a_late_submission_refused(
-    client: FlaskClient, exam: dict[str, Any], start: Post, token: Callable[..., dict[str, str]], clock: FakeClock,
-    enqueuer: FakeEnqueuer, store: Store,
+    client: FlaskClient,
+    exam: dict[str, Any],
+    start: Post,
+    token: Callable[..., dict[str, str]],
+    clock: FakeClock,
+    enqueuer: FakeEnqueuer,
+    store: Store,
 ) -> None:
     alice, bob = token("learner", "alice", ["ds101"]), token("learner", "bob", ["ds101"])
     a = start("alice").json
@@ -143,20 +183,33 @@ def test_grace_at_the_boundary_and_a_late_submission_refused(
     late = client.post(f"/api/v1/attempts/{b['id']}/submit", headers=bob)
     assert late.status_code == 409 and late.json["error"] == "deadline_passed"
     assert "the deadline was" in late.json["message"] and "grace 60 s" in late.json["message"]
-    saved = client.put(f"/api/v1/attempts/{b['id']}/answers/{b['questions'][0]['name']}", headers=bob, data=QUESTIONS["q1.ipynb"])
+    saved = client.put(
+        f"/api/v1/attempts/{b['id']}/answers/{b['questions'][0]['name']}",
+        headers=bob,
+        data=QUESTIONS["q1.ipynb"],
+    )
     assert saved.status_code == 409 and saved.json["error"] == "deadline_passed"
 
 
 def test_an_extension_during_the_attempt_moves_the_deadline(
-    client: FlaskClient, start: Post, instructor: dict[str, str], clock: FakeClock, token: Callable[..., dict[str, str]],
+    client: FlaskClient,
+    start: Post,
+    instructor: dict[str, str],
+    clock: FakeClock,
+    token: Callable[..., dict[str, str]],
     enqueuer: FakeEnqueuer,
 ) -> None:
     attempt = start("alice").json
     clock.advance(minutes=30)
-    no_reason = client.post(f"/api/v1/attempts/{attempt['id']}/extend", headers=instructor, json={"minutes": 15})
+    no_reason = client.post(
+        f"/api/v1/attempts/{attempt['id']}/extend", headers=instructor, json={"minutes": 15}
+    )
     assert no_reason.status_code == 400
-    extended = client.post(f"/api/v1/attempts/{attempt['id']}/extend", headers=instructor,
-                           json={"minutes": 15, "reason": "fire alarm"})
+    extended = client.post(
+        f"/api/v1/attempts/{attempt['id']}/extend",
+        headers=instructor,
+        json={"minutes": 15, "reason": "fire alarm"},
+    )
     assert extended.status_code == 200
     assert extended.json["deadline_at"] == (START + timedelta(minutes=75)).isoformat()
     assert enqueuer.sweeps[-1] == START + timedelta(minutes=75, seconds=61)
@@ -164,21 +217,38 @@ def test_an_extension_during_the_attempt_moves_the_deadline(
     ok = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", "alice", ["ds101"]))
     assert ok.status_code == 202
     events = client.get(f"/api/v1/attempts/{attempt['id']}/events", headers=instructor).json
-    assert [(e["event"], e["actor"]) for e in events] == [("create", "alice"), ("start", "alice"), ("extend", "prof"),
-                                                          ("submit", "alice")]
+    assert [(e["event"], e["actor"]) for e in events] == [
+        ("create", "alice"),
+        ("start", "alice"),
+        ("extend", "prof"),
+        ("submit", "alice"),
+    ]
     assert events[2]["reason"] == "fire alarm"
 
 
 def test_the_sweeper_closes_abandoned_attempts_with_their_saved_work(
-    client: FlaskClient, start: Post, store: Store, enqueuer: FakeEnqueuer, clock: FakeClock,
+    client: FlaskClient,
+    start: Post,
+    store: Store,
+    enqueuer: FakeEnqueuer,
+    clock: FakeClock,
     token: Callable[..., dict[str, str]],
 ) -> None:
     alice, bob = start("alice").json, start("bob").json
     question = alice["questions"][0]["name"]
-    answer = json.loads(client.get(alice["questions"][0]["url"], headers=token("learner", "alice", ["ds101"])).data)
+    answer = json.loads(
+        client.get(alice["questions"][0]["url"], headers=token("learner", "alice", ["ds101"])).data
+    )
     answer["cells"][0]["source"] = "def f(x):\n    return 0"
     body = json.dumps(answer).encode()
-    assert client.put(f"/api/v1/attempts/{alice['id']}/answers/{question}", headers=token("learner", "alice", ["ds101"]), data=body).status_code == 200
+    assert (
+        client.put(
+            f"/api/v1/attempts/{alice['id']}/answers/{question}",
+            headers=token("learner", "alice", ["ds101"]),
+            data=body,
+        ).status_code
+        == 200
+    )
     assert close_expired(store, enqueuer, START + timedelta(minutes=61)) == []  # inside the grace
     closed = close_expired(store, enqueuer, START + timedelta(minutes=61, seconds=1))
     assert sorted(closed) == sorted([alice["id"], bob["id"]])
@@ -187,6 +257,7 @@ def test_the_sweeper_closes_abandoned_attempts_with_their_saved_work(
     submission = store.get_submission(swept.submission_id or "")
     assert submission.priority == "exams" and submission.received_at == START + timedelta(minutes=60)
     import zipfile
+
     with zipfile.ZipFile(io.BytesIO(store.submission_content(submission.id))) as archive:
         assert archive.read(question) == body
     assert [e.actor for e in store.attempt_events(alice["id"])][-1] == "sweeper"
@@ -194,14 +265,22 @@ def test_the_sweeper_closes_abandoned_attempts_with_their_saved_work(
 
 
 def test_an_interrupted_attempt_resumes_with_the_time_it_had_left(
-    client: FlaskClient, start: Post, instructor: dict[str, str], clock: FakeClock, token: Callable[..., dict[str, str]]
+    client: FlaskClient,
+    start: Post,
+    instructor: dict[str, str],
+    clock: FakeClock,
+    token: Callable[..., dict[str, str]],
 ) -> None:
     attempt = start("alice").json
     clock.advance(minutes=20)
-    stopped = client.post(f"/api/v1/attempts/{attempt['id']}/interrupt", headers=instructor, json={"reason": "power cut"})
+    stopped = client.post(
+        f"/api/v1/attempts/{attempt['id']}/interrupt", headers=instructor, json={"reason": "power cut"}
+    )
     assert stopped.json["state"] == "error" and stopped.json["remaining_when_interrupted"] == 2400
     clock.advance(minutes=30)
-    resumed = client.post(f"/api/v1/attempts/{attempt['id']}/resume", headers=token("learner", "alice", ["ds101"]))
+    resumed = client.post(
+        f"/api/v1/attempts/{attempt['id']}/resume", headers=token("learner", "alice", ["ds101"])
+    )
     assert resumed.json["state"] == "started"
     assert resumed.json["deadline_at"] == (clock() + timedelta(minutes=40)).isoformat()
 
@@ -228,39 +307,72 @@ def test_a_learner_cannot_reach_another_attempt_its_questions_or_any_source(
     question = mine["questions"][0]
     assert client.get(mine["url"], headers=bob).status_code == 404
     assert client.get(question["url"], headers=bob).status_code == 404
-    assert client.put(f"/api/v1/attempts/{mine['id']}/answers/{question['name']}", headers=bob, data=b"{}").status_code == 404
+    assert (
+        client.put(
+            f"/api/v1/attempts/{mine['id']}/answers/{question['name']}", headers=bob, data=b"{}"
+        ).status_code
+        == 404
+    )
     released = client.get(question["url"], headers=alice)
-    assert released.status_code == 200 and b"BEGIN HIDDEN TESTS" not in released.data and b"BEGIN SOLUTION" not in released.data
+    assert (
+        released.status_code == 200
+        and b"BEGIN HIDDEN TESTS" not in released.data
+        and b"BEGIN SOLUTION" not in released.data
+    )
     assignment = store.get_attempt(mine["id"]).assignment_id
     for path in (f"/api/v1/assignments/{assignment}", f"/api/v1/assignments/{assignment}/release"):
         assert client.get(path, headers=alice).status_code == 404
-    via_assignment = client.post(f"/api/v1/assignments/{assignment}/submissions", headers=alice,
-                                 data={"file": (io.BytesIO(b"{}"), "a.ipynb")}, content_type="multipart/form-data")
+    via_assignment = client.post(
+        f"/api/v1/assignments/{assignment}/submissions",
+        headers=alice,
+        data={"file": (io.BytesIO(b"{}"), "a.ipynb")},
+        content_type="multipart/form-data",
+    )
     assert via_assignment.status_code in (403, 404)
     assert "seed" not in mine and "variant" not in mine
-    assert all("exam_attempt" not in str(a) for a in client.get("/api/v1/courses/ds101/gradebook.csv", headers=ADMIN).data.decode().splitlines()[1:])
+    assert all(
+        "exam_attempt" not in str(a)
+        for a in client.get("/api/v1/courses/ds101/gradebook.csv", headers=ADMIN)
+        .data.decode()
+        .splitlines()[1:]
+    )
 
 
-def test_attempt_limits_access_codes_and_networks(client: FlaskClient, instructor: dict[str, str],
-                                                  token: Callable[..., dict[str, str]]) -> None:
+def test_attempt_limits_access_codes_and_networks(
+    client: FlaskClient, instructor: dict[str, str], token: Callable[..., dict[str, str]]
+) -> None:
     coded = upload(client, instructor, spec(access={"code": "owl-42"}), name="coded").json
     walled = upload(client, instructor, spec(access={"networks": ["10.0.0.0/8"]}), name="walled").json
     alice = token("learner", "alice", ["ds101"])
-    no_code = client.post(f"/api/v1/exams/{coded['id']}/attempts", headers=alice, json={"access_code": "nope"})
+    no_code = client.post(
+        f"/api/v1/exams/{coded['id']}/attempts", headers=alice, json={"access_code": "nope"}
+    )
     assert no_code.status_code == 403 and "code" in no_code.json["message"]
-    assert client.post(f"/api/v1/exams/{coded['id']}/attempts", headers=alice, json={"access_code": "owl-42"}).status_code == 201
-    again = client.post(f"/api/v1/exams/{coded['id']}/attempts", headers=alice, json={"access_code": "owl-42"})
+    assert (
+        client.post(
+            f"/api/v1/exams/{coded['id']}/attempts", headers=alice, json={"access_code": "owl-42"}
+        ).status_code
+        == 201
+    )
+    again = client.post(
+        f"/api/v1/exams/{coded['id']}/attempts", headers=alice, json={"access_code": "owl-42"}
+    )
     assert again.status_code == 403 and "attempt" in again.json["message"]
     outside = client.post(f"/api/v1/exams/{walled['id']}/attempts", headers=alice)
     assert outside.status_code == 403 and "network" in outside.json["message"]
 
 
-def test_illegal_transitions_are_409(client: FlaskClient, start: Post, token: Callable[..., dict[str, str]],
-                                     instructor: dict[str, str]) -> None:
+def test_illegal_transitions_are_409(
+    client: FlaskClient, start: Post, token: Callable[..., dict[str, str]], instructor: dict[str, str]
+) -> None:
     alice = token("learner", "alice", ["ds101"])
     attempt = start("alice").json
     assert client.post(f"/api/v1/attempts/{attempt['id']}/resume", headers=alice).status_code == 409
-    review = client.post(f"/api/v1/attempts/{attempt['id']}/review", headers=instructor, json={"decision": "verify", "reason": "ok"})
+    review = client.post(
+        f"/api/v1/attempts/{attempt['id']}/review",
+        headers=instructor,
+        json={"decision": "verify", "reason": "ok"},
+    )
     assert review.status_code == 409 and review.json["error"] == "illegal_transition"
     assert client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=alice).status_code == 202
     twice = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=alice)
@@ -268,23 +380,41 @@ def test_illegal_transitions_are_409(client: FlaskClient, start: Post, token: Ca
 
 
 def test_proctoring_reviews_and_instructor_decisions(
-    client: FlaskClient, start: Post, store: Store, clock: FakeClock, instructor: dict[str, str],
+    client: FlaskClient,
+    start: Post,
+    store: Store,
+    clock: FakeClock,
+    instructor: dict[str, str],
     token: Callable[..., dict[str, str]],
 ) -> None:
-    provider = client.post("/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}).json
+    provider = client.post(
+        "/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}
+    ).json
     clean_one, flagged = start("alice").json, start("bob").json
     for learner, attempt in (("alice", clean_one), ("bob", flagged)):
         client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=token("learner", learner, ["ds101"]))
 
     def review(attempt_id: str, review_id: str, outcome: str) -> Any:
-        body = json.dumps({"review_id": review_id, "attempt_id": attempt_id, "outcome": outcome,
-                           "evidence": [{"kind": "video", "at": "00:12:31"}], "comments": "looked away"}).encode()
-        return client.post("/api/v1/proctoring/proctorio/reviews", data=body, content_type="application/json",
-                           headers=signed_headers(provider["secret"], int(clock().timestamp()), body))
+        body = json.dumps(
+            {
+                "review_id": review_id,
+                "attempt_id": attempt_id,
+                "outcome": outcome,
+                "evidence": [{"kind": "video", "at": "00:12:31"}],
+                "comments": "looked away",
+            }
+        ).encode()
+        return client.post(
+            "/api/v1/proctoring/proctorio/reviews",
+            data=body,
+            content_type="application/json",
+            headers=signed_headers(provider["secret"], int(clock().timestamp()), body),
+        )
 
     early = review(clean_one["id"], "r1", "clean")
     assert early.status_code == 202 and early.json["attempt_state"] == "submitted"  # kept until graded
     from service.attempts import attempt_graded
+
     for attempt in (clean_one, flagged):
         sid = store.get_attempt(attempt["id"]).submission_id or ""
         store.claim_submission(sid)
@@ -295,23 +425,46 @@ def test_proctoring_reviews_and_instructor_decisions(
     assert review(flagged["id"], "r2", "violation").json["attempt_state"] == "second_review"
     unsigned = client.post("/api/v1/proctoring/proctorio/reviews", json={"review_id": "x"})
     assert unsigned.status_code == 401
-    no_reason = client.post(f"/api/v1/attempts/{flagged['id']}/review", headers=instructor, json={"decision": "reject"})
+    no_reason = client.post(
+        f"/api/v1/attempts/{flagged['id']}/review", headers=instructor, json={"decision": "reject"}
+    )
     assert no_reason.status_code == 400
-    rejected = client.post(f"/api/v1/attempts/{flagged['id']}/review", headers=instructor,
-                           json={"decision": "reject", "reason": "phone visible"})
+    rejected = client.post(
+        f"/api/v1/attempts/{flagged['id']}/review",
+        headers=instructor,
+        json={"decision": "reject", "reason": "phone visible"},
+    )
     assert rejected.json["state"] == "rejected" and rejected.json["counts_for_credit"] is False
-    reopened = client.post(f"/api/v1/attempts/{flagged['id']}/review", headers=instructor,
-                           json={"decision": "reopen", "reason": "appeal"}).json
-    verified = client.post(f"/api/v1/attempts/{flagged['id']}/review", headers=instructor,
-                           json={"decision": "verify", "reason": "appeal upheld"}).json
-    assert (reopened["state"], verified["state"], verified["counts_for_credit"]) == ("second_review", "verified", True)
-    trail = [(e["to"], e["actor"]) for e in client.get(f"/api/v1/attempts/{flagged['id']}/events", headers=instructor).json]
-    assert trail[-4:] == [("second_review", "proctoring:proctorio"), ("rejected", "prof"), ("second_review", "prof"),
-                          ("verified", "prof")]
+    reopened = client.post(
+        f"/api/v1/attempts/{flagged['id']}/review",
+        headers=instructor,
+        json={"decision": "reopen", "reason": "appeal"},
+    ).json
+    verified = client.post(
+        f"/api/v1/attempts/{flagged['id']}/review",
+        headers=instructor,
+        json={"decision": "verify", "reason": "appeal upheld"},
+    ).json
+    assert (reopened["state"], verified["state"], verified["counts_for_credit"]) == (
+        "second_review",
+        "verified",
+        True,
+    )
+    trail = [
+        (e["to"], e["actor"])
+        for e in client.get(f"/api/v1/attempts/{flagged['id']}/events", headers=instructor).json
+    ]
+    assert trail[-4:] == [
+        ("second_review", "proctoring:proctorio"),
+        ("rejected", "prof"),
+        ("second_review", "prof"),
+        ("verified", "prof"),
+    ]
 
 
-def test_other_learners_and_platforms_cannot_start_for_someone(client: FlaskClient, exam: dict[str, Any],
-                                                               instructor: dict[str, str], app: Flask) -> None:
+def test_other_learners_and_platforms_cannot_start_for_someone(
+    client: FlaskClient, exam: dict[str, Any], instructor: dict[str, str], app: Flask
+) -> None:
     assert client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=instructor).status_code == 403
 
 
@@ -319,10 +472,14 @@ def test_names_longer_than_the_store_keeps_are_400s_not_storage_errors(
     client: FlaskClient, instructor: dict[str, str], token: Callable[..., dict[str, str]]
 ) -> None:
     long = "x" * 201
-    reply = client.put(f"/api/v1/courses/ds101/accommodations/{long}", headers=instructor, json={"time_multiplier": 1.5})
+    reply = client.put(
+        f"/api/v1/courses/ds101/accommodations/{long}", headers=instructor, json={"time_multiplier": 1.5}
+    )
     assert reply.status_code == 400 and "longer than 200" in reply.json["message"]
     exam = upload(client, instructor, spec(), name="n" * 200).json  # the longest exam name allowed
-    started = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice", ["ds101"]))
+    started = client.post(
+        f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice", ["ds101"])
+    )
     assert started.status_code == 201, started.json
 
 

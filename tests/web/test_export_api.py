@@ -193,8 +193,13 @@ def test_results_json_says_a_cell_awaits_a_person_and_the_score_may_still_rise(
 ) -> None:
     sid = submit(post_submission)
     store.claim_submission(sid)
-    report = report_dict(report_cell("test_answer", 2.0, 2.0, "passed"), report_cell("essay", None, 5.0, "needs_manual_grading"),
-                         score=2.0, max_score=7.0, needs_manual_grading=True)  # fmt: skip
+    report = report_dict(
+        report_cell("test_answer", 2.0, 2.0, "passed"),
+        report_cell("essay", None, 5.0, "needs_manual_grading"),
+        score=2.0,
+        max_score=7.0,
+        needs_manual_grading=True,
+    )
     assert store.save_grade(sid, report, "", {})
     results = client.get(f"/api/v1/submissions/{sid}/results.json", headers=alice).json
     essay = next(test for test in results["tests"] if test["name"] == "essay")

@@ -19,17 +19,24 @@ def machine_report(test_score: float = 2.0) -> dict[str, Any]:
     return report_dict(
         report_cell("test_answer", test_score, 2.0, status),
         report_cell("essay", None, 5.0, "needs_manual_grading"),
-        score=test_score, max_score=7.0, needs_manual_grading=True,
-    )  # fmt: skip
+        score=test_score,
+        max_score=7.0,
+        needs_manual_grading=True,
+    )
 
 
-def hand_graded(client: FlaskClient, post_submission: Callable[..., Any], store: Store, instructor: dict[str, str]) -> str:
+def hand_graded(
+    client: FlaskClient, post_submission: Callable[..., Any], store: Store, instructor: dict[str, str]
+) -> str:
     """alice's submission, machine-graded 2/7, then her essay graded 5/5 by prof: 7/7."""
     sid = str(post_submission().json["id"])
     store.claim_submission(sid)
     assert store.save_grade(sid, machine_report(), "<p class='badge'>Score: 2 / 7</p>", {})
-    changed = client.put(f"/api/v1/submissions/{sid}/cells/essay", headers=instructor,
-                         json={"score": 5, "reason": "a clear argument"})  # fmt: skip
+    changed = client.put(
+        f"/api/v1/submissions/{sid}/cells/essay",
+        headers=instructor,
+        json={"score": 5, "reason": "a clear argument"},
+    )
     assert changed.status_code == 200 and changed.json["score"] == 7.0, changed.json
     return sid
 
@@ -56,13 +63,21 @@ def test_regrading_one_submission_keeps_the_instructors_score_as_a_new_version(
 
 
 def test_an_accepted_regrade_run_keeps_the_instructors_score_and_its_comparison_shows_it(
-    client: FlaskClient, post_submission: Callable[..., Any], store: Store, instructor: dict[str, str],
+    client: FlaskClient,
+    post_submission: Callable[..., Any],
+    store: Store,
+    instructor: dict[str, str],
     assignment: dict[str, Any],
 ) -> None:
     sid = hand_graded(client, post_submission, store, instructor)
-    run = client.post(f"/api/v1/assignments/{assignment['id']}/regrades", headers=instructor,
-                      data={"reason": "the test was too lenient"}).json  # fmt: skip
-    store.save_regrade_result(run["id"], sid, machine_report(1.0), "<p class='badge'>Score: 1 / 7</p>", {}, None)
+    run = client.post(
+        f"/api/v1/assignments/{assignment['id']}/regrades",
+        headers=instructor,
+        data={"reason": "the test was too lenient"},
+    ).json
+    store.save_regrade_result(
+        run["id"], sid, machine_report(1.0), "<p class='badge'>Score: 1 / 7</p>", {}, None
+    )
     (row,) = client.get(f"/api/v1/regrades/{run['id']}", headers=instructor).json["results"]
     assert (row["old_score"], row["new_score"], row["change"]) == (7.0, 6.0, -1.0)  # only the test changed
     accepted = client.post(f"/api/v1/regrades/{run['id']}/accept", headers=instructor).json
@@ -73,15 +88,24 @@ def test_an_accepted_regrade_run_keeps_the_instructors_score_and_its_comparison_
 
 
 def test_a_hand_grade_made_while_a_run_was_open_survives_its_acceptance(
-    client: FlaskClient, post_submission: Callable[..., Any], store: Store, instructor: dict[str, str],
+    client: FlaskClient,
+    post_submission: Callable[..., Any],
+    store: Store,
+    instructor: dict[str, str],
     assignment: dict[str, Any],
 ) -> None:
     sid = hand_graded(client, post_submission, store, instructor)
-    run = client.post(f"/api/v1/assignments/{assignment['id']}/regrades", headers=instructor,
-                      data={"reason": "the test was too lenient"}).json  # fmt: skip
+    run = client.post(
+        f"/api/v1/assignments/{assignment['id']}/regrades",
+        headers=instructor,
+        data={"reason": "the test was too lenient"},
+    ).json
     store.save_regrade_result(run["id"], sid, machine_report(1.0), "", {}, None)
-    lowered = client.put(f"/api/v1/submissions/{sid}/cells/essay", headers=instructor,
-                         json={"score": 4, "reason": "second reading"})  # fmt: skip
+    lowered = client.put(
+        f"/api/v1/submissions/{sid}/cells/essay",
+        headers=instructor,
+        json={"score": 4, "reason": "second reading"},
+    )
     assert lowered.status_code == 200
     client.post(f"/api/v1/regrades/{run['id']}/accept", headers=instructor)
     body = client.get(f"/api/v1/submissions/{sid}", headers=instructor).json

@@ -42,8 +42,9 @@ def live_store(live: FlaskClient) -> Store:
 
 @pytest.fixture
 def assignment_id(live: FlaskClient) -> str:
-    created = upload(live, "/api/v1/assignments", ADMIN, source_bytes(), "hw.ipynb", course="ds101",
-                     name="hw1")  # fmt: skip
+    created = upload(
+        live, "/api/v1/assignments", ADMIN, source_bytes(), "hw.ipynb", course="ds101", name="hw1"
+    )
     assert created.status_code == 201, created.get_json()
     return str(created.get_json()["id"])
 
@@ -53,8 +54,9 @@ def graded(
 ) -> str:
     """A submission received ``seconds_ago`` and graded now, through the store as a worker would."""
     received = datetime.now(UTC) - timedelta(seconds=seconds_ago)
-    record = store.add_submission(assignment_id, learner, "hw.ipynb", learner_bytes(), received, True, 1.0,
-                                  origin=origin)  # fmt: skip
+    record = store.add_submission(
+        assignment_id, learner, "hw.ipynb", learner_bytes(), received, True, 1.0, origin=origin
+    )
     assert store.claim_submission(record.id) is not None
     assert store.save_grade(record.id, REPORT, "", {})
     return record.id
@@ -83,11 +85,14 @@ def test_not_ready_without_redis_names_it_with_retry_after(client: FlaskClient) 
     assert body["checks"]["database"]["ok"] and not body["checks"]["redis"]["ok"]
 
 
-def test_ready_only_once_a_grading_worker_with_docker_beats(live: FlaskClient, live_settings: Settings,
-                                                            redis_conn: Any) -> None:  # fmt: skip
+def test_ready_only_once_a_grading_worker_with_docker_beats(
+    live: FlaskClient, live_settings: Settings, redis_conn: Any
+) -> None:
     before = live.get("/readyz")
     assert before.status_code == 503 and before.get_json()["checks"]["workers"]["ok"] is False
-    delivery_only = Heartbeat(redis_conn, "health", "courier", 30, describe=lambda: {"grades": False, "docker": None})
+    delivery_only = Heartbeat(
+        redis_conn, "health", "courier", 30, describe=lambda: {"grades": False, "docker": None}
+    )
     delivery_only.beat()
     assert live.get("/readyz").status_code == 503
     grader = Heartbeat(redis_conn, "health", "w1", 30, describe=lambda: {"grades": True, "docker": True})
@@ -100,7 +105,9 @@ def test_ready_only_once_a_grading_worker_with_docker_beats(live: FlaskClient, l
 
 
 def test_metrics_show_queue_depth_outcomes_latency_and_workers(live: FlaskClient, redis_conn: Any) -> None:
-    created = upload(live, "/api/v1/assignments", ADMIN, source_bytes(), "hw.ipynb", course="ds101", name="hw1")
+    created = upload(
+        live, "/api/v1/assignments", ADMIN, source_bytes(), "hw.ipynb", course="ds101", name="hw1"
+    )
     assert created.status_code == 201, created.get_json()
     url = f"/api/v1/assignments/{created.get_json()['id']}/submissions"
     for learner in ("alice", "bob"):
@@ -140,8 +147,11 @@ def test_metrics_show_delivery_retries_beyond_each_first_attempt_and_deliveries_
     def scrape() -> tuple[float, dict[str, float]]:
         """The retries gauge, and the deliveries per status (a status with none is left out)."""
         found = samples(live)
-        statuses = {dict(labels)["status"]: value for (name, labels), value in found.items()
-                    if name == "autograde_deliveries"}  # fmt: skip
+        statuses = {
+            dict(labels)["status"]: value
+            for (name, labels), value in found.items()
+            if name == "autograde_deliveries"
+        }
         return found[("autograde_delivery_retries", ())], statuses
 
     assert scrape() == (0, {"pending": 1})
@@ -168,10 +178,27 @@ def test_metrics_latency_histogram_counts_graded_submissions_per_bucket(
     queued = datetime.now(UTC)
     live_store.add_submission(assignment_id, "dave", "hw.ipynb", learner_bytes(), queued, True, 1.0)
     found = samples(live)
-    buckets = {float(dict(labels)["le"]): value for (name, labels), value in found.items()
-               if name == "autograde_grading_latency_seconds_bucket"}  # fmt: skip
-    expected = {0.25: 0, 0.5: 0, 1: 0, 2: 0, 5: 1, 10: 1, 30: 1, 60: 1, 120: 2, 300: 2, 600: 2, 1800: 2,
-                3600: 2, float("inf"): 3}  # fmt: skip
+    buckets = {
+        float(dict(labels)["le"]): value
+        for (name, labels), value in found.items()
+        if name == "autograde_grading_latency_seconds_bucket"
+    }
+    expected = {
+        0.25: 0,
+        0.5: 0,
+        1: 0,
+        2: 0,
+        5: 1,
+        10: 1,
+        30: 1,
+        60: 1,
+        120: 2,
+        300: 2,
+        600: 2,
+        1800: 2,
+        3600: 2,
+        float("inf"): 3,
+    }
     assert buckets == expected, "cumulative counts per upper bound; dave's queued one has no latency yet"
     assert found[("autograde_grading_latency_seconds_count", ())] == 3
     assert 4103 <= found[("autograde_grading_latency_seconds_sum", ())] < 4113

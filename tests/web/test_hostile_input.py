@@ -26,12 +26,15 @@ def settings(settings: Settings) -> Settings:
     """Room for a body nested 100,000 deep (600 KB) under the upload limit."""
     return settings.replace(max_upload_bytes=1_000_000)
 
+
 HOSTILE_ZIPS = {
     "a zip lying about its size": lying_bomb,
     "an encrypted member": lambda: patched(make_zip({"hw.ipynb": b"{}"}), "flags", 0x1),
     "an unknown compression method": lambda: patched(make_zip({"hw.ipynb": b"{}"}), "method", 99),
     "a bad checksum": lambda: patched(make_zip({"hw.ipynb": b"{}" * 100}), "crc", 0),
-    "mismatched member names": lambda: patched(make_zip({"hw.ipynb": b"{}"}), "name", b"xx.ipynb", central=False),
+    "mismatched member names": lambda: patched(
+        make_zip({"hw.ipynb": b"{}"}), "name", b"xx.ipynb", central=False
+    ),
 }
 
 
@@ -65,12 +68,21 @@ def test_a_notebook_nested_100000_deep_is_a_4xx(post_submission: Post, body: byt
     assert is_json_4xx(post_submission(body, filename="hw.ipynb"))
 
 
-def test_a_json_body_nested_100000_deep_is_a_4xx(client: FlaskClient, alice: dict[str, str], exam: dict[str, Any]) -> None:  # noqa: F811
-    started = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=alice, data=DEEP_OBJECT, content_type="application/json")
+def test_a_json_body_nested_100000_deep_is_a_4xx(
+    client: FlaskClient, alice: dict[str, str], exam: dict[str, Any]
+) -> None:
+    started = client.post(
+        f"/api/v1/exams/{exam['id']}/attempts",
+        headers=alice,
+        data=DEEP_OBJECT,
+        content_type="application/json",
+    )
     assert is_json_4xx(started)
 
 
-def test_an_answer_nested_100000_deep_is_a_4xx(client: FlaskClient, start: Post, alice: dict[str, str]) -> None:  # noqa: F811
+def test_an_answer_nested_100000_deep_is_a_4xx(
+    client: FlaskClient, start: Post, alice: dict[str, str]
+) -> None:
     attempt = start().json
     question = attempt["questions"][0]["name"]
     reply = client.put(f"/api/v1/attempts/{attempt['id']}/answers/{question}", data=DEEP_ARRAY, headers=alice)
@@ -78,40 +90,65 @@ def test_an_answer_nested_100000_deep_is_a_4xx(client: FlaskClient, start: Post,
 
 
 def test_a_share_request_nested_100000_deep_is_a_4xx(client: FlaskClient, alice: dict[str, str]) -> None:
-    reply = client.post("/api/v1/programmes/mm-ds/records/alice/shares", headers=alice, data=DEEP_OBJECT,
-                        content_type="application/json")
+    reply = client.post(
+        "/api/v1/programmes/mm-ds/records/alice/shares",
+        headers=alice,
+        data=DEEP_OBJECT,
+        content_type="application/json",
+    )
     assert is_json_4xx(reply)
 
 
-def test_a_signed_webhook_nested_100000_deep_is_a_4xx(send: Post) -> None:  # noqa: F811
+def test_a_signed_webhook_nested_100000_deep_is_a_4xx(send: Post) -> None:
     assert is_json_4xx(send(raw=DEEP_OBJECT))
 
 
 @pytest.mark.parametrize("timestamp", ["1" * 5000, "9" * 100_000], ids=["5000 digits", "100000 digits"])
-def test_an_over_long_signed_timestamp_is_a_401(send: Post, timestamp: str) -> None:  # noqa: F811
+def test_an_over_long_signed_timestamp_is_a_401(send: Post, timestamp: str) -> None:
     reply = send(headers={TIMESTAMP_HEADER: timestamp})
     assert reply.status_code in (400, 401) and "error" in reply.json
 
 
-@pytest.mark.parametrize("spec", [DEEP_YAML_SPEC, b"[" * DEEP + b"]" * DEEP,
-                                  f"title: Final\ntime_limit_minutes: {HUGE_INTEGER}\n".encode()],
-                         ids=["yaml 50000 deep", "json 100000 deep", "huge integer"])  # fmt: skip
+@pytest.mark.parametrize(
+    "spec",
+    [
+        DEEP_YAML_SPEC,
+        b"[" * DEEP + b"]" * DEEP,
+        f"title: Final\ntime_limit_minutes: {HUGE_INTEGER}\n".encode(),
+    ],
+    ids=["yaml 50000 deep", "json 100000 deep", "huge integer"],
+)
 def test_a_hostile_exam_spec_is_a_4xx(client: FlaskClient, instructor: dict[str, str], spec: bytes) -> None:
-    form = {"course": "ds101", "name": "deep", "spec": (io.BytesIO(spec), "exam.yaml"),
-            "questions": [(io.BytesIO(body), name) for name, body in QUESTIONS.items()]}  # fmt: skip
-    assert is_json_4xx(client.post("/api/v1/exams", headers=instructor, data=form, content_type="multipart/form-data"))
+    form = {
+        "course": "ds101",
+        "name": "deep",
+        "spec": (io.BytesIO(spec), "exam.yaml"),
+        "questions": [(io.BytesIO(body), name) for name, body in QUESTIONS.items()],
+    }
+    assert is_json_4xx(
+        client.post("/api/v1/exams", headers=instructor, data=form, content_type="multipart/form-data")
+    )
 
 
-@pytest.mark.parametrize("spec", [DEEP_YAML_SPEC, f"id: x\ntitle: X\nelectives_needed: {HUGE_INTEGER}\n".encode()],
-                         ids=["yaml 50000 deep", "huge integer"])  # fmt: skip
+@pytest.mark.parametrize(
+    "spec",
+    [DEEP_YAML_SPEC, f"id: x\ntitle: X\nelectives_needed: {HUGE_INTEGER}\n".encode()],
+    ids=["yaml 50000 deep", "huge integer"],
+)
 def test_a_hostile_programme_spec_is_a_4xx(client: FlaskClient, spec: bytes) -> None:
     form = {"spec": (io.BytesIO(spec), "programme.yaml")}
-    assert is_json_4xx(client.post("/api/v1/programmes", headers=ADMIN, data=form, content_type="multipart/form-data"))
+    assert is_json_4xx(
+        client.post("/api/v1/programmes", headers=ADMIN, data=form, content_type="multipart/form-data")
+    )
 
 
-def test_a_json_integer_past_the_digit_limit_is_a_4xx(client: FlaskClient, alice: dict[str, str], exam: dict[str, Any]) -> None:  # noqa: F811
+def test_a_json_integer_past_the_digit_limit_is_a_4xx(
+    client: FlaskClient, alice: dict[str, str], exam: dict[str, Any]
+) -> None:
     body = f'{{"access_code": {HUGE_INTEGER}}}'.encode()
-    started = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=alice, data=body, content_type="application/json")
+    started = client.post(
+        f"/api/v1/exams/{exam['id']}/attempts", headers=alice, data=body, content_type="application/json"
+    )
     assert is_json_4xx(started)
 
 
@@ -119,8 +156,11 @@ def test_a_json_integer_past_the_digit_limit_is_a_4xx(client: FlaskClient, alice
 
 
 def test_api_json_is_never_cached_or_sniffed(client: FlaskClient, alice: dict[str, str]) -> None:
-    for reply in (client.get("/api/v1/health"), client.get("/api/v1/exams?course=ds101", headers=alice),
-                  client.get("/api/v1/nothing-here", headers=ADMIN)):  # fmt: skip
+    for reply in (
+        client.get("/api/v1/health"),
+        client.get("/api/v1/exams?course=ds101", headers=alice),
+        client.get("/api/v1/nothing-here", headers=ADMIN),
+    ):
         assert reply.headers["Cache-Control"] == "no-store"
         assert reply.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -129,7 +169,10 @@ def test_a_platform_token_cannot_read_a_learners_accommodation(
     client: FlaskClient, instructor: dict[str, str], token: Callable[..., dict[str, str]]
 ) -> None:
     url = "/api/v1/courses/ds101/accommodations/alice"
-    assert client.put(url, headers=instructor, json={"time_multiplier": 1.5, "note": "medical"}).status_code == 200
+    assert (
+        client.put(url, headers=instructor, json={"time_multiplier": 1.5, "note": "medical"}).status_code
+        == 200
+    )
     reply = client.get(url, headers=token("platform", "lms", ["ds101"]))
     assert (reply.status_code, reply.json["error"]) == (403, "forbidden")
 

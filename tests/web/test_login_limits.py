@@ -27,8 +27,9 @@ LEARNER = "198.51.100.7"
 @pytest.fixture
 def app(settings: Settings, enqueuer: FakeEnqueuer, redis_conn: Redis) -> Flask:
     """3 failures per name at one address, 5 per address, on a real Redis."""
-    limited = settings.replace(redis_url=REDIS_URL, queue_prefix="login-test", rate_limit_logins=3,
-                               rate_limit_login_addresses=5)  # fmt: skip
+    limited = settings.replace(
+        redis_url=REDIS_URL, queue_prefix="login-test", rate_limit_logins=3, rate_limit_login_addresses=5
+    )
     app = create_app(limited, enqueuer=enqueuer)
     app.extensions["autograde"].store.create_account("learner", "alice", PASSWORD, ["ds101"])
     return app

@@ -44,13 +44,24 @@ class FastDatetime(datetime):
 
 
 # Every module of the web and the worker that has read (or reads) this host's clock.
-HOST_CLOCK_READERS = ("service.clock", "web.handles", "worker.sweeper", "worker.tasks", "worker.deliveries", "worker.run")
+HOST_CLOCK_READERS = (
+    "service.clock",
+    "web.handles",
+    "worker.sweeper",
+    "worker.tasks",
+    "worker.deliveries",
+    "worker.run",
+)
 
 
 @pytest.fixture
 def pg_settings(tmp_path: Path, postgres_url: str) -> Settings:
-    return Settings(data_dir=str(tmp_path), database_url=postgres_url, admin_token="admin-secret",
-                    redis_url="redis://127.0.0.1:1/0")  # fmt: skip
+    return Settings(
+        data_dir=str(tmp_path),
+        database_url=postgres_url,
+        admin_token="admin-secret",
+        redis_url="redis://127.0.0.1:1/0",
+    )
 
 
 @pytest.fixture
@@ -79,10 +90,17 @@ def test_a_fast_web_host_and_a_fast_worker_close_no_exam_early(
     instructor, _ = store.create_token("instructor", "prof", ["ds101"])
     learner, _ = store.create_token("learner", "alice", ["ds101"])
     now = store.now()
-    window = {"opens": (now - timedelta(hours=1)).isoformat(), "closes": (now + timedelta(hours=3)).isoformat()}
-    exam = upload(client, {"Authorization": f"Bearer {instructor}"}, spec(time_limit_minutes=5, window=window))
+    window = {
+        "opens": (now - timedelta(hours=1)).isoformat(),
+        "closes": (now + timedelta(hours=3)).isoformat(),
+    }
+    exam = upload(
+        client, {"Authorization": f"Bearer {instructor}"}, spec(time_limit_minutes=5, window=window)
+    )
     assert exam.status_code == 201, exam.json
-    started = client.post(f"/api/v1/exams/{exam.json['id']}/attempts", headers={"Authorization": f"Bearer {learner}"})
+    started = client.post(
+        f"/api/v1/exams/{exam.json['id']}/attempts", headers={"Authorization": f"Bearer {learner}"}
+    )
     assert started.status_code == 201, started.json
     attempt: dict[str, Any] = started.json
     deadline = datetime.fromisoformat(attempt["deadline_at"])

@@ -75,7 +75,9 @@ class Contract:
 
     def validate(self, instance: Any, pointer: str) -> None:
         validator = Draft202012Validator(
-            {"$ref": f"{URI}#{pointer}"}, registry=self.registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+            {"$ref": f"{URI}#{pointer}"},
+            registry=self.registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
         )
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
         assert not errors, f"{pointer}: " + "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
@@ -98,9 +100,13 @@ class Contract:
             self.validate(int(value) if schema.get("type") == "integer" else value, schema_at)
         content = spec.get("content", {})
         media_type = response.mimetype
-        assert media_type in content, f"{method} {path} {status}: {media_type} is not documented ({sorted(content)})"
+        assert media_type in content, (
+            f"{method} {path} {status}: {media_type} is not documented ({sorted(content)})"
+        )
         if media_type == "application/json" or media_type.endswith("+json"):
-            self.validate(json.loads(response.get_data()), f"{where}/content/{media_type.replace('/', '~1')}/schema")
+            self.validate(
+                json.loads(response.get_data()), f"{where}/content/{media_type.replace('/', '~1')}/schema"
+            )
         return response
 
 
@@ -161,7 +167,10 @@ def test_path_parameters_are_declared_as_the_rules_name_them(document: dict[str,
     for path, method, operation in operations(document):
         declared = {
             contract.resolve(parameter)["name"]
-            for parameter in [*document["paths"][path].get("parameters", []), *operation.get("parameters", [])]
+            for parameter in [
+                *document["paths"][path].get("parameters", []),
+                *operation.get("parameters", []),
+            ]
             if contract.resolve(parameter)["in"] == "path"
         }
         assert declared == set(PATH_TEMPLATE.findall(path)), f"{method.upper()} {path}"
@@ -175,7 +184,9 @@ def test_every_operation_documents_its_errors_as_the_error_schema(document: dict
         for status, response in responses.items():
             spec = contract.resolve(response)
             if int(status) >= 400:
-                assert spec["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, label
+                assert spec["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }, label
         if operation.get("security") == []:
             continue  # public: the health check and this document (the webhook has its own 401)
         assert {"401", "403", "503"} <= set(responses), label
@@ -202,11 +213,28 @@ def test_the_webhook_is_signed_not_bearer_authenticated(document: dict[str, Any]
 
 def grade(store: Store, submission_id: str) -> None:
     """What the worker does, without the sandbox: a full score of 2 on the one test cell."""
-    cell = {"notebook": "hw.ipynb", "grade_id": "test_answer", "score": 2.0, "max_score": 2.0,
-            "status": "passed", "message": "", "review": ""}
-    report = {"score": 2.0, "raw_score": 2.0, "max_score": 2.0, "on_time": True, "late_credit": 1.0,
-              "needs_manual_grading": False, "needs_review": False, "rubric_version": "v", "events": [],
-              "flags": [], "cells": [cell]}
+    cell = {
+        "notebook": "hw.ipynb",
+        "grade_id": "test_answer",
+        "score": 2.0,
+        "max_score": 2.0,
+        "status": "passed",
+        "message": "",
+        "review": "",
+    }
+    report = {
+        "score": 2.0,
+        "raw_score": 2.0,
+        "max_score": 2.0,
+        "on_time": True,
+        "late_credit": 1.0,
+        "needs_manual_grading": False,
+        "needs_review": False,
+        "rubric_version": "v",
+        "events": [],
+        "flags": [],
+        "cells": [cell],
+    }
     store.claim_submission(submission_id)
     assert store.save_grade(submission_id, report, "<h1>Feedback</h1>", {"timings": {"total": 0.5}})
 
@@ -214,64 +242,133 @@ def grade(store: Store, submission_id: str) -> None:
 def test_assignments_and_their_downloads_fit_the_contract(
     client: FlaskClient, contract: Contract, post_assignment: Post, instructor: dict[str, str]
 ) -> None:
-    created = contract.check("post", "/assignments", post_assignment(
-        due="2030-03-08T12:00:00Z", late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]', runtime="runsc"
-    ))
+    created = contract.check(
+        "post",
+        "/assignments",
+        post_assignment(
+            due="2030-03-08T12:00:00Z",
+            late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]',
+            runtime="runsc",
+        ),
+    )
     assert created.status_code == 201, created.json
     assignment_id = created.json["id"]
-    contract.check("get", "/assignments/{assignment_id}", client.get(f"/api/v1/assignments/{assignment_id}", headers=instructor))
+    contract.check(
+        "get",
+        "/assignments/{assignment_id}",
+        client.get(f"/api/v1/assignments/{assignment_id}", headers=instructor),
+    )
     listed = contract.check("get", "/assignments", client.get("/api/v1/assignments", headers=instructor))
     assert [a["id"] for a in listed.json] == [assignment_id]
-    assert contract.check("get", "/assignments", client.get("/api/v1/assignments?course=", headers=instructor)).status_code == 400
-    assert contract.check("get", "/assignments", client.get("/api/v1/assignments?course=x", headers=instructor)).status_code == 403
+    assert (
+        contract.check(
+            "get", "/assignments", client.get("/api/v1/assignments?course=", headers=instructor)
+        ).status_code
+        == 400
+    )
+    assert (
+        contract.check(
+            "get", "/assignments", client.get("/api/v1/assignments?course=x", headers=instructor)
+        ).status_code
+        == 403
+    )
     release = client.get(f"/api/v1/assignments/{assignment_id}/release", headers=instructor)
-    assert contract.check("get", "/assignments/{assignment_id}/release", release).mimetype == "application/x-ipynb+json"
+    assert (
+        contract.check("get", "/assignments/{assignment_id}/release", release).mimetype
+        == "application/x-ipynb+json"
+    )
     source = client.get(f"/api/v1/assignments/{assignment_id}/source", headers=instructor)
     contract.check("get", "/assignments/{assignment_id}/source", source)
-    zipped = post_assignment(make_zip({"hw.ipynb": source_bytes(), "data.csv": b"x\n1\n"}), "hw.zip", name="hw-zip")
+    zipped = post_assignment(
+        make_zip({"hw.ipynb": source_bytes(), "data.csv": b"x\n1\n"}), "hw.zip", name="hw-zip"
+    )
     contract.check("post", "/assignments", zipped)
     release = client.get(f"/api/v1/assignments/{zipped.json['id']}/release", headers=instructor)
-    assert contract.check("get", "/assignments/{assignment_id}/release", release).mimetype == "application/zip"
+    assert (
+        contract.check("get", "/assignments/{assignment_id}/release", release).mimetype == "application/zip"
+    )
 
 
 def test_changing_an_assignment_and_its_history_fit_the_contract(
-    client: FlaskClient, contract: Contract, post_assignment: Post, post_submission: Post, store: Store,
-    instructor: dict[str, str], alice: dict[str, str],
+    client: FlaskClient,
+    contract: Contract,
+    post_assignment: Post,
+    post_submission: Post,
+    store: Store,
+    instructor: dict[str, str],
+    alice: dict[str, str],
 ) -> None:
-    created = post_assignment(name="due", due="2030-03-08T12:00:00Z", late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]')
+    created = post_assignment(
+        name="due",
+        due="2030-03-08T12:00:00Z",
+        late_policy='[{"after": "2030-03-09T12:00:00Z", "credit": 50}]',
+    )
     url, path = f"/api/v1/assignments/{created.json['id']}", "/assignments/{assignment_id}"
     grade(store, post_submission(assignment_id=created.json["id"]).json["id"])
     edit = {"due": "2030-02-01T12:00:00Z", "late_policy": None, "runtime": "runsc", "reason": "moved"}
     unconfirmed = contract.check("patch", path, client.patch(url, headers=instructor, json=edit))
     assert unconfirmed.status_code == 409
-    preview = contract.check("patch", path, client.patch(f"{url}?preview=true", headers=instructor, json=edit))
+    preview = contract.check(
+        "patch", path, client.patch(f"{url}?preview=true", headers=instructor, json=edit)
+    )
     assert preview.json["needs_confirmation"] is True
-    changed = contract.check("patch", path, client.patch(url, headers=instructor, json={**edit, "confirm": preview.json["confirm"]}))
+    changed = contract.check(
+        "patch",
+        path,
+        client.patch(url, headers=instructor, json={**edit, "confirm": preview.json["confirm"]}),
+    )
     assert changed.status_code == 200 and changed.json["change"]["regraded"][0]["new_on_time"] is False
-    same = contract.check("patch", path, client.patch(url, headers=instructor, json={"runtime": "runsc", "reason": "again"}))
+    same = contract.check(
+        "patch", path, client.patch(url, headers=instructor, json={"runtime": "runsc", "reason": "again"})
+    )
     assert same.json["change"] is None
     refused = client.patch(url, headers=instructor, json={"due": "soon", "reason": "r"})
     assert contract.check("patch", path, refused).status_code == 400
-    assert contract.check("patch", path, client.patch(url, headers=alice, json={"reason": "r"})).status_code == 403
-    retired = contract.check("post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={"reason": "done"}))
+    assert (
+        contract.check("patch", path, client.patch(url, headers=alice, json={"reason": "r"})).status_code
+        == 403
+    )
+    retired = contract.check(
+        "post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={"reason": "done"})
+    )
     assert retired.json["assignment"]["retired_at"]
-    assert contract.check("post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={"reason": "x"})).status_code == 409
-    assert contract.check("post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={})).status_code == 400
+    assert (
+        contract.check(
+            "post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={"reason": "x"})
+        ).status_code
+        == 409
+    )
+    assert (
+        contract.check(
+            "post", f"{path}/retire", client.post(f"{url}/retire", headers=instructor, json={})
+        ).status_code
+        == 400
+    )
     late = contract.check("post", f"{path}/submissions", post_submission(assignment_id=created.json["id"]))
     assert (late.status_code, late.json["error"]) == (410, "assignment_retired")
     history = contract.check("get", f"{path}/history", client.get(f"{url}/history", headers=instructor))
     assert [e["kind"] for e in history.json] == ["terms", "retire"]
-    assert contract.check("get", f"{path}/history", client.get(f"{url}/history", headers=alice)).status_code == 403
+    assert (
+        contract.check("get", f"{path}/history", client.get(f"{url}/history", headers=alice)).status_code
+        == 403
+    )
 
 
 def test_a_submission_through_its_grades_fits_the_contract(
-    client: FlaskClient, contract: Contract, assignment: dict[str, Any], post_submission: Post,
-    store: Store, instructor: dict[str, str], alice: dict[str, str],
+    client: FlaskClient,
+    contract: Contract,
+    assignment: dict[str, Any],
+    post_submission: Post,
+    store: Store,
+    instructor: dict[str, str],
+    alice: dict[str, str],
 ) -> None:
     accepted = contract.check("post", "/assignments/{assignment_id}/submissions", post_submission())
     assert accepted.status_code == 202
     sid, aid = accepted.json["id"], assignment["id"]
-    queued = contract.check("get", "/submissions/{submission_id}", client.get(f"/api/v1/submissions/{sid}", headers=alice))
+    queued = contract.check(
+        "get", "/submissions/{submission_id}", client.get(f"/api/v1/submissions/{sid}", headers=alice)
+    )
     assert queued.json["status"] == "queued" and queued.json["cells"] == []
     for path in ("feedback", "results.json"):
         waiting = client.get(f"/api/v1/submissions/{sid}/{path}", headers=alice)
@@ -280,23 +377,43 @@ def test_a_submission_through_its_grades_fits_the_contract(
     assert contract.check("post", "/submissions/{submission_id}/regrade", early).status_code == 409
 
     grade(store, sid)
-    scored = contract.check("get", "/submissions/{submission_id}", client.get(f"/api/v1/submissions/{sid}", headers=alice))
+    scored = contract.check(
+        "get", "/submissions/{submission_id}", client.get(f"/api/v1/submissions/{sid}", headers=alice)
+    )
     assert scored.json["status"] == "graded" and scored.json["cells"]
     listed = client.get(f"/api/v1/assignments/{aid}/submissions", headers=instructor)
     contract.check("get", "/assignments/{assignment_id}/submissions", listed)
     for path in ("feedback", "results.json"):
-        contract.check("get", f"/submissions/{{submission_id}}/{path}", client.get(f"/api/v1/submissions/{sid}/{path}", headers=alice))
-    contract.check("get", "/assignments/{assignment_id}/gradebook.csv",
-                   client.get(f"/api/v1/assignments/{aid}/gradebook.csv", headers=instructor))
-    contract.check("get", "/courses/{course}/gradebook.csv", client.get("/api/v1/courses/ds101/gradebook.csv", headers=instructor))
+        contract.check(
+            "get",
+            f"/submissions/{{submission_id}}/{path}",
+            client.get(f"/api/v1/submissions/{sid}/{path}", headers=alice),
+        )
+    contract.check(
+        "get",
+        "/assignments/{assignment_id}/gradebook.csv",
+        client.get(f"/api/v1/assignments/{aid}/gradebook.csv", headers=instructor),
+    )
+    contract.check(
+        "get",
+        "/courses/{course}/gradebook.csv",
+        client.get("/api/v1/courses/ds101/gradebook.csv", headers=instructor),
+    )
 
     cell = "/submissions/{submission_id}/cells/{grade_id}"
-    changed = client.put(f"/api/v1/submissions/{sid}/cells/test_answer", headers=instructor,
-                         json={"score": 1.5, "reason": "partly right"})
+    changed = client.put(
+        f"/api/v1/submissions/{sid}/cells/test_answer",
+        headers=instructor,
+        json={"score": 1.5, "reason": "partly right"},
+    )
     assert contract.check("put", cell, changed).json["cells"][0]["status"] == "graded_by_instructor"
-    too_many = client.put(f"/api/v1/submissions/{sid}/cells/test_answer", headers=instructor, json={"score": 3, "reason": "x"})
+    too_many = client.put(
+        f"/api/v1/submissions/{sid}/cells/test_answer", headers=instructor, json={"score": 3, "reason": "x"}
+    )
     assert contract.check("put", cell, too_many).status_code == 400
-    no_cell = client.put(f"/api/v1/submissions/{sid}/cells/nope", headers=instructor, json={"score": 1, "reason": "x"})
+    no_cell = client.put(
+        f"/api/v1/submissions/{sid}/cells/nope", headers=instructor, json={"score": 1, "reason": "x"}
+    )
     assert contract.check("put", cell, no_cell).status_code == 404
     regrade = client.post(f"/api/v1/submissions/{sid}/regrade", headers=instructor)
     assert contract.check("post", "/submissions/{submission_id}/regrade", regrade).status_code == 202
@@ -305,8 +422,9 @@ def test_a_submission_through_its_grades_fits_the_contract(
 def test_platforms_the_webhook_and_deliveries_fit_the_contract(
     client: FlaskClient, contract: Contract, assignment: dict[str, Any], store: Store, clock: FakeClock
 ) -> None:
-    registered = client.post("/api/v1/platforms", headers=ADMIN,
-                             json={"id": "lms", "callback_url": CALLBACK, "courses": ["ds101"]})
+    registered = client.post(
+        "/api/v1/platforms", headers=ADMIN, json={"id": "lms", "callback_url": CALLBACK, "courses": ["ds101"]}
+    )
     assert contract.check("post", "/platforms", registered).status_code == 201
     again = client.post("/api/v1/platforms", headers=ADMIN, json={"id": "lms", "courses": ["ds101"]})
     assert contract.check("post", "/platforms", again).status_code == 409
@@ -318,10 +436,17 @@ def test_platforms_the_webhook_and_deliveries_fit_the_contract(
 
     def send(body: bytes, content_type: str = "application/json") -> TestResponse:
         headers = signed_headers(registered.json["secret"], int(clock().timestamp()), body)
-        return client.post("/api/v1/platforms/lms/submissions", data=body, headers=headers, content_type=content_type)
+        return client.post(
+            "/api/v1/platforms/lms/submissions", data=body, headers=headers, content_type=content_type
+        )
 
-    call = {"external_id": "e1", "assignment_id": assignment["id"], "learner": "alice",
-            "content_base64": base64.b64encode(learner_bytes()).decode(), "filename": "hw.ipynb"}
+    call = {
+        "external_id": "e1",
+        "assignment_id": assignment["id"],
+        "learner": "alice",
+        "content_base64": base64.b64encode(learner_bytes()).decode(),
+        "filename": "hw.ipynb",
+    }
     first = contract.check("post", webhook, send(json.dumps(call).encode()))
     assert first.status_code == 202
     assert contract.check("post", webhook, send(json.dumps(call).encode())).status_code == 200
@@ -333,11 +458,16 @@ def test_platforms_the_webhook_and_deliveries_fit_the_contract(
     grade(store, first.json["id"])
     listed = contract.check("get", "/deliveries", client.get("/api/v1/deliveries", headers=own))
     delivery_id = listed.json[0]["id"]
-    contract.check("get", "/deliveries/{delivery_id}", client.get(f"/api/v1/deliveries/{delivery_id}", headers=ADMIN))
+    contract.check(
+        "get", "/deliveries/{delivery_id}", client.get(f"/api/v1/deliveries/{delivery_id}", headers=ADMIN)
+    )
     pending = client.post(f"/api/v1/deliveries/{delivery_id}/redeliver", headers=ADMIN)
     assert contract.check("post", "/deliveries/{delivery_id}/redeliver", pending).status_code == 409
-    contract.check("get", "/submissions/{submission_id}/deliveries",
-                   client.get(f"/api/v1/submissions/{first.json['id']}/deliveries", headers=own))
+    contract.check(
+        "get",
+        "/submissions/{submission_id}/deliveries",
+        client.get(f"/api/v1/submissions/{first.json['id']}/deliveries", headers=own),
+    )
     bad_status = client.get("/api/v1/deliveries?status=lost", headers=ADMIN)
     assert contract.check("get", "/deliveries", bad_status).status_code == 400
 
@@ -345,14 +475,20 @@ def test_platforms_the_webhook_and_deliveries_fit_the_contract(
 def test_exams_and_accommodations_fit_the_contract(
     client: FlaskClient, contract: Contract, instructor: dict[str, str], alice: dict[str, str]
 ) -> None:
-    created = contract.check("post", "/exams", upload(client, instructor, spec(access={"networks": ["10.0.0.0/8"]})))
+    created = contract.check(
+        "post", "/exams", upload(client, instructor, spec(access={"networks": ["10.0.0.0/8"]}))
+    )
     assert created.status_code == 201, created.json
     assert created.json["pools"] and created.json["networks"] == ["10.0.0.0/8"]
     exam_id = created.json["id"]
     bad = spec(time_limit_minutes=-5)
     bad["pools"][0]["draw"] = 4
     invalid = contract.check("post", "/exams", upload(client, instructor, bad, name="broken"))
-    assert invalid.status_code == 422 and invalid.json["error"] == "invalid_exam" and len(invalid.json["problems"]) >= 2
+    assert (
+        invalid.status_code == 422
+        and invalid.json["error"] == "invalid_exam"
+        and len(invalid.json["problems"]) >= 2
+    )
     not_a_notebook = upload(client, instructor, spec(), {**QUESTIONS, "q2.ipynb": b"x"}, name="broken")
     assert contract.check("post", "/exams", not_a_notebook).status_code == 422
     assert contract.check("post", "/exams", upload(client, instructor, spec())).status_code == 409
@@ -364,22 +500,41 @@ def test_exams_and_accommodations_fit_the_contract(
         one = contract.check("get", "/exams/{exam_id}", client.get(f"/api/v1/exams/{exam_id}", headers=who))
         assert ("networks" in one.json) is staff
     assert contract.check("get", "/exams", client.get("/api/v1/exams", headers=ADMIN)).status_code == 400
-    assert contract.check("get", "/exams/{exam_id}", client.get("/api/v1/exams/nope", headers=ADMIN)).status_code == 404
+    assert (
+        contract.check("get", "/exams/{exam_id}", client.get("/api/v1/exams/nope", headers=ADMIN)).status_code
+        == 404
+    )
 
     path = "/courses/{course}/accommodations/{learner}"
     url = "/api/v1/courses/ds101/accommodations/alice"
-    stored = contract.check("put", path, client.put(url, headers=instructor, json={"time_multiplier": 1.5, "note": "doc"}))
+    stored = contract.check(
+        "put", path, client.put(url, headers=instructor, json={"time_multiplier": 1.5, "note": "doc"})
+    )
     assert stored.json == {"course": "ds101", "learner": "alice", "time_multiplier": 1.5, "note": "doc"}
-    assert contract.check("put", path, client.put(url, headers=instructor, json={"time_multiplier": 0})).status_code == 400
-    assert contract.check("put", path, client.put(url, headers=alice, json={"time_multiplier": 2})).status_code == 403
+    assert (
+        contract.check(
+            "put", path, client.put(url, headers=instructor, json={"time_multiplier": 0})
+        ).status_code
+        == 400
+    )
+    assert (
+        contract.check("put", path, client.put(url, headers=alice, json={"time_multiplier": 2})).status_code
+        == 403
+    )
     assert contract.check("get", path, client.get(url, headers=alice)).json["time_multiplier"] == 1.5
     other = client.get("/api/v1/courses/ds101/accommodations/bob", headers=alice)
     assert contract.check("get", path, other).status_code == 403
 
 
 def test_an_attempt_through_its_life_fits_the_contract(
-    client: FlaskClient, contract: Contract, exam: dict[str, Any], start: Post,  # noqa: F811  (the fixtures)
-    instructor: dict[str, str], alice: dict[str, str], bob: dict[str, str], clock: FakeClock,
+    client: FlaskClient,
+    contract: Contract,
+    exam: dict[str, Any],
+    start: Post,
+    instructor: dict[str, str],
+    alice: dict[str, str],
+    bob: dict[str, str],
+    clock: FakeClock,
 ) -> None:
     started = contract.check("post", "/exams/{exam_id}/attempts", start("alice"))
     assert started.status_code == 201 and "seed" not in started.json and "variant" not in started.json
@@ -388,39 +543,76 @@ def test_an_attempt_through_its_life_fits_the_contract(
     assert "seed" not in contract.check("get", one, client.get(mine, headers=alice)).json
     staff = contract.check("get", one, client.get(mine, headers=instructor)).json
     assert staff["seed"] and staff["variant"]["questions"] and staff["events_url"]
-    assert contract.check("get", one, client.get(mine, headers=bob)).status_code == 404  # not even whether it exists
+    assert (
+        contract.check("get", one, client.get(mine, headers=bob)).status_code == 404
+    )  # not even whether it exists
     for who in (alice, instructor):
-        contract.check("get", "/exams/{exam_id}/attempts", client.get(f"/api/v1/exams/{exam['id']}/attempts", headers=who))
+        contract.check(
+            "get",
+            "/exams/{exam_id}/attempts",
+            client.get(f"/api/v1/exams/{exam['id']}/attempts", headers=who),
+        )
     again = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=alice)
-    assert contract.check("post", "/exams/{exam_id}/attempts", again).status_code == 403  # one attempt allowed
+    assert (
+        contract.check("post", "/exams/{exam_id}/attempts", again).status_code == 403
+    )  # one attempt allowed
 
     name = started.json["questions"][0]["name"]
     question = client.get(f"{mine}/questions/{name}", headers=alice)
-    assert contract.check("get", "/attempts/{attempt_id}/questions/{name}", question).mimetype == "application/x-ipynb+json"
+    assert (
+        contract.check("get", "/attempts/{attempt_id}/questions/{name}", question).mimetype
+        == "application/x-ipynb+json"
+    )
     answer = "/attempts/{attempt_id}/answers/{name}"
-    saved = contract.check("put", answer, client.put(f"{mine}/answers/{name}", headers=alice, data=question.data))
+    saved = contract.check(
+        "put", answer, client.put(f"{mine}/answers/{name}", headers=alice, data=question.data)
+    )
     assert saved.status_code == 200 and saved.json["bytes"] == len(question.data)
-    assert contract.check("put", answer, client.put(f"{mine}/answers/{name}", headers=alice, data=b"{}")).status_code == 422
-    assert contract.check("put", answer, client.put(f"{mine}/answers/nope.ipynb", headers=alice,
-                                                    data=question.data)).status_code == 404  # fmt: skip
+    assert (
+        contract.check(
+            "put", answer, client.put(f"{mine}/answers/{name}", headers=alice, data=b"{}")
+        ).status_code
+        == 422
+    )
+    assert (
+        contract.check(
+            "put", answer, client.put(f"{mine}/answers/nope.ipynb", headers=alice, data=question.data)
+        ).status_code
+        == 404
+    )
 
-    not_stopped = contract.check("post", "/attempts/{attempt_id}/resume", client.post(f"{mine}/resume", headers=alice))
+    not_stopped = contract.check(
+        "post", "/attempts/{attempt_id}/resume", client.post(f"{mine}/resume", headers=alice)
+    )
     assert not_stopped.status_code == 409 and not_stopped.json["error"] == "illegal_transition"
     extended = client.post(f"{mine}/extend", headers=instructor, json={"minutes": 10, "reason": "fire alarm"})
     assert contract.check("post", "/attempts/{attempt_id}/extend", extended).json["extension_seconds"] == 600
     learner_extends = client.post(f"{mine}/extend", headers=alice, json={"minutes": 10, "reason": "please"})
     assert contract.check("post", "/attempts/{attempt_id}/extend", learner_extends).status_code == 403
     stopped = client.post(f"{mine}/interrupt", headers=instructor, json={"reason": "power cut"})
-    assert contract.check("post", "/attempts/{attempt_id}/interrupt", stopped).json["remaining_when_interrupted"] == 4200
-    resumed = contract.check("post", "/attempts/{attempt_id}/resume", client.post(f"{mine}/resume", headers=alice))
+    assert (
+        contract.check("post", "/attempts/{attempt_id}/interrupt", stopped).json["remaining_when_interrupted"]
+        == 4200
+    )
+    resumed = contract.check(
+        "post", "/attempts/{attempt_id}/resume", client.post(f"{mine}/resume", headers=alice)
+    )
     assert resumed.json["state"] == "started" and resumed.json["questions"][0]["saved_at"]
-    submitted = contract.check("post", "/attempts/{attempt_id}/submit", client.post(f"{mine}/submit", headers=alice))
+    submitted = contract.check(
+        "post", "/attempts/{attempt_id}/submit", client.post(f"{mine}/submit", headers=alice)
+    )
     assert submitted.status_code == 202 and submitted.json["submission_id"]
-    twice = contract.check("post", "/attempts/{attempt_id}/submit", client.post(f"{mine}/submit", headers=alice))
+    twice = contract.check(
+        "post", "/attempts/{attempt_id}/submit", client.post(f"{mine}/submit", headers=alice)
+    )
     assert twice.status_code == 409 and twice.json["error"] == "illegal_transition"
     early = client.post(f"{mine}/review", headers=instructor, json={"decision": "verify", "reason": "fine"})
-    assert contract.check("post", "/attempts/{attempt_id}/review", early).json["error"] == "illegal_transition"
-    events = contract.check("get", "/attempts/{attempt_id}/events", client.get(f"{mine}/events", headers=instructor))
+    assert (
+        contract.check("post", "/attempts/{attempt_id}/review", early).json["error"] == "illegal_transition"
+    )
+    events = contract.check(
+        "get", "/attempts/{attempt_id}/events", client.get(f"{mine}/events", headers=instructor)
+    )
     assert [e["event"] for e in events.json] == ["create", "start", "extend", "fail", "resume", "submit"]
     assert events.json[0]["from"] is None
 
@@ -429,24 +621,44 @@ def test_an_attempt_through_its_life_fits_the_contract(
     refused = client.post(f"/api/v1/attempts/{late['id']}/submit", headers=bob)
     assert contract.check("post", "/attempts/{attempt_id}/submit", refused).json["error"] == "deadline_passed"
     late_name = late["questions"][0]["name"]
-    too_late = client.put(f"/api/v1/attempts/{late['id']}/answers/{late_name}", headers=bob, data=question.data)
+    too_late = client.put(
+        f"/api/v1/attempts/{late['id']}/answers/{late_name}", headers=bob, data=question.data
+    )
     assert contract.check("put", answer, too_late).json["error"] == "deadline_passed"
 
 
 def test_proctoring_reviews_fit_the_contract(
-    client: FlaskClient, contract: Contract, start: Post, store: Store, clock: FakeClock,  # noqa: F811  (the fixture)
-    instructor: dict[str, str], alice: dict[str, str],
+    client: FlaskClient,
+    contract: Contract,
+    start: Post,
+    store: Store,
+    clock: FakeClock,
+    instructor: dict[str, str],
+    alice: dict[str, str],
 ) -> None:
-    provider = client.post("/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}).json
+    provider = client.post(
+        "/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}
+    ).json
     attempt = start("alice").json
     client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=alice)
     path = "/proctoring/{platform_id}/reviews"
 
     def review(review_id: str, outcome: str, attempt_id: str = attempt["id"]) -> TestResponse:
-        body = json.dumps({"review_id": review_id, "attempt_id": attempt_id, "outcome": outcome,
-                           "evidence": [{"kind": "video", "at": "00:12:31"}], "comments": "looked away"}).encode()
-        return client.post("/api/v1/proctoring/proctorio/reviews", data=body, content_type="application/json",
-                           headers=signed_headers(provider["secret"], int(clock().timestamp()), body))
+        body = json.dumps(
+            {
+                "review_id": review_id,
+                "attempt_id": attempt_id,
+                "outcome": outcome,
+                "evidence": [{"kind": "video", "at": "00:12:31"}],
+                "comments": "looked away",
+            }
+        ).encode()
+        return client.post(
+            "/api/v1/proctoring/proctorio/reviews",
+            data=body,
+            content_type="application/json",
+            headers=signed_headers(provider["secret"], int(clock().timestamp()), body),
+        )
 
     first = contract.check("post", path, review("r1", "violation"))
     assert (first.status_code, first.json["attempt_state"], first.json["repeat"]) == (202, "submitted", False)
@@ -461,44 +673,74 @@ def test_proctoring_reviews_fit_the_contract(
     store.claim_submission(sid)
     store.save_grade(sid, {"score": 1.0, "max_score": 3.0, "cells": []}, "", {})
     attempt_graded(store, sid, clock())
-    decided = client.post(f"/api/v1/attempts/{attempt['id']}/review", headers=instructor,
-                          json={"decision": "reject", "reason": "phone visible"})
+    decided = client.post(
+        f"/api/v1/attempts/{attempt['id']}/review",
+        headers=instructor,
+        json={"decision": "reject", "reason": "phone visible"},
+    )
     assert contract.check("post", "/attempts/{attempt_id}/review", decided).json["state"] == "rejected"
-    contract.check("get", "/attempts/{attempt_id}", client.get(f"/api/v1/attempts/{attempt['id']}", headers=alice))
+    contract.check(
+        "get", "/attempts/{attempt_id}", client.get(f"/api/v1/attempts/{attempt['id']}", headers=alice)
+    )
 
 
-def test_programmes_fit_the_contract(client: FlaskClient, contract: Contract, instructor: dict[str, str]) -> None:
+def test_programmes_fit_the_contract(
+    client: FlaskClient, contract: Contract, instructor: dict[str, str]
+) -> None:
     created = contract.check("post", "/programmes", post_programme(client, PROGRAMME))
     assert created.status_code == 201, created.json
-    assert created.json["id"] == "mm-ds" and created.json["courses"][0]["weights"] == {"assignments": 1.0, "exam": 0.0}
-    invalid = contract.check("post", "/programmes", post_programme(client, {**PROGRAMME, "id": "Bad Id", "electives_needed": -1}))
-    assert invalid.status_code == 422 and invalid.json["error"] == "invalid_programme" and len(invalid.json["problems"]) >= 2
+    assert created.json["id"] == "mm-ds" and created.json["courses"][0]["weights"] == {
+        "assignments": 1.0,
+        "exam": 0.0,
+    }
+    invalid = contract.check(
+        "post", "/programmes", post_programme(client, {**PROGRAMME, "id": "Bad Id", "electives_needed": -1})
+    )
+    assert (
+        invalid.status_code == 422
+        and invalid.json["error"] == "invalid_programme"
+        and len(invalid.json["problems"]) >= 2
+    )
     assert contract.check("post", "/programmes", post_programme(client, PROGRAMME)).status_code == 409
     listed = contract.check("get", "/programmes", client.get("/api/v1/programmes", headers=instructor))
     assert [p["id"] for p in listed.json] == ["mm-ds"]
-    contract.check("get", "/programmes/{programme_id}", client.get("/api/v1/programmes/mm-ds", headers=instructor))
+    contract.check(
+        "get", "/programmes/{programme_id}", client.get("/api/v1/programmes/mm-ds", headers=instructor)
+    )
     missing = client.get("/api/v1/programmes/nope", headers=instructor)
     assert contract.check("get", "/programmes/{programme_id}", missing).status_code == 404
 
 
 def test_a_record_its_history_exports_and_share_links_fit_the_contract(
-    client: FlaskClient, contract: Contract, graded: Callable[[float], str], store: Store,  # noqa: F811  (the fixture)
-    instructor: dict[str, str], alice: dict[str, str], bob: dict[str, str],
+    client: FlaskClient,
+    contract: Contract,
+    graded: Callable[[float], str],
+    store: Store,
+    instructor: dict[str, str],
+    alice: dict[str, str],
+    bob: dict[str, str],
 ) -> None:
     graded(1.5)
     path, base = "/programmes/{programme_id}/records/{learner}", "/api/v1/programmes/mm-ds/records/alice"
     record = contract.check("get", path, client.get(base, headers=alice))
     assert record.status_code == 200 and record.json["record"]["courses"][0]["sources"], record.json
-    assert contract.check("get", path, client.get(base, headers=bob)).status_code == 404  # not even whether it exists
-    overridden = client.post(f"{base}/overrides", headers=instructor,
-                             json={"course": "ds101", "value": 95, "reason": "appeal upheld"})
+    assert (
+        contract.check("get", path, client.get(base, headers=bob)).status_code == 404
+    )  # not even whether it exists
+    overridden = client.post(
+        f"{base}/overrides",
+        headers=instructor,
+        json={"course": "ds101", "value": 95, "reason": "appeal upheld"},
+    )
     assert contract.check("post", f"{path}/overrides", overridden).status_code == 201
     no_reason = client.post(f"{base}/overrides", headers=instructor, json={"course": "ds101", "value": 95})
     assert contract.check("post", f"{path}/overrides", no_reason).status_code == 400
     frozen = client.post(f"{base}/freeze", headers=instructor, json={"reason": "degree conferred"})
     assert contract.check("post", f"{path}/freeze", frozen).status_code == 201
     history = contract.check("get", f"{path}/history", client.get(f"{base}/history", headers=instructor))
-    assert [e["kind"] for e in history.json["events"]] == ["grade", "override", "freeze"] and history.json["intact"]
+    assert [e["kind"] for e in history.json["events"]] == ["grade", "override", "freeze"] and history.json[
+        "intact"
+    ]
 
     signed = contract.check("get", f"{path}/export.json", client.get(f"{base}/export.json", headers=alice))
     assert signed.status_code == 200 and signed.json["document"]["autogradeRecord"]["frozen"] is True
@@ -508,10 +750,16 @@ def test_a_record_its_history_exports_and_share_links_fit_the_contract(
     assert key.json["keys"][0]["kid"] == signed.json["proof"]["verificationMethod"]
 
     shares = f"{path}/shares"
-    created = contract.check("post", shares, client.post(f"{base}/shares", headers=alice, json={"label": "admissions"}))
+    created = contract.check(
+        "post", shares, client.post(f"{base}/shares", headers=alice, json={"label": "admissions"})
+    )
     assert created.status_code == 201 and created.json["token"]
-    assert contract.check("post", shares, client.post(f"{base}/shares", headers=instructor)).status_code == 403
-    shared = contract.check("get", "/shared/{token}", client.get(created.json["url"], headers={"User-Agent": "bot"}))
+    assert (
+        contract.check("post", shares, client.post(f"{base}/shares", headers=instructor)).status_code == 403
+    )
+    shared = contract.check(
+        "get", "/shared/{token}", client.get(created.json["url"], headers={"User-Agent": "bot"})
+    )
     assert shared.status_code == 200 and shared.json["document"]["autogradeRecord"]["learner"] == "alice"
     revoked = client.delete(f"{base}/shares/{created.json['id']}", headers=alice)
     assert contract.check("delete", f"{shares}/{{share_id}}", revoked).json["revoked_at"]
@@ -522,16 +770,34 @@ def test_a_record_its_history_exports_and_share_links_fit_the_contract(
     with store.engine.begin() as connection:  # one stored event altered: no record, no export
         connection.execute(text("UPDATE record_events SET body = '{}' WHERE seq = 1"))
     assert contract.check("get", path, client.get(base, headers=alice)).status_code == 409
-    assert contract.check("get", f"{path}/export.json", client.get(f"{base}/export.json", headers=alice)).status_code == 409
-    assert contract.check("get", f"{path}/history", client.get(f"{base}/history", headers=alice)).json["first_broken_seq"] == 1
+    assert (
+        contract.check(
+            "get", f"{path}/export.json", client.get(f"{base}/export.json", headers=alice)
+        ).status_code
+        == 409
+    )
+    assert (
+        contract.check("get", f"{path}/history", client.get(f"{base}/history", headers=alice)).json[
+            "first_broken_seq"
+        ]
+        == 1
+    )
 
 
 def test_each_kind_of_error_fits_the_contract(
-    client: FlaskClient, contract: Contract, post_assignment: Post, assignment: dict[str, Any], post_submission: Post,
+    client: FlaskClient,
+    contract: Contract,
+    post_assignment: Post,
+    assignment: dict[str, Any],
+    post_submission: Post,
     alice: dict[str, str],
 ) -> None:
-    unauthenticated = contract.check("get", "/submissions/{submission_id}", client.get("/api/v1/submissions/x"))
-    assert unauthenticated.status_code == 401 and unauthenticated.headers["WWW-Authenticate"].startswith("Bearer")
+    unauthenticated = contract.check(
+        "get", "/submissions/{submission_id}", client.get("/api/v1/submissions/x")
+    )
+    assert unauthenticated.status_code == 401 and unauthenticated.headers["WWW-Authenticate"].startswith(
+        "Bearer"
+    )
     forbidden = post_assignment(headers=alice)
     assert contract.check("post", "/assignments", forbidden).status_code == 403
     missing = client.get("/api/v1/submissions/x", headers=ADMIN)
@@ -541,7 +807,9 @@ def test_each_kind_of_error_fits_the_contract(
     taken = post_assignment()
     assert contract.check("post", "/assignments", taken).status_code == 409
     not_a_notebook = post_submission(BAD_NOTEBOOKS["not JSON"])
-    assert contract.check("post", "/assignments/{assignment_id}/submissions", not_a_notebook).status_code == 422
+    assert (
+        contract.check("post", "/assignments/{assignment_id}/submissions", not_a_notebook).status_code == 422
+    )
     huge = post_submission(b"x" * (MAX_UPLOAD * 2))
     assert contract.check("post", "/assignments/{assignment_id}/submissions", huge).status_code == 413
 
@@ -556,8 +824,11 @@ def test_a_rate_limited_submission_fits_the_contract(
 ) -> None:
     app.extensions[EXTENSION] = dataclasses.replace(app.extensions[EXTENSION], limiter=Refusing())
     url = f"/api/v1/assignments/{assignment['id']}/submissions"
-    refused = contract.check("post", "/assignments/{assignment_id}/submissions",
-                             upload_file(client, url, alice, learner_bytes(), "hw.ipynb"))
+    refused = contract.check(
+        "post",
+        "/assignments/{assignment_id}/submissions",
+        upload_file(client, url, alice, learner_bytes(), "hw.ipynb"),
+    )
     assert (refused.status_code, refused.headers["Retry-After"]) == (429, "42")
 
 
@@ -568,7 +839,9 @@ def test_a_database_outage_fits_the_contract(
         raise StorageError("the database failed: connection refused")
 
     monkeypatch.setattr(store, "get_submission", down)
-    outage = contract.check("get", "/submissions/{submission_id}", client.get("/api/v1/submissions/x", headers=ADMIN))
+    outage = contract.check(
+        "get", "/submissions/{submission_id}", client.get("/api/v1/submissions/x", headers=ADMIN)
+    )
     assert outage.status_code == 503 and outage.headers["Retry-After"]
 
 
@@ -585,11 +858,18 @@ def test_a_database_outage_fits_the_contract(
     ],
 )
 def test_unstorable_text_and_malformed_urls_are_400s(
-    client: FlaskClient, contract: Contract, method: str, path: str, body: bytes, row_counts: Callable[[], dict[str, int]]
+    client: FlaskClient,
+    contract: Contract,
+    method: str,
+    path: str,
+    body: bytes,
+    row_counts: Callable[[], dict[str, int]],
 ) -> None:
     """A lone surrogate escape is valid JSON but no database can store it; urlsplit raises on a bad [IPv6] host."""
     before = row_counts()
-    reply = client.open(f"/api/v1{path}", method=method.upper(), headers=ADMIN, data=body, content_type="application/json")
+    reply = client.open(
+        f"/api/v1{path}", method=method.upper(), headers=ADMIN, data=body, content_type="application/json"
+    )
     assert contract.check(method, path, reply).status_code == 400, reply.json
     assert row_counts() == before
 
@@ -599,8 +879,12 @@ def test_a_lone_surrogate_in_a_score_change_is_a_400(
 ) -> None:
     sid = post_submission().json["id"]
     grade(store, sid)
-    reply = client.put(f"/api/v1/submissions/{sid}/cells/test_answer", headers=instructor,
-                       data=b'{"score": 1, "reason": "\\ud800"}', content_type="application/json")
+    reply = client.put(
+        f"/api/v1/submissions/{sid}/cells/test_answer",
+        headers=instructor,
+        data=b'{"score": 1, "reason": "\\ud800"}',
+        content_type="application/json",
+    )
     assert contract.check("put", "/submissions/{submission_id}/cells/{grade_id}", reply).status_code == 400
 
 
@@ -608,13 +892,17 @@ def test_a_lone_surrogate_in_a_score_change_is_a_400(
 
 
 @pytest.mark.parametrize("late_policy", ["5", "true"])
-def test_a_late_policy_that_is_not_a_list_is_a_400(post_assignment: Post, contract: Contract, late_policy: str) -> None:
+def test_a_late_policy_that_is_not_a_list_is_a_400(
+    post_assignment: Post, contract: Contract, late_policy: str
+) -> None:
     reply = post_assignment(due="2030-03-08T12:00:00Z", late_policy=late_policy)
     assert contract.check("post", "/assignments", reply).status_code == 400
 
 
 @pytest.mark.parametrize("due", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
-def test_a_due_date_outside_the_calendar_in_utc_is_a_400(post_assignment: Post, contract: Contract, due: str) -> None:
+def test_a_due_date_outside_the_calendar_in_utc_is_a_400(
+    post_assignment: Post, contract: Contract, due: str
+) -> None:
     assert contract.check("post", "/assignments", post_assignment(due=due)).status_code == 400
 
 
@@ -623,6 +911,10 @@ def test_a_score_beyond_float_range_is_a_400(
 ) -> None:
     sid = post_submission().json["id"]
     grade(store, sid)
-    reply = client.put(f"/api/v1/submissions/{sid}/cells/test_answer", headers=instructor,
-                       data=b'{"score": 1' + b"0" * 400 + b', "reason": "r"}', content_type="application/json")
+    reply = client.put(
+        f"/api/v1/submissions/{sid}/cells/test_answer",
+        headers=instructor,
+        data=b'{"score": 1' + b"0" * 400 + b', "reason": "r"}',
+        content_type="application/json",
+    )
     assert contract.check("put", "/submissions/{submission_id}/cells/{grade_id}", reply).status_code == 400

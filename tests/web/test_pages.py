@@ -28,8 +28,13 @@ def people(store: Store) -> None:
 
 def upload(client: FlaskClient, content: bytes | None = None, **form: Any) -> Any:
     fields = {"course": "ds101", "name": "hw1", **form}
-    return post_form(client, "/teach/", "/teach/assignments", (source_bytes() if content is None else content, "hw.ipynb"),
-                     **fields)
+    return post_form(
+        client,
+        "/teach/",
+        "/teach/assignments",
+        (source_bytes() if content is None else content, "hw.ipynb"),
+        **fields,
+    )
 
 
 def test_an_uploaded_assignment_shows_its_rubric(client: FlaskClient) -> None:
@@ -41,15 +46,25 @@ def test_an_uploaded_assignment_shows_its_rubric(client: FlaskClient) -> None:
     assert "hw1" in client.get("/teach/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("form", "content", "field", "message"), [
-    ({"course": ""}, None, "course", "non-empty &#39;course&#39;"),
-    ({"course": "ds999"}, None, "course", "does not give access"),
-    ({"due": "next tuesday"}, None, "due", "due"),
-    ({"late_policy": "[{"}, None, "late_policy", "late_policy: not JSON"),
-    ({"due": "2030-03-01T12:00:00Z", "late_policy": '[{"after": "2030-02-01T00:00:00Z", "credit": 50}]'}, None,
-     "late_policy", "every step must come after the due date"),
-    ({}, b"not a notebook", "file", ""),
-])
+@pytest.mark.parametrize(
+    ("form", "content", "field", "message"),
+    [
+        ({"course": ""}, None, "course", "non-empty &#39;course&#39;"),
+        ({"course": "ds999"}, None, "course", "does not give access"),
+        ({"due": "next tuesday"}, None, "due", "due"),
+        ({"late_policy": "[{"}, None, "late_policy", "late_policy: not JSON"),
+        (
+            {
+                "due": "2030-03-01T12:00:00Z",
+                "late_policy": '[{"after": "2030-02-01T00:00:00Z", "credit": 50}]',
+            },
+            None,
+            "late_policy",
+            "every step must come after the due date",
+        ),
+        ({}, b"not a notebook", "file", ""),
+    ],
+)
 def test_bad_upload_input_is_shown_next_to_its_field_and_stores_nothing(
     client: FlaskClient, store: Store, form: dict[str, str], content: bytes | None, field: str, message: str
 ) -> None:
@@ -135,14 +150,22 @@ def test_a_small_whole_maximum_gets_a_bar_per_point() -> None:
 
 
 def test_pass_rates_flag_a_test_most_learners_fail() -> None:
-    rubric = [{"notebook": "hw", "grade_id": "easy", "points": 1, "kind": "test"},
-              {"notebook": "hw", "grade_id": "hard", "points": 1, "kind": "test"},
-              {"notebook": "hw", "grade_id": "essay", "points": 2, "kind": "manual"}]
+    rubric = [
+        {"notebook": "hw", "grade_id": "easy", "points": 1, "kind": "test"},
+        {"notebook": "hw", "grade_id": "hard", "points": 1, "kind": "test"},
+        {"notebook": "hw", "grade_id": "essay", "points": 2, "kind": "manual"},
+    ]
 
     def report(easy: float, hard: float) -> dict[str, Any]:
-        return {"cells": [{"notebook": "hw", "grade_id": "easy", "score": easy, "max_score": 1},
-                          {"notebook": "hw", "grade_id": "hard", "score": hard, "max_score": 1}]}
+        return {
+            "cells": [
+                {"notebook": "hw", "grade_id": "easy", "score": easy, "max_score": 1},
+                {"notebook": "hw", "grade_id": "hard", "score": hard, "max_score": 1},
+            ]
+        }
 
     rates = pass_rates(rubric, [report(1, 0), report(1, 0), report(1, 1)])
     assert [(r.grade_id, r.passed, r.graded, r.stands_out) for r in rates] == [
-        ("easy", 3, 3, False), ("hard", 1, 3, True)]
+        ("easy", 3, 3, False),
+        ("hard", 1, 3, True),
+    ]

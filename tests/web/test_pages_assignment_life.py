@@ -23,7 +23,9 @@ ADMIN = {"Authorization": "Bearer admin-secret"}
 
 @pytest.fixture
 def retired(client: FlaskClient, assignment: dict[str, Any], instructor: dict[str, str]) -> dict[str, Any]:
-    reply = client.post(f"/api/v1/assignments/{assignment['id']}/retire", headers=instructor, json={"reason": "old"})
+    reply = client.post(
+        f"/api/v1/assignments/{assignment['id']}/retire", headers=instructor, json={"reason": "old"}
+    )
     assert reply.status_code == 200, reply.json
     return assignment
 
@@ -51,15 +53,33 @@ def test_work_sent_to_a_retired_assignment_from_a_page_is_refused_beside_the_fil
 # -- staff: the list, the terms with their preview, the history, retiring ---------------------
 
 LATE = "2030-03-09T18:00:00+00:00"  # 30 hours after dated_assignment's due date: half credit
-EXTENDED = {"due": "2030-03-10T12:00:00Z", "late_policy": '[{"after": "2030-03-11T12:00:00Z", "credit": 50}]',
-            "runtime": "", "reason": "snow day"}  # fmt: skip
+EXTENDED = {
+    "due": "2030-03-10T12:00:00Z",
+    "late_policy": '[{"after": "2030-03-11T12:00:00Z", "credit": 50}]',
+    "runtime": "",
+    "reason": "snow day",
+}
 
 
 @pytest.fixture
-def late_work(client: FlaskClient, dated_assignment: dict[str, Any], store: Store, clock: FakeClock, alice: dict[str, str]) -> str:
+def late_work(
+    client: FlaskClient,
+    dated_assignment: dict[str, Any],
+    store: Store,
+    clock: FakeClock,
+    alice: dict[str, str],
+) -> str:
     """alice's work for dated_assignment, 30 hours late and graded 2 points raw (1 with half credit)."""
     clock.now = datetime.fromisoformat(LATE)
-    sid = str(upload(client, f"/api/v1/assignments/{dated_assignment['id']}/submissions", alice, learner_bytes(), "hw.ipynb").json["id"])
+    sid = str(
+        upload(
+            client,
+            f"/api/v1/assignments/{dated_assignment['id']}/submissions",
+            alice,
+            learner_bytes(),
+            "hw.ipynb",
+        ).json["id"]
+    )
     grade(store, sid, 2.0)
     return sid
 
@@ -84,7 +104,13 @@ def test_the_assignment_page_shows_its_terms_forms_and_history(
 ) -> None:
     log_in(client, "prof")
     page = client.get(page_of(dated_assignment)).get_data(as_text=True)
-    for marker in ('id="terms-form"', 'id="history"', 'id="retire-form"', 'id="regrade-form"', "2030-03-09T12:00:00"):
+    for marker in (
+        'id="terms-form"',
+        'id="history"',
+        'id="retire-form"',
+        'id="regrade-form"',
+        "2030-03-09T12:00:00",
+    ):
         assert marker in page, marker
     assert 'value="2030-03-08T12:00:00+00:00"' in page  # the due date's field holds it, ready to edit
 
@@ -98,7 +124,19 @@ def test_a_change_of_credit_is_previewed_then_applied_and_the_history_shows_it(
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
     row = re.search(r'<tr id="credit-alice">(.*?)</tr>', html, re.S)
-    assert row and re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", row.group(1))).split() == ["alice", "late", "→", "on", "time", "50%", "→", "100%", "1", "→", "2"]
+    assert row and re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", row.group(1))).split() == [
+        "alice",
+        "late",
+        "→",
+        "on",
+        "time",
+        "50%",
+        "→",
+        "100%",
+        "1",
+        "→",
+        "2",
+    ]
     assert store.get_submission(late_work).score == 1.0  # nothing applied yet
     confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', html)
     assert confirm
@@ -110,7 +148,11 @@ def test_a_change_of_credit_is_previewed_then_applied_and_the_history_shows_it(
 
 
 def test_a_stale_preview_shows_the_new_one_instead_of_applying(
-    client: FlaskClient, people: None, dated_assignment: dict[str, Any], late_work: str, store: Store,
+    client: FlaskClient,
+    people: None,
+    dated_assignment: dict[str, Any],
+    late_work: str,
+    store: Store,
     bob: dict[str, str],
 ) -> None:
     log_in(client, "prof")
@@ -118,7 +160,9 @@ def test_a_stale_preview_shows_the_new_one_instead_of_applying(
     html = post_form(client, page, f"{page}/terms/preview", **EXTENDED).get_data(as_text=True)
     confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', html)
     assert confirm
-    upload(client, f"/api/v1/assignments/{dated_assignment['id']}/submissions", bob, learner_bytes(), "hw.ipynb")
+    upload(
+        client, f"/api/v1/assignments/{dated_assignment['id']}/submissions", bob, learner_bytes(), "hw.ipynb"
+    )
     stale = post_form(client, page, f"{page}/terms", **EXTENDED, confirm=confirm.group(1))
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
@@ -126,16 +170,23 @@ def test_a_stale_preview_shows_the_new_one_instead_of_applying(
     assert store.get_submission(late_work).score == 1.0
 
 
-@pytest.mark.parametrize(("field", "form"), [
-    ("due", {"due": "next tuesday"}),
-    ("late_policy", {"late_policy": '[{"after": "2030-03-01T00:00:00Z", "credit": 50}]'}),
-    ("late_policy", {"late_policy": "[{"}),
-    ("runtime", {"runtime": "kata"}),
-    ("reason", {"reason": " "}),
-])
+@pytest.mark.parametrize(
+    ("field", "form"),
+    [
+        ("due", {"due": "next tuesday"}),
+        ("late_policy", {"late_policy": '[{"after": "2030-03-01T00:00:00Z", "credit": 50}]'}),
+        ("late_policy", {"late_policy": "[{"}),
+        ("runtime", {"runtime": "kata"}),
+        ("reason", {"reason": " "}),
+    ],
+)
 def test_a_refused_change_is_shown_beside_its_field_and_changes_nothing(
-    client: FlaskClient, people: None, dated_assignment: dict[str, Any], instructor: dict[str, str],
-    field: str, form: dict[str, str],
+    client: FlaskClient,
+    people: None,
+    dated_assignment: dict[str, Any],
+    instructor: dict[str, str],
+    field: str,
+    form: dict[str, str],
 ) -> None:
     log_in(client, "prof")
     page = page_of(dated_assignment)
@@ -143,7 +194,10 @@ def test_a_refused_change_is_shown_beside_its_field_and_changes_nothing(
     assert reply.status_code == 422
     html = reply.get_data(as_text=True)
     assert f'id="err-{field}"' in html and f'aria-describedby="err-{field}"' in html
-    assert client.get(f"/api/v1/assignments/{dated_assignment['id']}", headers=instructor).json == dated_assignment
+    assert (
+        client.get(f"/api/v1/assignments/{dated_assignment['id']}", headers=instructor).json
+        == dated_assignment
+    )
 
 
 def test_retiring_needs_its_box_ticked_and_a_reason_then_closes_the_assignment(
@@ -155,7 +209,9 @@ def test_retiring_needs_its_box_ticked_and_a_reason_then_closes_the_assignment(
     assert unticked.status_code == 422 and 'id="err-retire-confirm"' in unticked.get_data(as_text=True)
     no_reason = post_form(client, page, f"{page}/retire", reason="", confirm="yes")
     assert no_reason.status_code == 422 and 'id="err-retire-reason"' in no_reason.get_data(as_text=True)
-    assert client.get(f"/api/v1/assignments/{assignment['id']}", headers=instructor).json["retired_at"] is None
+    assert (
+        client.get(f"/api/v1/assignments/{assignment['id']}", headers=instructor).json["retired_at"] is None
+    )
     retired = post_form(client, page, f"{page}/retire", reason="replaced by hw2", confirm="yes")
     assert retired.status_code == 302
     html = client.get(page).get_data(as_text=True)
@@ -168,8 +224,11 @@ def test_a_retired_assignment_answers_its_old_forms_with_a_page_saying_so(
 ) -> None:
     log_in(client, "prof")
     page = page_of(retired)
-    for url, form in ((f"{page}/terms/preview", EXTENDED), (f"{page}/terms", EXTENDED),
-                      (f"{page}/retire", {"reason": "again", "confirm": "yes"})):  # fmt: skip
+    for url, form in (
+        (f"{page}/terms/preview", EXTENDED),
+        (f"{page}/terms", EXTENDED),
+        (f"{page}/retire", {"reason": "again", "confirm": "yes"}),
+    ):
         reply = post_form(client, page, url, **form)
         assert reply.status_code == 409 and "no longer changes" in reply.get_data(as_text=True)
 
@@ -182,21 +241,32 @@ def test_only_staff_of_the_course_reach_these_pages_and_forms(
     assert client.get(page).status_code == 403
     assert post_form(client, "/teach/", f"{page}/terms/preview", **EXTENDED).status_code == 403
     assert post_form(client, "/teach/", f"{page}/retire", reason="x", confirm="yes").status_code == 403
-    assert client.post(f"{page}/retire", data={"reason": "x", "confirm": "yes", "csrf_token": "forged"}).status_code == 403
+    assert (
+        client.post(
+            f"{page}/retire", data={"reason": "x", "confirm": "yes", "csrf_token": "forged"}
+        ).status_code
+        == 403
+    )
 
 
 # -- staff: the assignment-wide regrade run -------------------------------------------------
 
 
 def test_a_regrade_run_is_opened_compared_and_accepted_from_the_pages(
-    client: FlaskClient, people: None, assignment: dict[str, Any], post_submission: Callable[..., Any], store: Store,
+    client: FlaskClient,
+    people: None,
+    assignment: dict[str, Any],
+    post_submission: Callable[..., Any],
+    store: Store,
     enqueuer: FakeEnqueuer,
 ) -> None:
     sid = post_submission().json["id"]
     grade(store, sid, 0.0)
     log_in(client, "prof")
     page = page_of(assignment)
-    opened = post_form(client, page, f"{page}/regrades", (source_bytes(3), "hw-fixed.ipynb"), reason="the test was wrong")
+    opened = post_form(
+        client, page, f"{page}/regrades", (source_bytes(3), "hw-fixed.ipynb"), reason="the test was wrong"
+    )
     assert opened.status_code == 302, opened.get_data(as_text=True)
     run_page = opened.headers["Location"]
     [(run_id, queued)] = enqueuer.regrades
@@ -211,11 +281,17 @@ def test_a_regrade_run_is_opened_compared_and_accepted_from_the_pages(
     assert accepted.status_code == 302
     assert store.get_submission(sid).score == 2.0
     assert "accepted" in client.get(run_page).get_data(as_text=True)
-    assert "the test was wrong" in client.get(page).get_data(as_text=True)  # the run is listed on the assignment
+    assert "the test was wrong" in client.get(page).get_data(
+        as_text=True
+    )  # the run is listed on the assignment
 
 
 def test_a_regrade_run_can_be_discarded_and_a_broken_fix_is_refused_beside_the_file(
-    client: FlaskClient, people: None, assignment: dict[str, Any], post_submission: Callable[..., Any], store: Store,
+    client: FlaskClient,
+    people: None,
+    assignment: dict[str, Any],
+    post_submission: Callable[..., Any],
+    store: Store,
 ) -> None:
     sid = post_submission().json["id"]
     grade(store, sid, 2.0)
@@ -232,10 +308,16 @@ def test_a_regrade_run_can_be_discarded_and_a_broken_fix_is_refused_beside_the_f
 
 
 def test_another_courses_instructor_cannot_see_a_regrade_run(
-    client: FlaskClient, people: None, assignment: dict[str, Any], post_submission: Callable[..., Any], store: Store,
+    client: FlaskClient,
+    people: None,
+    assignment: dict[str, Any],
+    post_submission: Callable[..., Any],
+    store: Store,
     instructor: dict[str, str],
 ) -> None:
     grade(store, post_submission().json["id"], 2.0)
-    run = client.post(f"/api/v1/assignments/{assignment['id']}/regrades", headers=instructor, data={"reason": "r"}).json
+    run = client.post(
+        f"/api/v1/assignments/{assignment['id']}/regrades", headers=instructor, data={"reason": "r"}
+    ).json
     log_in(client, "other-prof")
     assert client.get(f"/teach/regrades/{run['id']}").status_code == 403

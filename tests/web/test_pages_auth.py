@@ -22,7 +22,9 @@ def submitted(people: None, assignment: dict[str, Any], post_submission: Callabl
     return str(reply.json["id"])
 
 
-def test_logged_out_visitors_are_sent_to_the_login_page_with_where_they_were_going(client: FlaskClient) -> None:
+def test_logged_out_visitors_are_sent_to_the_login_page_with_where_they_were_going(
+    client: FlaskClient,
+) -> None:
     for page in ("/learn/", "/teach/", "/submissions/abc", "/teach/assignments/x/gradebook"):
         reply = client.get(page)
         assert reply.status_code == 302
@@ -78,13 +80,17 @@ def test_logout_ends_the_session(client: FlaskClient, people: None) -> None:
     assert client.get("/learn/").status_code == 302
 
 
-def test_a_disabled_account_is_out_at_its_next_request(client: FlaskClient, store: Store, people: None) -> None:
+def test_a_disabled_account_is_out_at_its_next_request(
+    client: FlaskClient, store: Store, people: None
+) -> None:
     log_in(client, "alice")
     store.disable_account("alice")
     assert client.get("/learn/").status_code == 302
 
 
-def test_setting_a_password_ends_every_session_opened_before_it(app: Flask, store: Store, people: None) -> None:
+def test_setting_a_password_ends_every_session_opened_before_it(
+    app: Flask, store: Store, people: None
+) -> None:
     """A copied or forgotten session cookie dies with the password it was opened with."""
     before, after = app.test_client(), app.test_client()
     log_in(before, "alice")
@@ -101,9 +107,14 @@ def test_a_learner_cannot_open_instructor_pages(
     client: FlaskClient, people: None, assignment: dict[str, Any]
 ) -> None:
     log_in(client, "alice")
-    for page in ("/teach/", f"/teach/assignments/{assignment['id']}", f"/teach/assignments/{assignment['id']}/gradebook",
-                 f"/teach/assignments/{assignment['id']}/submissions", f"/teach/assignments/{assignment['id']}/source",
-                 f"/teach/assignments/{assignment['id']}/gradebook.csv"):
+    for page in (
+        "/teach/",
+        f"/teach/assignments/{assignment['id']}",
+        f"/teach/assignments/{assignment['id']}/gradebook",
+        f"/teach/assignments/{assignment['id']}/submissions",
+        f"/teach/assignments/{assignment['id']}/source",
+        f"/teach/assignments/{assignment['id']}/gradebook.csv",
+    ):
         assert client.get(page).status_code == 403, page
 
 
@@ -111,7 +122,11 @@ def test_a_learner_cannot_read_another_learners_submission_or_feedback(
     client: FlaskClient, submitted: str, store: Store
 ) -> None:
     log_in(client, "bob")
-    for page in (f"/submissions/{submitted}", f"/submissions/{submitted}/status", f"/submissions/{submitted}/feedback"):
+    for page in (
+        f"/submissions/{submitted}",
+        f"/submissions/{submitted}/status",
+        f"/submissions/{submitted}/feedback",
+    ):
         reply = client.get(page)
         assert reply.status_code == 403, page
         assert "alice" not in reply.get_data(as_text=True)
@@ -137,7 +152,9 @@ def test_a_learner_may_not_post_staff_forms(client: FlaskClient, submitted: str)
 def test_next_never_leads_off_the_site(client: FlaskClient, people: None) -> None:
     token = csrf_of(client, "/login")
     for target in ("//evil.example/x", "https://evil.example", "/\\evil.example"):
-        reply = client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token, "next": target})
+        reply = client.post(
+            "/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token, "next": target}
+        )
         assert reply.headers["Location"] == "/learn/"
         client.post("/logout", data={"csrf_token": csrf_of(client, "/learn/")})
         token = csrf_of(client, "/login")
@@ -149,7 +166,8 @@ def test_logins_are_rate_limited_per_name(settings: Any, enqueuer: Any, redis_co
     from web import create_app
 
     app: Flask = create_app(
-        settings.replace(redis_url=REDIS_URL, rate_limit_logins=3, queue_prefix="pages-test"), enqueuer=enqueuer
+        settings.replace(redis_url=REDIS_URL, rate_limit_logins=3, queue_prefix="pages-test"),
+        enqueuer=enqueuer,
     )
     app.extensions["autograde"].store.create_account("learner", "alice", PASSWORD, None)
     client = app.test_client()

@@ -31,32 +31,51 @@ def exam(client: FlaskClient, instructor: dict[str, str], people: None) -> dict[
 
 
 @pytest.fixture
-def attempt(client: FlaskClient, people: None, exam: dict[str, Any], token: Callable[..., dict[str, str]]) -> str:
+def attempt(
+    client: FlaskClient, people: None, exam: dict[str, Any], token: Callable[..., dict[str, str]]
+) -> str:
     """alice's running attempt, started through the API."""
     reply = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice", ["ds101"]))
     assert reply.status_code == 201, reply.json
     return str(reply.json["id"])
 
 
-def grade(client: FlaskClient, store: Store, clock: FakeClock, token: Callable[..., dict[str, str]], attempt_id: str,
-          learner: str = "alice") -> None:  # fmt: skip
+def grade(
+    client: FlaskClient,
+    store: Store,
+    clock: FakeClock,
+    token: Callable[..., dict[str, str]],
+    attempt_id: str,
+    learner: str = "alice",
+) -> None:
     """Submit the attempt as its learner and store a grade, as the worker would."""
-    assert client.post(f"/api/v1/attempts/{attempt_id}/submit", headers=token("learner", learner, ["ds101"])).status_code == 202
+    assert (
+        client.post(
+            f"/api/v1/attempts/{attempt_id}/submit", headers=token("learner", learner, ["ds101"])
+        ).status_code
+        == 202
+    )
     sid = store.get_attempt(attempt_id).submission_id or ""
     store.claim_submission(sid)
     store.save_grade(sid, {"score": 2.0, "max_score": 3.0, "cells": []}, "", {})
     attempt_graded(store, sid, clock())
 
 
-def upload_form(client: FlaskClient, data: dict[str, Any], questions: dict[str, bytes] | None = None,
-                name: str = "final") -> Any:  # fmt: skip
-    form: dict[str, Any] = {"name": name, "spec": (io.BytesIO(as_yaml(data).encode()), "exam.yaml"),
-                            "csrf_token": csrf_of(client, "/teach/courses/ds101/exams")}  # fmt: skip
+def upload_form(
+    client: FlaskClient, data: dict[str, Any], questions: dict[str, bytes] | None = None, name: str = "final"
+) -> Any:
+    form: dict[str, Any] = {
+        "name": name,
+        "spec": (io.BytesIO(as_yaml(data).encode()), "exam.yaml"),
+        "csrf_token": csrf_of(client, "/teach/courses/ds101/exams"),
+    }
     form["questions"] = [(io.BytesIO(body), file) for file, body in (questions or QUESTIONS).items()]
     return client.post("/teach/courses/ds101/exams", data=form, content_type="multipart/form-data")
 
 
-def test_an_instructor_uploads_an_exam_and_sees_its_rules_and_pools(client: FlaskClient, people: None) -> None:
+def test_an_instructor_uploads_an_exam_and_sees_its_rules_and_pools(
+    client: FlaskClient, people: None
+) -> None:
     log_in(client, "prof")
     assert "Exams and accommodations of ds101" in client.get("/teach/").get_data(as_text=True)
     reply = upload_form(client, spec())
@@ -76,7 +95,11 @@ def test_an_invalid_exam_lists_every_problem_beside_the_spec_and_keeps_nothing(
     html = reply.get_data(as_text=True)
     assert reply.status_code == 422 and 'id="problems-spec"' in html and 'aria-describedby="err-spec"' in html
     problems = html.split('id="problems-spec">')[1].split("</ul>")[0]
-    assert "exam.yaml: time_limit_minutes" in problems and "exam.yaml: pools[0].draw" in problems and "q2.ipynb" in problems
+    assert (
+        "exam.yaml: time_limit_minutes" in problems
+        and "exam.yaml: pools[0].draw" in problems
+        and "q2.ipynb" in problems
+    )
     assert store.list_exams("ds101") == []
     nameless = upload_form(client, spec(), name="")
     assert nameless.status_code == 422 and 'id="err-exam-name"' in nameless.get_data(as_text=True)
@@ -90,9 +113,11 @@ def test_the_exam_page_lists_attempts_and_staff_extend_interrupt_and_resume(
     assert "alice" in listing and "started" in listing and f"/teach/attempts/{attempt}" in listing
     page = f"/teach/attempts/{attempt}"
     deadline = store.get_attempt(attempt).deadline_at
-    for form, field in (({"minutes": "-5", "reason": "fire alarm"}, "extend-minutes"),
-                        ({"minutes": "ten", "reason": "fire alarm"}, "extend-minutes"),
-                        ({"minutes": "10", "reason": "  "}, "extend-reason")):  # fmt: skip
+    for form, field in (
+        ({"minutes": "-5", "reason": "fire alarm"}, "extend-minutes"),
+        ({"minutes": "ten", "reason": "fire alarm"}, "extend-minutes"),
+        ({"minutes": "10", "reason": "  "}, "extend-reason"),
+    ):
         bad = post_form(client, page, f"{page}/extend", **form)
         assert bad.status_code == 422 and f'id="err-{field}"' in bad.get_data(as_text=True), form
     assert store.get_attempt(attempt).deadline_at == deadline
@@ -114,59 +139,114 @@ def test_accommodations_are_set_with_a_note_and_bad_multipliers_are_refused(
     log_in(client, "prof")
     page = "/teach/courses/ds101/exams"
     for value in ("abc", "0", "-1", "20"):
-        bad = post_form(client, page, "/teach/courses/ds101/accommodations", learner="bob", time_multiplier=value)
+        bad = post_form(
+            client, page, "/teach/courses/ds101/accommodations", learner="bob", time_multiplier=value
+        )
         assert bad.status_code == 422 and 'id="err-multiplier"' in bad.get_data(as_text=True), value
     assert store.accommodation("ds101", "bob") == 1.0
-    made = post_form(client, page, "/teach/courses/ds101/accommodations", learner="bob", time_multiplier="1.5",
-                     note="documented")  # fmt: skip
+    made = post_form(
+        client,
+        page,
+        "/teach/courses/ds101/accommodations",
+        learner="bob",
+        time_multiplier="1.5",
+        note="documented",
+    )
     assert made.status_code == 302 and store.accommodation("ds101", "bob") == 1.5
     listed = client.get(page).get_data(as_text=True).split('id="accommodations"')[1]
     assert "bob" in listed and "× 1.5" in listed and "documented" in listed
 
 
 def test_the_review_queue_lists_waiting_attempts_oldest_first_and_a_decision_needs_a_reason(
-    client: FlaskClient, people: None, exam: dict[str, Any], store: Store, clock: FakeClock, token: Callable[..., dict[str, str]],
+    client: FlaskClient,
+    people: None,
+    exam: dict[str, Any],
+    store: Store,
+    clock: FakeClock,
+    token: Callable[..., dict[str, str]],
 ) -> None:
-    provider = client.post("/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}).json
-    first = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice", ["ds101"])).json["id"]
-    second = client.post(f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "bob", ["ds101"])).json["id"]
+    provider = client.post(
+        "/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}
+    ).json
+    first = client.post(
+        f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice", ["ds101"])
+    ).json["id"]
+    second = client.post(
+        f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "bob", ["ds101"])
+    ).json["id"]
     grade(client, store, clock, token, first)
     clock.advance(minutes=5)
     grade(client, store, clock, token, second, "bob")
     clock.advance(minutes=5)
-    body = json.dumps({"review_id": "r1", "attempt_id": second, "outcome": "violation",
-                       "evidence": [{"kind": "video", "at": "00:12:31"}], "comments": "phone visible"}).encode()
-    assert client.post("/api/v1/proctoring/proctorio/reviews", data=body, content_type="application/json",
-                       headers=signed_headers(provider["secret"], int(clock().timestamp()), body)).status_code == 202
+    body = json.dumps(
+        {
+            "review_id": "r1",
+            "attempt_id": second,
+            "outcome": "violation",
+            "evidence": [{"kind": "video", "at": "00:12:31"}],
+            "comments": "phone visible",
+        }
+    ).encode()
+    assert (
+        client.post(
+            "/api/v1/proctoring/proctorio/reviews",
+            data=body,
+            content_type="application/json",
+            headers=signed_headers(provider["secret"], int(clock().timestamp()), body),
+        ).status_code
+        == 202
+    )
     log_in(client, "prof")
     queue = client.get("/teach/review").get_data(as_text=True)
     assert queue.index(first) < queue.index(second) and "second_review" in queue
     page = f"/teach/attempts/{second}?from=queue"
     html = client.get(page).get_data(as_text=True)
     assert "violation" in html and "00:12:31" in html and "phone visible" in html
-    no_reason = post_form(client, page, f"/teach/attempts/{second}/review", decision="verify", reason="", next="queue")
+    no_reason = post_form(
+        client, page, f"/teach/attempts/{second}/review", decision="verify", reason="", next="queue"
+    )
     assert no_reason.status_code == 422 and 'id="err-review-reason"' in no_reason.get_data(as_text=True)
     assert store.get_attempt(second).state == "second_review"
-    done = post_form(client, page, f"/teach/attempts/{second}/review", decision="reject", reason="phone", next="queue")
+    done = post_form(
+        client, page, f"/teach/attempts/{second}/review", decision="reject", reason="phone", next="queue"
+    )
     assert done.status_code == 302 and done.headers["Location"] == "/teach/review"
-    assert store.get_attempt(second).state == "rejected" and second not in client.get("/teach/review").get_data(as_text=True)
+    assert store.get_attempt(second).state == "rejected" and second not in client.get(
+        "/teach/review"
+    ).get_data(as_text=True)
     again = post_form(client, page, f"/teach/attempts/{second}/review", decision="reject", reason="twice")
-    assert again.status_code == 422 and 'id="err-decision"' in again.get_data(as_text=True)  # the state forbids it
-    assert post_form(client, page, f"/teach/attempts/{first}/review", decision="verify", reason="clean").status_code == 302
-    assert store.get_attempt(first).state == "verified" and "Nothing is waiting" in client.get("/teach/review").get_data(as_text=True)
+    assert again.status_code == 422 and 'id="err-decision"' in again.get_data(
+        as_text=True
+    )  # the state forbids it
+    assert (
+        post_form(
+            client, page, f"/teach/attempts/{first}/review", decision="verify", reason="clean"
+        ).status_code
+        == 302
+    )
+    assert store.get_attempt(first).state == "verified" and "Nothing is waiting" in client.get(
+        "/teach/review"
+    ).get_data(as_text=True)
 
 
 def test_a_learner_gets_403_or_404_on_every_staff_exam_page_and_action(
     client: FlaskClient, exam: dict[str, Any], attempt: str, store: Store
 ) -> None:
     log_in(client, "alice")
-    for page in ("/teach/courses/ds101/exams", f"/teach/exams/{exam['id']}", f"/teach/attempts/{attempt}", "/teach/review"):
+    for page in (
+        "/teach/courses/ds101/exams",
+        f"/teach/exams/{exam['id']}",
+        f"/teach/attempts/{attempt}",
+        "/teach/review",
+    ):
         assert client.get(page).status_code == 403, page
-    for url, form in ((f"/teach/attempts/{attempt}/extend", {"minutes": "600", "reason": "me"}),
-                      (f"/teach/attempts/{attempt}/interrupt", {"reason": "me"}),
-                      (f"/teach/attempts/{attempt}/resume", {}),
-                      (f"/teach/attempts/{attempt}/review", {"decision": "verify", "reason": "me"}),
-                      ("/teach/courses/ds101/accommodations", {"learner": "alice", "time_multiplier": "9"})):  # fmt: skip
+    for url, form in (
+        (f"/teach/attempts/{attempt}/extend", {"minutes": "600", "reason": "me"}),
+        (f"/teach/attempts/{attempt}/interrupt", {"reason": "me"}),
+        (f"/teach/attempts/{attempt}/resume", {}),
+        (f"/teach/attempts/{attempt}/review", {"decision": "verify", "reason": "me"}),
+        ("/teach/courses/ds101/accommodations", {"learner": "alice", "time_multiplier": "9"}),
+    ):
         assert post_form(client, "/learn/", url, **form).status_code in (403, 404), url
     assert client.get("/teach/attempts/no-such-attempt").status_code in (403, 404)
     assert store.get_attempt(attempt).extension_seconds == 0 and store.get_attempt(attempt).state == "started"
@@ -174,7 +254,11 @@ def test_a_learner_gets_403_or_404_on_every_staff_exam_page_and_action(
 
 
 def test_an_instructor_of_another_course_cannot_see_or_act_on_this_courses_exams(
-    client: FlaskClient, exam: dict[str, Any], attempt: str, store: Store, clock: FakeClock,
+    client: FlaskClient,
+    exam: dict[str, Any],
+    attempt: str,
+    store: Store,
+    clock: FakeClock,
     token: Callable[..., dict[str, str]],
 ) -> None:
     grade(client, store, clock, token, attempt)
@@ -182,23 +266,32 @@ def test_an_instructor_of_another_course_cannot_see_or_act_on_this_courses_exams
     for page in ("/teach/courses/ds101/exams", f"/teach/exams/{exam['id']}", f"/teach/attempts/{attempt}"):
         assert client.get(page).status_code == 403, page
     assert attempt not in client.get("/teach/review").get_data(as_text=True)
-    review = post_form(client, "/teach/", f"/teach/attempts/{attempt}/review", decision="verify", reason="mine now")
+    review = post_form(
+        client, "/teach/", f"/teach/attempts/{attempt}/review", decision="verify", reason="mine now"
+    )
     assert review.status_code == 403 and store.get_attempt(attempt).state == "graded"
     upload_reply = upload_form(client, spec())
-    assert upload_reply.status_code == 403 and store.list_exams("ds101") != [] and len(store.list_exams("ds101")) == 1
-    accommodation = post_form(client, "/teach/", "/teach/courses/ds101/accommodations", learner="alice",
-                              time_multiplier="3")  # fmt: skip
+    assert (
+        upload_reply.status_code == 403
+        and store.list_exams("ds101") != []
+        and len(store.list_exams("ds101")) == 1
+    )
+    accommodation = post_form(
+        client, "/teach/", "/teach/courses/ds101/accommodations", learner="alice", time_multiplier="3"
+    )
     assert accommodation.status_code == 403 and store.accommodation("ds101", "alice") == 1.0
 
 
 def test_every_staff_exam_post_needs_the_csrf_token(client: FlaskClient, attempt: str, store: Store) -> None:
     log_in(client, "prof")
-    for url, form in ((f"/teach/attempts/{attempt}/extend", {"minutes": "10", "reason": "r"}),
-                      (f"/teach/attempts/{attempt}/interrupt", {"reason": "r"}),
-                      (f"/teach/attempts/{attempt}/resume", {}),
-                      (f"/teach/attempts/{attempt}/review", {"decision": "verify", "reason": "r"}),
-                      ("/teach/courses/ds101/exams", {"name": "x"}),
-                      ("/teach/courses/ds101/accommodations", {"learner": "bob", "time_multiplier": "2"})):  # fmt: skip
+    for url, form in (
+        (f"/teach/attempts/{attempt}/extend", {"minutes": "10", "reason": "r"}),
+        (f"/teach/attempts/{attempt}/interrupt", {"reason": "r"}),
+        (f"/teach/attempts/{attempt}/resume", {}),
+        (f"/teach/attempts/{attempt}/review", {"decision": "verify", "reason": "r"}),
+        ("/teach/courses/ds101/exams", {"name": "x"}),
+        ("/teach/courses/ds101/accommodations", {"learner": "bob", "time_multiplier": "2"}),
+    ):
         assert client.post(url, data=form).status_code == 403, url
     assert store.get_attempt(attempt).extension_seconds == 0 and store.get_attempt(attempt).state == "started"
     assert store.accommodation("ds101", "bob") == 1.0

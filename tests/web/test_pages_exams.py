@@ -35,7 +35,9 @@ def start(client: FlaskClient, exam: dict[str, Any], code: str = "let-me-in") ->
     return post_form(client, "/learn/exams", f"/learn/exams/{exam['id']}/start", access_code=code)
 
 
-def test_a_wrong_access_code_is_shown_beside_the_start_button(client: FlaskClient, exam: dict[str, Any]) -> None:
+def test_a_wrong_access_code_is_shown_beside_the_start_button(
+    client: FlaskClient, exam: dict[str, Any]
+) -> None:
     log_in(client, "alice")
     assert "Final exam" in client.get("/learn/exams").get_data(as_text=True)
     reply = start(client, exam, "guess")
@@ -43,7 +45,9 @@ def test_a_wrong_access_code_is_shown_beside_the_start_button(client: FlaskClien
     assert f'id="err-start-{exam["id"]}"' in reply.get_data(as_text=True)
 
 
-def test_the_room_counts_down_to_the_servers_deadline(client: FlaskClient, exam: dict[str, Any], clock: FakeClock) -> None:
+def test_the_room_counts_down_to_the_servers_deadline(
+    client: FlaskClient, exam: dict[str, Any], clock: FakeClock
+) -> None:
     log_in(client, "alice")
     reply = start(client, exam)
     assert reply.status_code == 302
@@ -63,10 +67,15 @@ def test_the_rooms_clock_follows_an_extension_and_the_end_of_the_attempt(
     assert f'data-clock-url="/learn/attempts/{attempt_id}/clock"' in client.get(room).get_data(as_text=True)
     clock.advance(minutes=10)
     assert client.get(f"{room}/clock").json == {
-        "state": "started", "deadline": (START + timedelta(minutes=60)).isoformat(),
-        "now": (START + timedelta(minutes=10)).isoformat()}
-    extended = client.post(f"/api/v1/attempts/{attempt_id}/extend", headers=instructor,
-                           json={"minutes": 15, "reason": "accommodation"})
+        "state": "started",
+        "deadline": (START + timedelta(minutes=60)).isoformat(),
+        "now": (START + timedelta(minutes=10)).isoformat(),
+    }
+    extended = client.post(
+        f"/api/v1/attempts/{attempt_id}/extend",
+        headers=instructor,
+        json={"minutes": 15, "reason": "accommodation"},
+    )
     assert extended.status_code == 200, extended.json
     assert client.get(f"{room}/clock").json["deadline"] == (START + timedelta(minutes=75)).isoformat()
     assert post_form(client, room, f"/learn/attempts/{attempt_id}/submit").status_code == 302
@@ -93,11 +102,15 @@ def test_save_an_answer_then_submit(client: FlaskClient, exam: dict[str, Any], s
     log_in(client, "alice")
     room = start(client, exam).headers["Location"]
     attempt_id = room.rsplit("/", 1)[1]
-    assert client.get(f"/api/v1/attempts/{attempt_id}").status_code == 401  # the API wants a token, not a cookie
+    assert (
+        client.get(f"/api/v1/attempts/{attempt_id}").status_code == 401
+    )  # the API wants a token, not a cookie
     html = client.get(room).get_data(as_text=True)
     question = html.split('action="/learn/attempts/')[1].split('"')[0].rsplit("/", 1)[1]
     notebook = client.get(f"/learn/attempts/{attempt_id}/questions/{question}").data
-    bad = post_form(client, room, f"/learn/attempts/{attempt_id}/answers/{question}", (b"{not json", question))
+    bad = post_form(
+        client, room, f"/learn/attempts/{attempt_id}/answers/{question}", (b"{not json", question)
+    )
     assert bad.status_code == 422 and f'id="err-answer-{question}"' in bad.get_data(as_text=True)
     saved = post_form(client, room, f"/learn/attempts/{attempt_id}/answers/{question}", (notebook, question))
     assert saved.status_code == 302
@@ -129,9 +142,16 @@ def test_submit_the_exam_asks_for_confirmation_before_anything_is_handed_in(
     assert "Submit the exam now?" in page and "0 of 2 questions saved" in page
     assert "Yes, submit the exam" in page and "Back to the exam" in page
     assert store.get_attempt(attempt_id).state == "started"  # asking changed nothing
-    assert post_form(client, f"/learn/attempts/{attempt_id}/submit", f"/learn/attempts/{attempt_id}/submit").status_code == 302
+    assert (
+        post_form(
+            client, f"/learn/attempts/{attempt_id}/submit", f"/learn/attempts/{attempt_id}/submit"
+        ).status_code
+        == 302
+    )
     assert store.get_attempt(attempt_id).state == "submitted"
-    assert client.get(f"/learn/attempts/{attempt_id}/submit").headers["Location"] == room  # nothing left to confirm
+    assert (
+        client.get(f"/learn/attempts/{attempt_id}/submit").headers["Location"] == room
+    )  # nothing left to confirm
 
 
 def test_when_the_time_is_up_the_room_says_how_much_grace_remains(
@@ -149,7 +169,10 @@ def test_when_the_time_is_up_the_room_says_how_much_grace_remains(
     clock.advance(seconds=50)
     html = client.get(room).get_data(as_text=True)
     assert 'id="grace-open" hidden' in html and 'id="grace-over">' in html
-    assert "The grace period is over: the work you saved is being handed in for you automatically" in visible_text(html)
+    assert (
+        "The grace period is over: the work you saved is being handed in for you automatically"
+        in visible_text(html)
+    )
 
 
 def test_after_the_sweeper_the_learner_reads_plain_words_and_no_submit_time_of_their_own(
@@ -160,7 +183,10 @@ def test_after_the_sweeper_the_learner_reads_plain_words_and_no_submit_time_of_t
     assert close_expired(store, enqueuer, clock()) == [attempt_id]
     page = visible_text(client.get(room).get_data(as_text=True))
     assert "Submitted at" not in page and "13:00:00" not in page.split("Time ran out")[0]
-    assert "Time ran out before you submitted, so the work you had saved was handed in for you automatically" in page
+    assert (
+        "Time ran out before you submitted, so the work you had saved was handed in for you automatically"
+        in page
+    )
     assert "auto_submit" not in page and "sweeper" not in page
     for event in ("grade", "review_violation"):
         store.apply_event(attempt_id, event, "grader", "", clock())

@@ -72,13 +72,16 @@ def test_a_hand_grade_is_kept_as_a_new_version_and_the_page_shows_the_new_score(
     assert 'id="score-test_answer" name="score" inputmode="decimal" size="4" value="1.5"' in html
 
 
-@pytest.mark.parametrize(("score", "message"), [
-    ("2.5", "score must be between 0 and 2 for cell &#39;test_answer&#39;"),
-    ("-1", "score must be between 0 and 2"),
-    ("two", "the score must be a number"),
-    ("", "the score must be a number"),
-    ("nan", "score must be a number"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("score", "message"),
+    [
+        ("2.5", "score must be between 0 and 2 for cell &#39;test_answer&#39;"),
+        ("-1", "score must be between 0 and 2"),
+        ("two", "the score must be a number"),
+        ("", "the score must be a number"),
+        ("nan", "score must be a number"),
+    ],
+)
 def test_a_bad_hand_grade_is_explained_beside_its_score_field_and_stores_nothing(
     client: FlaskClient, store: Store, graded: str, score: str, message: str
 ) -> None:
@@ -142,8 +145,10 @@ def test_the_assignment_gradebook_csv_has_the_learners_score(
     assert reply.get_data(as_text=True).splitlines()[0] == (
         "learner,submission_id,received_at,on_time,late_credit,status,test_answer,total,max_score"
     )
-    assert [(r["learner"], r["submission_id"], r["status"], r["test_answer"], r["total"], r["max_score"])
-            for r in csv_rows(reply)] == [("alice", submission_id, "graded", "1", "1", "2")]  # fmt: skip
+    assert [
+        (r["learner"], r["submission_id"], r["status"], r["test_answer"], r["total"], r["max_score"])
+        for r in csv_rows(reply)
+    ] == [("alice", submission_id, "graded", "1", "1", "2")]
 
 
 def test_the_course_gradebook_csv_has_the_learners_total_after_a_hand_grade(
@@ -166,7 +171,10 @@ def test_a_hand_grade_without_a_reason_is_explained_beside_the_reason_field(
     reply = grade_by_hand(client, graded, "1", reason="   ")
     assert reply.status_code == 422
     html = reply.get_data(as_text=True)
-    assert '<p class="field-error" id="err-reason-test_answer" role="alert">a score change needs a reason' in html
+    assert (
+        '<p class="field-error" id="err-reason-test_answer" role="alert">a score change needs a reason'
+        in html
+    )
     assert 'id="reason-test_answer" name="reason" required aria-invalid="true"' in html
     assert 'id="err-score-test_answer"' not in html
     assert store.get_submission(graded).score == 0.0
@@ -174,7 +182,9 @@ def test_a_hand_grade_without_a_reason_is_explained_beside_the_reason_field(
 
 
 @pytest.fixture
-def with_essay(people: None, post_assignment: Callable[..., Any], post_submission: Callable[..., Any], store: Store) -> str:
+def with_essay(
+    people: None, post_assignment: Callable[..., Any], post_submission: Callable[..., Any], store: Store
+) -> str:
     """alice's submission to an assignment with a test (2 points) and an essay graded by hand (5 points)."""
     assignment = post_assignment(essay_source_bytes(), name="hw2")
     assert assignment.status_code == 201, assignment.json
@@ -188,28 +198,51 @@ LABEL = re.compile(r'<label for="([^"]+)">(.*?)</label>', re.S)
 INPUT = re.compile(r'<input id="((?:score|reason)-[^"]+)"')
 
 
-def test_every_hand_grade_field_is_labelled_with_its_notebook_cell_and_points(client: FlaskClient, with_essay: str) -> None:
+def test_every_hand_grade_field_is_labelled_with_its_notebook_cell_and_points(
+    client: FlaskClient, with_essay: str
+) -> None:
     log_in(client, "prof")
     html = client.get(f"/submissions/{with_essay}").get_data(as_text=True)
     labels = {field: " ".join(text.split()) for field, text in LABEL.findall(html)}
-    assert sorted(INPUT.findall(html)) == ["reason-essay", "reason-test_answer", "score-essay", "score-test_answer"]
+    assert sorted(INPUT.findall(html)) == [
+        "reason-essay",
+        "reason-test_answer",
+        "score-essay",
+        "score-test_answer",
+    ]
     assert labels["score-essay"] == "Score for essay in hw.ipynb (0 to 5 points)"
     assert labels["reason-essay"] == "Reason for the score of essay in hw.ipynb"
     assert labels["score-test_answer"] == "Score for test_answer in hw.ipynb (0 to 2 points)"
     assert labels["reason-test_answer"] == "Reason for the score of test_answer in hw.ipynb"
 
 
-def test_the_manual_cell_comes_first_and_overrides_of_tests_are_one_step_away(client: FlaskClient, with_essay: str) -> None:
+def test_the_manual_cell_comes_first_and_overrides_of_tests_are_one_step_away(
+    client: FlaskClient, with_essay: str
+) -> None:
     log_in(client, "prof")
     html = client.get(f"/submissions/{with_essay}").get_data(as_text=True)
-    essay, details, test = html.index('id="score-essay"'), html.index('<details id="overrides">'), html.index('id="score-test_answer"')
+    essay, details, test = (
+        html.index('id="score-essay"'),
+        html.index('<details id="overrides">'),
+        html.index('id="score-test_answer"'),
+    )
     assert essay < details < test < html.index("</details>")
     assert "Override an autograded test (1)" in html
     # A refused override is shown with its field, so the folded section opens by itself.
-    reply = post_form(client, f"/submissions/{with_essay}", f"/teach/submissions/{with_essay}/cells/test_answer",
-                      score="9", reason="generous")  # fmt: skip
+    reply = post_form(
+        client,
+        f"/submissions/{with_essay}",
+        f"/teach/submissions/{with_essay}/cells/test_answer",
+        score="9",
+        reason="generous",
+    )
     assert reply.status_code == 422 and '<details id="overrides" open>' in reply.get_data(as_text=True)
-    graded = post_form(client, f"/submissions/{with_essay}", f"/teach/submissions/{with_essay}/cells/essay",
-                       score="4", reason="a clear argument")  # fmt: skip
+    graded = post_form(
+        client,
+        f"/submissions/{with_essay}",
+        f"/teach/submissions/{with_essay}/cells/essay",
+        score="4",
+        reason="a clear argument",
+    )
     assert graded.status_code == 302
     assert '<details id="overrides">' in client.get(f"/submissions/{with_essay}").get_data(as_text=True)

@@ -22,7 +22,7 @@ RECORD = "/teach/programmes/mm-ds/records/alice"
 
 
 @pytest.fixture
-def recorded(people: None, graded: Callable[[float], str]) -> None:  # noqa: F811
+def recorded(people: None, graded: Callable[[float], str]) -> None:
     """alice has one graded assignment in ds101, which feeds programme mm-ds."""
     graded(2.0)
 
@@ -43,15 +43,22 @@ def test_overrides_and_freezes_need_a_reason_and_bad_values_change_nothing(
     client: FlaskClient, recorded: None, store: Store
 ) -> None:
     log_in(client, "prof")
-    for form, field in (({"course": "ds101", "value": "80", "reason": ""}, "override-reason"),
-                        ({"course": "ds101", "value": "150", "reason": "appeal"}, "override-value"),
-                        ({"course": "ds101", "value": "abc", "reason": "appeal"}, "override-value")):  # fmt: skip
+    for form, field in (
+        ({"course": "ds101", "value": "80", "reason": ""}, "override-reason"),
+        ({"course": "ds101", "value": "150", "reason": "appeal"}, "override-value"),
+        ({"course": "ds101", "value": "abc", "reason": "appeal"}, "override-value"),
+    ):
         bad = post_form(client, RECORD, f"{RECORD}/overrides", **form)
         assert bad.status_code == 422 and f'id="err-{field}"' in bad.get_data(as_text=True), form
     no_reason = post_form(client, RECORD, f"{RECORD}/freeze", reason=" ")
     assert no_reason.status_code == 422 and 'id="err-freeze-reason"' in no_reason.get_data(as_text=True)
     assert len(store.record_history("mm-ds", "alice")) == 1
-    assert post_form(client, RECORD, f"{RECORD}/overrides", course="ds101", value="75", reason="appeal upheld").status_code == 302
+    assert (
+        post_form(
+            client, RECORD, f"{RECORD}/overrides", course="ds101", value="75", reason="appeal upheld"
+        ).status_code
+        == 302
+    )
     assert post_form(client, RECORD, f"{RECORD}/freeze", reason="term closed").status_code == 302
     page = client.get(RECORD).get_data(as_text=True)
     assert "overridden" in page and "appeal upheld" in page and "term closed" in page and "frozen" in page
@@ -59,12 +66,17 @@ def test_overrides_and_freezes_need_a_reason_and_bad_values_change_nothing(
 
 
 def test_a_broken_hash_chain_is_shown_and_no_record_is_computed(
-    client: FlaskClient, recorded: None, store: Store, graded: Callable[[float], str]  # noqa: F811
+    client: FlaskClient,
+    recorded: None,
+    store: Store,
+    graded: Callable[[float], str],
 ) -> None:
     graded(1.0)
     with store.engine.begin() as connection:
-        connection.execute(text("UPDATE record_events SET body = :body WHERE seq = 1"),
-                           {"body": json.dumps({"course": "ds101", "item": "hw1", "score": 2.0})})  # fmt: skip
+        connection.execute(
+            text("UPDATE record_events SET body = :body WHERE seq = 1"),
+            {"body": json.dumps({"course": "ds101", "item": "hw1", "score": 2.0})},
+        )
     log_in(client, "prof")
     page = client.get(RECORD).get_data(as_text=True)
     assert "hash chain broken at event 1" in page and 'id="broken"' in page and 'id="explanation"' not in page
@@ -75,9 +87,17 @@ def test_a_broken_hash_chain_is_shown_and_no_record_is_computed(
 def test_learners_and_instructors_of_other_courses_cannot_see_or_change_records(
     client: FlaskClient, recorded: None, store: Store
 ) -> None:
-    pages = ("/teach/programmes/", "/teach/programmes/mm-ds", RECORD, f"{RECORD}/export.json", f"{RECORD}/export.csv")
-    posts = ((f"{RECORD}/overrides", {"course": "ds101", "value": "0", "reason": "mine"}),
-             (f"{RECORD}/freeze", {"reason": "mine"}))  # fmt: skip
+    pages = (
+        "/teach/programmes/",
+        "/teach/programmes/mm-ds",
+        RECORD,
+        f"{RECORD}/export.json",
+        f"{RECORD}/export.csv",
+    )
+    posts = (
+        (f"{RECORD}/overrides", {"course": "ds101", "value": "0", "reason": "mine"}),
+        (f"{RECORD}/freeze", {"reason": "mine"}),
+    )
     log_in(client, "alice")
     for page in pages:
         assert client.get(page).status_code == 403, page
@@ -95,7 +115,6 @@ def test_learners_and_instructors_of_other_courses_cannot_see_or_change_records(
     assert len(store.record_history("mm-ds", "alice")) == 1
 
 
-
 def upload_spec(client: FlaskClient, spec: bytes) -> Any:
     page = "/teach/programmes/"
     data = {"csrf_token": csrf_of(client, page), "spec": (io.BytesIO(spec), "programme.yaml")}
@@ -108,7 +127,9 @@ def test_an_admin_uploads_a_programme_and_every_problem_of_a_bad_one_is_listed(
     store.create_account("admin", "dean", PASSWORD, None)
     log_in(client, "dean")
     assert 'id="upload-programme"' in client.get("/teach/programmes/").get_data(as_text=True)
-    refused = upload_spec(client, yaml.safe_dump({**PROGRAMME, "id": "Bad Id", "electives_needed": -1}).encode())
+    refused = upload_spec(
+        client, yaml.safe_dump({**PROGRAMME, "id": "Bad Id", "electives_needed": -1}).encode()
+    )
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and 'id="problems-spec"' in html
     assert "Bad Id" in html and "electives_needed" in html  # each problem, not only the first
@@ -133,7 +154,9 @@ def test_a_programme_needing_more_electives_than_it_lists_is_refused_beside_the_
 ) -> None:
     store.create_account("admin", "dean", PASSWORD, None)
     log_in(client, "dean")
-    refused = upload_spec(client, yaml.safe_dump({**PROGRAMME, "id": "Bad Id", "electives_needed": 2}).encode())
+    refused = upload_spec(
+        client, yaml.safe_dump({**PROGRAMME, "id": "Bad Id", "electives_needed": 2}).encode()
+    )
     html = refused.get_data(as_text=True).split('id="problems-spec"')[1].split("</ul>")[0]
     assert refused.status_code == 422 and "Bad Id" in html  # with the other problems, not after them
     assert "the programme requires 2 electives but lists none (required: false)" in html

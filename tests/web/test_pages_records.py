@@ -20,7 +20,9 @@ PASSWORD = "correct horse"
 
 
 def test_a_learner_sees_their_record_and_manages_share_links(
-    client: FlaskClient, store: Store, graded: Callable[[float], str]  # noqa: F811
+    client: FlaskClient,
+    store: Store,
+    graded: Callable[[float], str],
 ) -> None:
     store.create_account("learner", "alice", PASSWORD, None)
     store.create_account("learner", "bob", PASSWORD, None)
@@ -36,7 +38,10 @@ def test_a_learner_sees_their_record_and_manages_share_links(
     listing = client.get("/learn/records").get_data(as_text=True)
     assert "admissions" in listing and "1 time" in listing and url not in listing  # shown once only
     share_id = store.list_shares("mm-ds", "alice")[0]["id"]
-    assert post_form(client, "/learn/records", f"/learn/records/mm-ds/shares/{share_id}/revoke").status_code == 302
+    assert (
+        post_form(client, "/learn/records", f"/learn/records/mm-ds/shares/{share_id}/revoke").status_code
+        == 302
+    )
     assert client.get(path).status_code == 404
     client.post("/logout", data={"csrf_token": csrf_of(client, "/learn/")})
     log_in(client, "bob")
@@ -51,12 +56,14 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,imag
 def verified(client: FlaskClient, data: bytes) -> dict[str, Any]:
     """The signed envelope, once its signature checks out against the service's published key."""
     envelope = decode_signed(data)
-    verify_document(envelope, public_keys_from(json.dumps(client.get("/api/v1/records/public-key").json).encode()))
+    verify_document(
+        envelope, public_keys_from(json.dumps(client.get("/api/v1/records/public-key").json).encode())
+    )
     return envelope
 
 
 @pytest.fixture
-def path(client: FlaskClient, store: Store, graded: Callable[[float], str]) -> str:  # noqa: F811
+def path(client: FlaskClient, store: Store, graded: Callable[[float], str]) -> str:
     """alice's record (1.5 of 2: 75, a C) and a new share link to it, as the path her records page showed."""
     store.create_account("learner", "alice", PASSWORD, None)
     graded(1.5)
@@ -86,7 +93,11 @@ def test_a_share_link_opened_in_a_browser_shows_the_record_and_its_signed_file(
     # A script asking for JSON (or for anything) still gets the signed JSON itself.
     for accept in ({"Accept": "application/json"}, {"Accept": "*/*"}, {}):
         reply = stranger.get(path, headers=accept)
-        assert reply.status_code == 200 and reply.mimetype == "application/json" and decode_signed(reply.data)["proof"]
+        assert (
+            reply.status_code == 200
+            and reply.mimetype == "application/json"
+            and decode_signed(reply.data)["proof"]
+        )
     # Every use is logged: the page, the download and the three scripts (the redirect is not a use).
     assert store.list_shares("mm-ds", "alice")[0]["accesses"] == 5
 

@@ -11,7 +11,9 @@ from tests.web.pages_client import log_in, post_form
 PAGE = "/admin/tokens/"
 
 
-def test_an_admin_sees_every_token_and_revokes_one_with_the_form(client: FlaskClient, store: Store, people: None) -> None:
+def test_an_admin_sees_every_token_and_revokes_one_with_the_form(
+    client: FlaskClient, store: Store, people: None
+) -> None:
     store.create_account("admin", "root", PASSWORD, None)
     secret, record = store.create_token("instructor", "prof", ["ds101"])
     _, other = store.create_token("learner", "alice", ["ds101"])

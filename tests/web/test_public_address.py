@@ -14,7 +14,9 @@ from web import create_app
 
 
 def app_with(tmp_path: Path, **settings: str) -> FlaskClient:
-    config = Settings(data_dir=str(tmp_path / "data"), admin_token="admin", redis_url="redis://127.0.0.1:1/0", **settings)
+    config = Settings(
+        data_dir=str(tmp_path / "data"), admin_token="admin", redis_url="redis://127.0.0.1:1/0", **settings
+    )
     return create_app(config).test_client()
 
 

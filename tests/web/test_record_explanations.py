@@ -28,8 +28,12 @@ def test_the_explanation_names_the_programme_and_who_graded_by_hand_through_a_re
     assert post_programme(client, PROGRAMME).status_code == 201
     sid = hand_graded(client, post_submission, store, instructor)
     lines = explanation(client, instructor)
-    assert lines[0].startswith(f"{PROGRAMME['title']} for alice:") and not lines[0].startswith(PROGRAMME["id"])
-    assert any("cell essay graded by prof" in line and "changed by prof: a clear argument" in line for line in lines)
+    assert lines[0].startswith(f"{PROGRAMME['title']} for alice:") and not lines[0].startswith(
+        PROGRAMME["id"]
+    )
+    assert any(
+        "cell essay graded by prof" in line and "changed by prof: a clear argument" in line for line in lines
+    )
     assert client.post(f"/api/v1/submissions/{sid}/regrade", headers=instructor).status_code == 202
     store.claim_submission(sid)  # the worker re-runs it; the essay's score is carried over
     assert store.save_grade(sid, machine_report(), "<p class='badge'>Score: 2 / 7</p>", {})

@@ -12,10 +12,14 @@ from store import Store
 from tests.web.pages_client import log_in, post_form
 from tests.web.test_records_api import PROGRAMME, post_programme
 
-JOINT = {**PROGRAMME, "id": "joint", "courses": [
-    {**PROGRAMME["courses"][0], "course": "ds101"},
-    {**PROGRAMME["courses"][0], "course": "ds999", "required": False},
-]}  # fmt: skip
+JOINT = {
+    **PROGRAMME,
+    "id": "joint",
+    "courses": [
+        {**PROGRAMME["courses"][0], "course": "ds101"},
+        {**PROGRAMME["courses"][0], "course": "ds999", "required": False},
+    ],
+}
 BASE = "/api/v1/programmes/joint/records"
 PAGE = "/teach/programmes/joint/records"
 
@@ -26,19 +30,27 @@ def joint(client: FlaskClient, post_submission: Callable[..., Any], store: Store
     assert post_programme(client, JOINT).status_code == 201
     sid = str(post_submission().json["id"])
     store.claim_submission(sid)
-    assert store.save_grade(sid, {"score": 2.0, "max_score": 2.0, "rubric_version": "r1", "cells": []}, "", {})
+    assert store.save_grade(
+        sid, {"score": 2.0, "max_score": 2.0, "rubric_version": "r1", "cells": []}, "", {}
+    )
 
 
 def test_an_instructor_cannot_override_a_course_they_do_not_teach(
     client: FlaskClient, joint: None, instructor: dict[str, str], store: Store
 ) -> None:
-    reply = client.post(f"{BASE}/alice/overrides", headers=instructor, json={"course": "ds999", "value": 100, "reason": "x"})
+    reply = client.post(
+        f"{BASE}/alice/overrides", headers=instructor, json={"course": "ds999", "value": 100, "reason": "x"}
+    )
     assert (reply.status_code, reply.json["error"]) == (403, "forbidden")
     assert [e.kind for e in store.record_history("joint", "alice")] == ["grade"]
 
 
-def test_an_instructor_can_override_the_course_they_teach(client: FlaskClient, joint: None, instructor: dict[str, str]) -> None:
-    reply = client.post(f"{BASE}/alice/overrides", headers=instructor, json={"course": "ds101", "value": 90, "reason": "x"})
+def test_an_instructor_can_override_the_course_they_teach(
+    client: FlaskClient, joint: None, instructor: dict[str, str]
+) -> None:
+    reply = client.post(
+        f"{BASE}/alice/overrides", headers=instructor, json={"course": "ds101", "value": 90, "reason": "x"}
+    )
     assert reply.status_code == 201
 
 
@@ -50,8 +62,10 @@ def test_an_instructor_of_some_courses_cannot_freeze_a_record_that_spans_others(
     assert [e.kind for e in store.record_history("joint", "alice")] == ["grade"]
 
 
-@pytest.mark.parametrize(("action", "body"), [("overrides", {"course": "ds101", "value": 90, "reason": "x"}),
-                                              ("freeze", {"reason": "x"})])  # fmt: skip
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [("overrides", {"course": "ds101", "value": 90, "reason": "x"}), ("freeze", {"reason": "x"})],
+)
 def test_a_record_write_naming_a_learner_without_a_record_is_not_found(
     client: FlaskClient, joint: None, store: Store, action: str, body: dict[str, Any]
 ) -> None:
@@ -65,6 +79,8 @@ def test_the_override_form_refuses_a_course_the_instructor_does_not_teach(
     client: FlaskClient, joint: None, people: None, store: Store
 ) -> None:
     log_in(client, "prof")
-    reply = post_form(client, f"{PAGE}/alice", f"{PAGE}/alice/overrides", course="ds999", value="100", reason="x")
+    reply = post_form(
+        client, f"{PAGE}/alice", f"{PAGE}/alice/overrides", course="ds999", value="100", reason="x"
+    )
     assert reply.status_code == 403
     assert [e.kind for e in store.record_history("joint", "alice")] == ["grade"]

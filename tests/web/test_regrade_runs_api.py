@@ -22,18 +22,31 @@ def graded_submission(post_submission: Callable[..., Any], store: Store) -> str:
 
 
 def test_a_run_queues_every_graded_submission_and_waits_before_it_can_be_accepted(
-    client: FlaskClient, assignment: dict[str, Any], post_submission: Callable[..., Any], store: Store,
-    instructor: dict[str, str], enqueuer: FakeEnqueuer, alice: dict[str, str],
+    client: FlaskClient,
+    assignment: dict[str, Any],
+    post_submission: Callable[..., Any],
+    store: Store,
+    instructor: dict[str, str],
+    enqueuer: FakeEnqueuer,
+    alice: dict[str, str],
 ) -> None:
     sid = graded_submission(post_submission, store)
     url = f"/api/v1/assignments/{assignment['id']}/regrades"
     assert client.post(url, headers=instructor, data={}).status_code == 400  # no reason
     assert client.post(url, headers=alice, data={"reason": "x"}).status_code == 403
-    broken = client.post(url, headers=instructor, data={"reason": "fix", "file": (io.BytesIO(b"not a notebook"), "hw.ipynb")},
-                         content_type="multipart/form-data")
+    broken = client.post(
+        url,
+        headers=instructor,
+        data={"reason": "fix", "file": (io.BytesIO(b"not a notebook"), "hw.ipynb")},
+        content_type="multipart/form-data",
+    )
     assert broken.status_code in (400, 422)
-    opened = client.post(url, headers=instructor, data={"reason": "fix", "file": (io.BytesIO(source_bytes(3)), "hw.ipynb")},
-                         content_type="multipart/form-data")
+    opened = client.post(
+        url,
+        headers=instructor,
+        data={"reason": "fix", "file": (io.BytesIO(source_bytes(3)), "hw.ipynb")},
+        content_type="multipart/form-data",
+    )
     assert opened.status_code == 202, opened.json
     run = opened.json
     assert (run["total"], run["done"], run["new_source"]) == (1, 0, True)
@@ -47,20 +60,35 @@ def test_a_run_queues_every_graded_submission_and_waits_before_it_can_be_accepte
 
 
 def test_a_fix_sent_under_another_file_name_keeps_the_assignments_notebook(
-    client: FlaskClient, assignment: dict[str, Any], post_submission: Callable[..., Any], store: Store,
+    client: FlaskClient,
+    assignment: dict[str, Any],
+    post_submission: Callable[..., Any],
+    store: Store,
     instructor: dict[str, str],
 ) -> None:
     sid = str(post_submission().json["id"])
     grade(store, sid, 2.0)
     url = f"/api/v1/assignments/{assignment['id']}/regrades"
-    opened = client.post(url, headers=instructor, content_type="multipart/form-data",
-                         data={"reason": "typo in the prose", "file": (io.BytesIO(source_bytes()), "hw-fixed.ipynb")})
+    opened = client.post(
+        url,
+        headers=instructor,
+        content_type="multipart/form-data",
+        data={"reason": "typo in the prose", "file": (io.BytesIO(source_bytes()), "hw-fixed.ipynb")},
+    )
     assert opened.status_code == 202, opened.json
-    store.save_regrade_result(opened.json["id"], sid, report(2.0), "", {}, None)  # alice's grade does not change
-    assert client.post(f"/api/v1/regrades/{opened.json['id']}/accept", headers=instructor).json["changed"] == 0
-    assert client.get(f"/api/v1/assignments/{assignment['id']}", headers=instructor).json["notebooks"] == ["hw.ipynb"]
+    store.save_regrade_result(
+        opened.json["id"], sid, report(2.0), "", {}, None
+    )  # alice's grade does not change
+    assert (
+        client.post(f"/api/v1/regrades/{opened.json['id']}/accept", headers=instructor).json["changed"] == 0
+    )
+    assert client.get(f"/api/v1/assignments/{assignment['id']}", headers=instructor).json["notebooks"] == [
+        "hw.ipynb"
+    ]
     release = client.get(f"/api/v1/assignments/{assignment['id']}/release", headers=instructor)
     assert "hw.ipynb" in release.headers["Content-Disposition"]
-    gradebook = client.get(f"/api/v1/assignments/{assignment['id']}/gradebook.csv", headers=instructor).get_data(as_text=True)
+    gradebook = client.get(
+        f"/api/v1/assignments/{assignment['id']}/gradebook.csv", headers=instructor
+    ).get_data(as_text=True)
     header, alice = (line.split(",") for line in gradebook.splitlines()[:2])
     assert dict(zip(header, alice, strict=True))["test_answer"] == "2"

@@ -25,7 +25,9 @@ def settings(settings_without_address: Settings) -> Settings:
 
 
 def test_a_share_link_uses_the_public_address_not_the_host_the_request_named(
-    client: FlaskClient, store: Store, graded: Callable[[float], str]  # noqa: F811
+    client: FlaskClient,
+    store: Store,
+    graded: Callable[[float], str],
 ) -> None:
     store.create_account("learner", "alice", "correct horse", None)
     graded(2.0)

@@ -58,12 +58,19 @@ def host_settings(tmp_path: Path, postgres_url: str, secrets_dir: Path) -> Calla
 
     def make(host: str, **changes: Any) -> Settings:
         shared: dict[str, Any] = {
-            "deployment_mode": "distributed", "deployment_id": "grades-test", "database_url": postgres_url,
+            "deployment_mode": "distributed",
+            "deployment_id": "grades-test",
+            "database_url": postgres_url,
             "secret_key_file": str(secrets_dir / "session-secret"),
             "records_key_file": str(secrets_dir / "records-signing-key.pem"),
-        }  # fmt: skip
-        return Settings(data_dir=str(tmp_path / host), admin_token="admin-secret", max_upload_bytes=MAX_UPLOAD,
-                        redis_url="redis://127.0.0.1:1/0", **{**shared, **changes})  # fmt: skip
+        }
+        return Settings(
+            data_dir=str(tmp_path / host),
+            admin_token="admin-secret",
+            max_upload_bytes=MAX_UPLOAD,
+            redis_url="redis://127.0.0.1:1/0",
+            **{**shared, **changes},
+        )
 
     return make
 
@@ -90,14 +97,18 @@ def graded_record(client: FlaskClient, post_submission: Callable[..., Any], stor
     assert post_programme(client, PROGRAMME).status_code == 201
     submission = str(post_submission().json["id"])
     store.claim_submission(submission)
-    assert store.save_grade(submission, {"score": 2.0, "max_score": 2.0, "rubric_version": "r1", "cells": []}, "", {})
+    assert store.save_grade(
+        submission, {"score": 2.0, "max_score": 2.0, "rubric_version": "r1", "cells": []}, "", {}
+    )
 
 
 def published_keys(client: FlaskClient) -> dict[str, bytes]:
     return public_keys_from(json.dumps(client.get("/api/v1/records/public-key").json).encode())
 
 
-def test_a_login_on_one_host_holds_on_the_other(client: FlaskClient, other_host: FlaskClient, store: Store) -> None:
+def test_a_login_on_one_host_holds_on_the_other(
+    client: FlaskClient, other_host: FlaskClient, store: Store
+) -> None:
     store.create_account("learner", "alice", PASSWORD, ["ds101"])
     assert log_in(client, "alice").status_code == 302
     cookie = client.get_cookie(SESSION_COOKIE)
@@ -116,24 +127,40 @@ def test_a_record_exported_by_one_host_verifies_against_the_others_key(
 
 
 def test_no_host_makes_a_key_of_its_own(client: FlaskClient, other_host: FlaskClient, tmp_path: Path) -> None:
-    made = [path.name for host in ("host-a", "host-b") if (tmp_path / host).exists() for path in (tmp_path / host).iterdir()]
+    made = [
+        path.name
+        for host in ("host-a", "host-b")
+        if (tmp_path / host).exists()
+        for path in (tmp_path / host).iterdir()
+    ]
     assert made == []
 
 
 def test_after_rotation_records_signed_with_the_retired_key_still_verify(
-    client: FlaskClient, graded_record: None, alice: dict[str, str], host_settings: Callable[..., Settings],
+    client: FlaskClient,
+    graded_record: None,
+    alice: dict[str, str],
+    host_settings: Callable[..., Settings],
     secrets_dir: Path,
-) -> None:  # fmt: skip
+) -> None:
     before = client.get(EXPORT, headers=alice).data
     retired = secrets_dir / "records-signing-key.pem"
     new_key = make_key(secrets_dir / "records-signing-key-2.pem")
-    rotated = host(host_settings("host-c", records_key_file=str(secrets_dir / "records-signing-key-2.pem"),
-                                 records_previous_keys=str(retired)))  # fmt: skip
+    rotated = host(
+        host_settings(
+            "host-c",
+            records_key_file=str(secrets_dir / "records-signing-key-2.pem"),
+            records_previous_keys=str(retired),
+        )
+    )
     keys = published_keys(rotated)
     assert len(keys) == 2 and new_key in keys.values()
     verify_document(decode_signed(before), keys)
     after = rotated.get(EXPORT, headers=alice).data
-    assert decode_signed(after)["proof"]["verificationMethod"] != decode_signed(before)["proof"]["verificationMethod"]
+    assert (
+        decode_signed(after)["proof"]["verificationMethod"]
+        != decode_signed(before)["proof"]["verificationMethod"]
+    )
     verify_document(decode_signed(after), keys)
 
 
@@ -143,7 +170,11 @@ def test_a_retired_key_may_be_given_as_its_public_half_only(
     retired = secrets_dir / "retired.jwk"
     retired.write_text(json.dumps(client.get("/api/v1/records/public-key").json["keys"][0]))
     make_key(secrets_dir / "new.pem")
-    rotated = host(host_settings("host-c", records_key_file=str(secrets_dir / "new.pem"), records_previous_keys=str(retired)))
+    rotated = host(
+        host_settings(
+            "host-c", records_key_file=str(secrets_dir / "new.pem"), records_previous_keys=str(retired)
+        )
+    )
     assert set(published_keys(client)) < set(published_keys(rotated))
 
 
@@ -157,7 +188,9 @@ def test_a_host_whose_shared_key_file_is_missing_refuses_to_start_and_makes_none
     assert not (tmp_path / "not-mounted").exists()
 
 
-def test_a_short_session_secret_file_is_refused(host_settings: Callable[..., Settings], tmp_path: Path) -> None:
+def test_a_short_session_secret_file_is_refused(
+    host_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
     weak = tmp_path / "weak"
     weak.write_text("hunter2\n")
     with pytest.raises(InfrastructureError, match="32 characters"):

@@ -256,8 +256,15 @@ def test_a_learner_does_not_see_the_staff_review_note_of_a_cell(
 ) -> None:
     sid = post_submission().json["id"]
     store.claim_submission(sid)
-    cell = {"notebook": "hw.ipynb", "grade_id": "test_answer", "score": 0.0, "max_score": 2.0, "status": "failed",
-            "message": "failed", "review": "attestation forged: the hook saw a rewritten assert"}
+    cell = {
+        "notebook": "hw.ipynb",
+        "grade_id": "test_answer",
+        "score": 0.0,
+        "max_score": 2.0,
+        "status": "failed",
+        "message": "failed",
+        "review": "attestation forged: the hook saw a rewritten assert",
+    }
     report = {"score": 0.0, "max_score": 2.0, "cells": [cell], "needs_review": True, "flags": ["tampering"]}
     assert store.save_grade(sid, report, "<p>x</p>", {})
     own = client.get(f"/api/v1/submissions/{sid}", headers=alice).json

@@ -38,23 +38,34 @@ def api_routes(app: Flask) -> list[tuple[str, str]]:
 
 
 def test_an_admin_lists_every_token_without_its_secret(
-    client: FlaskClient, store: Store, contract: Contract  # noqa: F811
+    client: FlaskClient,
+    store: Store,
+    contract: Contract,
 ) -> None:
-    secrets = [store.create_token("instructor", "prof", ["ds101"])[0], store.create_token("learner", "alice", None)[0]]
+    secrets = [
+        store.create_token("instructor", "prof", ["ds101"])[0],
+        store.create_token("learner", "alice", None)[0],
+    ]
     listed = contract.check("get", "/tokens", client.get("/api/v1/tokens", headers=ADMIN))
     assert listed.status_code == 200
     assert [(t["owner"], t["role"], t["courses"]) for t in listed.json] == [
-        ("prof", "instructor", ["ds101"]), ("alice", "learner", None)
+        ("prof", "instructor", ["ds101"]),
+        ("alice", "learner", None),
     ]
     assert all(set(t) == FIELDS and t["revoked"] is False for t in listed.json)
     assert not any(secret in listed.get_data(as_text=True) for secret in secrets)
 
 
 def test_a_revoked_token_is_refused_at_once_on_every_api_route(
-    app: Flask, client: FlaskClient, store: Store, contract: Contract  # noqa: F811
+    app: Flask,
+    client: FlaskClient,
+    store: Store,
+    contract: Contract,
 ) -> None:
     plaintext, record = store.create_token("admin", "ops", None)
-    assert client.get("/api/v1/tokens", headers=bearer(plaintext)).status_code == 200  # it works until revoked
+    assert (
+        client.get("/api/v1/tokens", headers=bearer(plaintext)).status_code == 200
+    )  # it works until revoked
     revoked = client.post(f"/api/v1/tokens/{record.id}/revoke", headers=ADMIN)
     assert contract.check("post", "/tokens/{token_id}/revoke", revoked).status_code == 200
     assert revoked.json["revoked"] is True and revoked.json["revoked_at"] == START.isoformat()
@@ -70,12 +81,17 @@ def test_a_caller_lists_and_revokes_its_own_tokens_and_no_others(client: FlaskCl
     _, second = store.create_token("learner", "alice", None)
     bobs, bob = store.create_token("learner", "bob", None)
     _, prof = store.create_token("instructor", "prof", ["ds101"])
-    _, machine = store.create_token("platform", "alice", ["ds101"])  # a platform that shares the name is not alice
+    _, machine = store.create_token(
+        "platform", "alice", ["ds101"]
+    )  # a platform that shares the name is not alice
     listed = client.get("/api/v1/tokens", headers=bearer(mine)).json
     assert [t["id"] for t in listed] == [first.id, second.id]
     for other in (bob, prof, machine):
         refused = client.post(f"/api/v1/tokens/{other.id}/revoke", headers=bearer(mine))
-        assert (refused.status_code, refused.json["error"]) == (404, "not_found")  # not even whether it exists
+        assert (refused.status_code, refused.json["error"]) == (
+            404,
+            "not_found",
+        )  # not even whether it exists
     assert client.get("/api/v1/tokens", headers=bearer(bobs)).status_code == 200
     assert client.post(f"/api/v1/tokens/{second.id}/revoke", headers=bearer(mine)).status_code == 200
     assert store.get_token(second.id).revoked_at is not None and store.get_token(first.id).revoked_at is None
@@ -87,10 +103,21 @@ def test_revoking_twice_keeps_the_first_time_and_an_unknown_token_is_a_404(
     client: FlaskClient, store: Store, clock: FakeClock
 ) -> None:
     _, record = store.create_token("learner", "alice", None)
-    assert client.post(f"/api/v1/tokens/{record.id}/revoke", headers=ADMIN).json["revoked_at"] == START.isoformat()
+    assert (
+        client.post(f"/api/v1/tokens/{record.id}/revoke", headers=ADMIN).json["revoked_at"]
+        == START.isoformat()
+    )
     clock.advance(hours=1)
-    assert client.post(f"/api/v1/tokens/{record.id}/revoke", headers=ADMIN).json["revoked_at"] == START.isoformat()
-    for unknown in ("999999", "0", str(2**63), "9" * 30):  # past the databases' integers too: a 404, not a 500
+    assert (
+        client.post(f"/api/v1/tokens/{record.id}/revoke", headers=ADMIN).json["revoked_at"]
+        == START.isoformat()
+    )
+    for unknown in (
+        "999999",
+        "0",
+        str(2**63),
+        "9" * 30,
+    ):  # past the databases' integers too: a 404, not a 500
         missing = client.post(f"/api/v1/tokens/{unknown}/revoke", headers=ADMIN)
         assert (missing.status_code, missing.json["error"]) == (404, "not_found"), unknown
 
@@ -113,7 +140,9 @@ def test_only_admins_see_other_owners_tokens(client: FlaskClient, store: Store, 
     assert [t["owner"] for t in client.get("/api/v1/tokens", headers=bearer(mine)).json] == ["me"]
 
 
-def test_a_disabled_accounts_tokens_are_refused_at_once(client: FlaskClient, store: Store, people: None) -> None:
+def test_a_disabled_accounts_tokens_are_refused_at_once(
+    client: FlaskClient, store: Store, people: None
+) -> None:
     """The attack: disabling used to end the person's page sessions only, and their API tokens kept working."""
     plaintext, record = store.create_token("instructor", "prof", ["ds101"])
     assert client.get("/api/v1/tokens", headers=bearer(plaintext)).status_code == 200

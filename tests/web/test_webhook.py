@@ -25,7 +25,8 @@ CALLBACK = "https://lms.example:8443/results"
 @pytest.fixture
 def platform(client: FlaskClient) -> dict[str, Any]:
     reply = client.post(
-        "/api/v1/platforms", headers=ADMIN,
+        "/api/v1/platforms",
+        headers=ADMIN,
         json={"id": "lms", "name": "The LMS", "callback_url": CALLBACK, "courses": ["ds101"]},
     )
     assert reply.status_code == 201, reply.json
@@ -34,10 +35,17 @@ def platform(client: FlaskClient) -> dict[str, Any]:
 
 
 @pytest.fixture
-def send(client: FlaskClient, platform: dict[str, Any], clock: FakeClock, assignment: dict[str, Any]) -> Callable[..., Any]:
+def send(
+    client: FlaskClient, platform: dict[str, Any], clock: FakeClock, assignment: dict[str, Any]
+) -> Callable[..., Any]:
     """Sign and post a JSON call (fields override a valid default) as the platform, now."""
 
-    def post(secret: str | None = None, raw: bytes | None = None, headers: dict[str, str] | None = None, **fields: Any) -> Any:
+    def post(
+        secret: str | None = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> Any:
         call = {
             "external_id": "lms-sub-1",
             "assignment_id": assignment["id"],
@@ -48,7 +56,9 @@ def send(client: FlaskClient, platform: dict[str, Any], clock: FakeClock, assign
         body = raw if raw is not None else json.dumps(call).encode()
         signed = signed_headers(secret or platform["secret"], int(clock().timestamp()), body)
         return client.post(
-            "/api/v1/platforms/lms/submissions", data=body, headers={**signed, **(headers or {})},
+            "/api/v1/platforms/lms/submissions",
+            data=body,
+            headers={**signed, **(headers or {})},
             content_type="application/json",
         )
 
@@ -78,10 +88,15 @@ def test_bad_registrations_are_400s(client: FlaskClient, body: dict[str, Any], m
 
 
 def test_only_admins_register_platforms(client: FlaskClient, instructor: dict[str, str]) -> None:
-    assert client.post("/api/v1/platforms", headers=instructor, json={"id": "x", "courses": ["c"]}).status_code == 403
+    assert (
+        client.post("/api/v1/platforms", headers=instructor, json={"id": "x", "courses": ["c"]}).status_code
+        == 403
+    )
 
 
-def test_a_signed_call_is_stored_and_queued(send: Callable[..., Any], store: Store, enqueuer: FakeEnqueuer) -> None:
+def test_a_signed_call_is_stored_and_queued(
+    send: Callable[..., Any], store: Store, enqueuer: FakeEnqueuer
+) -> None:
     reply = send()
     assert reply.status_code == 202, reply.json
     record = store.get_submission(reply.json["id"])
@@ -92,20 +107,38 @@ def test_a_signed_call_is_stored_and_queued(send: Callable[..., Any], store: Sto
 
 
 def test_repeats_and_replays_return_the_same_submission(
-    send: Callable[..., Any], client: FlaskClient, store: Store, clock: FakeClock, platform: dict[str, Any],
+    send: Callable[..., Any],
+    client: FlaskClient,
+    store: Store,
+    clock: FakeClock,
+    platform: dict[str, Any],
     assignment: dict[str, Any],
 ) -> None:
-    body = json.dumps({"external_id": "lms-sub-1", "assignment_id": assignment["id"], "learner": "alice",
-                       "notebook": json.loads(learner_bytes())}).encode()
+    body = json.dumps(
+        {
+            "external_id": "lms-sub-1",
+            "assignment_id": assignment["id"],
+            "learner": "alice",
+            "notebook": json.loads(learner_bytes()),
+        }
+    ).encode()
     first = send(raw=body)
     assert first.status_code == 202, first.json
     clock.advance(seconds=5)  # a retry by the platform: signed again, same body
     repeat = send(raw=body)
     assert repeat.status_code == 200, repeat.json
-    assert (repeat.status_code, repeat.json["id"], repeat.headers["Idempotent-Replayed"]) == (200, first.json["id"], "true")
+    assert (repeat.status_code, repeat.json["id"], repeat.headers["Idempotent-Replayed"]) == (
+        200,
+        first.json["id"],
+        "true",
+    )
     signed = signed_headers(platform["secret"], int(clock().timestamp()), body)
-    replays = [client.post("/api/v1/platforms/lms/submissions", data=body, headers=signed,
-                           content_type="application/json") for _ in range(2)]
+    replays = [
+        client.post(
+            "/api/v1/platforms/lms/submissions", data=body, headers=signed, content_type="application/json"
+        )
+        for _ in range(2)
+    ]
     assert [r.status_code for r in replays] == [200, 200]
     assert {r.json["id"] for r in replays} == {first.json["id"]}
     assert len(store.list_submissions()) == 1
@@ -119,12 +152,19 @@ def test_an_id_reused_for_different_work_is_a_conflict(send: Callable[..., Any],
     assert len(store.list_submissions()) == 1
 
 
-def test_concurrent_repeats_make_one_submission(app: Flask, send: Callable[..., Any], store: Store,
-                                                assignment: dict[str, Any]) -> None:
+def test_concurrent_repeats_make_one_submission(
+    app: Flask, send: Callable[..., Any], store: Store, assignment: dict[str, Any]
+) -> None:
     barrier = threading.Barrier(6)
     replies: list[Any] = []
-    body = json.dumps({"external_id": "lms-sub-1", "assignment_id": assignment["id"], "learner": "alice",
-                       "notebook": json.loads(learner_bytes())}).encode()
+    body = json.dumps(
+        {
+            "external_id": "lms-sub-1",
+            "assignment_id": assignment["id"],
+            "learner": "alice",
+            "notebook": json.loads(learner_bytes()),
+        }
+    ).encode()
 
     def post() -> None:
         with app.app_context():
@@ -143,15 +183,23 @@ def test_concurrent_repeats_make_one_submission(app: Flask, send: Callable[..., 
 
 @pytest.mark.parametrize("case", ["tampered", "wrong secret", "no signature", "unknown platform"])
 def test_unsigned_or_badly_signed_calls_are_401_and_store_nothing(
-    case: str, send: Callable[..., Any], client: FlaskClient, row_counts: Callable[[], dict[str, int]],
-    clock: FakeClock, platform: dict[str, Any],
+    case: str,
+    send: Callable[..., Any],
+    client: FlaskClient,
+    row_counts: Callable[[], dict[str, int]],
+    clock: FakeClock,
+    platform: dict[str, Any],
 ) -> None:
     before = row_counts()
     if case == "tampered":
         body = json.dumps({"external_id": "x"}).encode()
         headers = signed_headers(platform["secret"], int(clock().timestamp()), body)
-        reply = client.post("/api/v1/platforms/lms/submissions", data=body + b" ", headers=headers,
-                            content_type="application/json")
+        reply = client.post(
+            "/api/v1/platforms/lms/submissions",
+            data=body + b" ",
+            headers=headers,
+            content_type="application/json",
+        )
     elif case == "wrong secret":
         reply = send(secret="not-the-secret")
     elif case == "no signature":
@@ -166,23 +214,32 @@ def test_unsigned_or_badly_signed_calls_are_401_and_store_nothing(
 
 @pytest.mark.parametrize("skew", [-400, 400])
 def test_stale_and_future_timestamps_are_401(
-    skew: int, client: FlaskClient, clock: FakeClock, platform: dict[str, Any], row_counts: Callable[[], dict[str, int]]
+    skew: int,
+    client: FlaskClient,
+    clock: FakeClock,
+    platform: dict[str, Any],
+    row_counts: Callable[[], dict[str, int]],
 ) -> None:
     before = row_counts()
     body = b'{"external_id": "x"}'
     headers = signed_headers(platform["secret"], int(clock().timestamp()) - skew, body)
-    reply = client.post("/api/v1/platforms/lms/submissions", data=body, headers=headers, content_type="application/json")
+    reply = client.post(
+        "/api/v1/platforms/lms/submissions", data=body, headers=headers, content_type="application/json"
+    )
     assert reply.status_code == 401 and reply.json["error"] == "stale_request"
     assert "300 s" in reply.json["message"]
     assert row_counts() == before
 
 
-def test_a_replay_after_the_window_is_stale(send: Callable[..., Any], client: FlaskClient, clock: FakeClock,
-                                            platform: dict[str, Any]) -> None:
+def test_a_replay_after_the_window_is_stale(
+    send: Callable[..., Any], client: FlaskClient, clock: FakeClock, platform: dict[str, Any]
+) -> None:
     body = b'{"external_id": "x"}'
     headers = signed_headers(platform["secret"], int(clock().timestamp()), body)
     clock.advance(seconds=301)
-    reply = client.post("/api/v1/platforms/lms/submissions", data=body, headers=headers, content_type="application/json")
+    reply = client.post(
+        "/api/v1/platforms/lms/submissions", data=body, headers=headers, content_type="application/json"
+    )
     assert reply.status_code == 401 and reply.json["error"] == "stale_request"
 
 
@@ -196,40 +253,62 @@ def test_a_replay_after_the_window_is_stale(send: Callable[..., Any], client: Fl
         ({"assignment_id": "nope"}, 404, "nope"),
     ],
 )
-def test_bad_calls_say_what_is_wrong(send: Callable[..., Any], fields: dict[str, Any], status: int, message: str,
-                                     store: Store) -> None:
+def test_bad_calls_say_what_is_wrong(
+    send: Callable[..., Any], fields: dict[str, Any], status: int, message: str, store: Store
+) -> None:
     reply = send(**fields)
     assert reply.status_code == status, reply.json
     assert message in reply.json["message"]
     assert store.list_submissions() == []
 
 
-def test_a_course_outside_the_platform_is_403(send: Callable[..., Any], post_assignment: Callable[..., Any],
-                                              token: Callable[..., dict[str, str]]) -> None:
+def test_a_course_outside_the_platform_is_403(
+    send: Callable[..., Any], post_assignment: Callable[..., Any], token: Callable[..., dict[str, str]]
+) -> None:
     other = post_assignment(course="other", name="hw9", headers=token("instructor", "x", ["other"])).json
     reply = send(assignment_id=other["id"])
     assert reply.status_code == 403 and "other" in reply.json["message"]
 
 
-def test_base64_content_and_a_callback_on_the_registered_origin(send: Callable[..., Any], store: Store) -> None:
-    reply = send(notebook=None, content_base64=base64.b64encode(learner_bytes()).decode(), filename="hw.ipynb",
-                 callback_url="https://lms.example:8443/results?course=ds101")
+def test_base64_content_and_a_callback_on_the_registered_origin(
+    send: Callable[..., Any], store: Store
+) -> None:
+    reply = send(
+        notebook=None,
+        content_base64=base64.b64encode(learner_bytes()).decode(),
+        filename="hw.ipynb",
+        callback_url="https://lms.example:8443/results?course=ds101",
+    )
     assert reply.status_code == 202, reply.json
-    assert store.get_submission(reply.json["id"]).callback_url == "https://lms.example:8443/results?course=ds101"
+    assert (
+        store.get_submission(reply.json["id"]).callback_url == "https://lms.example:8443/results?course=ds101"
+    )
 
 
-def test_multipart_calls_are_signed_over_the_raw_body(client: FlaskClient, platform: dict[str, Any], clock: FakeClock,
-                                                     assignment: dict[str, Any], store: Store) -> None:
+def test_multipart_calls_are_signed_over_the_raw_body(
+    client: FlaskClient, platform: dict[str, Any], clock: FakeClock, assignment: dict[str, Any], store: Store
+) -> None:
     builder = client.post  # build the exact multipart bytes first, then sign them
     boundary = "xYzBoundary"
     parts = [("external_id", "mp-1"), ("assignment_id", assignment["id"]), ("learner", "carol")]
-    chunks = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in parts]
-    chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="hw.ipynb"\r\n'
-                  "Content-Type: application/json\r\n\r\n".encode() + learner_bytes() + b"\r\n")
+    chunks = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in parts
+    ]
+    chunks.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="hw.ipynb"\r\n'
+        "Content-Type: application/json\r\n\r\n".encode()
+        + learner_bytes()
+        + b"\r\n"
+    )
     body = b"".join(chunks) + f"--{boundary}--\r\n".encode()
     headers = signed_headers(platform["secret"], int(clock().timestamp()), body)
-    reply = builder("/api/v1/platforms/lms/submissions", data=io.BytesIO(body).read(), headers=headers,
-                    content_type=f"multipart/form-data; boundary={boundary}")
+    reply = builder(
+        "/api/v1/platforms/lms/submissions",
+        data=io.BytesIO(body).read(),
+        headers=headers,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
     assert reply.status_code == 202, reply.json
     assert store.get_submission(reply.json["id"]).learner == "carol"
     assert TIMESTAMP_HEADER in headers and SIGNATURE_HEADER in headers
@@ -244,13 +323,27 @@ def test_the_webhook_counts_against_the_platforms_rate_limit(
 
     limiter = RedisRateLimiter(redis_conn, limit=2, window=60, prefix="webhook-test:")
     client = create_app(settings, enqueuer=enqueuer, clock=clock, limiter=limiter).test_client()
-    registered = client.post("/api/v1/platforms", headers=ADMIN, json={"id": "lms", "courses": ["ds101"]}).json
+    registered = client.post(
+        "/api/v1/platforms", headers=ADMIN, json={"id": "lms", "courses": ["ds101"]}
+    ).json
     codes = []
     for n in range(3):
-        body = json.dumps({"external_id": f"x{n}", "assignment_id": "missing", "learner": "a",
-                           "notebook": json.loads(learner_bytes())}).encode()
+        body = json.dumps(
+            {
+                "external_id": f"x{n}",
+                "assignment_id": "missing",
+                "learner": "a",
+                "notebook": json.loads(learner_bytes()),
+            }
+        ).encode()
         headers = signed_headers(registered["secret"], int(clock().timestamp()), body)
-        codes.append(client.post("/api/v1/platforms/lms/submissions", data=body, headers=headers,
-                                 content_type="application/json"))
+        codes.append(
+            client.post(
+                "/api/v1/platforms/lms/submissions",
+                data=body,
+                headers=headers,
+                content_type="application/json",
+            )
+        )
     assert [c.status_code for c in codes] == [404, 404, 429]
     assert int(codes[2].headers["Retry-After"]) >= 1 and codes[2].json["error"] == "rate_limited"

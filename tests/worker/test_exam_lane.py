@@ -20,13 +20,21 @@ pytestmark = pytest.mark.docker
 def test_an_exam_lane_grades_exams_and_leaves_assignments_queued(
     tmp_path: Path, docker_client: Any, redis_conn: Any
 ) -> None:
-    store = install(tmp_path, redis_url=REDIS_URL, queue_prefix="lane-test", warm_pool_size=1, warm_pool_reserve=1)
+    store = install(
+        tmp_path, redis_url=REDIS_URL, queue_prefix="lane-test", warm_pool_size=1, warm_pool_reserve=1
+    )
     settings = context.current().settings
     enqueuer = RQEnqueuer(redis_conn, settings.queue_prefix)
     homework = stored_submission(store, learner="alice")
     first = store.get_submission(homework)
     exam = store.add_submission(
-        first.assignment_id, "bob", "arrays.ipynb", store.submission_content(homework), datetime.now(UTC), True, 1.0,
+        first.assignment_id,
+        "bob",
+        "arrays.ipynb",
+        store.submission_content(homework),
+        datetime.now(UTC),
+        True,
+        1.0,
         priority="exams",
     ).id
     enqueuer.enqueue_grading(homework, "assignments")

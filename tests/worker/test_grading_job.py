@@ -29,16 +29,26 @@ def stored_submission(
 ) -> str:
     assignment = build_assignment({"arrays.ipynb": SOURCE.read_bytes()})
     record = store.add_assignment(
-        "intro", "arrays", {"arrays.ipynb": SOURCE.read_bytes()},
-        {n: dump_notebook(nb) for n, nb in assignment.releases.items()}, {},
-        [c.to_dict() for c in assignment.rubric.cells], assignment.rubric.version, assignment.rubric.max_score,
-        None, [], False, sandbox_runtime=runtime,
+        "intro",
+        "arrays",
+        {"arrays.ipynb": SOURCE.read_bytes()},
+        {n: dump_notebook(nb) for n, nb in assignment.releases.items()},
+        {},
+        [c.to_dict() for c in assignment.rubric.cells],
+        assignment.rubric.version,
+        assignment.rubric.max_score,
+        None,
+        [],
+        False,
+        sandbox_runtime=runtime,
     )
     content = (EXAMPLES / "submissions" / learner / "arrays.ipynb").read_bytes()
     filename = "arrays.ipynb"
     if as_zip:  # with a long note that compresses far more than two-fold
         notebook = json.loads(content)
-        notebook["cells"].append({"cell_type": "markdown", "id": "notes", "metadata": {}, "source": "notes " * 50_000})
+        notebook["cells"].append(
+            {"cell_type": "markdown", "id": "notes", "metadata": {}, "source": "notes " * 50_000}
+        )
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("arrays.ipynb", json.dumps(notebook))
@@ -48,7 +58,9 @@ def stored_submission(
 
 
 def install(tmp_path: Path, **overrides: Any) -> Store:
-    settings = Settings(**{"data_dir": str(tmp_path), "sandbox_image": SANDBOX_IMAGE, "cell_timeout": 5, **overrides})
+    settings = Settings(
+        **{"data_dir": str(tmp_path), "sandbox_image": SANDBOX_IMAGE, "cell_timeout": 5, **overrides}
+    )
     ctx = context.WorkerContext(settings, worker_name="job-test")
     context.install(ctx)
     ctx.store.migrate()
@@ -105,7 +117,9 @@ def test_the_built_assignment_is_reused_only_for_the_same_files(tmp_path: Path, 
     store = install(tmp_path, warm_pool_size=0)
     first = stored_submission(store, learner="alice")
     aid = store.get_submission(first).assignment_id
-    content = {name: (EXAMPLES / "submissions" / name / "arrays.ipynb").read_bytes() for name in ("bob", "alice")}
+    content = {
+        name: (EXAMPLES / "submissions" / name / "arrays.ipynb").read_bytes() for name in ("bob", "alice")
+    }
     later = [
         store.add_submission(aid, name, "arrays.ipynb", data, datetime.now(UTC), True, 1.0).id
         for name, data in content.items()
@@ -114,5 +128,7 @@ def test_the_built_assignment_is_reused_only_for_the_same_files(tmp_path: Path, 
     assert scores[0] == scores[2] == 9.0 and scores[1] != 9.0
     before = trusted_assignment(store, aid)
     assert trusted_assignment(store, aid) is before
-    store.replace_sources(aid, {"arrays.ipynb": SOURCE.read_bytes() + b"\n"}, {}, [], "v2", 9.0)  # one byte more
+    store.replace_sources(
+        aid, {"arrays.ipynb": SOURCE.read_bytes() + b"\n"}, {}, [], "v2", 9.0
+    )  # one byte more
     assert trusted_assignment(store, aid) is not before

@@ -51,7 +51,9 @@ class FakeEngine:
         self.running[container.id] = container
         return container
 
-    def list(self, all: bool = False, sparse: bool = False, filters: dict[str, Any] | None = None) -> list[FakeContainer]:
+    def list(
+        self, all: bool = False, sparse: bool = False, filters: dict[str, Any] | None = None
+    ) -> list[FakeContainer]:
         wanted = (filters or {}).get("label", []) if self.honours_filters else []
         return [c for c in list(self.running.values()) if all_match(c.attrs["Labels"], wanted)]
 
@@ -124,7 +126,9 @@ def test_every_host_reaps_the_orphans_on_its_own_engine(redis_conn: Any) -> None
     hosts = {name: FakeEngine(engine_id=f"engine-{name}") for name in ("a", "b")}
     for name, engine in hosts.items():
         engine.run(factory_of(settings, engine, f"dead-on-{name}").labels())
-    watchdogs = [Watchdog(settings, redis_conn, f"w-{name}", lambda e=engine: e) for name, engine in hosts.items()]
+    watchdogs = [
+        Watchdog(settings, redis_conn, f"w-{name}", lambda e=engine: e) for name, engine in hosts.items()
+    ]
     redis_conn.set("reap-test:watchdog", "w-a")  # host A's worker holds the fleet's lock this interval
     for watchdog in watchdogs:
         watchdog.tick()

@@ -89,8 +89,12 @@ def test_a_worker_stopped_with_sigterm_leaves_no_process_behind(tmp_path: Path) 
         "AUTOGRADE_WATCH_INTERVAL": "0.2",  # passes as often as possible, to meet the shutdown
     }
     subprocess.run([sys.executable, "-m", "autograde", "migrate"], env=env, check=True, capture_output=True)
-    worker = subprocess.Popen([sys.executable, "-m", "autograde", "worker", "--name", name], env=env,
-                              stdout=(tmp_path / "worker.log").open("wb"), stderr=subprocess.STDOUT)  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "autograde", "worker", "--name", name],
+        env=env,
+        stdout=(tmp_path / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while len(processes_named(name)) < 2 and time.monotonic() < deadline:  # the worker and its scheduler

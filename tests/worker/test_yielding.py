@@ -92,7 +92,13 @@ def test_a_yielding_session_passes_the_gate_before_each_cell_only() -> None:
     assert session.run_cell("1 + 1", 3.0, attest=True, define="x = 1").status == "ok"
     assert session.run_test("assert True", 2.0).status == "ok"
     session.restart()
-    assert inner.calls == ["guard:in-process", "put_files", "run:1 + 1:3.0:True:x = 1", "test:assert True:2.0", "restart"]
+    assert inner.calls == [
+        "guard:in-process",
+        "put_files",
+        "run:1 + 1:3.0:True:x = 1",
+        "test:assert True:2.0",
+        "restart",
+    ]
     assert looks == [1, 1]
 
 
@@ -123,7 +129,9 @@ def test_an_assignment_grade_yields_to_a_running_exam_without_losing_budget(
     tmp_path: Path, docker_client: Any, redis_conn: Any
 ) -> None:
     """A mark held for 4.5 s against a 3 s notebook budget: charged to the grade, nothing would run."""
-    store = install(tmp_path, redis_url=REDIS_URL, queue_prefix="yield-job", warm_pool_size=0, notebook_timeout=3)
+    store = install(
+        tmp_path, redis_url=REDIS_URL, queue_prefix="yield-job", warm_pool_size=0, notebook_timeout=3
+    )
     sid = stored_submission(store)
     signal = context.current().exams_in_flight
     redis_conn.zadd(signal.key, {"an-exam": time.time() + 4.5})
@@ -136,12 +144,20 @@ def test_an_assignment_grade_yields_to_a_running_exam_without_losing_budget(
 
 
 @pytest.mark.docker
-def test_an_exam_grade_marks_itself_and_never_waits(tmp_path: Path, docker_client: Any, redis_conn: Any) -> None:
+def test_an_exam_grade_marks_itself_and_never_waits(
+    tmp_path: Path, docker_client: Any, redis_conn: Any
+) -> None:
     store = install(tmp_path, redis_url=REDIS_URL, queue_prefix="yield-exam", warm_pool_size=0)
     homework = stored_submission(store)
     first = store.get_submission(homework)
     exam = store.add_submission(
-        first.assignment_id, "bob", "arrays.ipynb", store.submission_content(homework), datetime.now(UTC), True, 1.0,
+        first.assignment_id,
+        "bob",
+        "arrays.ipynb",
+        store.submission_content(homework),
+        datetime.now(UTC),
+        True,
+        1.0,
         priority="exams",
     ).id
     signal = context.current().exams_in_flight

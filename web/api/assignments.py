@@ -99,7 +99,9 @@ def list_assignments() -> Response:
     caller = current_caller()
     store = handles().store
     courses = [course_filter(caller)] if "course" in request.args else visible_courses(caller)
-    return jsonify([assignment_json(record) for course in courses for record in store.list_assignments(course)])
+    return jsonify(
+        [assignment_json(record) for course in courses for record in store.list_assignments(course)]
+    )
 
 
 def course_filter(caller: Caller) -> str:

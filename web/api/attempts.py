@@ -58,10 +58,13 @@ def attempt_json(attempt: AttemptRecord, staff: bool) -> dict[str, Any]:
         "submission_id": attempt.submission_id,
         "counts_for_credit": counts_for_credit(attempt.state, spec.requires_proctoring),
         "questions": [
-            {"name": name, "url": url_for("api.attempts.get_question", attempt_id=attempt.id, name=name),
-             "saved_at": iso(saved[name][1]) if name in saved else None}
+            {
+                "name": name,
+                "url": url_for("api.attempts.get_question", attempt_id=attempt.id, name=name),
+                "saved_at": iso(saved[name][1]) if name in saved else None,
+            }
             for name in question_names(h.store, attempt)
-        ],  # fmt: skip
+        ],
         "url": url_for("api.attempts.get_attempt", attempt_id=attempt.id),
     }
     if staff:
@@ -221,7 +224,9 @@ def extend(attempt_id: str) -> dict[str, Any]:
     if not isinstance(reason, str):
         raise BadInput("reason must be a string")
     h = handles()
-    return attempt_json(extend_attempt(h.store, h.enqueuer, attempt.id, float(minutes), caller.name, reason, h.clock()), True)
+    return attempt_json(
+        extend_attempt(h.store, h.enqueuer, attempt.id, float(minutes), caller.name, reason, h.clock()), True
+    )
 
 
 @attempts.post("/attempts/<attempt_id>/interrupt")
@@ -250,7 +255,10 @@ def review(attempt_id: str) -> dict[str, Any]:
     if not isinstance(decision, str):
         raise BadInput("decision must be one of verify, reject, reopen")
     h = handles()
-    return attempt_json(decide(h.store, attempt.id, decision, caller.name, reason_field(body, "with the attempt"), h.clock()), True)
+    return attempt_json(
+        decide(h.store, attempt.id, decision, caller.name, reason_field(body, "with the attempt"), h.clock()),
+        True,
+    )
 
 
 @attempts.get("/attempts/<attempt_id>/events")
@@ -261,6 +269,11 @@ def attempt_events(attempt_id: str) -> Response:
 
 def event_json(event: AttemptEventRecord) -> dict[str, Any]:
     return {
-        "event": event.event, "from": event.from_state, "to": event.to_state, "actor": event.actor,
-        "reason": event.reason, "at": event.at.isoformat(), "data": event.data,
-    }  # fmt: skip
+        "event": event.event,
+        "from": event.from_state,
+        "to": event.to_state,
+        "actor": event.actor,
+        "reason": event.reason,
+        "at": event.at.isoformat(),
+        "data": event.data,
+    }

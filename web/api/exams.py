@@ -135,7 +135,11 @@ def save_accommodation(course: str, learner: str, multiplier: Any, note: Any) ->
         check_printable(value, what)
         if len(value) > MAX_NAME_LENGTH:
             raise BadInput(f"{what} is longer than {MAX_NAME_LENGTH} characters")
-    if isinstance(multiplier, bool) or not isinstance(multiplier, int | float) or not 0 < multiplier <= MAX_MULTIPLIER:
+    if (
+        isinstance(multiplier, bool)
+        or not isinstance(multiplier, int | float)
+        or not 0 < multiplier <= MAX_MULTIPLIER
+    ):
         raise BadInput(f"time_multiplier must be a number above 0 and at most {MAX_MULTIPLIER:g}")
     if not isinstance(note, str) or len(note) > MAX_NOTE:
         raise BadInput(f"note must be a string of at most {MAX_NOTE} characters")
@@ -150,6 +154,12 @@ def get_accommodation(course: str, learner: str) -> dict[str, Any]:
     if caller.role == "learner" and caller.name != learner:
         raise Forbidden("a learner may only read their own accommodation")
     if caller.role not in ("learner", "instructor", "admin"):
-        raise Forbidden(f"a {caller.role} token may not read accommodations: they are the learner's and the course staff's")
+        raise Forbidden(
+            f"a {caller.role} token may not read accommodations: they are the learner's and the course staff's"
+        )
     check_course(caller, course)
-    return {"course": course, "learner": learner, "time_multiplier": handles().store.accommodation(course, learner)}
+    return {
+        "course": course,
+        "learner": learner,
+        "time_multiplier": handles().store.accommodation(course, learner),
+    }

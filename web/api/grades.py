@@ -57,10 +57,16 @@ def change_cell(submission_id: str, grade_id: str, score: Any, reason: Any) -> d
         raise Conflict(f"submission {record.id} is {record.status}; only a graded submission can be changed")
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
         raise BadInput(f"'reason' must be a string of at most {MAX_REASON} characters")
-    report, change = change_cell_score(GradeReport.from_dict(latest.report), grade_id, score, caller.name, reason)
+    report, change = change_cell_score(
+        GradeReport.from_dict(latest.report), grade_id, score, caller.name, reason
+    )
     provenance = {**latest.provenance, "change": change, "based_on_report": latest.id}
     stored = h.store.save_changed_grade(
-        record.id, latest.id, {**report.to_dict(), "change": change}, amend_feedback(latest.feedback_html, report, change), provenance
+        record.id,
+        latest.id,
+        {**report.to_dict(), "change": change},
+        amend_feedback(latest.feedback_html, report, change),
+        provenance,
     )
     send_results_of(h.enqueuer, record)
     return submission_json(h.store.get_submission(record.id), stored)

@@ -37,7 +37,9 @@ def create_platform() -> tuple[Response, int]:
     body = json_object()
     platform_id = name_field(body, "id") or ""
     if not PLATFORM_ID.fullmatch(platform_id):
-        raise BadInput("'id' must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit")
+        raise BadInput(
+            "'id' must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit"
+        )
     name = name_field(body, "name", required=False) or platform_id
     callback = body.get("callback_url")
     callback_url = check_url(callback) if callback is not None else None

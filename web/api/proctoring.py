@@ -45,17 +45,26 @@ def post_review(platform_id: str) -> tuple[Response, int]:
     attempt = h.store.get_attempt(attempt_id)
     if h.store.get_exam(attempt.exam_id).course not in platform.courses:
         raise Forbidden(f"platform {platform.id!r} may not review attempts in this course")
-    review, created = h.store.add_review(attempt.id, platform.id, review_id, str(outcome), evidence, comments, now)
+    review, created = h.store.add_review(
+        attempt.id, platform.id, review_id, str(outcome), evidence, comments, now
+    )
     if created:
         attempt = apply_review(h.store, attempt, review.id, review.outcome, platform.id, comments, now)
     reply: dict[str, Any] = {
-        "review_id": review.review_id, "attempt_id": attempt.id, "outcome": review.outcome,
-        "attempt_state": h.store.get_attempt(attempt.id).state, "repeat": not created,
-    }  # fmt: skip
+        "review_id": review.review_id,
+        "attempt_id": attempt.id,
+        "outcome": review.outcome,
+        "attempt_state": h.store.get_attempt(attempt.id).state,
+        "repeat": not created,
+    }
     return jsonify(reply), 202 if created else 200
 
 
 def evidence_of(value: Any) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or len(value) > MAX_EVIDENCE or not all(isinstance(v, dict) for v in value):
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_EVIDENCE
+        or not all(isinstance(v, dict) for v in value)
+    ):
         raise BadInput(f"evidence must be a list of at most {MAX_EVIDENCE} objects")
     return [dict(item) for item in value]

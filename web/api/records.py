@@ -43,7 +43,9 @@ def programme_of(programme_id: str) -> Programme:
 def readable_record(programme_id: str, learner: str) -> tuple[Programme, Caller]:
     caller = current_caller()
     if caller.role == "learner" and caller.name != learner:
-        raise NotFound(f"no record of {learner!r} in programme {programme_id!r}")  # not even whether it exists
+        raise NotFound(
+            f"no record of {learner!r} in programme {programme_id!r}"
+        )  # not even whether it exists
     if caller.role not in ("learner", "admin", "instructor"):
         raise Forbidden(f"a {caller.role} token may not read programme records")
     programme = programme_of(programme_id)
@@ -89,11 +91,16 @@ def programme_json(programme: Programme) -> dict[str, Any]:
         "title": programme.title,
         "electives_needed": programme.electives_needed,
         "courses": [
-            {"course": c.course, "required": c.required, "credits": c.credits, "pass_threshold": c.pass_threshold,
-             "weights": {"assignments": c.weight_assignments, "exam": c.weight_exam},
-             "requires_verified_exam": c.requires_verified_exam}
+            {
+                "course": c.course,
+                "required": c.required,
+                "credits": c.credits,
+                "pass_threshold": c.pass_threshold,
+                "weights": {"assignments": c.weight_assignments, "exam": c.weight_exam},
+                "requires_verified_exam": c.requires_verified_exam,
+            }
             for c in programme.courses
-        ],  # fmt: skip
+        ],
         "policies": {
             "attempts": programme.policies.attempts,
             "rounding": programme.policies.rounding,
@@ -127,10 +134,17 @@ def get_history(programme_id: str, learner: str) -> dict[str, Any]:
     broken = verify_history(history)
     return {
         "events": [
-            {"seq": e.seq, "kind": e.kind, "body": e.body, "at": e.at, "actor": e.actor, "prev_hash": e.prev_hash,
-             "hash": e.hash}
+            {
+                "seq": e.seq,
+                "kind": e.kind,
+                "body": e.body,
+                "at": e.at,
+                "actor": e.actor,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
             for e in history
-        ],  # fmt: skip
+        ],
         "intact": broken is None,
         "first_broken_seq": broken,
     }
@@ -151,19 +165,32 @@ def add_override(programme_id: str, learner: str, course: Any, value: Any, body:
     check_teaches(caller, programme)
     reason = reason_field(body, "in the history")
     if not isinstance(course, str) or programme.find_course(course) is None:
-        raise BadInput(f"course must be one of the programme's: {', '.join(c.course for c in programme.courses)}")
+        raise BadInput(
+            f"course must be one of the programme's: {', '.join(c.course for c in programme.courses)}"
+        )
     if not can_see_course(caller, course):
-        raise Forbidden(f"this token gives no access to course {course!r}: only its instructors may override its grade")
+        raise Forbidden(
+            f"this token gives no access to course {course!r}: only its instructors may override its grade"
+        )
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
         raise BadInput("value must be a course grade from 0 to 100")
     h = handles()
     versions = [e for e in existing_history(programme_id, learner) if e.kind == "override"]
     return h.store.append_record_event(
-        programme_id, learner, "override",
-        {"course": course, "field": "grade", "value": float(value), "reason": reason, "author": caller.name,
-         "version": len(versions) + 1},
-        h.clock(), caller.name,
-    )  # fmt: skip
+        programme_id,
+        learner,
+        "override",
+        {
+            "course": course,
+            "field": "grade",
+            "value": float(value),
+            "reason": reason,
+            "author": caller.name,
+            "version": len(versions) + 1,
+        },
+        h.clock(),
+        caller.name,
+    )
 
 
 @records.post("/programmes/<programme_id>/records/<learner>/freeze")
@@ -180,7 +207,9 @@ def add_freeze(programme_id: str, learner: str, body: dict[str, Any]) -> Event:
     check_teaches(caller, programme)
     untaught = [c.course for c in programme.courses if not can_see_course(caller, c.course)]
     if untaught:
-        raise Forbidden(f"a freeze holds every course of the record; this token gives no access to {', '.join(untaught)}")
+        raise Forbidden(
+            f"a freeze holds every course of the record; this token gives no access to {', '.join(untaught)}"
+        )
     reason = reason_field(body, "in the history")
     existing_history(programme_id, learner)
     h = handles()
@@ -260,7 +289,9 @@ def make_share(programme_id: str, learner: str, label: Any) -> dict[str, Any]:
 def list_shares(programme_id: str, learner: str) -> Response:
     own_record(programme_id, learner)
     store = handles().store
-    return jsonify([{**s, "access_log": store.share_accesses(s["id"])} for s in store.list_shares(programme_id, learner)])
+    return jsonify(
+        [{**s, "access_log": store.share_accesses(s["id"])} for s in store.list_shares(programme_id, learner)]
+    )
 
 
 @records.delete("/programmes/<programme_id>/records/<learner>/shares/<share_id>")
@@ -298,4 +329,6 @@ def open_share(token: str) -> tuple[Programme, str]:
 
 def signed_download(programme: Programme, learner: str) -> Response:
     data = signed_export(programme, learner)
-    return private_attachment(data, f"{export_filename(programme.id, learner)}-record.json", "application/json")
+    return private_attachment(
+        data, f"{export_filename(programme.id, learner)}-record.json", "application/json"
+    )

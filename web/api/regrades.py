@@ -36,7 +36,11 @@ def open_regrade(assignment_id: str) -> tuple[Response, int]:
     check_course(caller, assignment.course)
     reason = regrade_reason(request.form.get("reason"))
     upload = request.files.get("file")
-    fixed = fixed_source(assignment, upload.filename or "source.ipynb", upload.read()) if upload is not None else None
+    fixed = (
+        fixed_source(assignment, upload.filename or "source.ipynb", upload.read())
+        if upload is not None
+        else None
+    )
     run_id = start_regrade(h.store, h.enqueuer, assignment.id, reason, caller.name, fixed, h.clock())
     return jsonify(h.store.get_regrade(run_id)), 202
 
@@ -44,7 +48,9 @@ def open_regrade(assignment_id: str) -> tuple[Response, int]:
 def regrade_reason(value: str | None) -> str:
     reason = (value or "").strip()
     if not reason or len(reason) > 2000:
-        raise BadInput("a regrade needs a 'reason' of at most 2000 characters (it is kept with every new grade)")
+        raise BadInput(
+            "a regrade needs a 'reason' of at most 2000 characters (it is kept with every new grade)"
+        )
     return reason
 
 

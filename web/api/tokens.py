@@ -64,14 +64,18 @@ def revoke_as(caller: Caller, token_id: int) -> TokenRecord:
     if record is None or not owns(caller, record):
         raise NotFound(f"no token with id {token_id}")
     revoked = h.store.revoke_token(token_id, h.clock())
-    log.info("token %s of %s %r revoked by %s %r", token_id, record.role, record.name, caller.role, caller.name)
+    log.info(
+        "token %s of %s %r revoked by %s %r", token_id, record.role, record.name, caller.role, caller.name
+    )
     return revoked
 
 
 @tokens.get("/tokens")
 def list_tokens() -> Response:
     """``?owner=`` narrows an admin's list to one owner's tokens."""
-    return jsonify([token_json(r) for r in visible_tokens(current_caller(), request.args.get("owner") or None)])
+    return jsonify(
+        [token_json(r) for r in visible_tokens(current_caller(), request.args.get("owner") or None)]
+    )
 
 
 @tokens.post("/tokens/<int:token_id>/revoke")

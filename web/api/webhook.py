@@ -67,7 +67,10 @@ def platform_submission(platform_id: str) -> tuple[Response, int, dict[str, str]
     if existing is not None:
         return repeat(existing, call)
     origin = PlatformOrigin(
-        platform.id, call.external_id, call.fingerprint, callback_for(call.callback_url, platform.callback_url)
+        platform.id,
+        call.external_id,
+        call.fingerprint,
+        callback_for(call.callback_url, platform.callback_url),
     )
     try:
         record = accept_submission(h, assignment, call.learner, call.filename, call.data, received_at, origin)

@@ -38,9 +38,13 @@ from web.pages.token_admin import token_admin
 
 log = logging.getLogger(__name__)
 # Pages use only their own stylesheet and script; feedback HTML is framed from this origin.
-PAGE_CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+)
 
-pages = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+pages = Blueprint(
+    "pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
+)
 pages.before_request(load_person)
 pages.before_request(check_csrf)
 pages.register_blueprint(login)
@@ -97,7 +101,9 @@ def page_error(exc: Exception) -> ResponseReturnValue:
         status, message = status_for(exc), exc.message
         if status >= 500:
             log.error("%s: %s", type(exc).__name__, exc.message, exc_info=exc)
-    elif isinstance(exc, RequestEntityTooLarge):  # the whole form is refused unread, so no field to show it by
+    elif isinstance(
+        exc, RequestEntityTooLarge
+    ):  # the whole form is refused unread, so no field to show it by
         status, message = 413, too_large_message()
     elif isinstance(exc, HTTPException):
         status, message = exc.code or 500, exc.description or exc.name
@@ -110,8 +116,10 @@ def page_error(exc: Exception) -> ResponseReturnValue:
 def too_large_message() -> str:
     limit = handles().settings.max_upload_bytes
     size = f"{limit / 2**20:.1f} MB" if limit >= 2**20 else f"{limit / 2**10:.0f} KB"
-    return (f"The file is larger than the upload limit of {size}, so nothing was kept. "
-            "Go back, choose a smaller file (or zip it) and try again.")  # fmt: skip
+    return (
+        f"The file is larger than the upload limit of {size}, so nothing was kept. "
+        "Go back, choose a smaller file (or zip it) and try again."
+    )
 
 
 def unknown_address(exc: NotFound) -> ResponseReturnValue:

@@ -28,7 +28,9 @@ def open_assignment(assignment_id: str) -> AssignmentRecord:
     """The staff's assignment, if it can still change: a retired one answers with a page saying so (409)."""
     record = staff_assignment(assignment_id)
     if record.retired_at is not None:
-        raise Conflict(f"{record.name} was retired on {record.retired_at:%Y-%m-%d %H:%M} UTC: it no longer changes")
+        raise Conflict(
+            f"{record.name} was retired on {record.retired_at:%Y-%m-%d %H:%M} UTC: it no longer changes"
+        )
     return record
 
 
@@ -50,7 +52,9 @@ def checked_plan(record: AssignmentRecord, form: dict[str, str], errors: FieldEr
     return errors.check("late_policy", lambda: preview_terms(handles().store, record.id, edit_of(form)))
 
 
-def render_preview(record: AssignmentRecord, form: dict[str, str], plan: TermsChange, stale: str = "") -> ResponseReturnValue:
+def render_preview(
+    record: AssignmentRecord, form: dict[str, str], plan: TermsChange, stale: str = ""
+) -> ResponseReturnValue:
     """The preview; after a refused apply (``stale`` says why) the new one, answered 409."""
     page = render_template("teach/terms_preview.html", assignment=record, form=form, plan=plan, stale=stale)
     return page, (409 if stale else 200)
@@ -76,8 +80,16 @@ def apply(assignment_id: str) -> ResponseReturnValue:
         return render_assignment(record, errors, form)
     h = handles()
     try:
-        change_terms(h.store, h.enqueuer, record.id, edit_of(form), require(*STAFF).name, form["reason"].strip(),
-                     h.clock(), request.form.get("confirm") or None)  # fmt: skip
+        change_terms(
+            h.store,
+            h.enqueuer,
+            record.id,
+            edit_of(form),
+            require(*STAFF).name,
+            form["reason"].strip(),
+            h.clock(),
+            request.form.get("confirm") or None,
+        )
     except Conflict as exc:
         return render_preview(record, form, preview_terms(h.store, record.id, edit_of(form)), exc.message)
     return redirect(url_for("pages.teach.assignment", assignment_id=record.id, _anchor="history"))

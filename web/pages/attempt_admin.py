@@ -32,10 +32,14 @@ def render_attempt(attempt_id: str, errors: FieldErrors, form: dict[str, str]) -
     store = handles().store
     exam = store.get_exam(record.exam_id)
     return render_template(
-        "teach/attempt.html", attempt=attempt_row(record), exam=exam,
-        events=[event_json(e) for e in store.attempt_events(record.id)], reviews=store.attempt_reviews(record.id),
-        errors=errors.messages, form=form,
-    ), (422 if errors else 200)  # fmt: skip
+        "teach/attempt.html",
+        attempt=attempt_row(record),
+        exam=exam,
+        events=[event_json(e) for e in store.attempt_events(record.id)],
+        reviews=store.attempt_reviews(record.id),
+        errors=errors.messages,
+        form=form,
+    ), (422 if errors else 200)
 
 
 def form_reason(field: str, errors: FieldErrors) -> str | None:
@@ -56,9 +60,13 @@ def extend(attempt_id: str) -> ResponseReturnValue:
     errors = FieldErrors()
     minutes = errors.check("extend-minutes", lambda: parse_number(request.form.get("minutes"), "minutes"))
     reason = form_reason("extend-reason", errors)
-    if minutes is not None and reason is not None:  # the range and a finished attempt are the worker's to judge
-        errors.check("extend-minutes", lambda: extend_attempt(
-            h.store, h.enqueuer, record.id, minutes, caller.name, reason, h.clock()))
+    if (
+        minutes is not None and reason is not None
+    ):  # the range and a finished attempt are the worker's to judge
+        errors.check(
+            "extend-minutes",
+            lambda: extend_attempt(h.store, h.enqueuer, record.id, minutes, caller.name, reason, h.clock()),
+        )
     return answer(attempt_id, errors, {k: request.form.get(k, "") for k in ("minutes", "reason")})
 
 
@@ -69,7 +77,9 @@ def interrupt(attempt_id: str) -> ResponseReturnValue:
     errors = FieldErrors()
     reason = form_reason("interrupt-reason", errors)
     if reason is not None:
-        errors.check("interrupt-reason", lambda: interrupt_attempt(h.store, record.id, caller.name, reason, h.clock()))
+        errors.check(
+            "interrupt-reason", lambda: interrupt_attempt(h.store, record.id, caller.name, reason, h.clock())
+        )
     return answer(attempt_id, errors)
 
 
@@ -93,6 +103,8 @@ def review(attempt_id: str) -> ResponseReturnValue:
     decision = request.form.get("decision", "")
     if reason is not None:
         errors.check("decision", lambda: decide(h.store, record.id, decision, caller.name, reason, h.clock()))
-    if not errors and request.form.get("next") == "queue":  # decided from the queue: on to the next one waiting
+    if (
+        not errors and request.form.get("next") == "queue"
+    ):  # decided from the queue: on to the next one waiting
         return redirect(url_for("pages.review_queue.queue"))
     return answer(attempt_id, errors, {"decision": decision, "review_reason": request.form.get("reason", "")})

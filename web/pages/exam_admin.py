@@ -46,9 +46,14 @@ def render_course_exams(course: str, errors: FieldErrors, form: dict[str, str]) 
     store = handles().store
     exams = [exam_json(record, exam_spec(store, record), staff=True) for record in store.list_exams(course)]
     return render_template(
-        "teach/exams.html", course=course, exams=exams, accommodations=store.list_accommodations(course),
-        errors=errors.messages, problems=errors.problems, form=form,
-    ), (422 if errors else 200)  # fmt: skip
+        "teach/exams.html",
+        course=course,
+        exams=exams,
+        accommodations=store.list_accommodations(course),
+        errors=errors.messages,
+        problems=errors.problems,
+        form=form,
+    ), (422 if errors else 200)
 
 
 @exam_admin.post("/courses/<course>/exams")
@@ -73,7 +78,9 @@ def accommodate(course: str) -> ResponseReturnValue:
     staff_course(course)
     errors = FieldErrors()
     learner = errors.check("learner", lambda: text_field("learner"))
-    multiplier = errors.check("multiplier", lambda: parse_number(request.form.get("time_multiplier"), "the multiplier"))
+    multiplier = errors.check(
+        "multiplier", lambda: parse_number(request.form.get("time_multiplier"), "the multiplier")
+    )
     note = request.form.get("note", "")
     if learner is not None and multiplier is not None:
         errors.check("multiplier", lambda: save_accommodation(course, learner, multiplier, note))
@@ -88,8 +95,9 @@ def exam(exam_id: str) -> ResponseReturnValue:
     record = staff_exam(exam_id)
     store = handles().store
     attempts = [attempt_row(a) for a in store.list_attempts(exam_id=record.id)]
-    return render_template("teach/exam.html", exam=exam_json(record, exam_spec(store, record), staff=True),
-                           attempts=attempts)  # fmt: skip
+    return render_template(
+        "teach/exam.html", exam=exam_json(record, exam_spec(store, record), staff=True), attempts=attempts
+    )
 
 
 def attempt_row(attempt: AttemptRecord) -> dict[str, Any]:

@@ -46,14 +46,26 @@ def my_exams() -> ResponseReturnValue:
     return render_exams(FieldErrors())
 
 
-def render_exams(errors: FieldErrors, status: int | None = None, headers: dict[str, str] | None = None) -> ResponseReturnValue:
+def render_exams(
+    errors: FieldErrors, status: int | None = None, headers: dict[str, str] | None = None
+) -> ResponseReturnValue:
     caller = require("learner")
     store = handles().store
     courses = caller.courses or ()  # exams need explicit membership: no list, no exams
-    exams = [exam_json(record, exam_spec(store, record), staff=False) for c in courses for record in store.list_exams(c)]
-    attempts = {e["id"]: [attempt_json(a, staff=False) for a in store.list_attempts(exam_id=e["id"], learner=caller.name)]
-                for e in exams}
-    page = render_template("learn/exams.html", exams=exams, attempts=attempts, errors=errors.messages, words=learner_words)
+    exams = [
+        exam_json(record, exam_spec(store, record), staff=False)
+        for c in courses
+        for record in store.list_exams(c)
+    ]
+    attempts = {
+        e["id"]: [
+            attempt_json(a, staff=False) for a in store.list_attempts(exam_id=e["id"], learner=caller.name)
+        ]
+        for e in exams
+    }
+    page = render_template(
+        "learn/exams.html", exams=exams, attempts=attempts, errors=errors.messages, words=learner_words
+    )
     return page, status or (422 if errors else 200), headers or {}
 
 
@@ -72,8 +84,11 @@ def start(exam_id: str) -> ResponseReturnValue:
     except RateLimited as exc:
         errors.add(f"start-{exam_id}", exc.message)
         return render_exams(errors, 429, {"Retry-After": str(exc.retry_after)})
-    attempt = errors.check(f"start-{exam_id}", lambda: start_counting_wrong_codes(
-        h, exam, caller.name, code, request.remote_addr, now), refusals=True)
+    attempt = errors.check(
+        f"start-{exam_id}",
+        lambda: start_counting_wrong_codes(h, exam, caller.name, code, request.remote_addr, now),
+        refusals=True,
+    )
     if attempt is None:
         return render_exams(errors)
     return redirect(url_for("pages.exams.room", attempt_id=attempt.id))
@@ -86,7 +101,9 @@ def room(attempt_id: str) -> ResponseReturnValue:
 
 def render_room(attempt_id: str, errors: FieldErrors) -> ResponseReturnValue:
     attempt, _ = own_attempt(attempt_id)
-    return render_template("learn/room.html", **room_context(attempt), errors=errors.messages), (422 if errors else 200)
+    return render_template("learn/room.html", **room_context(attempt), errors=errors.messages), (
+        422 if errors else 200
+    )
 
 
 def room_context(attempt: AttemptRecord) -> dict[str, Any]:
@@ -102,14 +119,21 @@ def room_context(attempt: AttemptRecord) -> dict[str, Any]:
     now, deadline = h.clock(), attempt.deadline_at
     grace_ends = deadline + spec.grace if deadline else None
     return {
-        "attempt": attempt_json(attempt, staff=False), "exam": exam_json(exam, spec, staff=False),
+        "attempt": attempt_json(attempt, staff=False),
+        "exam": exam_json(exam, spec, staff=False),
         "state_words": learner_words(attempt.state, spec.requires_proctoring),
-        "deadline": deadline, "now": now, "grace": spec.grace, "grace_ends": grace_ends,
-        "grace_left": spoken_duration(max(grace_ends - now, timedelta(0)).total_seconds()) if grace_ends else "",
-        "time_up": deadline is not None and now >= deadline, "grace_over": grace_ends is not None and now > grace_ends,
+        "deadline": deadline,
+        "now": now,
+        "grace": spec.grace,
+        "grace_ends": grace_ends,
+        "grace_left": spoken_duration(max(grace_ends - now, timedelta(0)).total_seconds())
+        if grace_ends
+        else "",
+        "time_up": deadline is not None and now >= deadline,
+        "grace_over": grace_ends is not None and now > grace_ends,
         "auto_submitted": any(event.event == "auto_submit" for event in h.store.attempt_events(attempt.id)),
         "spoken_duration": spoken_duration,
-    }  # fmt: skip
+    }
 
 
 @exam_pages.get("/attempts/<attempt_id>/clock")
@@ -117,8 +141,11 @@ def clock(attempt_id: str) -> ResponseReturnValue:
     """The deadline as it stands now (staff may have extended it) and the server's time."""
     attempt, _ = own_attempt(attempt_id)
     deadline = attempt.deadline_at
-    return jsonify(state=attempt.state, deadline=deadline.isoformat() if deadline else None,
-                   now=handles().clock().isoformat())
+    return jsonify(
+        state=attempt.state,
+        deadline=deadline.isoformat() if deadline else None,
+        now=handles().clock().isoformat(),
+    )
 
 
 @exam_pages.get("/attempts/<attempt_id>/questions/<name>")
@@ -153,7 +180,11 @@ def submit(attempt_id: str) -> ResponseReturnValue:
     attempt, caller = own_attempt(attempt_id)
     h = handles()
     errors = FieldErrors()
-    errors.check("submit", lambda: submit_attempt(h.store, h.enqueuer, attempt.id, caller.name, h.clock()), refusals=True)
+    errors.check(
+        "submit",
+        lambda: submit_attempt(h.store, h.enqueuer, attempt.id, caller.name, h.clock()),
+        refusals=True,
+    )
     if errors:
         return render_room(attempt_id, errors)
     return redirect(url_for("pages.exams.room", attempt_id=attempt_id))

@@ -76,12 +76,23 @@ def histogram(scores: Sequence[float], max_score: float, bins: int | None = None
     for i, count in enumerate(counts):
         height = plot_height * count / tallest
         high = i * step if whole else (i + 1) * step
-        bars.append(Bar(round(i * step, 2), round(high, 2), count,
-                        x=i * width, y=HEADROOM + plot_height - height, width=width, height=height))
+        bars.append(
+            Bar(
+                round(i * step, 2),
+                round(high, 2),
+                count,
+                x=i * width,
+                y=HEADROOM + plot_height - height,
+                width=width,
+                height=height,
+            )
+        )
     return bars
 
 
-def pass_rates(rubric: Iterable[Mapping[str, Any]], reports: Iterable[Mapping[str, Any]]) -> list[CellPassRate]:
+def pass_rates(
+    rubric: Iterable[Mapping[str, Any]], reports: Iterable[Mapping[str, Any]]
+) -> list[CellPassRate]:
     """A row per autograded cell of the rubric, in rubric order; a cell counts as passed at full marks."""
     reports = list(reports)
     rates = []
@@ -89,9 +100,13 @@ def pass_rates(rubric: Iterable[Mapping[str, Any]], reports: Iterable[Mapping[st
         if cell.get("kind") != "test":  # manually graded cells have no pass rate
             continue
         key = (cell["notebook"], cell["grade_id"])
-        results = [c for report in reports for c in report.get("cells", []) if (c["notebook"], c["grade_id"]) == key]
+        results = [
+            c for report in reports for c in report.get("cells", []) if (c["notebook"], c["grade_id"]) == key
+        ]
         scored = [c for c in results if c.get("score") is not None]
         passed = sum(1 for c in scored if c["score"] >= c["max_score"] > 0)
         mean = sum(c["score"] for c in scored) / len(scored) if scored else None
-        rates.append(CellPassRate(cell["notebook"], cell["grade_id"], float(cell["points"]), len(scored), passed, mean))
+        rates.append(
+            CellPassRate(cell["notebook"], cell["grade_id"], float(cell["points"]), len(scored), passed, mean)
+        )
     return rates

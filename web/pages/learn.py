@@ -26,7 +26,9 @@ def my_assignments() -> ResponseReturnValue:
     assignments = [a for course in courses for a in store.list_assignments(course)]
     assignments.sort(key=lambda a: (a.due_at is None, a.due_at or a.created_at))
     mine = latest_by_assignment(store.list_submissions(learner=caller.name))
-    return render_template("learn/assignments.html", assignments=assignments, mine=mine, now=handles().clock())
+    return render_template(
+        "learn/assignments.html", assignments=assignments, mine=mine, now=handles().clock()
+    )
 
 
 def latest_by_assignment(submissions: list[SubmissionRecord]) -> dict[str, SubmissionRecord]:
@@ -45,7 +47,10 @@ def render_assignment(record: AssignmentRecord, errors: FieldErrors) -> Response
     caller = require("learner")
     mine = [s for s in handles().store.list_submissions(assignment_id=record.id, learner=caller.name)]
     return render_template(
-        "learn/assignment.html", assignment=record, submissions=list(reversed(mine)), errors=errors.messages,
+        "learn/assignment.html",
+        assignment=record,
+        submissions=list(reversed(mine)),
+        errors=errors.messages,
         now=handles().clock(),
     ), (422 if errors else 200)
 
@@ -60,7 +65,11 @@ def submit(assignment_id: str) -> ResponseReturnValue:
     errors = FieldErrors()
     errors.check("file", lambda: check_submission_rate(rate_key(caller)))
     upload = None if errors else errors.check("file", uploaded_file)
-    submission = errors.check("file", lambda: accept_submission(h, record, caller.name, *upload, received_at)) if upload else None
+    submission = (
+        errors.check("file", lambda: accept_submission(h, record, caller.name, *upload, received_at))
+        if upload
+        else None
+    )
     if submission is None:
         return render_assignment(record, errors)
     return redirect(url_for("pages.submissions.submission", submission_id=submission.id))

@@ -59,8 +59,16 @@ def login_submit() -> ResponseReturnValue:
         for limiter, key in limits:
             limiter.check(key)
     except RateLimited as exc:
-        return render_template("login.html", next=target, name=name, error=(
-            f"too many attempts failed from here: try again in {exc.retry_after} s")), 429, {"Retry-After": str(exc.retry_after)}
+        return (
+            render_template(
+                "login.html",
+                next=target,
+                name=name,
+                error=(f"too many attempts failed from here: try again in {exc.retry_after} s"),
+            ),
+            429,
+            {"Retry-After": str(exc.retry_after)},
+        )
     account = handles().store.check_password(name, password) if name and password else None
     if account is None:
         for limiter, key in limits:

@@ -73,9 +73,12 @@ def render_programmes(errors: FieldErrors) -> ResponseReturnValue:
             continue
         shown.append(programme_json(programme))
     return render_template(
-        "teach/programmes.html", programmes=shown, admin=caller.role == "admin",
-        errors=errors.messages, problems=errors.problems,
-    ), (422 if errors else 200)  # fmt: skip
+        "teach/programmes.html",
+        programmes=shown,
+        admin=caller.role == "admin",
+        errors=errors.messages,
+        problems=errors.problems,
+    ), (422 if errors else 200)
 
 
 @programme_admin.get("/<programme_id>")
@@ -98,16 +101,24 @@ def record(programme_id: str, learner: str) -> ResponseReturnValue:
     return render_record(programme_id, learner, FieldErrors(), {})
 
 
-def render_record(programme_id: str, learner: str, errors: FieldErrors, form: dict[str, str]) -> ResponseReturnValue:
+def render_record(
+    programme_id: str, learner: str, errors: FieldErrors, form: dict[str, str]
+) -> ResponseReturnValue:
     found = taught_programme(programme_id)
     try:
         current, broken = get_record(programme_id, learner), None
     except Conflict as exc:
         current, broken = None, exc.message
     return render_template(
-        "teach/record.html", programme=programme_json(found), learner=learner, current=current, broken=broken,
-        history=get_history(programme_id, learner), errors=errors.messages, form=form,
-    ), (422 if errors else 200)  # fmt: skip
+        "teach/record.html",
+        programme=programme_json(found),
+        learner=learner,
+        current=current,
+        broken=broken,
+        history=get_history(programme_id, learner),
+        errors=errors.messages,
+        form=form,
+    ), (422 if errors else 200)
 
 
 @programme_admin.post("/<programme_id>/records/<learner>/overrides")

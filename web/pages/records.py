@@ -31,9 +31,13 @@ def render_records(errors: FieldErrors, new_link: dict[str, Any] | None) -> Resp
     caller = require("learner")
     store = handles().store
     programmes = [p for p in store.list_programmes() if caller.name in store.programme_learners(p)]
-    records = [{"id": p, **get_record(p, caller.name), "shares": store.list_shares(p, caller.name)} for p in programmes]
-    return render_template("learn/records.html", records=records, new_link=new_link, errors=errors.messages), (
-        422 if errors else 200)
+    records = [
+        {"id": p, **get_record(p, caller.name), "shares": store.list_shares(p, caller.name)}
+        for p in programmes
+    ]
+    return render_template(
+        "learn/records.html", records=records, new_link=new_link, errors=errors.messages
+    ), (422 if errors else 200)
 
 
 @record_pages.get("/records/<programme_id>/export.json")
@@ -49,7 +53,9 @@ def my_record_json(programme_id: str) -> ResponseReturnValue:
 def share(programme_id: str) -> ResponseReturnValue:
     caller = require("learner")
     errors = FieldErrors()
-    made = errors.check(f"label-{programme_id}", lambda: make_share(programme_id, caller.name, request.form.get("label", "")))
+    made = errors.check(
+        f"label-{programme_id}", lambda: make_share(programme_id, caller.name, request.form.get("label", ""))
+    )
     if made is not None:  # the configured address, not the request's Host header, wherever one is set
         made["full_url"] = (handles().settings.public_url or request.host_url).rstrip("/") + made["url"]
     return render_records(errors, made)

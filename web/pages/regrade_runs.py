@@ -30,7 +30,9 @@ def open_run(assignment_id: str) -> ResponseReturnValue:
     upload = request.files.get("file")
     fixed = None
     if upload is not None and upload.filename:  # a browser sends an empty part when no file was chosen
-        fixed = errors.check("regrade-file", lambda: fixed_source(record, upload.filename or "", upload.read()))
+        fixed = errors.check(
+            "regrade-file", lambda: fixed_source(record, upload.filename or "", upload.read())
+        )
     if errors or reason is None:
         return render_assignment(record, errors, {"regrade-reason": request.form.get("reason", "")})
     h = handles()

@@ -36,13 +36,21 @@ def waiting_attempts() -> list[dict[str, Any]]:
     exams: dict[str, ExamRecord] = {}
     for state in ("second_review", "graded"):
         for attempt in store.list_attempts(state=state):
-            exam = exams.get(attempt.exam_id) or exams.setdefault(attempt.exam_id, store.get_exam(attempt.exam_id))
+            exam = exams.get(attempt.exam_id) or exams.setdefault(
+                attempt.exam_id, store.get_exam(attempt.exam_id)
+            )
             if not can_see_course(caller, exam.course):
                 continue
             if state == "graded" and not exam_spec(store, exam).requires_proctoring:
                 continue
             events = store.attempt_events(attempt.id)
             since = events[-1].at if events else attempt.updated_at
-            waiting.append({**attempt_row(attempt), "exam": exam, "waiting_since": since,
-                            "reviews": len(store.attempt_reviews(attempt.id))})  # fmt: skip
+            waiting.append(
+                {
+                    **attempt_row(attempt),
+                    "exam": exam,
+                    "waiting_since": since,
+                    "reviews": len(store.attempt_reviews(attempt.id)),
+                }
+            )
     return sorted(waiting, key=lambda row: row["waiting_since"])

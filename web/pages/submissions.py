@@ -36,12 +36,21 @@ def render_submission(submission_id: str, errors: FieldErrors) -> ResponseReturn
     assignment = handles().store.get_assignment(record.assignment_id)
     staff = current_caller().role in ("admin", "instructor")
     by_hand, autograded = split_by_grader(body["cells"], assignment.rubric)
-    override_refused = any(f"{field}-{cell['grade_id']}" in errors.messages
-                           for cell in autograded for field in ("score", "reason"))  # fmt: skip
+    override_refused = any(
+        f"{field}-{cell['grade_id']}" in errors.messages
+        for cell in autograded
+        for field in ("score", "reason")
+    )
     return render_template(
-        "submission.html", submission=body, assignment=assignment, staff=staff, errors=errors.messages,
-        by_hand=by_hand, autograded=autograded, override_refused=override_refused,
-    ), (422 if errors else 200)  # fmt: skip
+        "submission.html",
+        submission=body,
+        assignment=assignment,
+        staff=staff,
+        errors=errors.messages,
+        by_hand=by_hand,
+        autograded=autograded,
+        override_refused=override_refused,
+    ), (422 if errors else 200)
 
 
 def split_by_grader(

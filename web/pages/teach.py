@@ -51,7 +51,8 @@ def render_courses(errors: FieldErrors, form: dict[str, str]) -> ResponseReturnV
     store = handles().store
     listing = {course: store.list_assignments(course) for course in courses_of(caller)}
     return render_template("teach/courses.html", courses=listing, errors=errors.messages, form=form), (
-        422 if errors else 200)
+        422 if errors else 200
+    )
 
 
 def late_policy(errors: FieldErrors) -> LatePolicy | None:
@@ -76,10 +77,14 @@ def upload_assignment() -> ResponseReturnValue:
     upload = errors.check("file", uploaded_file)
     built = errors.check("file", lambda: build_upload(*upload)) if upload else None
     if errors or course is None or name is None or policy is None or upload is None or built is None:
-        return render_courses(errors, {k: request.form.get(k, "") for k in ("course", "name", "due", "late_policy")})
+        return render_courses(
+            errors, {k: request.form.get(k, "") for k in ("course", "name", "due", "late_policy")}
+        )
     files, assignment = built
     is_zip = upload[1].startswith(ZIP_MAGIC)
-    record = errors.check("name", lambda: store_assignment(course, name, files, assignment, policy, is_zip, runtime))
+    record = errors.check(
+        "name", lambda: store_assignment(course, name, files, assignment, policy, is_zip, runtime)
+    )
     if record is None:
         return render_courses(errors, {"course": course, "name": name})
     return redirect(url_for("pages.teach.assignment", assignment_id=record.id))
@@ -90,16 +95,25 @@ def assignment(assignment_id: str) -> ResponseReturnValue:
     return render_assignment(staff_assignment(assignment_id), FieldErrors(), {})
 
 
-def render_assignment(record: AssignmentRecord, errors: FieldErrors, form: dict[str, str]) -> ResponseReturnValue:
+def render_assignment(
+    record: AssignmentRecord, errors: FieldErrors, form: dict[str, str]
+) -> ResponseReturnValue:
     """The assignment with its forms (terms, regrade, retire), each refused field's message beside it."""
     store = handles().store
-    terms = {"due": record.due_at.isoformat() if record.due_at else "",
-             "late_policy": json.dumps(record.late_policy) if record.late_policy else "",
-             "runtime": record.sandbox_runtime or "", **form}  # fmt: skip
+    terms = {
+        "due": record.due_at.isoformat() if record.due_at else "",
+        "late_policy": json.dumps(record.late_policy) if record.late_policy else "",
+        "runtime": record.sandbox_runtime or "",
+        **form,
+    }
     return render_template(
-        "teach/assignment.html", assignment=record, history=store.assignment_history(record.id),
-        runs=store.list_regrades(record.id), form=terms, errors=errors.messages,
-    ), (422 if errors else 200)  # fmt: skip
+        "teach/assignment.html",
+        assignment=record,
+        history=store.assignment_history(record.id),
+        runs=store.list_regrades(record.id),
+        form=terms,
+        errors=errors.messages,
+    ), (422 if errors else 200)
 
 
 @teach.get("/assignments/<assignment_id>/submissions")
@@ -118,9 +132,14 @@ def gradebook(assignment_id: str) -> ResponseReturnValue:
     reports = counted_reports(submissions)
     scores = [s.score for s in counted.values() if s.status == "graded" and s.score is not None]
     return render_template(
-        "teach/gradebook.html", assignment=record, counted=counted, scores=scores,
-        bars=histogram(scores, record.max_score), rates=pass_rates(record.rubric, reports.values()),
-        chart_width=CHART_WIDTH, chart_height=CHART_HEIGHT,
+        "teach/gradebook.html",
+        assignment=record,
+        counted=counted,
+        scores=scores,
+        bars=histogram(scores, record.max_score),
+        rates=pass_rates(record.rubric, reports.values()),
+        chart_width=CHART_WIDTH,
+        chart_height=CHART_HEIGHT,
     )
 
 

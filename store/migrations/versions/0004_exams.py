@@ -47,7 +47,9 @@ def create_exams() -> None:
         sa.Column("path", sa.String(), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(["exam_id"], ["exams.id"], name=op.f("fk_exam_files_exam_id_exams"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["exam_id"], ["exams.id"], name=op.f("fk_exam_files_exam_id_exams"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("exam_id", "path", name=op.f("pk_exam_files")),
     )
     op.create_table(
@@ -93,7 +95,9 @@ def create_attempts() -> None:
             ["submission_id"], ["submissions.id"], name=op.f("fk_exam_attempts_submission_id_submissions")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exam_attempts")),
-        sa.UniqueConstraint("exam_id", "learner", "number", name=op.f("uq_exam_attempts_exam_id_learner_number")),
+        sa.UniqueConstraint(
+            "exam_id", "learner", "number", name=op.f("uq_exam_attempts_exam_id_learner_number")
+        ),
     )
     op.create_index(op.f("ix_exam_attempts_exam_id"), "exam_attempts", ["exam_id"])
     op.create_index(op.f("ix_exam_attempts_learner"), "exam_attempts", ["learner"])
@@ -147,7 +151,9 @@ def create_reviews() -> None:
         sa.ForeignKeyConstraint(
             ["attempt_id"], ["exam_attempts.id"], name=op.f("fk_proctoring_reviews_attempt_id_exam_attempts")
         ),
-        sa.ForeignKeyConstraint(["provider"], ["platforms.id"], name=op.f("fk_proctoring_reviews_provider_platforms")),
+        sa.ForeignKeyConstraint(
+            ["provider"], ["platforms.id"], name=op.f("fk_proctoring_reviews_provider_platforms")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_proctoring_reviews")),
         sa.UniqueConstraint("provider", "review_id", name=op.f("uq_proctoring_reviews_provider_review_id")),
     )

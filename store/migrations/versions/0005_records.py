@@ -33,7 +33,9 @@ def upgrade() -> None:
         sa.Column("programme_id", sa.String(64), nullable=False),
         sa.Column("course", sa.String(200), nullable=False),
         sa.ForeignKeyConstraint(
-            ["programme_id"], ["programmes.id"], name=op.f("fk_programme_courses_programme_id_programmes"),
+            ["programme_id"],
+            ["programmes.id"],
+            name=op.f("fk_programme_courses_programme_id_programmes"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("programme_id", "course", name=op.f("pk_programme_courses")),
@@ -51,9 +53,13 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(250), nullable=False),
         sa.Column("prev_hash", sa.String(64), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(["programme_id"], ["programmes.id"], name=op.f("fk_record_events_programme_id_programmes")),
+        sa.ForeignKeyConstraint(
+            ["programme_id"], ["programmes.id"], name=op.f("fk_record_events_programme_id_programmes")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_record_events")),
-        sa.UniqueConstraint("programme_id", "learner", "seq", name=op.f("uq_record_events_programme_id_learner_seq")),
+        sa.UniqueConstraint(
+            "programme_id", "learner", "seq", name=op.f("uq_record_events_programme_id_learner_seq")
+        ),
     )
     op.create_index(op.f("ix_record_events_programme_id"), "record_events", ["programme_id"])
     op.create_index(op.f("ix_record_events_learner"), "record_events", ["learner"])
@@ -72,7 +78,9 @@ def create_regrades() -> None:
         sa.Column("status", sa.String(12), nullable=False),
         sa.Column("created_at", Timestamp, nullable=False),
         sa.Column("decided_at", Timestamp, nullable=True),
-        sa.ForeignKeyConstraint(["assignment_id"], ["assignments.id"], name=op.f("fk_regrade_runs_assignment_id_assignments")),
+        sa.ForeignKeyConstraint(
+            ["assignment_id"], ["assignments.id"], name=op.f("fk_regrade_runs_assignment_id_assignments")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_regrade_runs")),
     )
     op.create_index(op.f("ix_regrade_runs_assignment_id"), "regrade_runs", ["assignment_id"])
@@ -87,7 +95,9 @@ def create_regrades() -> None:
         sa.Column("feedback_html", sa.Text(), nullable=True),
         sa.Column("provenance", sa.JSON(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["run_id"], ["regrade_runs.id"], name=op.f("fk_regrade_results_run_id_regrade_runs")),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["regrade_runs.id"], name=op.f("fk_regrade_results_run_id_regrade_runs")
+        ),
         sa.ForeignKeyConstraint(
             ["submission_id"], ["submissions.id"], name=op.f("fk_regrade_results_submission_id_submissions")
         ),
@@ -105,7 +115,9 @@ def create_shares() -> None:
         sa.Column("label", sa.String(200), nullable=False),
         sa.Column("created_at", Timestamp, nullable=False),
         sa.Column("revoked_at", Timestamp, nullable=True),
-        sa.ForeignKeyConstraint(["programme_id"], ["programmes.id"], name=op.f("fk_share_links_programme_id_programmes")),
+        sa.ForeignKeyConstraint(
+            ["programme_id"], ["programmes.id"], name=op.f("fk_share_links_programme_id_programmes")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_share_links")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_share_links_token_hash")),
     )
@@ -119,7 +131,9 @@ def create_shares() -> None:
         sa.Column("client_ip", sa.String(64), nullable=True),
         sa.Column("user_agent", sa.String(500), nullable=False),
         sa.Column("granted", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(["share_id"], ["share_links.id"], name=op.f("fk_share_accesses_share_id_share_links")),
+        sa.ForeignKeyConstraint(
+            ["share_id"], ["share_links.id"], name=op.f("fk_share_accesses_share_id_share_links")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_share_accesses")),
     )
     op.create_index(op.f("ix_share_accesses_share_id"), "share_accesses", ["share_id"])

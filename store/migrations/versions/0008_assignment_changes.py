@@ -32,7 +32,9 @@ def upgrade() -> None:
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("regraded", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["assignment_id"], ["assignments.id"], name=op.f("fk_assignment_changes_assignment_id_assignments")
+            ["assignment_id"],
+            ["assignments.id"],
+            name=op.f("fk_assignment_changes_assignment_id_assignments"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assignment_changes")),
     )

@@ -26,7 +26,9 @@ branch_labels = None
 depends_on = None
 
 PERSON_ROLES = ("admin", "instructor", "learner")  # as in store/records.py when this was written
-accounts = sa.table("accounts", sa.column("name", sa.String), sa.column("disabled_at", sa.DateTime(timezone=True)))
+accounts = sa.table(
+    "accounts", sa.column("name", sa.String), sa.column("disabled_at", sa.DateTime(timezone=True))
+)
 tokens = sa.table(
     "tokens",
     sa.column("name", sa.String),

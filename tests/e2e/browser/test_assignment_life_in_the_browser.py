@@ -28,13 +28,23 @@ def late_work(server: str, settings: Settings, accounts: Store) -> tuple[str, st
     """An assignment due long ago (half credit a day after), and alice's work for it graded 2 raw points."""
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {settings.admin_token}"
-    created = api.post(f"{server}/api/v1/assignments", files={"file": (SOURCE.name, SOURCE.read_bytes())}, data={
-        "course": "intro-data-science", "name": "arrays", "due": "2024-01-01T00:00:00Z",
-        "late_policy": '[{"after": "2024-01-02T00:00:00Z", "credit": 50}]'})  # fmt: skip
+    created = api.post(
+        f"{server}/api/v1/assignments",
+        files={"file": (SOURCE.name, SOURCE.read_bytes())},
+        data={
+            "course": "intro-data-science",
+            "name": "arrays",
+            "due": "2024-01-01T00:00:00Z",
+            "late_policy": '[{"after": "2024-01-02T00:00:00Z", "credit": 50}]',
+        },
+    )
     assert created.status_code == 201, created.text
     assignment_id = str(created.json()["id"])
-    sent = api.post(f"{server}/api/v1/assignments/{assignment_id}/submissions", data={"learner": "alice"},
-                    files={"file": (WORK.name, WORK.read_bytes())})  # fmt: skip
+    sent = api.post(
+        f"{server}/api/v1/assignments/{assignment_id}/submissions",
+        data={"learner": "alice"},
+        files={"file": (WORK.name, WORK.read_bytes())},
+    )
     assert sent.status_code == 202, sent.text
     submission_id = str(sent.json()["id"])
     accounts.claim_submission(submission_id)
@@ -77,8 +87,12 @@ def test_an_instructor_changes_regrades_and_retires_an_assignment_in_the_browser
         assert page.locator("#run-progress").inner_text() == "0 of 1"
         assert page.locator("#accept-form").count() == 0
         run_id = page.url.rsplit("/", 1)[1]
-        accounts.save_regrade_result(run_id, submission_id, report(1.5), "<p class='badge'>Score: 1.5 / 2</p>", {}, None)
-        page.locator("#accept-form").wait_for()  # the rows were polled, and the page reloaded once all were done
+        accounts.save_regrade_result(
+            run_id, submission_id, report(1.5), "<p class='badge'>Score: 1.5 / 2</p>", {}, None
+        )
+        page.locator(
+            "#accept-form"
+        ).wait_for()  # the rows were polled, and the page reloaded once all were done
         assert " ".join(page.locator("#run-alice").inner_text().split()) == "alice graded 2 1.5 -0.5"
         screenshot(page, "regrade-run-compare")
         page.get_by_role("button", name="Accept the new scores").click()

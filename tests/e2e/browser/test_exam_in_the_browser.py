@@ -24,14 +24,25 @@ from tests.exam_bank.bank import question as param_question
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.redis, pytest.mark.slow]
 COURSE = "intro-data-science"
 PROGRAMME = {
-    "id": "ds-cert", "title": "Data Science Certificate",
-    "courses": [{"course": COURSE, "required": True, "credits": 4, "weights": {"assignments": 0.0, "exam": 1.0},
-                 "pass_threshold": 60, "requires_verified_exam": True}],
+    "id": "ds-cert",
+    "title": "Data Science Certificate",
+    "courses": [
+        {
+            "course": COURSE,
+            "required": True,
+            "credits": 4,
+            "weights": {"assignments": 0.0, "exam": 1.0},
+            "pass_threshold": 60,
+            "requires_verified_exam": True,
+        }
+    ],
     "policies": {"attempts": "best", "rounding": 1},
-}  # fmt: skip
+}
 
 
-SECONDS_LEFT = "document.getElementById('countdown').textContent.split(':').reduce((a, x) => a * 60 + Number(x), 0)"
+SECONDS_LEFT = (
+    "document.getElementById('countdown').textContent.split(':').reduce((a, x) => a * 60 + Number(x), 0)"
+)
 
 
 def countdown_seconds(page: Any) -> int:
@@ -44,9 +55,19 @@ def exam_files(folder: Path) -> tuple[Path, Path]:
     """A proctored one-question exam whose window is open now (by the real clock the server uses)."""
     now = time.time()
     stamp = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
-    spec = {"title": "Midterm", "time_limit_minutes": 30, "requires_proctoring": True,
-            "window": {"opens": stamp(now - 60), "closes": stamp(now + 7200)},
-            "pools": [{"name": "only", "draw": 1, "questions": [{"file": "q1.ipynb", "params": {"k": {"choices": [3]}}}]}]}  # fmt: skip
+    spec = {
+        "title": "Midterm",
+        "time_limit_minutes": 30,
+        "requires_proctoring": True,
+        "window": {"opens": stamp(now - 60), "closes": stamp(now + 7200)},
+        "pools": [
+            {
+                "name": "only",
+                "draw": 1,
+                "questions": [{"file": "q1.ipynb", "params": {"k": {"choices": [3]}}}],
+            }
+        ],
+    }
     (folder / "exam.yaml").write_text(as_yaml(spec))
     (folder / "q1.ipynb").write_bytes(param_question(2))
     return folder / "exam.yaml", folder / "q1.ipynb"
@@ -58,7 +79,9 @@ def test_an_exam_from_upload_to_verified_in_the_review_queue(
     worker = start_worker(settings.replace(warm_pool_size=1, warm_pool_reserve=0), tmp_path / "worker.log")
     admin = requests.Session()
     admin.headers["Authorization"] = f"Bearer {settings.admin_token}"
-    created = admin.post(f"{server}/api/v1/programmes", files={"spec": ("programme.yaml", yaml.safe_dump(PROGRAMME))})
+    created = admin.post(
+        f"{server}/api/v1/programmes", files={"spec": ("programme.yaml", yaml.safe_dump(PROGRAMME))}
+    )
     assert created.status_code == 201, created.text
     spec, question = exam_files(tmp_path)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -84,16 +107,23 @@ def test_an_exam_from_upload_to_verified_in_the_review_queue(
         # The countdown goes by the server's clock, not the device's (three hours slow here), and
         # an extension granted during the attempt shows in the open room without a reload.
         assert 29 * 60 <= countdown_seconds(page) <= 30 * 60
-        extended = admin.post(f"{server}/api/v1/attempts/{page.url.rsplit('/', 1)[1]}/extend",
-                              json={"minutes": 45, "reason": "accommodation: extra time"})
+        extended = admin.post(
+            f"{server}/api/v1/attempts/{page.url.rsplit('/', 1)[1]}/extend",
+            json={"minutes": 45, "reason": "accommodation: extra time"},
+        )
         assert extended.status_code == 200, extended.text
         wait_until(page, f"({SECONDS_LEFT}) >= 74 * 60")
         assert countdown_seconds(page) <= 75 * 60
-        released = page.request.get(server + (page.get_by_role("link", name="Download").get_attribute("href") or ""))
+        released = page.request.get(
+            server + (page.get_by_role("link", name="Download").get_attribute("href") or "")
+        )
         page.get_by_label(re.compile("^My answer to")).set_input_files(
-            {"name": "answer.ipynb", "mimeType": "application/x-ipynb+json", "buffer": released.body()})
+            {"name": "answer.ipynb", "mimeType": "application/x-ipynb+json", "buffer": released.body()}
+        )
         page.get_by_role("button", name="Save").click()
-        page.wait_for_selector(r"text=/^saved \d\d:\d\d:\d\d UTC$/")  # the answer's saved time, not the hidden time-up words
+        page.wait_for_selector(
+            r"text=/^saved \d\d:\d\d:\d\d UTC$/"
+        )  # the answer's saved time, not the hidden time-up words
         page.get_by_role("button", name="Submit the exam").click()
         page.get_by_role("button", name="Yes, submit the exam").click()  # it asks first
         page.wait_for_selector("text=Submitted at")

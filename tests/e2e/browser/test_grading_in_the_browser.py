@@ -24,7 +24,11 @@ OTHERS = ("bob", "carol", "erin")  # submitted through the API, so the chart has
 
 
 def expected(learner: str) -> dict[str, Any]:
-    return next(s["expect"] for s in MANIFEST["submissions"] if s["learner"] == learner and s["assignment"] == "arrays")
+    return next(
+        s["expect"]
+        for s in MANIFEST["submissions"]
+        if s["learner"] == learner and s["assignment"] == "arrays"
+    )
 
 
 def test_upload_submit_feedback_and_gradebook_in_chromium(
@@ -39,7 +43,9 @@ def test_upload_submit_feedback_and_gradebook_in_chromium(
         screenshot(page, "courses")
         page.get_by_label("Course").fill(COURSE)
         page.get_by_label("Assignment name").fill("arrays")
-        page.get_by_label("Source notebook or zip").set_input_files(str(EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"))
+        page.get_by_label("Source notebook or zip").set_input_files(
+            str(EXAMPLES / "assignments" / "arrays" / "arrays.ipynb")
+        )
         page.get_by_role("button", name="Upload").click()
         page.wait_for_selector("#rubric")
         assignment_id = page.url.rstrip("/").rsplit("/", 1)[1]
@@ -50,7 +56,9 @@ def test_upload_submit_feedback_and_gradebook_in_chromium(
         # A learner submits and watches the status go from queued to graded without reloading by hand.
         log_in(page, server, "alice")
         page.get_by_role("link", name="arrays").click()
-        page.get_by_label("Your notebook (.ipynb or .zip)").set_input_files(str(EXAMPLES / "submissions" / "alice" / "arrays.ipynb"))
+        page.get_by_label("Your notebook (.ipynb or .zip)").set_input_files(
+            str(EXAMPLES / "submissions" / "alice" / "arrays.ipynb")
+        )
         page.get_by_role("button", name="Submit").click()
         page.wait_for_selector("#status [data-status]")
         page.wait_for_selector('#status [data-status="graded"]', timeout=180_000)
@@ -67,8 +75,11 @@ def test_upload_submit_feedback_and_gradebook_in_chromium(
         urls = []
         for learner in OTHERS:
             path = EXAMPLES / "submissions" / learner / "arrays.ipynb"
-            reply = api.post(f"{server}/api/v1/assignments/{assignment_id}/submissions", data={"learner": learner},
-                             files={"file": (path.name, path.read_bytes())})
+            reply = api.post(
+                f"{server}/api/v1/assignments/{assignment_id}/submissions",
+                data={"learner": learner},
+                files={"file": (path.name, path.read_bytes())},
+            )
             assert reply.status_code == 202, reply.text
             urls.append(server + reply.json()["url"])
         page.goto(f"{server}/learn/")
@@ -80,13 +91,17 @@ def test_upload_submit_feedback_and_gradebook_in_chromium(
         page.wait_for_selector("#submissions tbody tr[data-submission]")
         for url in urls:
             assert wait_graded(api, url)["status"] == "graded"
-        expect(page.locator("#submissions .status-graded")).to_have_count(1 + len(OTHERS), timeout=30_000)  # no reload
+        expect(page.locator("#submissions .status-graded")).to_have_count(
+            1 + len(OTHERS), timeout=30_000
+        )  # no reload
         screenshot(page, "assignment")
 
         page.get_by_role("link", name="Gradebook").click()
         chart = page.locator("#score-chart")
         chart.wait_for()
-        counts = [int(c) for c in chart.locator("g.bin").evaluate_all("bins => bins.map(b => b.dataset.count)")]
+        counts = [
+            int(c) for c in chart.locator("g.bin").evaluate_all("bins => bins.map(b => b.dataset.count)")
+        ]
         assert sum(counts) == 1 + len(OTHERS)
         assert page.locator("#learners tbody tr").count() == 1 + len(OTHERS)
         assert page.locator("#pass-rates tbody tr").count() > 0

@@ -20,9 +20,11 @@ SOURCE = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
 def assignment_id(server: str, settings: Settings, accounts: Store) -> str:
     api = requests.Session()
     api.headers["Authorization"] = f"Bearer {settings.admin_token}"
-    reply = api.post(f"{server}/api/v1/assignments", data={"course": "intro-data-science", "name": "arrays",
-                                                          "due": "2030-03-01T12:00:00Z"},
-                     files={"file": (SOURCE.name, SOURCE.read_bytes())})
+    reply = api.post(
+        f"{server}/api/v1/assignments",
+        data={"course": "intro-data-science", "name": "arrays", "due": "2030-03-01T12:00:00Z"},
+        files={"file": (SOURCE.name, SOURCE.read_bytes())},
+    )
     assert reply.status_code == 201, reply.text
     return str(reply.json()["id"])
 
@@ -37,7 +39,9 @@ def test_the_learner_pages_fit_a_phone_screen(browser: Any, server: str, assignm
         screenshot(page, "phone-learner-home")
         page.goto(f"{server}/learn/assignments/{assignment_id}")
         assert overflow(page) == 0
-        page.get_by_label("Your notebook (.ipynb or .zip)").set_input_files(str(EXAMPLES / "submissions" / "alice" / "arrays.ipynb"))
+        page.get_by_label("Your notebook (.ipynb or .zip)").set_input_files(
+            str(EXAMPLES / "submissions" / "alice" / "arrays.ipynb")
+        )
         page.get_by_role("button", name="Submit").click()
         page.wait_for_selector("#status [data-status]")
         assert overflow(page) == 0
@@ -81,7 +85,9 @@ def test_log_in_and_submit_with_the_keyboard_alone(browser: Any, server: str, as
         context.close()
 
 
-def test_an_instructor_uploads_an_assignment_with_the_keyboard(browser: Any, server: str, accounts: Store) -> None:
+def test_an_instructor_uploads_an_assignment_with_the_keyboard(
+    browser: Any, server: str, accounts: Store
+) -> None:
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     page = context.new_page()
     try:
@@ -91,8 +97,12 @@ def test_an_instructor_uploads_an_assignment_with_the_keyboard(browser: Any, ser
             page.keyboard.press("Tab")
             if page.evaluate("document.activeElement.id") == "course":
                 break
-        typed = {"course": "intro-data-science", "name": "arrays-by-keyboard", "due": "2030-03-01T12:00:00Z",
-                 "late_policy": '[{"after": "2030-03-02T12:00:00Z", "credit": 50}]'}
+        typed = {
+            "course": "intro-data-science",
+            "name": "arrays-by-keyboard",
+            "due": "2030-03-01T12:00:00Z",
+            "late_policy": '[{"after": "2030-03-02T12:00:00Z", "credit": 50}]',
+        }
         for field, text in typed.items():  # the fields come in the order they are read
             assert page.evaluate("document.activeElement.id") == field
             page.keyboard.type(text)

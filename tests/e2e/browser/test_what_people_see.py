@@ -38,7 +38,9 @@ from tests.web.reports import essay_report
 pytestmark = [pytest.mark.browser, pytest.mark.redis]
 COURSE = "intro-data-science"
 START = datetime.now(UTC).replace(microsecond=0)
-DEVICE = START - timedelta(hours=3)  # the learner's device is three hours slow: only the server's clock counts
+DEVICE = START - timedelta(
+    hours=3
+)  # the learner's device is three hours slow: only the server's clock counts
 
 
 @pytest.fixture
@@ -68,11 +70,28 @@ def admin(server: str, settings: Settings) -> requests.Session:
 @pytest.fixture
 def exam_id(server: str, admin: requests.Session, accounts: Store) -> str:
     """A one-question, unproctored exam of 30 minutes with a minute's grace, open around START."""
-    spec = {"title": "Quiz", "time_limit_minutes": 30, "grace_seconds": 60, "requires_proctoring": False,
-            "window": {"opens": (START - timedelta(hours=1)).isoformat(), "closes": (START + timedelta(hours=3)).isoformat()},
-            "pools": [{"name": "only", "draw": 1, "questions": [{"file": "q1.ipynb", "params": {"k": {"choices": [3]}}}]}]}  # fmt: skip
-    reply = admin.post(f"{server}/api/v1/exams", data={"course": COURSE, "name": "quiz"},
-                       files=[("spec", ("exam.yaml", as_yaml(spec))), ("questions", ("q1.ipynb", param_question(2)))])
+    spec = {
+        "title": "Quiz",
+        "time_limit_minutes": 30,
+        "grace_seconds": 60,
+        "requires_proctoring": False,
+        "window": {
+            "opens": (START - timedelta(hours=1)).isoformat(),
+            "closes": (START + timedelta(hours=3)).isoformat(),
+        },
+        "pools": [
+            {
+                "name": "only",
+                "draw": 1,
+                "questions": [{"file": "q1.ipynb", "params": {"k": {"choices": [3]}}}],
+            }
+        ],
+    }
+    reply = admin.post(
+        f"{server}/api/v1/exams",
+        data={"course": COURSE, "name": "quiz"},
+        files=[("spec", ("exam.yaml", as_yaml(spec))), ("questions", ("q1.ipynb", param_question(2)))],
+    )
     assert reply.status_code == 201, reply.text
     return str(reply.json()["id"])
 
@@ -87,7 +106,9 @@ def test_the_exam_room_asks_before_submitting_and_says_when_time_is_up(
     context = browser.new_context(viewport={"width": 1024, "height": 900})
     page = context.new_page()
     page.clock.install(time=DEVICE)
-    page.clock.pause_at(DEVICE + timedelta(seconds=1))  # from here the device's time moves only when the test says
+    page.clock.pause_at(
+        DEVICE + timedelta(seconds=1)
+    )  # from here the device's time moves only when the test says
     device = DEVICE + timedelta(seconds=1)
     try:
         log_in(page, server, "alice")
@@ -141,7 +162,9 @@ def test_the_exam_room_asks_before_submitting_and_says_when_time_is_up(
         context.close()
 
 
-def test_submitting_the_exam_works_without_javascript(browser: Any, server: str, exam_id: str, accounts: Store) -> None:
+def test_submitting_the_exam_works_without_javascript(
+    browser: Any, server: str, exam_id: str, accounts: Store
+) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
@@ -151,28 +174,50 @@ def test_submitting_the_exam_works_without_javascript(browser: Any, server: str,
         page.get_by_role("button", name="Submit the exam").click()
         page.get_by_role("button", name="Yes, submit the exam").click()
         page.wait_for_selector("#handed-in")
-        assert re.match(r"Submitted at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.", page.locator("#handed-in").inner_text())
+        assert re.match(
+            r"Submitted at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.", page.locator("#handed-in").inner_text()
+        )
         assert page.locator("#attempt-state").inner_text() == "handed in, being graded"
     finally:
         context.close()
 
 
 PROGRAMME = {
-    "id": "ds-cert", "title": "Data Science Certificate",
-    "courses": [{"course": COURSE, "required": True, "credits": 4, "weights": {"assignments": 1.0, "exam": 0.0},
-                 "pass_threshold": 60}],
-    "policies": {"attempts": "best", "rounding": 1, "letters": [{"letter": "A", "min": 90}, {"letter": "C", "min": 60}]},
-}  # fmt: skip
+    "id": "ds-cert",
+    "title": "Data Science Certificate",
+    "courses": [
+        {
+            "course": COURSE,
+            "required": True,
+            "credits": 4,
+            "weights": {"assignments": 1.0, "exam": 0.0},
+            "pass_threshold": 60,
+        }
+    ],
+    "policies": {
+        "attempts": "best",
+        "rounding": 1,
+        "letters": [{"letter": "A", "min": 90}, {"letter": "C", "min": 60}],
+    },
+}
 
 
-def graded_submission(server: str, admin: requests.Session, store: Store, source: bytes, report: dict[str, Any]) -> str:
+def graded_submission(
+    server: str, admin: requests.Session, store: Store, source: bytes, report: dict[str, Any]
+) -> str:
     """alice's submission to a new assignment of ``source``, graded with ``report`` as the worker would store it."""
-    uploaded = admin.post(f"{server}/api/v1/assignments", data={"course": COURSE, "name": "hw1"},
-                          files={"file": ("hw.ipynb", source)})
+    uploaded = admin.post(
+        f"{server}/api/v1/assignments",
+        data={"course": COURSE, "name": "hw1"},
+        files={"file": ("hw.ipynb", source)},
+    )
     assert uploaded.status_code == 201, uploaded.text
     token, _ = store.create_token("learner", "alice", [COURSE])
-    submitted = requests.post(f"{server}/api/v1/assignments/{uploaded.json()['id']}/submissions",
-                              headers={"Authorization": f"Bearer {token}"}, files={"file": ("hw.ipynb", learner_bytes())})
+    submitted = requests.post(
+        f"{server}/api/v1/assignments/{uploaded.json()['id']}/submissions",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": ("hw.ipynb", learner_bytes())},
+    )
     assert submitted.status_code == 202, submitted.text
     submission_id = str(submitted.json()["id"])
     store.claim_submission(submission_id)
@@ -190,10 +235,17 @@ def verified(download: Any, keys: dict[str, bytes]) -> dict[str, Any]:
 def test_a_share_link_opens_as_a_readable_record_and_learners_download_their_signed_record(
     browser: Any, server: str, admin: requests.Session, accounts: Store
 ) -> None:
-    created = admin.post(f"{server}/api/v1/programmes", files={"spec": ("programme.yaml", yaml.safe_dump(PROGRAMME))})
+    created = admin.post(
+        f"{server}/api/v1/programmes", files={"spec": ("programme.yaml", yaml.safe_dump(PROGRAMME))}
+    )
     assert created.status_code == 201, created.text
-    graded_submission(server, admin, accounts, source_bytes(),
-                      report_dict(report_cell("test_answer", 1.5, 2.0, "partial"), score=1.5, max_score=2.0))
+    graded_submission(
+        server,
+        admin,
+        accounts,
+        source_bytes(),
+        report_dict(report_cell("test_answer", 1.5, 2.0, "partial"), score=1.5, max_score=2.0),
+    )
     keys = public_keys_from(requests.get(f"{server}/api/v1/records/public-key", timeout=30).content)
     context = browser.new_context(viewport={"width": 1024, "height": 900}, accept_downloads=True)
     page = context.new_page()
@@ -238,10 +290,14 @@ def test_the_hand_grade_form_puts_the_manual_cell_first_and_labels_every_field(
         essay = page.get_by_label("Score for essay in hw.ipynb (0 to 5 points)")
         override = page.get_by_label("Score for test_answer in hw.ipynb (0 to 2 points)")
         assert essay.is_visible() and not override.is_visible()  # the override waits, folded
-        fields = page.locator("#hand-grading input[name=score]").evaluate_all("inputs => inputs.map(i => i.id)")
+        fields = page.locator("#hand-grading input[name=score]").evaluate_all(
+            "inputs => inputs.map(i => i.id)"
+        )
         assert fields == ["score-essay", "score-test_answer"]  # the manual cell first
         essay.fill("4")
-        page.get_by_label("Reason for the score of essay in hw.ipynb").fill("a clear argument, one step missing")
+        page.get_by_label("Reason for the score of essay in hw.ipynb").fill(
+            "a clear argument, one step missing"
+        )
         page.get_by_role("button", name="Save the score of essay").click()
         expect(page.locator("#score")).to_have_text("6 / 7")  # the page after the save
         page.get_by_text("Override an autograded test (1)").click()
