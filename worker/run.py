@@ -154,8 +154,8 @@ def keep_scheduler(worker: BaseWorker) -> None:
     scheduled jobs, so a dead scheduler would hold them back that long.
     """
     scheduler = worker.scheduler
-    if worker._stop_requested:
-        return  # shutting down: RQ's teardown stops the scheduler, and must not find a new one
+    if worker._stop_requested or getattr(worker, "_shutdown_requested_date", None) is not None:
+        return  # shutting down (busy or idle): RQ's teardown stops the scheduler, and must not find a new one
     if scheduler is not None and not scheduler_running(scheduler):
         scheduler.acquire_locks(auto_start=True)  # type: ignore[no-untyped-call]
 
