@@ -92,7 +92,7 @@ def _collides(ours: str, theirs: str) -> bool:
 def grade(
     title: str,
     assignment: Assignment,
-    learner: Mapping[str, NotebookNode | None],
+    learner_notebooks: Mapping[str, NotebookNode | None],
     session: Session,
     budget: Budget,
     clock: Callable[[], float],
@@ -118,9 +118,11 @@ def grade(
         session.put_files(learner_files, judge=False)
     if assignment.files:
         session.put_files(assignment.files)
-    submitted = [name for name in assignment.notebook_names if learner.get(name) is not None]
+    submitted = [name for name in assignment.notebook_names if learner_notebooks.get(name) is not None]
     for name in assignment.notebook_names:
-        plan = plan_notebook(name, assignment.sources[name], assignment.releases[name], learner.get(name))
+        plan = plan_notebook(
+            name, assignment.sources[name], assignment.releases[name], learner_notebooks.get(name)
+        )
         plans[name], runs[name] = plan, {}
         if name not in submitted:
             events.append(f"{name} was not submitted: it was not run and each of its cells scores 0")

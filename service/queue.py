@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from store.deliveries import DeliveryKey
-from store.records import SubmissionRecord
+from store.rows import SubmissionRecord
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from store.db import Store, make_engine
 from store.deliveries import Claim, DeliveryKey
-from store.records import (
+from store.rows import (
     AccountRecord,
     AssignmentChangeRecord,
     AssignmentRecord,

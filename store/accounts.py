@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from grader.errors import BadInput, Conflict, NotFound
 from store.models import AccountRow, TokenRow, utcnow
-from store.records import PERSON_ROLES, AccountRecord
+from store.rows import PERSON_ROLES, AccountRecord
 from store.sessions import SessionScope
 
 MIN_PASSWORD = 8

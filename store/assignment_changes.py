@@ -20,8 +20,8 @@ from grader.late import parse_policy
 from grader.late_credit import CreditChange, StoredWork, restate_lateness
 from grader.terms import Terms, TermsChange, plan_change
 from store.models import AssignmentChangeRow, AssignmentRow, GradeReportRow, SubmissionRow
-from store.records import AssignmentChangeRecord
 from store.reports import add_version
+from store.rows import AssignmentChangeRecord
 from store.sessions import SessionScope
 from store.submissions import load_submission, select_submissions
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from grader.errors import BadInput, Conflict, NotFound
 from grader.late import as_utc
 from store.models import AssignmentFileRow, AssignmentRow, ExamRow
-from store.records import FILE_KINDS, AssignmentRecord
+from store.rows import FILE_KINDS, AssignmentRecord
 from store.sessions import SessionScope
 
 

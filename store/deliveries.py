@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from grader.errors import Conflict, NotFound
 from integrations.payloads import event_for, result_payload
 from store.models import AssignmentRow, DeliveryRow, GradeReportRow, PlatformRow, SubmissionRow
-from store.records import DeliveryRecord
+from store.rows import DeliveryRecord
 from store.sessions import SessionScope
 
 

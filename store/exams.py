@@ -29,7 +29,7 @@ from store.models import (
     ProctoringReviewRow,
 )
 from store.programmes import REVIEWED, record_proctoring
-from store.records import AttemptEventRecord, AttemptRecord, ExamRecord, ReviewRecord
+from store.rows import AttemptEventRecord, AttemptRecord, ExamRecord, ReviewRecord
 from store.sessions import SessionScope
 from store.submissions import insert_submission
 

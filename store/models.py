@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from store.records import (
+from store.rows import (
     ATTEMPT_STATES,
     DELIVERY_STATUSES,
     FILE_KINDS,

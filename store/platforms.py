@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from grader.errors import Conflict, NotFound
 from store.models import PlatformRow, utcnow
-from store.records import PlatformRecord
+from store.rows import PlatformRecord
 from store.sessions import SessionScope
 
 SECRET_BYTES = 32

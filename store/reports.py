@@ -15,7 +15,7 @@ from grader.manual import keep_hand_grades
 from store.deliveries import add_delivery
 from store.models import GradeReportRow, SubmissionRow, utcnow
 from store.programmes import record_grade
-from store.records import ReportRecord
+from store.rows import ReportRecord
 from store.sessions import SessionScope
 from store.submissions import change_status, load_submission
 

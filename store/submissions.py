@@ -19,7 +19,7 @@ from grader.errors import AssignmentRetired, Conflict, NotFound
 from grader.late import as_utc
 from store.deliveries import add_delivery
 from store.models import AssignmentRow, SubmissionRow, utcnow
-from store.records import UNFINISHED, SubmissionRecord
+from store.rows import UNFINISHED, SubmissionRecord
 from store.sessions import SessionScope
 
 

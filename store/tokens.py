@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from grader.errors import BadInput, Conflict, NotFound
 from store.models import AccountRow, TokenRow, utcnow
-from store.records import PERSON_ROLES, ROLES, TokenRecord
+from store.rows import PERSON_ROLES, ROLES, TokenRecord
 from store.sessions import SessionScope
 
 LAST_USED_STEP = timedelta(minutes=1)

@@ -50,14 +50,16 @@ def grade_in_sandbox(
     A ``gate`` makes the grade step aside for exams between cells, on a clock that does
     not count the waiting.
     """
-    learner = match_submission(assignment, submission_files)
+    learner_notebooks = match_submission(assignment, submission_files)
     data_files = learner_data_files(assignment, submission_files)
     started = time.monotonic()
     with factory.open(labels, priority) as sandbox:
         ready = time.monotonic()
         session = sandbox if gate is None else YieldingSession(sandbox, gate)
         clock = time.monotonic if gate is None else gate.clock
-        graded = grade(title, assignment, learner, session, budget, clock, on_time, late_credit, data_files)
+        graded = grade(
+            title, assignment, learner_notebooks, session, budget, clock, on_time, late_credit, data_files
+        )
         image_id, container, warm, cells = (
             sandbox.image_id,
             sandbox.short_id,

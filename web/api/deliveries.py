@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 from grader.errors import BadInput
 from store import DeliveryRecord
 from store.deliveries import key_of
-from store.records import DELIVERY_STATUSES
+from store.rows import DELIVERY_STATUSES
 from web.api.platforms import check_platform
 from web.api.submissions import readable_submission
 from web.auth import current_caller, require

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify
 
 from grader.errors import BadInput, Forbidden
 from service.attempts import apply_review
-from store.records import REVIEW_OUTCOMES
+from store.rows import REVIEW_OUTCOMES
 from web.api.platforms import signed_by_platform
 from web.auth import public
 from web.handles import handles

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from grader.errors import NotFound
 from store import TokenRecord
-from store.records import PERSON_ROLES
+from store.rows import PERSON_ROLES
 from web.auth import Caller, current_caller
 from web.handles import handles
 

@@ -25,7 +25,7 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-PERSON_ROLES = ("admin", "instructor", "learner")  # as in store/records.py when this was written
+PERSON_ROLES = ("admin", "instructor", "learner")  # as in store/rows.py when this was written
 accounts = sa.table(
     "accounts", sa.column("name", sa.String), sa.column("disabled_at", sa.DateTime(timezone=True))
 )

@@ -1,4 +1,4 @@
-"""The plain, frozen records the store hands out, so no ORM object outlives its session."""
+"""The plain, frozen rows the store hands out (not programme records: those are `records/`), so no ORM object outlives its session."""
 
 from __future__ import annotations
 
