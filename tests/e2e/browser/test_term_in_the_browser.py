@@ -153,7 +153,7 @@ def test_a_term_from_upload_to_a_verified_programme_record_in_chromium(
         expect(page.locator("#score")).to_have_text("7 / 8")
         hand = page.locator("#hand-grading form.hand-grade").first
         expect(hand).to_contain_text("Now 4 of 5 points · graded by instructor")
-        assert page.get_by_label(f"Score for {ESSAY} (0 to 5 points)").input_value() == "4"
+        assert float(page.get_by_label(f"Score for {ESSAY} (0 to 5 points)").input_value()) == 4
         screenshot(page, "term-5-hand-grade-kept")
 
         # The notebook kept its name: the rubric, the release and source downloads, the gradebook's columns.
@@ -190,6 +190,7 @@ def test_a_term_from_upload_to_a_verified_programme_record_in_chromium(
         page.get_by_role("link", name="My records", exact=True).click()
         explanation = page.locator(".explanation").first.inner_text()
         assert f"{COURSE} (required, 4 credits): grade 87.5" in explanation and "not yet graded" not in explanation
+        assert "cell essay graded by prof" in explanation  # the hand grade, named in the record
         screenshot(page, "term-8-learner-record")
         _, signed = download(page, "Download my signed record (JSON)")
         keys = public_keys_from(page.request.get(f"{server}/api/v1/records/public-key").body())
