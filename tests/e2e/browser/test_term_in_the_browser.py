@@ -106,9 +106,13 @@ def test_a_term_from_upload_to_a_verified_programme_record_in_chromium(
         name, release = download(page, "Download the notebook")
         assert name == NOTEBOOK
         essay = "The answer is 42 because the question says so."
-        page.get_by_label("Your notebook (.ipynb or .zip)").set_input_files(upload(NOTEBOOK, filled(release, SOLUTION, essay)))
+        page.get_by_label("Your notebook (.ipynb or .zip)").set_input_files(
+            upload(NOTEBOOK, filled(release, SOLUTION, essay))
+        )
         page.get_by_role("button", name="Submit").click()
-        expect(page.locator("#score")).to_have_text("2 / 8", timeout=180_000)  # test_type is wrong for everyone
+        expect(page.locator("#score")).to_have_text(
+            "2 / 8", timeout=180_000
+        )  # test_type is wrong for everyone
         screenshot(page, "term-2-learner-graded")
         log_out(page)
 
@@ -135,13 +139,21 @@ def test_a_term_from_upload_to_a_verified_programme_record_in_chromium(
 
         # A regrade run against the fixed source, sent under a new file name: compare, then accept.
         page.goto(f"{server}/teach/assignments/{assignment_id}")
-        page.get_by_label("Why (kept with every grade it changes)").fill("test_type wanted a string, not a number")
-        page.get_by_label("Fixed source notebook or zip (optional)").set_input_files(upload(FIXED_NAME, source(FIXED_TYPE_TEST)))
+        page.get_by_label("Why (kept with every grade it changes)").fill(
+            "test_type wanted a string, not a number"
+        )
+        page.get_by_label("Fixed source notebook or zip (optional)").set_input_files(
+            upload(FIXED_NAME, source(FIXED_TYPE_TEST))
+        )
         page.get_by_role("button", name="Start the regrade run").click()
         page.wait_for_url("**/teach/regrades/*")
-        page.locator("#accept-form").wait_for(timeout=180_000)  # the rows poll; the page reloads once all re-ran
+        page.locator("#accept-form").wait_for(
+            timeout=180_000
+        )  # the rows poll; the page reloads once all re-ran
         assert page.locator("#run-progress").inner_text() == f"{1 + len(OTHERS)} of {1 + len(OTHERS)}"
-        assert " ".join(page.locator("#run-alice").inner_text().split()) == "alice graded 6 7 +1"  # her essay's 4 kept
+        assert (
+            " ".join(page.locator("#run-alice").inner_text().split()) == "alice graded 6 7 +1"
+        )  # her essay's 4 kept
         assert " ".join(page.locator("#run-carol").inner_text().split()) == "carol graded 0 1 +1"
         screenshot(page, "term-4-regrade-compared")
         page.get_by_role("button", name="Accept the new scores").click()
@@ -169,7 +181,12 @@ def test_a_term_from_upload_to_a_verified_programme_record_in_chromium(
         _, table = download(page, "Export CSV")
         rows = {row["learner"]: row for row in csv.DictReader(io.StringIO(table.decode()))}
         assert list(rows["alice"])[6:9] == ["test_answer", "test_type", "essay"]
-        assert [float(rows["alice"][c]) for c in ("test_answer", "test_type", "essay", "total")] == [2, 1, 4, 7]
+        assert [float(rows["alice"][c]) for c in ("test_answer", "test_type", "essay", "total")] == [
+            2,
+            1,
+            4,
+            7,
+        ]
         screenshot(page, "term-6-gradebook")
         log_out(page)
 
@@ -177,7 +194,8 @@ def test_a_term_from_upload_to_a_verified_programme_record_in_chromium(
         log_in(page, server, "dean")
         page.get_by_role("link", name="Programmes", exact=True).click()
         page.get_by_label("Programme spec").set_input_files(
-            upload("programme.yaml", yaml.safe_dump(PROGRAMME).encode(), "application/x-yaml"))
+            upload("programme.yaml", yaml.safe_dump(PROGRAMME).encode(), "application/x-yaml")
+        )
         page.get_by_role("button", name="Upload the programme").click()
         page.wait_for_url(f"**/teach/programmes/{PROGRAMME['id']}")
         alice_row = page.locator("#learners tbody tr", has_text="alice")
@@ -189,7 +207,10 @@ def test_a_term_from_upload_to_a_verified_programme_record_in_chromium(
         log_in(page, server, "alice")
         page.get_by_role("link", name="My records", exact=True).click()
         explanation = page.locator(".explanation").first.inner_text()
-        assert f"{COURSE} (required, 4 credits): grade 87.5" in explanation and "not yet graded" not in explanation
+        assert (
+            f"{COURSE} (required, 4 credits): grade 87.5" in explanation
+            and "not yet graded" not in explanation
+        )
         assert "cell essay graded by prof" in explanation  # the hand grade, named in the record
         screenshot(page, "term-8-learner-record")
         _, signed = download(page, "Download my signed record (JSON)")
