@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from redis import Redis
 from rq.job import Job
 
+from autograde.demo import read_upload
 from records.signing import decode_signed, private_key_pem, public_keys_from, verify_document
 from service.settings import Settings
 from store import Store
@@ -175,12 +176,11 @@ def submissions() -> list[tuple[str, str, bytes, int]]:
 def submit_all(web_hosts: list[WebHost], instructor: Balancer, tokens: dict[str, str]) -> dict[str, int]:
     """The example course's two assignments, then every learner's notebook: {submission id: expected score}."""
     assignments = {}
-    for name in ("arrays", "dataframes"):
-        source = EXAMPLES / "assignments" / name / f"{name}.ipynb"
-        reply = instructor.post("/api/v1/assignments", data={"course": COURSE, "name": name},
-                                files={"file": (source.name, source.read_bytes())})  # fmt: skip
+    for spec in MANIFEST["assignments"]:  # a notebook, or a folder (a notebook and its data) as a zip
+        reply = instructor.post("/api/v1/assignments", data={"course": COURSE, "name": spec["name"]},
+                                files={"file": read_upload(EXAMPLES / spec["source"])})  # fmt: skip
         assert reply.status_code == 201, reply.text
-        assignments[name] = reply.json()["id"]
+        assignments[spec["name"]] = reply.json()["id"]
     expected: dict[str, int] = {}
     for learner, assignment, notebook, score in submissions():
         reply = Balancer(web_hosts, tokens[learner]).post(f"/api/v1/assignments/{assignments[assignment]}/submissions",
