@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything the demo and the tests need on a fresh machine of this kind, idempotently:
 # a Python venv with the project, a running Docker engine (with gVisor), the sandbox image,
-# the local Redis, and Debian's Chromium for the browser tests. Called by scripts/demo.sh and scripts/test.sh.
+# the local Redis, Debian's Chromium for the browser tests and libfaketime for the many-hosts test. Called by scripts/demo.sh and scripts/test.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -33,15 +33,19 @@ if ! .venv/bin/python -c "import redis; redis.Redis(socket_connect_timeout=2).pi
     log "no Redis at 127.0.0.1:6379 and no redis-server to start"; exit 1
   fi
 fi
+# A Debian package some tests need, installed when missing (as root; otherwise say how).
+apt_install() {  # package, which tests need it
+  if [ "$(id -u)" = 0 ]; then
+    log "installing $1 for $2"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null; }
+  else
+    log "no $1 and not root: sudo apt-get install -y $1 (for $2)"; exit 1
+  fi
+}
 # The browser tests drive the system Chromium: Playwright's own browser download is not used.
 chromium=${AUTOGRADE_TEST_CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$chromium" ]; then
-  if [ "$(id -u)" = 0 ]; then
-    log "installing chromium for the browser tests"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
-      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
-  else
-    log "no Chromium at $chromium and not root: sudo apt-get install -y chromium (the browser tests need it)"; exit 1
-  fi
-fi
+[ -x "$chromium" ] || apt_install chromium "the browser tests"
+# The many-hosts test (tests/e2e/test_many_hosts.py) runs one worker with its clock 10 minutes fast.
+dpkg -s libfaketime >/dev/null 2>&1 || apt_install libfaketime "the many-hosts test"
 log "ready"

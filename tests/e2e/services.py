@@ -16,17 +16,23 @@ from service.settings import Settings
 from tests.conftest import ROOT
 
 
-def start_worker(settings: Settings, log: Path, name: str | None = None) -> subprocess.Popen[bytes]:
-    """``autograde worker`` in its own process, configured through the environment."""
-    env = {**os.environ, **{f"AUTOGRADE_{k.upper()}": str(v) for k, v in settings.__dict__.items()}}
+def environment_of(settings: Settings) -> dict[str, str]:
+    """The environment of a process configured by ``settings`` alone: every ``AUTOGRADE_*`` variable is its."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADE_")}
+    env = {**inherited, **{f"AUTOGRADE_{k.upper()}": str(v) for k, v in settings.__dict__.items()}}
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
     )  # this checkout's code
+    return env
+
+
+def start_worker(settings: Settings, log: Path, name: str | None = None) -> subprocess.Popen[bytes]:
+    """``autograde worker`` in its own process, configured through the environment."""
     name = name or f"w-{secrets.token_hex(3)}"
     with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "autograde", "worker", "--name", name],
-            env=env,
+            env=environment_of(settings),
             stdout=out,
             stderr=subprocess.STDOUT,
         )

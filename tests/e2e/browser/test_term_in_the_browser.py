@@ -42,21 +42,31 @@ WRONG_TYPE_TEST = "assert isinstance(answer(), str)\n"  # the mistake: every rig
 FIXED_TYPE_TEST = "assert isinstance(answer(), int)\n"
 OTHERS = {"bob": SOLUTION, "carol": "def answer():\n    return 41"}  # submitted through the API
 PROGRAMME = {
-    "id": "ds-cert", "title": "Data Science Certificate",
-    "courses": [{"course": COURSE, "required": True, "credits": 4, "weights": {"assignments": 1.0, "exam": 0.0},
-                 "pass_threshold": 60}],
+    "id": "ds-cert",
+    "title": "Data Science Certificate",
+    "courses": [
+        {
+            "course": COURSE,
+            "required": True,
+            "credits": 4,
+            "weights": {"assignments": 1.0, "exam": 0.0},
+            "pass_threshold": 60,
+        }
+    ],
     "policies": {"attempts": "latest", "rounding": 1},
-}  # fmt: skip
+}
 
 
 def source(type_test: str) -> bytes:
     """The instructor's notebook: an answer, two tests (2 and 1 points) and an essay worth 5 that a person grades."""
-    return to_bytes(make_notebook(
-        make_answer_cell("answer", SOLUTION),
-        make_test_cell("test_answer", VISIBLE_TEST + HIDDEN_TEST, points=2),
-        make_test_cell("test_type", type_test, points=1),
-        make_manual_cell("essay", points=5),
-    ))  # fmt: skip
+    return to_bytes(
+        make_notebook(
+            make_answer_cell("answer", SOLUTION),
+            make_test_cell("test_answer", VISIBLE_TEST + HIDDEN_TEST, points=2),
+            make_test_cell("test_type", type_test, points=1),
+            make_manual_cell("essay", points=5),
+        )
+    )
 
 
 def filled(release: bytes, answer: str, essay: str = "YOUR ANSWER HERE") -> bytes:
@@ -118,8 +128,11 @@ def test_a_term_from_upload_to_a_verified_programme_record_in_chromium(
 
         urls = []
         for learner, answer in OTHERS.items():
-            sent = api.post(f"{server}/api/v1/assignments/{assignment_id}/submissions", data={"learner": learner},
-                            files={"file": (NOTEBOOK, filled(release, answer))})  # fmt: skip
+            sent = api.post(
+                f"{server}/api/v1/assignments/{assignment_id}/submissions",
+                data={"learner": learner},
+                files={"file": (NOTEBOOK, filled(release, answer))},
+            )
             assert sent.status_code == 202, sent.text
             urls.append(server + sent.json()["url"])
         for url in urls:
