@@ -12,32 +12,9 @@ from sqlalchemy import insert, inspect
 from store import Store
 from store.db import MIGRATIONS
 from store.models import AccountRow, Base, TokenRow
+from tests.conftest import TABLES as EVERY_TABLE
 
-TABLES = {
-    "tokens",
-    "assignments",
-    "assignment_files",
-    "submissions",
-    "grade_reports",
-    "platforms",
-    "deliveries",
-    "exams",
-    "exam_files",
-    "accommodations",
-    "exam_attempts",
-    "attempt_answers",
-    "attempt_events",
-    "proctoring_reviews",
-    "programmes",
-    "programme_courses",
-    "record_events",
-    "share_links",
-    "share_accesses",
-    "regrade_runs",
-    "regrade_results",
-    "accounts",
-    "assignment_changes",
-}
+TABLES = set(EVERY_TABLE)
 
 
 def table_names(store: Store) -> set[str]:

@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.web.builders_attempts import add_attempt_assignment
 from tests.web.fakes import FakeClock
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
@@ -158,19 +159,6 @@ def test_only_staff_of_the_course_change_an_assignment_or_read_its_history(
 
 
 def test_an_exam_attempts_questions_have_no_terms_to_change(client: FlaskClient, store: Store) -> None:
-    record = store.add_assignment(
-        course="ds101",
-        name="attempt-x",
-        sources={},
-        releases={},
-        data_files={},
-        rubric=[],
-        rubric_version="v",
-        max_score=1.0,
-        due_at=None,
-        late_policy=[],
-        is_zip=False,
-        exam_attempt_id="attempt-x",
-    )
+    record = add_attempt_assignment(store)
     refused = patch(client, record.id, ADMIN, {"runtime": "runsc", "reason": "r"})
     assert refused.status_code == 409 and "exam" in refused.json["message"]

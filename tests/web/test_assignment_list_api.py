@@ -7,6 +7,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from tests.web.builders_attempts import add_attempt_assignment
+
 ADMIN = {"Authorization": "Bearer admin-secret"}
 Post = Callable[..., Any]
 
@@ -62,20 +64,7 @@ def test_the_assignments_built_for_exam_attempts_are_not_listed(
     client: FlaskClient, post_assignment: Post, store: Any
 ) -> None:
     post_assignment(name="hw1")
-    store.add_assignment(
-        course="ds101",
-        name="attempt-x",
-        sources={},
-        releases={},
-        data_files={},
-        rubric=[],
-        rubric_version="v",
-        max_score=1.0,
-        due_at=None,
-        late_policy=[],
-        is_zip=False,
-        exam_attempt_id="attempt-x",
-    )
+    add_attempt_assignment(store)
     assert names(client.get("/api/v1/assignments", headers=ADMIN)) == [("ds101", "hw1")]
 
 

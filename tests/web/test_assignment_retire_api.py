@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from grader.errors import AssignmentRetired
 from store import Store
+from tests.web.builders_attempts import add_attempt_assignment
 from tests.web.fakes import FakeClock
 from tests.web.reports import grade
 from tests.web.test_webhook import platform, send  # noqa: F401  (fixtures)
@@ -143,20 +144,7 @@ def test_the_store_refuses_work_for_a_retired_assignment_even_past_the_web_check
 
 
 def test_an_exam_attempts_questions_cannot_be_retired(client: FlaskClient, store: Store) -> None:
-    record = store.add_assignment(
-        course="ds101",
-        name="attempt-x",
-        sources={},
-        releases={},
-        data_files={},
-        rubric=[],
-        rubric_version="v",
-        max_score=1.0,
-        due_at=None,
-        late_policy=[],
-        is_zip=False,
-        exam_attempt_id="attempt-x",
-    )
+    record = add_attempt_assignment(store)
     assert (
         client.post(
             f"/api/v1/assignments/{record.id}/retire", headers=ADMIN, json={"reason": "r"}
