@@ -21,6 +21,7 @@
     ├── RateLimited               too many requests for this token just now (429, Retry-After)
     └── InfrastructureError       our fault, not the learner's: retried, never scored
         ├── SandboxError          the container could not be created, attached or read
+        │   └── SandboxImageMismatch  the sandbox image was built from other libraries or agent sources
         └── StorageError          the database refused or was unreachable
 
 Outcomes of grading (a wrong answer, a timeout, a dead kernel) are not exceptions: they are
@@ -144,6 +145,12 @@ class InfrastructureError(AutogradeError):
 
 class SandboxError(InfrastructureError):
     code = "sandbox_error"
+
+
+class SandboxImageMismatch(SandboxError):
+    """A worker refuses to start on it; a grade that meets it is retried, never scored."""
+
+    code = "sandbox_image_mismatch"
 
 
 class StorageError(InfrastructureError):

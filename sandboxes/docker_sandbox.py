@@ -26,6 +26,7 @@ from grader.errors import SandboxError
 from grader.execution import CellRun
 from grader.judging import JUDGED, Judging
 from sandboxes.agent import sealing
+from sandboxes.image_check import ImageVerifier
 from sandboxes.limits import SandboxLimits
 from sandboxes.stream import AttachStream, StreamClosed
 
@@ -46,12 +47,19 @@ class DockerSandboxFactory:
     """Opens sandboxes on one Docker engine with one set of limits."""
 
     def __init__(
-        self, client: docker.DockerClient, limits: SandboxLimits, worker: str = "cli", fleet: str = ""
+        self,
+        client: docker.DockerClient,
+        limits: SandboxLimits,
+        worker: str = "cli",
+        fleet: str = "",
+        verifier: ImageVerifier | None = None,
     ) -> None:
         self.client = client
         self.limits = limits
         self.worker = worker
         self.fleet = fleet
+        # every sandbox's image is checked against this checkout's environment digest
+        self.verifier = verifier or ImageVerifier()
 
     def labels(self) -> dict[str, str]:
         """What marks this factory's sandboxes on an engine other deployments may share: the reaper selects by them."""
@@ -60,7 +68,7 @@ class DockerSandboxFactory:
     def with_runtime(self, runtime: str) -> DockerSandboxFactory:
         """The same engine, worker and deployment, on another runtime (an assignment that asks for gVisor)."""
         return DockerSandboxFactory(
-            self.client, replace(self.limits, runtime=runtime), self.worker, self.fleet
+            self.client, replace(self.limits, runtime=runtime), self.worker, self.fleet, self.verifier
         )
 
     def open(
@@ -68,6 +76,7 @@ class DockerSandboxFactory:
     ) -> DockerSandbox:
         """A new sandbox; ``cpu_shares`` weights it against others (the pool warms at a low one)."""
         sandbox = DockerSandbox(self.client, self.limits, {**(labels or {}), **self.labels()})  # ours win
+        sandbox.verifier = self.verifier
         sandbox.cpu_shares = cpu_shares if cpu_shares is not None else shares_for(priority)
         try:
             sandbox.start()
@@ -96,6 +105,10 @@ class DockerSandbox:
         self.guarded: tuple[str, ...] | None = None
         self.judging = JUDGED
         self.image_id = ""  # the digest of the image this container really runs, for provenance
+        self.verifier: ImageVerifier | None = (
+            None  # checks that image's environment before the container starts
+        )
+        self.environment = ""  # that image's environment digest (sandboxes/environment.py), for provenance
         self.respawns = 0
         self.warm = False  # started ahead of need by a pool
         self.cpu_shares = GRADING_SHARES
@@ -124,6 +137,8 @@ class DockerSandbox:
                 **self.limits.container_options(),
             )
             self.image_id = str(self.container.attrs["Image"])
+            if self.verifier is not None:  # the tag may have moved since the worker checked it
+                self.environment = self.verifier.confirm(self.client, self.image_id, self.limits.image)
             sock = self.client.api.attach_socket(
                 self.container.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
             )

@@ -44,6 +44,14 @@ log "downloading wheels for the sandbox (cached in $wheel_cache)"
   --only-binary=:all: -d "$wheel_cache" -r "$here/sandboxes/image/$requirements" 2>&1 | grep -v 'is ignored' >&2 || true
 mkdir -p "$ctx/wheels"
 cp "$wheel_cache"/*.whl "$ctx/wheels/"
-log "building $image from $base"
-docker build -q --build-arg BASE_IMAGE="$base" --build-arg REQUIREMENTS="$requirements" -t "$image" "$ctx" >/dev/null
+# The environment digest (sandboxes/environment.py) goes on the image as a label: workers refuse
+# an image without their own, since image ids differ between hosts that build alike.
+if [ "$requirements" = requirements.lock ]; then
+  environment=$(cd "$here" && "$py" -m sandboxes.environment)
+else
+  environment=unpinned  # built from the loose list to re-pin it: no worker will grade on it
+fi
+log "building $image from $base (environment $environment)"
+docker build -q --build-arg BASE_IMAGE="$base" --build-arg REQUIREMENTS="$requirements" \
+  --label "autograde.environment=$environment" -t "$image" "$ctx" >/dev/null
 log "built $image ($(docker image inspect --format '{{.Id}}' "$image"))"

@@ -27,6 +27,7 @@ from grader.errors import BadInput
 
 PREFIX = "AUTOGRADE_"
 DEPLOYMENT_MODES = ("embedded", "distributed")
+IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
 DEPLOYMENT_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")  # also a valid Docker and Kubernetes label value
 SECRET_FIELDS = frozenset({"admin_token", "database_url", "redis_url", "secret_key"})
 log = logging.getLogger(__name__)
@@ -80,6 +81,9 @@ class Settings:
     queue_prefix: str = "autograde"
     job_timeout: int = 1800
     sandbox_image: str = "autograde-sandbox:latest"
+    # optional: the one image id (sha256:...) every worker must run, for images pulled from a registry; the
+    # environment digest label (sandboxes/environment.py) is checked whether or not this is set
+    sandbox_image_id: str = ""
     sandbox_runtime: str = "runc"
     cell_timeout: float = 30.0
     notebook_timeout: float = 600.0
@@ -126,6 +130,11 @@ class Settings:
             )
         if self.sandbox_runtime not in ("runc", "runsc"):
             raise BadInput(f"AUTOGRADE_SANDBOX_RUNTIME must be runc or runsc, not {self.sandbox_runtime!r}")
+        if self.sandbox_image_id and not IMAGE_ID.fullmatch(self.sandbox_image_id):
+            raise BadInput(
+                f"AUTOGRADE_SANDBOX_IMAGE_ID must be a full image id, sha256: and 64 hex digits "
+                f"(docker image inspect --format '{{{{.Id}}}}' IMAGE), not {self.sandbox_image_id!r}"
+            )
         for name in (
             "max_upload_bytes",
             "memory_mb",

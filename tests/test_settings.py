@@ -164,3 +164,14 @@ def test_a_changed_setting_carries_the_defaults_derived_from_it_along() -> None:
         "grades",
         POSTGRES,
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["cfdb085900b5", "sha256:" + "A" * 64, "sha256:" + "0" * 63, "autograde-sandbox@sha256:" + "0" * 64],
+)
+def test_a_sandbox_image_pin_must_be_a_full_image_id(value: str) -> None:
+    with pytest.raises(BadInput, match="AUTOGRADE_SANDBOX_IMAGE_ID must be a full image id"):
+        Settings.from_env({"AUTOGRADE_SANDBOX_IMAGE_ID": value})
+    pinned = "sha256:" + "0a" * 32
+    assert Settings.from_env({"AUTOGRADE_SANDBOX_IMAGE_ID": pinned}).sandbox_image_id == pinned

@@ -71,6 +71,9 @@ def run_worker(
     ctx = context.WorkerContext(settings, worker_name=name)
     context.install(ctx)
     grades = queues is None or any(name in PRIORITIES for name in queues)
+    if grades:  # before it registers: a worker on another environment would grade unlike its peers
+        environment = ctx.factory.verifier.check_image(ctx.factory.client, settings.sandbox_image)
+        log.info("worker %s: sandbox image %s, environment %s", name, settings.sandbox_image, environment)
     heartbeat = Heartbeat(
         beats, settings.queue_prefix, name, settings.worker_ttl, describe=lambda: describe(ctx, grades)
     ).start()

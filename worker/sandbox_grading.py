@@ -60,8 +60,9 @@ def grade_in_sandbox(
         graded = grade(
             title, assignment, learner_notebooks, session, budget, clock, on_time, late_credit, data_files
         )
-        image_id, container, warm, cells = (
+        image_id, environment, container, warm, cells = (
             sandbox.image_id,
+            sandbox.environment,
             sandbox.short_id,
             sandbox.warm,
             sandbox.cell_seconds,
@@ -69,6 +70,7 @@ def grade_in_sandbox(
     finished = time.monotonic()
     provenance = {
         "sandbox_image": image_id,
+        "sandbox_environment": environment,  # the same on every host that grades alike (the id is not)
         "container": container,
         "warm": warm,
         "runtime": factory.limits.runtime,

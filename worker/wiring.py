@@ -8,6 +8,7 @@ import redis
 from grader.errors import SandboxError
 from grader.execution import Budget
 from sandboxes.docker_sandbox import DockerSandboxFactory
+from sandboxes.image_check import ImageVerifier
 from sandboxes.limits import SandboxLimits
 from service.settings import Settings
 
@@ -36,7 +37,11 @@ def sandbox_factory(
     """Sandboxes on the local engine (or ``client``), labelled with the deployment id so that
     another deployment sharing the engine never reaps them, nor we theirs."""
     return DockerSandboxFactory(
-        client or local_engine(), sandbox_limits(settings), worker=worker, fleet=settings.deployment_id
+        client or local_engine(),
+        sandbox_limits(settings),
+        worker=worker,
+        fleet=settings.deployment_id,
+        verifier=ImageVerifier(pinned_id=settings.sandbox_image_id),
     )
 
 

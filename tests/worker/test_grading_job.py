@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +13,9 @@ from typing import Any
 import pytest
 
 from grader.assignment import build_assignment
-from grader.errors import SandboxError
+from grader.errors import SandboxError, SandboxImageMismatch
 from grader.notebooks import dump_notebook
+from sandboxes.environment import LABEL, environment_digest
 from service.settings import Settings
 from store.db import Store
 from tests.conftest import EXAMPLES, SANDBOX_IMAGE
@@ -79,6 +81,8 @@ def test_a_duplicate_job_grades_once(tmp_path: Path, docker_client: Any) -> None
     assert report is not None
     assert report.provenance["submission_sha256"] == store.get_submission(sid).sha256
     assert report.provenance["sandbox_image"].startswith("sha256:")
+    # what every host that grades alike shares (the image id differs between hosts that build alike)
+    assert report.provenance["sandbox_environment"] == environment_digest()
 
 
 def test_infrastructure_faults_requeue_then_fail_without_a_score(tmp_path: Path, docker_client: Any) -> None:
@@ -92,6 +96,25 @@ def test_infrastructure_faults_requeue_then_fail_without_a_score(tmp_path: Path,
     submission = store.get_submission(sid)
     assert submission.status == "failed" and submission.score is None
     assert "failed" in result
+
+
+def test_a_sandbox_image_retagged_to_another_environment_is_retried_never_scored(
+    tmp_path: Path, docker_client: Any
+) -> None:
+    tag = f"autograde-sandbox-test:retagged-{secrets.token_hex(4)}"
+    docker_client.images.get(SANDBOX_IMAGE).tag(tag)
+    try:
+        store = install(tmp_path, sandbox_image=tag)
+        sid = stored_submission(store)
+        other = f'FROM {SANDBOX_IMAGE}\nLABEL {LABEL}="sha256:{"0" * 64}"\n'.encode()
+        docker_client.images.build(fileobj=io.BytesIO(other), tag=tag, rm=True)  # moved while the worker runs
+        with pytest.raises(SandboxImageMismatch):
+            grade_submission(sid)
+        submission = store.get_submission(sid)
+        assert submission.status == "queued" and submission.score is None
+        assert store.report_history(sid) == []
+    finally:
+        docker_client.images.remove(tag, force=True)
 
 
 @pytest.mark.gvisor
