@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything the demo and the tests need on a fresh machine of this kind, idempotently:
 # a Python venv with the project, a running Docker engine (with gVisor), the sandbox image,
-# the local Redis, Debian's Chromium for the browser tests and libfaketime for the many-hosts test. Called by scripts/demo.sh and scripts/test.sh.
+# the local Redis, Debian's Chromium for the browser tests, libfaketime for the many-hosts test and
+# docker-compose for the compose test. Called by scripts/demo.sh and scripts/test.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -48,4 +49,6 @@ chromium=${AUTOGRADE_TEST_CHROMIUM:-/usr/bin/chromium}
 [ -x "$chromium" ] || apt_install chromium "the browser tests"
 # The many-hosts test (tests/e2e/test_many_hosts.py) runs one worker with its clock 10 minutes fast.
 dpkg -s libfaketime >/dev/null 2>&1 || apt_install libfaketime "the many-hosts test"
+# The compose test (tests/deploy/test_compose_up.py) runs docker-compose.yml with Debian's docker-compose (v1).
+command -v docker-compose >/dev/null || apt_install docker-compose "the compose test"
 log "ready"

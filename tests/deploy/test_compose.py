@@ -108,3 +108,17 @@ def test_workers_with_sandboxes_reach_an_engine_and_the_delivery_worker_none(com
         delivers_only = "--queues" in command and command[command.index("--queues") + 1 :] == ["callbacks"]
         has_engine = any(volume.endswith(":/var/run/docker.sock") for volume in service.get("volumes", []))
         assert has_engine != delivers_only, name
+
+
+def test_ci_s_override_gives_web_and_worker_only_real_settings() -> None:
+    """deploy/compose/ci.yml (tests/deploy/test_compose_up.py) must misspell nothing either: it would run anyway."""
+    override = yaml.safe_load((ROOT / "deploy" / "compose" / "ci.yml").read_text())
+    assert set(override["services"]) == {"web", "worker"}
+    for name, service in override["services"].items():
+        assert unknown_variables(service["environment"]) == [], name
+        assert service["network_mode"] == "host", (
+            name
+        )  # the host's Redis and PostgreSQL, as the test gives them
+    web = override["services"]["web"]
+    command = [VARIABLE.sub("8000", part) for part in web["command"]]  # the port is the test's to pick
+    assert parsed_command(interpolate(command)) == "serve" and "BASE_IMAGE" in web["build"]["args"]
