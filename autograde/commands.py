@@ -163,7 +163,7 @@ def migrated_store(settings: Settings, announce: bool = False) -> Store:
 
     if not announce:
         logging.getLogger("alembic").setLevel(logging.WARNING)
-    store = Store.from_url(settings.database_url)
+    store = Store.from_url(settings.database_url, settings.password_hash_method)
     store.migrate()
     return store
 

@@ -26,6 +26,7 @@ from typing import Any
 from grader.errors import BadInput
 
 PREFIX = "AUTOGRADE_"
+PASSWORD_HASH_METHOD = re.compile(r"scrypt(:[1-9][0-9]*:[1-9][0-9]*:[1-9][0-9]*)?")
 DEPLOYMENT_MODES = ("embedded", "distributed")
 IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
 DEPLOYMENT_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")  # also a valid Docker and Kubernetes label value
@@ -118,6 +119,10 @@ class Settings:
         ""  # comma-separated files of retired keys, still published so old exports verify
     )
     log_level: str = "INFO"
+    # werkzeug's method for new password hashes: "scrypt" (its default cost) or "scrypt:N:r:p".
+    # Only tests lower it (a hash per test account was most of the web tests' time); a stored hash
+    # names its own method, so logins keep working whatever this says.
+    password_hash_method: str = "scrypt"
 
     def __post_init__(self) -> None:
         self._check_deployment()
@@ -149,6 +154,10 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
+        if not PASSWORD_HASH_METHOD.fullmatch(self.password_hash_method):
+            raise BadInput(
+                f"AUTOGRADE_PASSWORD_HASH_METHOD must be scrypt or scrypt:N:r:p, not {self.password_hash_method!r}"
+            )
         if self.exam_yield_seconds < 0:
             raise BadInput("AUTOGRADE_EXAM_YIELD_SECONDS must be 0 (never yield) or more")
         if self.warm_pool_size < 0 or self.warm_pool_reserve < 0:

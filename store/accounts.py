@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import cache
 
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,9 +20,13 @@ from store.sessions import SessionScope
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # scrypt of a megabyte password is a cheap way to burn the server's CPU
-HASH_METHOD = "scrypt"
-# Checked when the name is unknown, so that a wrong name costs the same time as a wrong password.
-UNKNOWN_NAME_HASH = generate_password_hash("no account has this password", method=HASH_METHOD)
+HASH_METHOD = "scrypt"  # the production default; Settings.password_hash_method may name another cost
+
+
+@cache
+def unknown_name_hash(method: str) -> str:
+    """Checked when the name is unknown, so that a wrong name costs the same time as a wrong password."""
+    return generate_password_hash("no account has this password", method=method)
 
 
 def to_account_record(row: AccountRow) -> AccountRecord:
@@ -36,6 +41,8 @@ def check_new_password(password: str) -> None:
 
 
 class AccountStore(SessionScope):
+    password_hash_method = HASH_METHOD  # the Store sets the configured one
+
     def create_account(
         self, role: str, name: str, password: str, courses: Sequence[str] | None
     ) -> AccountRecord:
@@ -48,7 +55,7 @@ class AccountStore(SessionScope):
         row = AccountRow(
             name=name,
             role=role,
-            password_hash=generate_password_hash(password, method=HASH_METHOD),
+            password_hash=generate_password_hash(password, method=self.password_hash_method),
             courses=None if courses is None else list(courses),
         )
         with self.transaction(write=True) as session:
@@ -65,7 +72,7 @@ class AccountStore(SessionScope):
         with self.transaction() as session:
             row = session.scalars(select(AccountRow).where(AccountRow.name == name)).one_or_none()
             record = to_account_record(row) if row else None
-            stored = row.password_hash if row else UNKNOWN_NAME_HASH
+            stored = row.password_hash if row else unknown_name_hash(self.password_hash_method)
         matches = check_password_hash(stored, password)
         if record is None or not matches or record.disabled_at is not None:
             return None
@@ -98,7 +105,7 @@ class AccountStore(SessionScope):
             row = session.scalars(select(AccountRow).where(AccountRow.name == name)).one_or_none()
             if row is None:
                 raise NotFound(f"no account named {name!r}")
-            row.password_hash = generate_password_hash(password, method=HASH_METHOD)
+            row.password_hash = generate_password_hash(password, method=self.password_hash_method)
 
     def disable_account(self, name: str) -> int:
         """Disabling keeps the row: the name stays taken, so nobody else can become this person.

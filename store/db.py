@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from grader.errors import StorageError
-from store.accounts import AccountStore
+from store.accounts import HASH_METHOD, AccountStore
 from store.assignment_changes import AssignmentChangeStore
 from store.assignments import AssignmentStore
 from store.deliveries import DeliveryStore
@@ -119,13 +119,14 @@ class Store(
 ):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, password_hash_method: str = HASH_METHOD) -> None:
         super().__init__(sessionmaker(engine, expire_on_commit=False))
         self.engine = engine
+        self.password_hash_method = password_hash_method
 
     @classmethod
-    def from_url(cls, url: str | URL) -> Store:
-        return cls(make_engine(url))
+    def from_url(cls, url: str | URL, password_hash_method: str = HASH_METHOD) -> Store:
+        return cls(make_engine(url), password_hash_method)
 
     def migrate(self) -> None:
         """Upgrade the schema to the newest migration; safe to run from several processes at once."""

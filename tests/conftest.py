@@ -31,6 +31,9 @@ REDIS_URL = redis_url_of_this_process(os.environ.get("AUTOGRADE_TEST_REDIS_URL",
 POSTGRES_URL = os.environ.get(
     "AUTOGRADE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+# Test accounts hash passwords at 1/32 of scrypt's default cost (explicitly, through the setting):
+# at full cost one hash per test account was most of the web tests' time. Production keeps "scrypt".
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
 SANDBOX_IMAGE = os.environ.get("AUTOGRADE_SANDBOX_IMAGE", "autograde-sandbox:latest")
 TABLES = (
     "tokens",

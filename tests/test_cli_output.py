@@ -54,6 +54,7 @@ def test_admin_commands_are_quiet_and_a_duplicate_account_is_one_line_on_sqlite(
     check_quiet_commands_and_duplicate_account(cli_env(tmp_path, None))
 
 
+@pytest.mark.postgres  # it creates a database on the server: not service-free, so scripts/test.sh runs it
 def test_admin_commands_are_quiet_and_a_duplicate_account_is_one_line_on_postgres(
     tmp_path: Path, postgres_url: str
 ) -> None:

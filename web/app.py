@@ -88,7 +88,7 @@ def api_headers(response: Response) -> Response:
 
 
 def open_store(settings: Settings) -> Store:
-    store = Store.from_url(settings.database_url)
+    store = Store.from_url(settings.database_url, settings.password_hash_method)
     store.migrate()
     return store
 

@@ -19,7 +19,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from store import AssignmentRecord, Store, SubmissionRecord
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, TEST_PASSWORD_HASH
 
 
 def libpq_url(url: str, database: str | None = None) -> str:
@@ -63,7 +63,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
-    opened = Store.from_url(database_url)
+    opened = Store.from_url(database_url, TEST_PASSWORD_HASH)
     opened.migrate()
     yield opened
     opened.dispose()

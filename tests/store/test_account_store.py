@@ -4,7 +4,9 @@ import pytest
 from sqlalchemy import text
 
 from grader.errors import BadInput, Conflict, NotFound
+from service.settings import Settings
 from store import Store
+from tests.conftest import TEST_PASSWORD_HASH
 
 
 def test_only_a_salted_hash_of_the_password_is_stored(store: Store) -> None:
@@ -90,3 +92,29 @@ def test_a_disabled_account_gets_no_new_token(store: Store) -> None:
         store.create_token("learner", "alice", None)
     plaintext, _ = store.create_token("platform", "alice", ["ds101"])  # platforms have their own names
     assert store.find_token(plaintext) is not None
+
+
+def test_production_hashes_at_full_cost_and_a_hash_of_any_cost_still_logs_in(database_url: str) -> None:
+    """Tests lower the scrypt cost explicitly (TEST_PASSWORD_HASH); nothing else may."""
+    assert Settings().password_hash_method == "scrypt" and Store.password_hash_method == "scrypt"
+    full = Store.from_url(database_url)
+    full.migrate()
+    full.create_account("learner", "alice", "correct horse", None)
+    cheap = Store.from_url(database_url, TEST_PASSWORD_HASH)
+    cheap.create_account("learner", "bob", "battery staple", None)
+    with full.engine.connect() as connection:
+        rows = connection.execute(text("SELECT name, password_hash FROM accounts")).all()
+    hashes = {name: hashed for name, hashed in rows}
+    assert hashes["alice"].startswith("scrypt:32768:8:1$")
+    assert hashes["bob"].startswith(f"{TEST_PASSWORD_HASH}$")
+    assert cheap.check_password("alice", "correct horse") is not None  # a stored hash names its own cost
+    assert full.check_password("bob", "battery staple") is not None
+    assert cheap.check_password("alice", "battery staple") is None
+    full.dispose()
+    cheap.dispose()
+
+
+@pytest.mark.parametrize("method", ["md5", "pbkdf2:sha256", "scrypt:0:8:1", "scrypt:16", "plain", ""])
+def test_a_password_hash_method_other_than_scrypt_is_refused_at_start(method: str) -> None:
+    with pytest.raises(BadInput, match="AUTOGRADE_PASSWORD_HASH_METHOD"):
+        Settings(password_hash_method=method)

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from service.settings import Settings
 from store import Store
+from tests.conftest import TEST_PASSWORD_HASH
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes, source_bytes
@@ -43,6 +44,7 @@ def settings(tmp_path: Path, migrated_template: Path) -> Settings:
         admin_token="admin-secret",
         max_upload_bytes=MAX_UPLOAD,
         redis_url="redis://127.0.0.1:1/0",
+        password_hash_method=TEST_PASSWORD_HASH,
     )
 
 

@@ -115,6 +115,7 @@ def test_exam_marks_are_seen_by_every_worker_cleared_after_and_expire(redis_conn
     assert not other_worker.busy()
 
 
+@pytest.mark.slow  # ~12 s: redis-py retries each refused command with backoff before it gives up
 def test_without_redis_nobody_waits() -> None:
     from redis import Redis
 
