@@ -17,6 +17,7 @@ from grader.errors import RecordVerificationFailed
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_EXAMPLES_V2 = "https://www.w3.org/ns/credentials/examples/v2"
+OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CLR_V2 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 
@@ -25,6 +26,7 @@ BUNDLED = {
     VC_EXAMPLES_V2: "credentials-examples-v2.json",
     OB_V3: "ob-v3p0-context-3.0.3.json",
     CLR_V2: "clr-v2p0-context-2.0.1.json",
+    OB_EXTENSIONS: "ob-v3p0-extensions.json",
 }
 
 

@@ -66,13 +66,14 @@ def controller_of(method: str) -> str:
 def resolve_key(method: str, documents: Mapping[str, Mapping[str, Any]]) -> bytes:
     """The public key of verification method ``method``, from ``did:key`` itself or a given DID document.
 
+    A bare ``did:key`` names its only key (1EdTech's samples write it so).
     Only methods the document lists under ``assertionMethod`` count: a key the issuer published
     for another purpose does not sign credentials.
     """
     did = controller_of(method)
     if did.startswith("did:key:"):
         multikey = did.removeprefix("did:key:")
-        if method != f"{did}#{multikey}":
+        if method not in (did, f"{did}#{multikey}"):
             raise RecordVerificationFailed(f"malformed: {method!r} is not a did:key verification method")
         return public_from_multikey(multikey)
     document = documents.get(did)

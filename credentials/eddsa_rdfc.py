@@ -83,7 +83,10 @@ def verify_proof(secured: Mapping[str, Any], key_for: Callable[[str], bytes]) ->
 
 
 def _single_proof(secured: Mapping[str, Any]) -> dict[str, Any]:
+    """The one proof, alone or as a list of one (1EdTech's samples write a list)."""
     proof = secured.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
     if not isinstance(proof, dict):
         raise RecordVerificationFailed("malformed: expected one proof object")
     if not isinstance(secured.get("@context"), list):

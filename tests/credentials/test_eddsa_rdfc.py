@@ -133,3 +133,20 @@ def test_another_did_keys_method_fails() -> None:
     secured["proof"]["verificationMethod"] = forged
     with pytest.raises(RecordVerificationFailed):
         verify_proof(secured, lambda m: resolve_key(m, {}))
+
+
+SAMPLE = Path(__file__).parent / "samples" / "1edtech-ob30-simple-did-key-method.json"
+
+
+def test_an_open_badge_signed_by_1edtech_verifies_with_ours() -> None:
+    """1EdTech's validator signs its OB 3.0 sample with its own eddsa-rdfc-2022 implementation."""
+    sample = json.loads(SAMPLE.read_text())
+    verified = verify_proof(sample, lambda m: resolve_key(m, {}))
+    assert verified.verification_method == "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+
+
+def test_the_1edtech_sample_with_one_changed_letter_fails() -> None:
+    sample = json.loads(SAMPLE.read_text())
+    sample["credentialSubject"]["achievement"]["name"] = "test 2"
+    with pytest.raises(RecordVerificationFailed, match="does not match"):
+        verify_proof(sample, lambda m: resolve_key(m, {}))
