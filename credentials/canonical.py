@@ -6,6 +6,10 @@ graphs (many interchangeable blank nodes) make that algorithm take factorial tim
 document from outside could stall a verifier: the permutations it would try are counted
 before it tries them, and past ``budget`` canonicalisation stops with an error. Our own
 credentials use a few dozen units.
+
+A JSON-LD processor silently drops what no context defines (a key, or a type or id that is
+only a relative IRI), and a proof does not cover what was dropped: a verifier that allowed it
+would accept a signed credential with any such member added. Both are refused here instead.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from grader.errors import RecordVerificationFailed
 MAX_DOCUMENT_BYTES = 2_000_000
 WORK_BUDGET = 10_000
 MAX_INTERCHANGEABLE = 8  # 8! = 40,320 permutations of one group is already past any budget
+UNRESOLVED_BASE = "https://relative-iri.invalid/"  # a relative IRI resolves here, then is refused
 
 
 class CanonicalisationRefused(RecordVerificationFailed):
@@ -43,14 +48,25 @@ def canonical_nquads(document: Mapping[str, Any], budget: int = WORK_BUDGET) -> 
     options = {
         "documentLoader": load_document,
         "contextResolver": ContextResolver({}, load_document),
-        "base": "",
+        "base": UNRESOLVED_BASE,
     }
     try:
-        dataset = jsonld.to_rdf(dict(document), options)
+        dataset = jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped).to_rdf(dict(document), options)
     except jsonld.JsonLdError as exc:
         raise _unwrapped(exc) from exc
     text: str = _BudgetedUrdna2015(budget).main(dataset, {"format": "application/n-quads"})
+    if UNRESOLVED_BASE in text:
+        relative = text[text.index(UNRESOLVED_BASE) :].split(">", 1)[0].removeprefix(UNRESOLVED_BASE)
+        raise RecordVerificationFailed(
+            f"malformed: {relative!r} is a type or id no context defines; a proof would not cover it"
+        )
     return text
+
+
+def _refuse_dropped(term: str | None) -> None:
+    raise RecordVerificationFailed(
+        f"malformed: the member {term!r} is defined by none of the document's contexts; a proof would not cover it"
+    )
 
 
 def _unwrapped(exc: BaseException) -> RecordVerificationFailed:

@@ -6,6 +6,7 @@ import pytest
 
 from credentials.canonical import MAX_DOCUMENT_BYTES, CanonicalisationRefused, canonical_nquads
 from credentials.contexts import VC_V2, ContextNotAllowed
+from grader.errors import RecordVerificationFailed
 
 
 def test_an_unknown_context_is_refused_by_name_and_never_fetched() -> None:
@@ -37,3 +38,15 @@ def test_a_blank_node_clique_is_refused_by_the_work_budget() -> None:
 def test_a_small_clique_is_canonicalised_within_budget() -> None:
     lines = canonical_nquads(clique(3)).splitlines()
     assert len(lines) == 6 and all(line.startswith("_:c14n") for line in lines)
+
+
+def test_a_member_no_context_defines_is_refused_not_silently_dropped() -> None:
+    document = {"@context": [VC_V2], "type": ["VerifiableCredential"], "grade": "A+"}
+    with pytest.raises(RecordVerificationFailed, match="'grade'"):
+        canonical_nquads(document)
+
+
+def test_a_type_no_context_defines_is_refused() -> None:
+    document = {"@context": [VC_V2], "type": ["VerifiableCredential", "DiplomaOfEverything"]}
+    with pytest.raises(RecordVerificationFailed, match="DiplomaOfEverything"):
+        canonical_nquads(document)
