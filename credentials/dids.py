@@ -98,3 +98,17 @@ def _assertion_key(document: Mapping[str, Any], method: str) -> bytes:
                 break
             return public_from_multikey(multikey)
     raise RecordVerificationFailed(f"the DID document {document.get('id')} has no Multikey {method}")
+
+
+def did_web_of(url: str) -> str:
+    """The ``did:web`` a service at ``url`` publishes (``https://host[:port][/path]``).
+
+    The document of ``did:web:host`` is at ``/.well-known/did.json``; with a path, at
+    ``/path/did.json``: the service answers both.
+    """
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("https", "http") or not rest:
+        raise BadInput(f"{url!r} is not an http(s) URL a did:web can name")
+    host, _, path = rest.partition("/")
+    segments = [segment for segment in path.split("/") if segment]
+    return ":".join([did_web(host), *segments])

@@ -6,12 +6,19 @@ every did:key wallet spell keys this way. Nothing here makes a key; keys are raw
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from grader.errors import BadInput, RecordVerificationFailed
 
 ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 ED25519_PUBLIC = b"\xed\x01"
 ED25519_PRIVATE = b"\x80\x26"
 KEY_BYTES = 32
+
+
+def public_of(private: bytes) -> bytes:
+    """The raw public half of a raw Ed25519 private key."""
+    return Ed25519PrivateKey.from_private_bytes(_checked(private)).public_key().public_bytes_raw()
 
 
 def base58btc(raw: bytes) -> str:

@@ -73,7 +73,7 @@ def entry(list_url: str, purpose: str, index: int) -> dict[str, Any]:
 
 
 def list_credential(
-    list_url: str, purpose: str, issuer: str, valid_from: str, indices: Iterable[int]
+    list_url: str, purpose: str, issuer: str, valid_from: str, indices: Iterable[int], size: int = MIN_BITS
 ) -> dict[str, Any]:
     """The unsigned status list credential of ``purpose`` with the bits at ``indices`` set."""
     if purpose not in PURPOSES:
@@ -88,7 +88,7 @@ def list_credential(
             "id": f"{list_url}#list",
             "type": "BitstringStatusList",
             "statusPurpose": purpose,
-            "encodedList": encode(indices),
+            "encodedList": encode(indices, size),
         },
     }
 

@@ -25,11 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from credentials import eddsa_rdfc, status_list, vc_jwt
 from credentials.dids import method_id
-from credentials.multikey import KEY_BYTES
+from credentials.multikey import KEY_BYTES, public_of
 from records.export import RECORD_TERM, to_clr
 from records.history import canonical_json
 from records.model import Event
@@ -75,7 +73,7 @@ def issue(
     """The signed CLR (JSON with embedded proofs, or a compact VC-JWT), ready to hand out."""
     if len(issuer.private) != KEY_BYTES:
         raise ValueError("the issuer key is not a raw Ed25519 key")
-    method = method_id(issuer.did, _public(issuer.private))
+    method = method_id(issuer.did, public_of(issuer.private))
     clr = _unsigned_clr(record, issuer, issued_at)
     hashes = {event.seq: event.hash for event in history}
     subject = clr["credentialSubject"]
@@ -100,16 +98,20 @@ def status_positions(
 ) -> dict[str, list[int]]:
     """The positions to set in each status list, from what was issued and the records as they are now.
 
-    ``current`` maps (programme, learner) to the record today (``Record.to_dict()``).
+    ``current`` maps (programme, learner) to the record today (``Record.to_dict()``); a learner
+    missing from it (their history fails verification) has every credential suspended, none revoked.
     """
     revoked, suspended = [], []
     for position, claim in issued:
         record = current.get((claim.programme_id, claim.learner))
-        now = _claimed_courses(record) if record else {}
+        if record is None:
+            suspended.append(position)
+            continue
+        now = _claimed_courses(record)
         before = claim.claims if claim.course == WHOLE_RECORD else {claim.course: claim.claims}
         if any(was["grade"] is not None and now.get(course) != was for course, was in before.items()):
             revoked.append(position)
-        if record is not None and record.get("frozen"):
+        if record.get("frozen"):
             suspended.append(position)
     return {"revocation": revoked, "suspension": suspended}
 
@@ -184,7 +186,3 @@ def _status(issuer: Issuer, position: int) -> list[dict[str, Any]]:
 
 def _digest(claims: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(claims)).hexdigest()[:16]
-
-
-def _public(private: bytes) -> bytes:
-    return Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()

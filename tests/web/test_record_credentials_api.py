@@ -1,0 +1,89 @@
+"""Records as standard credentials through the API: the export's format choice, the did:web
+document, and status lists that mark a record overturned after it was issued."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from credentials.verify import DATA_INTEGRITY, JWT, verify_credential
+from tests.web.test_records_api import graded  # noqa: F401  (a fixture)
+
+EXPORT = "/api/v1/programmes/mm-ds/records/alice/export.json"
+DID = "did:web:localhost"
+
+
+def resolve(client: FlaskClient) -> dict[str, Any]:
+    """What a verifier fetches once: the DID document and both status lists."""
+    document = client.get("/.well-known/did.json").json
+    lists = [client.get(f"/api/v1/records/status/{p}").data for p in ("revocation", "suspension")]
+    return {"did_documents": {document["id"]: document}, "status_lists": lists}
+
+
+def test_the_clr_export_verifies_by_the_services_did_with_its_status_lists(
+    client: FlaskClient, graded: Callable[[float], str], alice: dict[str, str]
+) -> None:
+    graded(2.0)
+    exported = client.get(f"{EXPORT}?format=clr-di", headers=alice)
+    assert exported.status_code == 200 and exported.headers["Cache-Control"] == "no-store"
+    verified = verify_credential(exported.data, **resolve(client))
+    assert verified.proof_format == DATA_INTEGRITY and verified.statuses == ()
+    assert verified.credential["issuer"]["id"] == DID and verified.embedded == 2
+    assert client.get("/did.json").json == client.get("/.well-known/did.json").json
+
+
+def test_the_clr_as_a_vc_jwt_verifies(
+    client: FlaskClient, graded: Callable[[float], str], alice: dict[str, str]
+) -> None:
+    graded(2.0)
+    exported = client.get(f"{EXPORT}?format=clr-jwt", headers=alice)
+    assert exported.mimetype == "application/jwt"
+    assert verify_credential(exported.data, **resolve(client)).proof_format == JWT
+
+
+def test_an_override_after_issue_revokes_the_exported_record(
+    client: FlaskClient, graded: Callable[[float], str], alice: dict[str, str], instructor: dict[str, str]
+) -> None:
+    graded(2.0)
+    exported = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
+    overridden = client.post(
+        "/api/v1/programmes/mm-ds/records/alice/overrides",
+        headers=instructor,
+        json={"course": "ds101", "value": 55, "reason": "plagiarism finding"},
+    )
+    assert overridden.status_code == 201
+    assert verify_credential(exported, **resolve(client)).statuses == ("revocation",)
+    again = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
+    assert verify_credential(again, **resolve(client)).statuses == ()  # the new record is not revoked
+
+
+def test_a_freeze_suspends_the_exported_record(
+    client: FlaskClient, graded: Callable[[float], str], alice: dict[str, str], instructor: dict[str, str]
+) -> None:
+    graded(2.0)
+    exported = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
+    frozen = client.post(
+        "/api/v1/programmes/mm-ds/records/alice/freeze", headers=instructor, json={"reason": "under review"}
+    )
+    assert frozen.status_code == 201
+    assert verify_credential(exported, **resolve(client)).statuses == ("suspension",)
+
+
+def test_an_unknown_format_is_a_400_naming_the_choices(
+    client: FlaskClient, graded: Callable[[float], str], alice: dict[str, str]
+) -> None:
+    graded(2.0)
+    reply = client.get(f"{EXPORT}?format=pdf", headers=alice)
+    assert reply.status_code == 400 and "clr-di" in reply.json["message"]
+    assert client.get("/api/v1/records/status/expired").status_code == 404
+
+
+def test_the_status_list_is_public_signed_and_of_the_standard_size(client: FlaskClient) -> None:
+    listed = client.get("/api/v1/records/status/revocation")
+    assert listed.status_code == 200
+    document = json.loads(listed.data)
+    assert document["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert verify_credential(listed.data, **{**resolve(client), "status_lists": []}, check_status=False)
