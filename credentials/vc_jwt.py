@@ -3,6 +3,8 @@
 The payload also carries the registered claims OB 3.0 requires (``iss`` the issuer's id,
 ``jti`` the credential's id, ``nbf`` its validFrom; ``sub`` when the subject has an id,
 ``exp`` when it expires); the header names the key (``kid``, a DID verification method).
+A token may instead carry its key (``jwk``, as some issuers write it): it then stands for
+the ``did:key`` of that key, and the verifier still requires that DID to be the issuer.
 Only ``EdDSA`` is accepted: the token cannot choose a weaker algorithm or ``none``.
 """
 
@@ -19,6 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from credentials.eddsa_rdfc import VerifiedProof
+from credentials.multikey import did_key_method
 from grader.errors import RecordVerificationFailed
 
 ALGORITHM = "EdDSA"
@@ -42,18 +45,34 @@ def verify(token: str, key_for: Callable[[str], bytes]) -> tuple[dict[str, Any],
     if len(parts) != 3:
         raise RecordVerificationFailed("malformed: a compact JWT has three dot-separated parts")
     header, payload = _json_segment(parts[0], "header"), _json_segment(parts[1], "payload")
-    if header.get("alg") != ALGORITHM or not isinstance(header.get("kid"), str):
-        raise RecordVerificationFailed(f"the JWT must be signed with {ALGORITHM} and name its key (kid)")
+    if header.get("alg") != ALGORITHM:
+        raise RecordVerificationFailed(f"the JWT must be signed with {ALGORITHM}, not {header.get('alg')!r}")
+    method = _method_of(header)
     try:
-        Ed25519PublicKey.from_public_bytes(key_for(header["kid"])).verify(
+        Ed25519PublicKey.from_public_bytes(key_for(method)).verify(
             _b64url_decode(parts[2], "signature"), f"{parts[0]}.{parts[1]}".encode("ascii")
         )
     except (InvalidSignature, ValueError) as exc:
         raise RecordVerificationFailed(
-            f"the JWT signature by {header['kid']} does not match: the token was changed, or the key is wrong"
+            f"the JWT signature by {method} does not match: the token was changed, or the key is wrong"
         ) from exc
     _check_claims(payload)
-    return payload, VerifiedProof(header["kid"], str(payload.get("validFrom", "")))
+    return payload, VerifiedProof(method, str(payload.get("validFrom", "")))
+
+
+def _method_of(header: Mapping[str, Any]) -> str:
+    """The verification method the header names (``kid``), or the did:key of the key it carries (``jwk``)."""
+    if isinstance(header.get("kid"), str):
+        return str(header["kid"])
+    jwk = header.get("jwk")
+    if (
+        isinstance(jwk, dict)
+        and jwk.get("kty") == "OKP"
+        and jwk.get("crv") == "Ed25519"
+        and isinstance(jwk.get("x"), str)
+    ):
+        return did_key_method(_b64url_decode(jwk["x"], "jwk"))
+    raise RecordVerificationFailed("the JWT header names no key (kid) and carries no Ed25519 key (jwk)")
 
 
 def _claims(credential: Mapping[str, Any]) -> dict[str, Any]:
