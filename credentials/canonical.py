@@ -19,6 +19,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from cachetools import LRUCache
 from pyld import jsonld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
@@ -30,6 +31,10 @@ MAX_DOCUMENT_BYTES = 2_000_000
 WORK_BUDGET = 10_000
 MAX_INTERCHANGEABLE = 8  # 8! = 40,320 permutations of one group is already past any budget
 UNRESOLVED_BASE = "https://relative-iri.invalid/"  # a relative IRI resolves here, then is refused
+# Processed contexts, shared by every call (half the cost of a proof is processing them):
+# remote ones can only be bundled ones, the loader refusing any other URL; inline ones are
+# keyed by their content, and the LRU bound keeps a stream of distinct ones from growing it.
+_RESOLVED: LRUCache[str, Any] = LRUCache(maxsize=256)
 
 
 class CanonicalisationRefused(RecordVerificationFailed):
@@ -47,7 +52,7 @@ def canonical_nquads(document: Mapping[str, Any], budget: int = WORK_BUDGET) -> 
         )
     options = {
         "documentLoader": load_document,
-        "contextResolver": ContextResolver({}, load_document),
+        "contextResolver": ContextResolver(_RESOLVED, load_document),
         "base": UNRESOLVED_BASE,
     }
     try:
