@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from credentials.verify import DATA_INTEGRITY, JWT, verify_credential
 from tests.web.test_records_api import graded  # noqa: F401  (a fixture)
 
-EXPORT = "/api/v1/programmes/mm-ds/records/alice/export.json"
+RECORD = "/api/v1/programmes/mm-ds/records/alice"
+EXPORT = f"{RECORD}/export.json"
 DID = "did:web:localhost"
 
 
@@ -44,17 +45,21 @@ def test_the_clr_as_a_vc_jwt_verifies(
     assert verify_credential(exported.data, **resolve(client)).proof_format == JWT
 
 
+def exported_then(client: FlaskClient, alice: dict[str, str], change: Callable[[], Any]) -> bytes:
+    """A CLR exported before ``change`` (an instructor's override or freeze, which must succeed)."""
+    exported = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
+    assert change().status_code == 201
+    return exported
+
+
 def test_an_override_after_issue_revokes_the_exported_record(
     client: FlaskClient, graded: Callable[[float], str], alice: dict[str, str], instructor: dict[str, str]
 ) -> None:
     graded(2.0)
-    exported = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
-    overridden = client.post(
-        "/api/v1/programmes/mm-ds/records/alice/overrides",
-        headers=instructor,
-        json={"course": "ds101", "value": 55, "reason": "plagiarism finding"},
+    body = {"course": "ds101", "value": 55, "reason": "plagiarism finding"}
+    exported = exported_then(
+        client, alice, lambda: client.post(f"{RECORD}/overrides", headers=instructor, json=body)
     )
-    assert overridden.status_code == 201
     assert verify_credential(exported, **resolve(client)).statuses == ("revocation",)
     again = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
     assert verify_credential(again, **resolve(client)).statuses == ()  # the new record is not revoked
@@ -64,11 +69,10 @@ def test_a_freeze_suspends_the_exported_record(
     client: FlaskClient, graded: Callable[[float], str], alice: dict[str, str], instructor: dict[str, str]
 ) -> None:
     graded(2.0)
-    exported = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
-    frozen = client.post(
-        "/api/v1/programmes/mm-ds/records/alice/freeze", headers=instructor, json={"reason": "under review"}
+    body = {"reason": "under review"}
+    exported = exported_then(
+        client, alice, lambda: client.post(f"{RECORD}/freeze", headers=instructor, json=body)
     )
-    assert frozen.status_code == 201
     assert verify_credential(exported, **resolve(client)).statuses == ("suspension",)
 
 
