@@ -112,3 +112,31 @@ def test_our_vc_jwt_passes_their_verifier_and_theirs_passes_ours() -> None:
 
 def test_status_lists_read_the_same_both_ways() -> None:
     assert status_list.decode(encode_bitstring([5, 99])) == status_list.decode(status_list.encode([99, 5]))
+
+
+def signed_lists(revoked: list[int]) -> dict[str, bytes]:
+    """Our two status lists, signed, by the URL each credential names."""
+    lists = {}
+    for purpose in status_list.PURPOSES:
+        url = f"https://grades.example.edu/api/v1/records/status/{purpose}"
+        unsigned_list = status_list.list_credential(
+            url, purpose, DID, ISSUED_AT, revoked if purpose == "revocation" else []
+        )
+        lists[url] = json.dumps(add_proof(unsigned_list, PRIVATE, METHOD, ISSUED_AT)).encode()
+    return lists
+
+
+def test_their_verifier_reads_our_status_lists_a_revoked_credential_fails_and_a_good_one_passes() -> None:
+    course = our_course_credential()
+    position = int(course["credentialStatus"][0]["statusListIndex"])
+    good, revoked = signed_lists([position + 1]), signed_lists([position])
+    OB3LdpVerifier(PUBLIC_PEM).verify(
+        course, check_status=True, download=good.__getitem__, verify_status_list=False
+    )
+    with pytest.raises(OB3VerificationError, match="status .revocation. is set"):
+        OB3LdpVerifier(PUBLIC_PEM).verify(
+            course, check_status=True, download=revoked.__getitem__, verify_status_list=False
+        )
+    assert verify_credential(json.dumps(course).encode(), {}, list(revoked.values())).statuses == (
+        "revocation",
+    )
