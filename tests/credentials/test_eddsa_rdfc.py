@@ -150,3 +150,25 @@ def test_the_1edtech_sample_with_one_changed_letter_fails() -> None:
     sample["credentialSubject"]["achievement"]["name"] = "test 2"
     with pytest.raises(RecordVerificationFailed, match="does not match"):
         verify_proof(sample, lambda m: resolve_key(m, {}))
+
+
+CLR_SAMPLE = Path(__file__).parent / "samples" / "1edtech-clr20-simple.json"
+
+
+def key_in_fragment(method: str) -> bytes:
+    """1EdTech's CLR sample names https issuers whose key is the method's fragment (a Multikey)."""
+    return public_from_multikey(method.split("#", 1)[1])
+
+
+def test_a_clr_signed_by_1edtech_and_the_badge_inside_it_verify_with_ours() -> None:
+    clr = json.loads(CLR_SAMPLE.read_text())
+    assert verify_proof(clr, key_in_fragment).created == "2010-01-01T19:23:24Z"
+    badge = clr["credentialSubject"]["verifiableCredential"][0]
+    assert verify_proof(badge, key_in_fragment).created == "2024-03-21T18:13:02Z"
+
+
+def test_changing_the_badge_inside_1edtechs_clr_breaks_the_clrs_proof_too() -> None:
+    clr = json.loads(CLR_SAMPLE.read_text())
+    clr["credentialSubject"]["verifiableCredential"][0]["name"] = "Teamwork Badge!"
+    with pytest.raises(RecordVerificationFailed, match="does not match"):
+        verify_proof(clr, key_in_fragment)
