@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from web.api.records import public_base
 from web.auth import public
 from web.handles import handles
-from web.record_key import did_document_of
+from web.record_key import did_document_of, public_base
 
 did = Blueprint("did", __name__)
 
@@ -21,6 +20,7 @@ did = Blueprint("did", __name__)
 @did.get("/did.json")
 @public
 def did_document() -> Response:
-    response = jsonify(did_document_of(handles().record_keys, public_base()))
+    h = handles()
+    response = jsonify(did_document_of(h.record_keys, public_base(h.settings)))
     response.headers["Cache-Control"] = "max-age=300"
     return response

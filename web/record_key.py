@@ -25,6 +25,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import request
 
 from credentials.dids import did_document, did_web_of
 from grader.errors import BadInput, InfrastructureError
@@ -97,6 +98,11 @@ def read_key_file(path: Path, what: str) -> bytes:
             else ""
         )
         raise InfrastructureError(f"the {what} {path} cannot be read: {exc.strerror}{hint}") from exc
+
+
+def public_base(settings: Settings) -> str:
+    """Where verifiers reach this service: the configured public URL, else the address this request used."""
+    return settings.public_url or request.host_url
 
 
 def credential_issuer(keys: RecordKeys, base_url: str) -> Issuer:

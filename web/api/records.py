@@ -32,7 +32,7 @@ from web.downloads import export_filename, private_attachment
 from web.forms import uploaded_file
 from web.handles import handles
 from web.json_body import json_object, reason_field
-from web.record_key import credential_issuer
+from web.record_key import credential_issuer, public_base
 
 records = Blueprint("records", __name__)
 ISSUER = {"id": "urn:autograde:service", "type": ["Profile"], "name": "autograde"}
@@ -240,17 +240,12 @@ def signed_export(programme: Programme, learner: str) -> bytes:
     return encode_signed(sign_document(document, h.record_keys.signing, issued_at, ISSUER))
 
 
-def public_base() -> str:
-    """Where verifiers reach this service: the configured public URL, else the address asked for."""
-    return handles().settings.public_url or request.host_url
-
-
 def standard_export(programme: Programme, learner: str, proof_format: str) -> bytes:
     """The record as a CLR 2.0 with an OB 3.0 credential per course, by the service's did:web."""
     h = handles()
     record = record_for(programme, learner)
     history = h.store.record_history(programme.id, learner)
-    issuer = credential_issuer(h.record_keys, public_base())
+    issuer = credential_issuer(h.record_keys, public_base(h.settings))
     return credential_use.issue_record(h.store, record, history, issuer, h.clock(), proof_format)
 
 
@@ -277,7 +272,7 @@ def status_list(purpose: str) -> Response:
     if purpose not in PURPOSES:
         raise NotFound(f"no status list {purpose!r}; there are {', '.join(PURPOSES)}")
     h = handles()
-    issuer = credential_issuer(h.record_keys, public_base())
+    issuer = credential_issuer(h.record_keys, public_base(h.settings))
     data = credential_use.status_list_credential(h.store, issuer, purpose, h.clock())
     response = Response(data, mimetype="application/json")
     response.headers["Cache-Control"] = "no-cache"
