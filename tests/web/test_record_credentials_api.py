@@ -8,8 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from credentials.verify import DATA_INTEGRITY, JWT, verify_credential
+from store import Store
 from tests.web.test_records_api import graded  # noqa: F401  (a fixture)
 
 RECORD = "/api/v1/programmes/mm-ds/records/alice"
@@ -91,3 +93,14 @@ def test_the_status_list_is_public_signed_and_of_the_standard_size(client: Flask
     document = json.loads(listed.data)
     assert document["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert verify_credential(listed.data, **{**resolve(client), "status_lists": []}, check_status=False)
+
+
+def test_a_history_altered_after_issue_suspends_the_record_and_blocks_new_exports(
+    client: FlaskClient, graded: Callable[[float], str], alice: dict[str, str], store: Store
+) -> None:
+    graded(2.0)
+    exported = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE record_events SET actor = 'someone' WHERE seq = 1"))
+    assert verify_credential(exported, **resolve(client)).statuses == ("suspension",)
+    assert client.get(f"{EXPORT}?format=clr-di", headers=alice).status_code == 409
