@@ -162,6 +162,15 @@ def verify_document(envelope: Mapping[str, Any], public_keys: Mapping[str, bytes
         ) from exc
 
 
+def is_legacy(data: bytes) -> bool:
+    """Whether a file is this scheme's envelope (rather than a standard credential or a VC-JWT)."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(value, dict) and set(value) == {"document", "proof"}
+
+
 def encode_signed(envelope: Mapping[str, Any]) -> bytes:
     return canonical_json(envelope) + b"\n"
 

@@ -26,6 +26,7 @@ from grader.errors import StorageError
 from store.accounts import HASH_METHOD, AccountStore
 from store.assignment_changes import AssignmentChangeStore
 from store.assignments import AssignmentStore
+from store.credentials import IssuedCredentialStore
 from store.deliveries import DeliveryStore
 from store.exams import ExamStore
 from store.platforms import PlatformStore
@@ -116,6 +117,7 @@ class Store(
     ProgrammeStore,
     RegradeStore,
     StatsStore,
+    IssuedCredentialStore,
 ):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""
 

@@ -470,3 +470,21 @@ class RegradeResultRow(Base):
     feedback_html: Mapped[str | None] = mapped_column(Text, nullable=True)
     provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class IssuedCredentialRow(Base):
+    """A standard credential handed out (records/issuance.py): its status list position and what it claimed.
+
+    The position is the row's id: positions are never reused, so a revoked credential's bit
+    can never come to mean another credential.
+    """
+
+    __tablename__ = "issued_credentials"
+
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    credential_id: Mapped[str] = mapped_column(String(800), unique=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), index=True)
+    learner: Mapped[str] = mapped_column(String(200))
+    course: Mapped[str] = mapped_column(String(200))  # "" for the CLR and the programme credential
+    claims: Mapped[dict[str, Any]] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -59,6 +59,7 @@ TABLES = (
     "regrade_results",
     "accounts",
     "assignment_changes",
+    "issued_credentials",
 )
 
 

@@ -15,6 +15,7 @@ from service.queue import Enqueuer
 from service.settings import Settings
 from store import Store
 from web.api import api
+from web.did import did
 from web.errors import register_error_handlers
 from web.handles import EXTENSION, Handles, handles
 from web.health import health
@@ -69,6 +70,7 @@ def create_app(
     app.register_blueprint(api)
     init_pages(app, settings)
     app.register_blueprint(health)
+    app.register_blueprint(did)
     if settings.proxy_hops:  # only what the configured number of balancers appended is believed
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]
     return app

@@ -9,7 +9,9 @@ a temporary file and linked into place, and exactly one key wins. With many host
 configured file is only ever read, and a host without it refuses to start.
 
 Rotation: the retired keys (``AUTOGRADE_RECORDS_PREVIOUS_KEYS``) stay published next to
-the signing key, so every record signed before keeps verifying.
+the signing key, so every record signed before keeps verifying: in the JWK set of the legacy
+signature and in the service's DID document (``did:web``), which names the issuer of the
+standard credentials (``records/issuance.py``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import request
 
+from credentials.dids import did_document, did_web_of
 from grader.errors import BadInput, InfrastructureError
+from records.issuance import Issuer
 from records.signing import private_key_from_pem, public_key_of, public_keys_from
 from service.settings import Settings
 
@@ -92,3 +98,19 @@ def read_key_file(path: Path, what: str) -> bytes:
             else ""
         )
         raise InfrastructureError(f"the {what} {path} cannot be read: {exc.strerror}{hint}") from exc
+
+
+def public_base(settings: Settings) -> str:
+    """Where verifiers reach this service: the configured public URL, else the address this request used."""
+    return settings.public_url or request.host_url
+
+
+def credential_issuer(keys: RecordKeys, base_url: str) -> Issuer:
+    """The issuer of standard credentials: the service's did:web at ``base_url``, signing with the records key."""
+    base = base_url.rstrip("/")
+    return Issuer(did_web_of(base), "autograde", keys.signing, f"{base}/api/v1/records/status")
+
+
+def did_document_of(keys: RecordKeys, base_url: str) -> dict[str, Any]:
+    """The service's DID document: the signing key and every retired one, so older credentials still verify."""
+    return did_document(did_web_of(base_url.rstrip("/")), keys.published)

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from credentials.verify import verify_credential
 from records.signing import decode_signed, public_keys_from, verify_document
 from store import Store
 from tests.web.pages_client import csrf_of, log_in, post_form
@@ -124,3 +125,16 @@ def test_a_learner_downloads_their_own_signed_record(client: FlaskClient, store:
     client.post("/logout", data={"csrf_token": csrf_of(client, "/learn/")})
     log_in(client, "bob")  # bob has no record in mm-ds
     assert client.get("/learn/records/mm-ds/export.json").status_code == 404
+
+
+def test_a_learner_downloads_their_record_for_a_wallet(client: FlaskClient, path: str) -> None:
+    page = client.get("/learn/records").get_data(as_text=True)
+    assert 'href="/learn/records/mm-ds/export.json?format=clr-di"' in page
+    wallet = client.get("/learn/records/mm-ds/export.json?format=clr-di")
+    assert wallet.status_code == 200 and wallet.headers["Content-Disposition"].startswith("attachment")
+    document = client.get("/.well-known/did.json").json
+    lists = [client.get(f"/api/v1/records/status/{p}").data for p in ("revocation", "suspension")]
+    verified = verify_credential(wallet.data, {document["id"]: document}, lists)
+    assert (
+        verified.credential["type"] == ["VerifiableCredential", "ClrCredential"] and verified.statuses == ()
+    )

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
 from flask.testing import FlaskClient
 
+from credentials.verify import verify_credential
 from grader.errors import InfrastructureError
 from records.signing import decode_signed, private_key_pem, public_key_of, public_keys_from, verify_document
 from service.settings import Settings
@@ -195,3 +196,29 @@ def test_a_short_session_secret_file_is_refused(
     weak.write_text("hunter2\n")
     with pytest.raises(InfrastructureError, match="32 characters"):
         create_app(host_settings("host-c", secret_key_file=str(weak)), enqueuer=FakeEnqueuer())
+
+
+def test_after_rotation_a_standard_credential_issued_before_still_verifies_by_the_did_document(
+    client: FlaskClient,
+    graded_record: None,
+    alice: dict[str, str],
+    host_settings: Callable[..., Settings],
+    secrets_dir: Path,
+) -> None:
+    before = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
+    make_key(secrets_dir / "records-signing-key-2.pem")
+    rotated = host(
+        host_settings(
+            "host-c",
+            records_key_file=str(secrets_dir / "records-signing-key-2.pem"),
+            records_previous_keys=str(secrets_dir / "records-signing-key.pem"),
+        )
+    )
+    document = rotated.get("/.well-known/did.json").json
+    assert len(document["assertionMethod"]) == 2
+    lists = [rotated.get(f"/api/v1/records/status/{p}").data for p in ("revocation", "suspension")]
+    old = verify_credential(before, {document["id"]: document}, lists)
+    after = rotated.get(f"{EXPORT}?format=clr-di", headers=alice).data
+    new = verify_credential(after, {document["id"]: document}, lists)
+    assert old.verification_method != new.verification_method
+    assert new.verification_method == document["assertionMethod"][0]  # the signing key is listed first

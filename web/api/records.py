@@ -14,14 +14,17 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from credentials.status_list import PURPOSES
 from grader.errors import BadInput, Conflict, Forbidden, NotFound
 from records.compute import compute_record
 from records.explain import explain
 from records.export import to_clr, to_csv
 from records.history import verify_history
+from records.issuance import FORMATS
 from records.model import Event, Record
 from records.programme import Programme, parse_programme
 from records.signing import encode_signed, public_key_jwk, sign_document
+from service import credentials as credential_use
 from service import programmes as programme_use
 from service.memo import Memo
 from web.auth import Caller, can_see_course, current_caller, public, require
@@ -29,9 +32,11 @@ from web.downloads import export_filename, private_attachment
 from web.forms import uploaded_file
 from web.handles import handles
 from web.json_body import json_object, reason_field
+from web.record_key import credential_issuer, public_base
 
 records = Blueprint("records", __name__)
 ISSUER = {"id": "urn:autograde:service", "type": ["Profile"], "name": "autograde"}
+LEGACY = "legacy"
 _programmes: Memo[Programme] = Memo(256)
 
 
@@ -227,6 +232,7 @@ def existing_history(programme_id: str, learner: str) -> list[Event]:
 
 
 def signed_export(programme: Programme, learner: str) -> bytes:
+    """The legacy signed record (our own Ed25519 scheme), kept verifiable for one release."""
     record = record_for(programme, learner)
     h = handles()
     issued_at = h.clock().isoformat()
@@ -234,10 +240,43 @@ def signed_export(programme: Programme, learner: str) -> bytes:
     return encode_signed(sign_document(document, h.record_keys.signing, issued_at, ISSUER))
 
 
+def standard_export(programme: Programme, learner: str, proof_format: str) -> bytes:
+    """The record as a CLR 2.0 with an OB 3.0 credential per course, by the service's did:web."""
+    h = handles()
+    record = record_for(programme, learner)
+    history = h.store.record_history(programme.id, learner)
+    issuer = credential_issuer(h.record_keys, public_base(h.settings))
+    return credential_use.issue_record(h.store, record, history, issuer, h.clock(), proof_format)
+
+
 @records.get("/programmes/<programme_id>/records/<learner>/export.json")
 def export_json(programme_id: str, learner: str) -> Response:
+    """``?format=clr-di`` (Data Integrity proofs) or ``clr-jwt`` (a VC-JWT); the legacy signature by default."""
+    proof_format = request.args.get("format", LEGACY)
+    if proof_format not in (LEGACY, *FORMATS):
+        raise BadInput(f"format must be one of {', '.join((LEGACY, *FORMATS))}, not {proof_format!r}")
     programme, _ = readable_record(programme_id, learner)
-    return signed_download(programme, learner)
+    if proof_format == LEGACY:
+        return signed_download(programme, learner)
+    data = standard_export(programme, learner, proof_format)
+    extension, mimetype = (
+        ("jwt", "application/jwt") if proof_format == "clr-jwt" else ("json", "application/json")
+    )
+    return private_attachment(data, f"{export_filename(programme_id, learner)}-clr.{extension}", mimetype)
+
+
+@records.get("/records/status/<purpose>")
+@public
+def status_list(purpose: str) -> Response:
+    """The signed Bitstring Status List of ``revocation`` or ``suspension``, as of now (no token needed)."""
+    if purpose not in PURPOSES:
+        raise NotFound(f"no status list {purpose!r}; there are {', '.join(PURPOSES)}")
+    h = handles()
+    issuer = credential_issuer(h.record_keys, public_base(h.settings))
+    data = credential_use.status_list_credential(h.store, issuer, purpose, h.clock())
+    response = Response(data, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @records.get("/programmes/<programme_id>/records/<learner>/export.csv")
