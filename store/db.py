@@ -28,6 +28,7 @@ from store.assignment_changes import AssignmentChangeStore
 from store.assignments import AssignmentStore
 from store.deliveries import DeliveryStore
 from store.exams import ExamStore
+from store.ledger import LedgerStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
 from store.regrades import RegradeStore
@@ -108,6 +109,7 @@ class Store(
     TokenStore,
     AssignmentStore,
     AssignmentChangeStore,
+    LedgerStore,
     ReportStore,
     SubmissionStore,
     PlatformStore,

@@ -56,6 +56,7 @@ TABLES = (
     "regrade_results",
     "accounts",
     "assignment_changes",
+    "deadline_ledger",
 )
 
 
