@@ -151,3 +151,25 @@ def checked_entry(
         if entry.due is not None and entry.due <= due:
             raise InvalidSpec(f"due: {entry.due.isoformat()} is not after the assignment's {due.isoformat()}")
     return entry
+
+
+GRANT_FIELDS = ("learner", "kind", "assignment_id", "reason")
+
+
+def grant_from_dict(body: Mapping[str, Any], row: int) -> Grant:
+    """A grant from JSON: ``learner``, ``kind``, ``assignment_id``, ``reason`` and the kind's own
+    fields beside them (``extra_hours`` or ``due``, ``multiplier`` and ``applies_to``, ``days``)."""
+    if not isinstance(body, Mapping):
+        raise InvalidSpec(f"row {row}: each entry must be a JSON object")
+    strings = {name: body.get(name) for name in GRANT_FIELDS}
+    for name, value in strings.items():
+        if value is not None and not isinstance(value, str):
+            raise InvalidSpec(f"row {row}: {name} must be a string")
+    terms = {key: value for key, value in body.items() if key not in GRANT_FIELDS}
+    return Grant(
+        strings["learner"] or "",
+        strings["kind"] or "extension",
+        strings["assignment_id"],
+        terms,
+        strings["reason"] or "",
+    )
