@@ -69,9 +69,15 @@ class LedgerChange:
 
 def ledgers_of(entries: Iterable[tuple[str, LedgerEntry]], learners: Iterable[str]) -> dict[str, Ledger]:
     """Each learner's ledger: their own entries and the course-wide ones, folded."""
-    entries = list(entries)
+    owned: dict[str, list[LedgerEntry]] = {}
+    for owner, entry in entries:
+        owned.setdefault(owner, []).append(entry)
+    everyone = owned.get(EVERYONE, [])
+    shared = fold_ledger(everyone)
     return {
-        learner: fold_ledger(e for owner, e in entries if owner in (learner, EVERYONE))
+        learner: fold_ledger([*everyone, *owned[learner]])
+        if learner in owned and learner != EVERYONE
+        else shared
         for learner in learners
     }
 

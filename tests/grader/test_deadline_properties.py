@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from grader.deadline import effective_due, judge
 from grader.late import LatePolicy, LateStep
 from grader.ledger import LedgerEntry, fold_ledger
+from grader.ledger_change import ledgers_of
 
 DUE = datetime(2030, 3, 1, 12, tzinfo=UTC)
 ITEMS = ("hw1", "hw2")
@@ -115,3 +116,15 @@ def test_a_spend_at_receipt_makes_the_same_verdict_once_recorded(entries, policy
         ledger = fold_ledger([*entries, spent])
     later = judge(ledger, item, policy, received)
     assert (later.on_time, later.credit) == (told.on_time, told.credit)
+
+
+OWNERS = st.sampled_from(["alice", "bob", "*"])
+
+
+@given(st.lists(st.tuples(OWNERS, ENTRIES), max_size=10))
+def test_each_learners_ledger_is_their_entries_and_the_course_wide_ones(owned) -> None:  # type: ignore[no-untyped-def]
+    entries = [(owner, replace(e, seq=seq)) for seq, (owner, e) in enumerate(owned, 1)]
+    ledgers = ledgers_of(entries, ["alice", "bob", "carol", "*"])
+    for learner in ("alice", "bob", "carol"):
+        assert ledgers[learner] == fold_ledger(e for owner, e in entries if owner in (learner, "*"))
+    assert ledgers["*"] == fold_ledger(e for owner, e in entries if owner == "*")
