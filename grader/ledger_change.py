@@ -43,6 +43,10 @@ class Grant:
             "reason": self.reason,
         }
 
+    def to_row(self) -> dict[str, Any]:
+        """The JSON entry form (``grant_from_dict`` reads it back): the kind's fields beside the rest."""
+        return {**dict(self.terms), **{k: v for k, v in self.to_dict().items() if k != "terms"}}
+
 
 @dataclass(frozen=True)
 class LedgerChange:

@@ -8,15 +8,16 @@ new versions in the store's transaction; platforms get ``grade.updated`` for eac
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from grader.deadline import judge
+from grader.deadline import effective_due, judge
 from grader.extension_csv import read_extensions
 from grader.ledger_change import Grant, LedgerChange
 from service.intake import late_policy_of
 from service.queue import Enqueuer, send_results_of
-from store import AssignmentRecord, LedgerGrantRecord, Store
+from store import AssignmentRecord, LedgerGrantRecord, LedgerRecord, Store
 
 
 def what_submitting_means(
@@ -36,6 +37,31 @@ def what_submitting_means(
     ledger = store.ledger_of(assignment.course, learner)
     verdict = judge(ledger, assignment.id, late_policy_of(assignment), now, may_spend=True)
     return {**verdict.to_dict(), "late_days_left": ledger.days_left - verdict.spend}
+
+
+@dataclass(frozen=True)
+class LearnerDeadline:
+    """One learner's ledger on one assignment, as the gradebook shows it."""
+
+    learner: str
+    entries: list[LedgerRecord]
+    due: datetime | None
+
+
+def deadlines_on(store: Store, assignment: AssignmentRecord) -> list[LearnerDeadline]:
+    """Every learner with an extension or late days on the assignment, and their deadline for it."""
+    records = [r for r in store.ledger_entries(assignment.course) if r.assignment_id == assignment.id]
+    learners = sorted({r.learner for r in records})
+    ledgers = store.course_ledgers(assignment.course, learners)
+    policy = late_policy_of(assignment)
+    return [
+        LearnerDeadline(
+            learner,
+            [r for r in records if r.learner == learner],
+            effective_due(ledgers[learner], assignment.id, policy),
+        )
+        for learner in learners
+    ]
 
 
 def preview_grants(

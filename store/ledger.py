@@ -48,6 +48,11 @@ class LedgerStore(SessionScope):
         with self.transaction() as session:
             return course_ledgers(session, course, [learner])[learner]
 
+    def course_ledgers(self, course: str, learners: Sequence[str]) -> dict[str, Ledger]:
+        """Each named learner's ledger in the course, folded, in one read."""
+        with self.transaction() as session:
+            return course_ledgers(session, course, learners)
+
     def ledger_entries(self, course: str, learner: str | None = None) -> list[LedgerRecord]:
         """The course's entries oldest first; a learner's own and the course-wide ones when named."""
         with self.transaction() as session:
