@@ -20,7 +20,7 @@ from grader.late import parse_policy
 from grader.late_credit import CreditChange, StoredWork, restate_lateness
 from grader.ledger_change import under_ledgers
 from grader.terms import Terms, TermsChange, plan_change
-from store.ledger_entries import course_ledgers
+from store.ledger_entries import MAX_NAMED, course_ledgers
 from store.models import AssignmentChangeRow, AssignmentRow, GradeReportRow, SubmissionRow
 from store.reports import add_version
 from store.rows import AssignmentChangeRecord
@@ -52,12 +52,14 @@ def stored_work(
     """Every submission of the assignment (of ``learners`` only, if named), oldest first, with
     the grade in force of the graded ones."""
     query = select_submissions().where(SubmissionRow.assignment_id == assignment_id)
-    if learners is not None:
+    if learners is not None and len(learners) <= MAX_NAMED:
         query = query.where(SubmissionRow.learner.in_(learners))
     rows = list(session.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id)))
-    ids = [row.latest_report_id for row in rows if row.latest_report_id is not None]
+    if learners is not None and len(learners) > MAX_NAMED:  # too many to name in one query
+        rows = [row for row in rows if row.learner in learners]
+    in_force = select(GradeReportRow).join(SubmissionRow, SubmissionRow.latest_report_id == GradeReportRow.id)
     reports = {
-        r.id: r.report for r in session.scalars(select(GradeReportRow).where(GradeReportRow.id.in_(ids)))
+        r.id: r.report for r in session.scalars(in_force.where(SubmissionRow.assignment_id == assignment_id))
     }
     return [
         StoredWork(

@@ -81,9 +81,12 @@ def test_a_bad_row_keeps_nothing_and_names_every_bad_row(
     assert row_counts() == before
 
 
+@pytest.mark.parametrize("named", [500, 0])  # 0: every learner list counts as too long to name in a query
 def test_a_new_late_policy_still_honours_each_learners_extension(
-    store: Store, late_hw: AssignmentRecord
+    named: int, monkeypatch: pytest.MonkeyPatch, store: Store, late_hw: AssignmentRecord
 ) -> None:
+    monkeypatch.setattr("store.ledger_entries.MAX_NAMED", named)
+    monkeypatch.setattr("store.assignment_changes.MAX_NAMED", named)
     alice, bob = late_submission(store, late_hw, "alice"), late_submission(store, late_hw, "bob")
     grant_confirmed(store, Grant("alice", "extension", late_hw.id, {"extra_hours": 48}, "flu"))
     harsher = {"late_policy": [{"after": DUE.isoformat(), "credit": 10}]}
