@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from store import Store
 from tests.web.fakes import FakeClock
 from tests.web.reports import grade
+from tests.web.test_records_api import PROGRAMME, post_programme
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 LEDGER = "/api/v1/courses/ds101/ledger"
@@ -214,3 +215,22 @@ def test_a_retired_assignment_says_not_accepted(
         f"/api/v1/assignments/{dated_assignment['id']}/retire", headers=ADMIN, json={"reason": "replaced"}
     )
     assert told(client, dated_assignment, learner("alice"))["kind"] == "not_accepted"
+
+
+def test_programme_records_see_the_grade_an_extension_restates_with_its_reason(
+    client: FlaskClient,
+    store: Store,
+    dated_assignment: dict[str, Any],
+    post_submission: Post,
+    learner: Callable[[str], dict[str, str]],
+    clock: FakeClock,
+    instructor: dict[str, str],
+) -> None:
+    assert post_programme(client, PROGRAMME).status_code == 201
+    clock.now = datetime.fromisoformat("2030-03-10T12:00:00+00:00")
+    sid = post_submission(assignment_id=dated_assignment["id"], headers=learner("alice")).json["id"]
+    grade(store, sid, 2.0)
+    granted(client, extension(dated_assignment))
+    history = client.get("/api/v1/programmes/mm-ds/records/alice/history", headers=instructor).json
+    grades = [e["body"] for e in history["events"] if e["kind"] == "grade"]
+    assert [(g["score"], g.get("reason")) for g in grades] == [(1.0, None), (2.0, "flu")]
