@@ -17,6 +17,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -155,7 +157,19 @@ class LedgerEntryRow(Base):
     course (``grader.ledger``); learner ``*`` is every learner of the course. The id orders them."""
 
     __tablename__ = "deadline_ledger"
-    __table_args__ = (CheckConstraint(one_of("kind", LEDGER_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(one_of("kind", LEDGER_KINDS), name="kind"),
+        # late days are spent once per learner and assignment, even by two submissions at once
+        Index(
+            "uq_deadline_ledger_late_days",
+            "course",
+            "learner",
+            "assignment_id",
+            unique=True,
+            sqlite_where=text("kind = 'late_days'"),
+            postgresql_where=text("kind = 'late_days'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     course: Mapped[str] = mapped_column(String(200), index=True)

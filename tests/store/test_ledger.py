@@ -44,6 +44,24 @@ def test_the_ledger_table_refuses_updates_and_deletes(store: Store, late_hw: Ass
     assert [e.terms for e in store.ledger_entries("ds101", "alice")] == [{"days": 2}]
 
 
+def test_the_database_keeps_one_late_day_spend_per_learner_and_assignment(
+    store: Store, late_hw: AssignmentRecord
+) -> None:
+    """Two submissions spending at once (PostgreSQL reads committed) cannot both write one."""
+    spend = (
+        "INSERT INTO deadline_ledger (course, learner, kind, assignment_id, terms, author, reason, at) "
+        f"VALUES ('ds101', 'alice', 'late_days', '{late_hw.id}', '{{\"days\": 1}}', 'alice', 'r', '2030-03-02')"
+    )
+    with store.engine.begin() as connection:
+        connection.execute(text(spend))
+    with pytest.raises(Exception, match="(?i)unique"), store.engine.begin() as connection:
+        connection.execute(text(spend))
+    extension = spend.replace("'late_days'", "'extension'").replace('"days": 1', '"extra_hours": 1')
+    with store.engine.begin() as connection:
+        connection.execute(text(extension))
+        connection.execute(text(extension))
+
+
 def test_an_extension_is_previewed_then_restates_the_late_grade(
     store: Store, late_hw: AssignmentRecord
 ) -> None:

@@ -60,6 +60,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline_ledger")),
     )
     op.create_index(op.f("ix_deadline_ledger_course"), "deadline_ledger", ["course"])
+    late_days_only = sa.text("kind = 'late_days'")
+    op.create_index(
+        "uq_deadline_ledger_late_days",
+        "deadline_ledger",
+        ["course", "learner", "assignment_id"],
+        unique=True,
+        sqlite_where=late_days_only,
+        postgresql_where=late_days_only,
+    )
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in SQLITE_TRIGGERS if sqlite else POSTGRES_TRIGGER:
         op.execute(statement)
@@ -68,6 +77,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("uq_deadline_ledger_late_days", table_name="deadline_ledger")
     op.drop_index(op.f("ix_deadline_ledger_course"), table_name="deadline_ledger")
     op.drop_table("deadline_ledger")  # its triggers go with it
     if op.get_bind().dialect.name != "sqlite":
