@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from grader.errors import Conflict, InvalidSpec
 from grader.ledger_change import Grant
-from store import AssignmentRecord, Store, SubmissionRecord
+from store import AssignmentRecord, PlatformOrigin, Store, SubmissionRecord
 from tests.store.test_assignment_change_store import graded
 
 DUE = datetime(2030, 3, 1, 12, tzinfo=UTC)
@@ -136,3 +136,17 @@ def test_late_days_are_spent_with_the_submission_and_only_once_per_assignment(
     assert [e.submission_id for e in store.ledger_entries("ds101", "alice") if e.kind == "late_days"] == [
         first.id
     ]
+
+
+def test_a_platforms_grade_restated_by_an_extension_is_queued_for_delivery_as_a_new_version(
+    store: Store, late_hw: AssignmentRecord
+) -> None:
+    store.create_platform("lms", "LMS", "https://lms.example/results", ["ds101"])
+    origin = PlatformOrigin("lms", "ext-1", "0" * 64, "https://lms.example/results")
+    received = DUE + timedelta(hours=20)
+    work = store.add_submission(late_hw.id, "alice", "hw.ipynb", b"nb", received, False, 0.5, origin=origin)
+    graded(store, work)
+    grant_confirmed(store, Grant("alice", "extension", late_hw.id, {"extra_hours": 48}, "flu"))
+    sent = store.list_deliveries(submission_id=work.id)
+    grades = [(d.version, d.event, d.payload["grade"]["score"], d.payload["grade"]["on_time"]) for d in sent]
+    assert grades == [(1, "grade.final", 1.0, False), (2, "grade.updated", 2.0, True)]
