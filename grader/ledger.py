@@ -143,7 +143,11 @@ def parse_accommodation(terms: Mapping[str, Any]) -> dict[str, Any]:
     multiplier, applies_to = terms.get("multiplier"), terms.get("applies_to", list(ACCOMMODATES))
     if isinstance(multiplier, bool) or not isinstance(multiplier, int | float) or not 1 <= multiplier <= 10:
         raise BadInput("multiplier must be a number from 1 to 10 (1.5 means half as much time again)")
-    if not isinstance(applies_to, list) or not applies_to or not set(applies_to) <= set(ACCOMMODATES):
+    if (
+        not isinstance(applies_to, list)
+        or not applies_to
+        or not all(isinstance(item, str) and item in ACCOMMODATES for item in applies_to)
+    ):
         raise BadInput(f"applies_to must list one or both of {', '.join(ACCOMMODATES)}")
     return {"multiplier": float(multiplier), "applies_to": tuple(sorted(set(applies_to)))}
 

@@ -145,10 +145,14 @@ def checked_entries(
 def checked_entry(
     grant: Grant, author: str, at: datetime, policies: Mapping[str, LatePolicy], seq: int
 ) -> LedgerEntry:
-    if not grant.learner or len(grant.learner) > 200:
-        raise InvalidSpec("learner: a name of 1 to 200 characters (or * for every learner of the course)")
-    if not grant.reason.strip():
-        raise InvalidSpec("reason: say why (it is kept with the entry for good)")
+    if not grant.learner or len(grant.learner) > 200 or not printable(grant.learner):
+        raise InvalidSpec(
+            "learner: a name of 1 to 200 printable characters (or * for every learner of the course)"
+        )
+    if not grant.reason.strip() or len(grant.reason) > 2000 or not printable(grant.reason):
+        raise InvalidSpec(
+            "reason: say why in at most 2000 printable characters (it is kept with the entry for good)"
+        )
     if grant.kind == "late_days":
         raise InvalidSpec("late days are spent by submitting, not granted: grant a budget (kind policy)")
     if grant.assignment_id is not None and grant.assignment_id not in policies:
@@ -161,6 +165,11 @@ def checked_entry(
         if entry.due is not None and entry.due <= due:
             raise InvalidSpec(f"due: {entry.due.isoformat()} is not after the assignment's {due.isoformat()}")
     return entry
+
+
+def printable(text: str) -> bool:
+    """No control characters (a NUL above all: no database text column holds one)."""
+    return not any(ord(char) < 32 or ord(char) == 127 for char in text)
 
 
 GRANT_FIELDS = ("learner", "kind", "assignment_id", "reason")

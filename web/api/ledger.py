@@ -16,6 +16,7 @@ from service.deadlines import grant, grants_from_csv, preview_grants, what_submi
 from service.intake import late_policy_of
 from web.api.assignment_changes import confirm_field, preview_flag
 from web.auth import Caller, check_course, require
+from web.forms import check_printable
 from web.handles import handles
 from web.json_body import json_object
 
@@ -34,6 +35,14 @@ def preview_json(course: str, plan: LedgerChange) -> dict[str, Any]:
         "needs_confirmation": bool(plan.credit),
         "confirm": plan.confirm,
     }
+
+
+def learner_arg() -> str | None:
+    """``?learner=``, a printable name (or None when absent)."""
+    learner = request.args.get("learner") or None
+    if learner is not None:
+        check_printable(learner, "learner")
+    return learner
 
 
 def staff_of(course: str) -> Caller:
@@ -81,7 +90,7 @@ def get_entries(course: str) -> dict[str, Any]:
     """Staff: the course's entries (``?learner=`` one learner's); a learner: their own only."""
     caller = require("admin", "instructor", "learner")
     check_course(caller, course)
-    learner = request.args.get("learner") or None
+    learner = learner_arg()
     if caller.role == "learner":
         if learner not in (None, caller.name):
             raise Forbidden("a learner may only read their own ledger")
@@ -121,7 +130,7 @@ def get_deadline(assignment_id: str) -> dict[str, Any]:
     h = handles()
     assignment = h.store.get_assignment(assignment_id)
     check_course(caller, assignment.course)
-    learner = request.args.get("learner") or None
+    learner = learner_arg()
     if caller.role == "learner":
         if learner not in (None, caller.name):
             raise Forbidden("a learner may only ask about their own deadline")
