@@ -64,6 +64,25 @@ def deadlines_on(store: Store, assignment: AssignmentRecord) -> list[LearnerDead
     ]
 
 
+def learner_deadlines(store: Store, course: str, learner: str) -> dict[str, Any]:
+    """Each assignment's deadline for this learner beside the assignment's own, and late days left."""
+    state = store.ledger_of(course, learner)
+    items = []
+    for assignment in store.list_assignments(course):
+        policy = late_policy_of(assignment)
+        due = effective_due(state, assignment.id, policy)
+        items.append(
+            {
+                "assignment_id": assignment.id,
+                "name": assignment.name,
+                "due": policy.due.isoformat() if policy.due else None,
+                "your_due": due.isoformat() if due else None,
+                "late_days_spent": state.spent.get(assignment.id, 0),
+            }
+        )
+    return {"late_days_left": state.days_left, "deadlines": items}
+
+
 def preview_grants(
     store: Store, course: str, grants: Sequence[Grant], author: str, now: datetime
 ) -> LedgerChange:

@@ -8,12 +8,9 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from grader.deadline import effective_due
 from grader.errors import BadInput, Forbidden, InvalidSpec
-from grader.ledger import Ledger
 from grader.ledger_change import Grant, LedgerChange, grant_from_dict
-from service.deadlines import grant, grants_from_csv, preview_grants, what_submitting_means
-from service.intake import late_policy_of
+from service.deadlines import grant, grants_from_csv, learner_deadlines, preview_grants, what_submitting_means
 from web.api.assignment_changes import confirm_field, preview_flag
 from web.auth import Caller, check_course, require
 from web.forms import check_printable
@@ -101,26 +98,8 @@ def get_entries(course: str) -> dict[str, Any]:
         "entries": [e.to_dict() for e in store.ledger_entries(course, learner)],
     }
     if learner is not None:
-        body |= {"learner": learner, **deadlines_json(course, store.ledger_of(course, learner))}
+        body |= {"learner": learner, **learner_deadlines(store, course, learner)}
     return body
-
-
-def deadlines_json(course: str, state: Ledger) -> dict[str, Any]:
-    """Each assignment's deadline for this learner beside the assignment's own, and late days left."""
-    items = []
-    for assignment in handles().store.list_assignments(course):
-        policy = late_policy_of(assignment)
-        due = effective_due(state, assignment.id, policy)
-        items.append(
-            {
-                "assignment_id": assignment.id,
-                "name": assignment.name,
-                "due": policy.due.isoformat() if policy.due else None,
-                "your_due": due.isoformat() if due else None,
-                "late_days_spent": state.spent.get(assignment.id, 0),
-            }
-        )
-    return {"late_days_left": state.days_left, "deadlines": items}
 
 
 @ledger.get("/assignments/<assignment_id>/deadline")
