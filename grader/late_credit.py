@@ -9,7 +9,7 @@ total and deadline note to match. Nothing here stores anything; the store applie
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +33,15 @@ class StoredWork:
     report: Mapping[str, Any] | None = None
 
 
+Judge = Callable[[StoredWork], tuple[bool, float]]  # (on time?, credit) for stored work, judged again
+
+
+def under_policy(policy: LatePolicy) -> Judge:
+    """Judging stored work by the assignment's policy alone (``grader.ledger_change.under_ledgers``
+    adds each learner's ledger)."""
+    return lambda work: policy.credit_at(work.received_at)
+
+
 @dataclass(frozen=True)
 class CreditChange:
     """A submission whose lateness the new terms change; scores are None for work not graded."""
@@ -51,11 +60,11 @@ class CreditChange:
         return asdict(self)
 
 
-def credit_changes(policy: LatePolicy, work: Iterable[StoredWork]) -> list[CreditChange]:
-    """Every submission whose (on time, credit) differs under ``policy``, in the order given."""
+def credit_changes(judge: Judge, work: Iterable[StoredWork]) -> list[CreditChange]:
+    """Every submission whose (on time, credit) differs as ``judge`` sees it, in the order given."""
     changes = []
     for item in work:
-        on_time, credit = policy.credit_at(item.received_at)
+        on_time, credit = judge(item)
         if (on_time, credit) == (item.on_time, item.late_credit):
             continue
         graded = item.report if item.status == "graded" else None

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from grader.errors import BadInput
 from grader.late import LatePolicy, parse_policy
-from grader.late_credit import CreditChange, StoredWork, credit_changes
+from grader.late_credit import CreditChange, Judge, StoredWork, credit_changes, under_policy
 
 EDITABLE = ("due", "late_policy", "runtime")
 RUNTIMES = ("runc", "runsc")
@@ -73,6 +73,9 @@ class TermsChange:
     fields: dict[str, dict[str, Any]]
     credit: tuple[CreditChange, ...]
 
+    def learners(self) -> list[str]:
+        return sorted({change.learner for change in self.credit})
+
     @property
     def confirm(self) -> str:
         """A digest of everything the preview showed: applying with it applies exactly that, or nothing."""
@@ -80,8 +83,17 @@ class TermsChange:
         return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-def plan_change(current: Terms, edit: Mapping[str, Any], work: Iterable[StoredWork]) -> TermsChange:
-    """The change ``edit`` makes to an assignment with these terms and this stored work."""
+def plan_change(
+    current: Terms,
+    edit: Mapping[str, Any],
+    work: Iterable[StoredWork],
+    judge_by: Callable[[LatePolicy], Judge] = under_policy,
+) -> TermsChange:
+    """The change ``edit`` makes to an assignment with these terms and this stored work.
+
+    ``judge_by`` judges the work under a policy: the store passes one that adds each learner's
+    deadline ledger (``grader.ledger_change.under_ledgers``), so an extension outlives a new policy.
+    """
     terms = edit_terms(current, edit)
-    credit = credit_changes(terms.policy, work) if terms.policy != current.policy else []
+    credit = credit_changes(judge_by(terms.policy), work) if terms.policy != current.policy else []
     return TermsChange(terms, changed_terms(current, terms), tuple(credit))

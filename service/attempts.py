@@ -72,7 +72,7 @@ def start_attempt(
     variant = draw_variant(spec, seed)
     sources = variant_sources(store.exam_files(exam.id), variant)
     built = build_assignment(sources)  # before the attempt exists: a failure here costs no attempt
-    accommodation = store.accommodation(exam.course, learner)
+    accommodation = exam_accommodation(store, exam.course, learner)
     attempt = store.create_attempt(
         exam.id, learner, seed, variant.to_dict(), accommodation, spec.attempts_allowed, client_ip, now
     )
@@ -89,6 +89,12 @@ def start_attempt(
     )
     schedule_close(enqueuer, started, spec)
     return started
+
+
+def exam_accommodation(store: Store, course: str, learner: str) -> float:
+    """The learner's exam time multiplier: the exam accommodation set for the course, or an
+    accommodation in their deadline ledger that covers exams, whichever gives more time."""
+    return max(store.accommodation(course, learner), store.ledger_of(course, learner).exam_multiplier)
 
 
 def store_variant(

@@ -1,7 +1,7 @@
 """Accepting a submission: validate it, store it durably, and only then enqueue it.
 
-Lateness is judged here, at receipt, from the server's clock: queue delay never costs a
-learner points. A failed enqueue loses nothing: the submission is already stored as queued
+Lateness is judged here, at receipt, from the server's clock and the learner's deadline
+ledger (extensions, late days: ``grader.deadline``): queue delay never costs a learner points. A failed enqueue loses nothing: the submission is already stored as queued
 and the worker's start-up recovery enqueues every unfinished submission again.
 """
 
@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 
 from grader.assignment import load_assignment
+from grader.deadline import Verdict, judge
 from grader.errors import AssignmentRetired, Forbidden
 from grader.late import LatePolicy, parse_policy
 from grader.pipeline import match_submission
@@ -42,9 +43,18 @@ def accept_submission(
     if assignment.retired_at is not None:  # before the upload is read; the store checks again as it saves
         raise AssignmentRetired(assignment.name, assignment.retired_at)
     validate_submission(h, assignment, filename, data)
-    on_time, credit = late_policy_of(assignment).credit_at(received_at)
+    verdict = judge_receipt(h, assignment, learner, received_at)
     submission = h.store.add_submission(
-        assignment.id, learner, filename, data, received_at, on_time, credit, priority=PRIORITY, origin=origin
+        assignment.id,
+        learner,
+        filename,
+        data,
+        received_at,
+        verdict.on_time,
+        verdict.credit,
+        priority=PRIORITY,
+        origin=origin,
+        deadline=verdict.to_dict(),
     )
     enqueue(h.enqueuer, submission.id)
     return submission
@@ -57,6 +67,12 @@ def validate_submission(h: Deps, assignment: AssignmentRecord, filename: str, da
         h.store.assignment_files(assignment.id, "source"), h.store.assignment_files(assignment.id, "data")
     )
     match_submission(trusted, files)
+
+
+def judge_receipt(h: Deps, assignment: AssignmentRecord, learner: str, received_at: datetime) -> Verdict:
+    """The learner's deadline (their ledger moves the assignment's), and late days spent if they cover it."""
+    ledger = h.store.ledger_of(assignment.course, learner)
+    return judge(ledger, assignment.id, late_policy_of(assignment), received_at, may_spend=True)
 
 
 def late_policy_of(assignment: AssignmentRecord) -> LatePolicy:

@@ -8,9 +8,9 @@ delivery and programme record events, through ``add_version``), never in place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sized
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from grader.errors import Conflict, NotFound
 from grader.late import parse_policy
 from grader.late_credit import CreditChange, StoredWork, restate_lateness
+from grader.ledger_change import under_ledgers
 from grader.terms import Terms, TermsChange, plan_change
+from store.ledger_entries import MAX_NAMED, course_ledgers
 from store.models import AssignmentChangeRow, AssignmentRow, GradeReportRow, SubmissionRow
 from store.reports import add_version
 from store.rows import AssignmentChangeRecord
@@ -44,13 +46,20 @@ def terms_of(row: AssignmentRow) -> Terms:
     return Terms(parse_policy(due, list(row.late_policy)), row.sandbox_runtime)
 
 
-def stored_work(session: Session, assignment_id: str) -> list[StoredWork]:
-    """Every submission of the assignment, oldest first, with the grade in force of the graded ones."""
+def stored_work(
+    session: Session, assignment_id: str, learners: Collection[str] | None = None
+) -> list[StoredWork]:
+    """Every submission of the assignment (of ``learners`` only, if named), oldest first, with
+    the grade in force of the graded ones."""
     query = select_submissions().where(SubmissionRow.assignment_id == assignment_id)
+    if learners is not None and len(learners) <= MAX_NAMED:
+        query = query.where(SubmissionRow.learner.in_(learners))
     rows = list(session.scalars(query.order_by(SubmissionRow.received_at, SubmissionRow.id)))
-    ids = [row.latest_report_id for row in rows if row.latest_report_id is not None]
+    if learners is not None and len(learners) > MAX_NAMED:  # too many to name in one query
+        rows = [row for row in rows if row.learner in learners]
+    in_force = select(GradeReportRow).join(SubmissionRow, SubmissionRow.latest_report_id == GradeReportRow.id)
     reports = {
-        r.id: r.report for r in session.scalars(select(GradeReportRow).where(GradeReportRow.id.in_(ids)))
+        r.id: r.report for r in session.scalars(in_force.where(SubmissionRow.assignment_id == assignment_id))
     }
     return [
         StoredWork(
@@ -79,8 +88,13 @@ def changeable(session: Session, assignment_id: str) -> AssignmentRow:
     return row
 
 
-def restate(session: Session, change: CreditChange, author: str, reason: str, at: datetime) -> None:
-    """The submission's new lateness; a graded one gets its grade restated as a new version."""
+def restate(
+    session: Session, change: CreditChange, author: str, reason: str, at: datetime, kind: str = "terms"
+) -> None:
+    """The submission's new lateness; a graded one gets its grade restated as a new version.
+
+    ``kind`` names what moved it: the assignment's terms, or a learner's deadline ledger.
+    """
     submission = load_submission(session, change.submission_id)
     submission.on_time, submission.late_credit = change.new_on_time, change.new_credit
     if submission.status != "graded" or submission.latest_report_id is None:
@@ -91,7 +105,7 @@ def restate(session: Session, change: CreditChange, author: str, reason: str, at
         latest.report, latest.feedback_html, change.new_on_time, change.new_credit
     )
     note = {
-        "kind": "terms",
+        "kind": kind,
         "author": author,
         "reason": reason,
         "previous_score": latest.report.get("score"),
@@ -102,27 +116,45 @@ def restate(session: Session, change: CreditChange, author: str, reason: str, at
     add_version(session, submission, at, {**report, "change": note}, feedback, provenance)
 
 
-def check_confirmation(plan: TermsChange, confirm: str | None) -> None:
+class Previewed(Protocol):
+    """A planned change as its preview showed it: the digest to confirm, and the credit it moves."""
+
+    @property
+    def confirm(self) -> str: ...
+
+    @property
+    def credit(self) -> Sized: ...
+
+    def learners(self) -> list[str]: ...
+
+
+def check_confirmation(plan: Previewed, confirm: str | None) -> None:
     if confirm is not None and confirm != plan.confirm:
         raise Conflict(
             "the assignment or its stored work changed since that preview: preview again and confirm that"
         )
     if confirm is None and plan.credit:
         count = len(plan.credit)
-        learners = sorted({change.learner for change in plan.credit})
+        learners = plan.learners()
         named = ", ".join(learners[:5]) + (f" and {len(learners) - 5} more" if len(learners) > 5 else "")
         raise Conflict(
-            f"this change moves the lateness of {count} submission{'s' if count != 1 else ''} ({named}): "
+            f"this change moves the credit of {count} submission{'s' if count != 1 else ''} ({named}): "
             "preview it first (?preview=true) and send the preview's 'confirm' value to apply it"
         )
+
+
+def plan_in(session: Session, row: AssignmentRow, edit: Mapping[str, Any]) -> TermsChange:
+    """The change, judging each learner's stored work with their deadline ledger in the course."""
+    work = stored_work(session, row.id)
+    ledgers = course_ledgers(session, row.course, {item.learner for item in work})
+    return plan_change(terms_of(row), edit, work, lambda policy: under_ledgers(policy, row.id, ledgers))
 
 
 class AssignmentChangeStore(SessionScope):
     def plan_terms_change(self, assignment_id: str, edit: Mapping[str, Any]) -> TermsChange:
         """What ``edit`` would change, without changing anything (the preview)."""
         with self.transaction() as session:
-            row = changeable(session, assignment_id)
-            return plan_change(terms_of(row), edit, stored_work(session, assignment_id))
+            return plan_in(session, changeable(session, assignment_id), edit)
 
     def change_terms(
         self,
@@ -141,7 +173,7 @@ class AssignmentChangeStore(SessionScope):
         """
         with self.transaction(write=True) as session:
             row = changeable(session, assignment_id)
-            plan = plan_change(terms_of(row), edit, stored_work(session, assignment_id))
+            plan = plan_in(session, row, edit)
             check_confirmation(plan, confirm)
             if not plan.fields:
                 return None

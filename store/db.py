@@ -29,6 +29,7 @@ from store.assignments import AssignmentStore
 from store.credentials import IssuedCredentialStore
 from store.deliveries import DeliveryStore
 from store.exams import ExamStore
+from store.ledger import LedgerStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
 from store.regrades import RegradeStore
@@ -109,6 +110,7 @@ class Store(
     TokenStore,
     AssignmentStore,
     AssignmentChangeStore,
+    LedgerStore,
     ReportStore,
     SubmissionStore,
     PlatformStore,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -31,6 +33,7 @@ from store.rows import (
     ATTEMPT_STATES,
     DELIVERY_STATUSES,
     FILE_KINDS,
+    LEDGER_KINDS,
     PERSON_ROLES,
     REVIEW_OUTCOMES,
     ROLES,
@@ -149,6 +152,37 @@ class AssignmentChangeRow(Base):
     regraded: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # grader.late_credit.CreditChange entries
 
 
+class LedgerEntryRow(Base):
+    """Append-only (triggers refuse UPDATE and DELETE): one fact in a learner's deadline ledger for a
+    course (``grader.ledger``); learner ``*`` is every learner of the course. The id orders them."""
+
+    __tablename__ = "deadline_ledger"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", LEDGER_KINDS), name="kind"),
+        # late days are spent once per learner and assignment, even by two submissions at once
+        Index(
+            "uq_deadline_ledger_late_days",
+            "course",
+            "learner",
+            "assignment_id",
+            unique=True,
+            sqlite_where=text("kind = 'late_days'"),
+            postgresql_where=text("kind = 'late_days'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    course: Mapped[str] = mapped_column(String(200), index=True)
+    learner: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    assignment_id: Mapped[str | None] = mapped_column(ForeignKey("assignments.id"), nullable=True)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)  # the kind's own fields (LedgerEntry.terms)
+    author: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submission_id: Mapped[str | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
+
+
 class AssignmentFileRow(Base):
     __tablename__ = "assignment_files"
     __table_args__ = (CheckConstraint(one_of("kind", FILE_KINDS), name="kind"),)
@@ -196,6 +230,8 @@ class SubmissionRow(Base):
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     callback_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     request_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # What the learner was told submitting then meant (grader.deadline.Verdict.to_dict), kept as said.
+    deadline: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class GradeReportRow(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ ATTEMPT_STATES = (
     "error",
 )
 REVIEW_OUTCOMES = ("clean", "suspicious", "violation")
+LEDGER_KINDS = ("extension", "late_days", "accommodation", "policy")  # grader.ledger.KINDS, as above
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,36 @@ class AssignmentChangeRecord:
 
 
 @dataclass(frozen=True)
+class LedgerRecord:
+    """One entry of a learner's deadline ledger (learner ``*``: every learner of the course)."""
+
+    id: int
+    course: str
+    learner: str
+    kind: str
+    assignment_id: str | None
+    terms: dict[str, Any]
+    author: str
+    reason: str
+    at: datetime
+    submission_id: str | None = None  # the submission that spent late days
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "at": self.at.isoformat()}
+
+
+@dataclass(frozen=True)
+class LedgerGrantRecord:
+    """Entries added to ledgers together, and the grades they restated (``regraded``)."""
+
+    entries: list[LedgerRecord]
+    regraded: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entries": [entry.to_dict() for entry in self.entries], "regraded": self.regraded}
+
+
+@dataclass(frozen=True)
 class SubmissionRecord:
     id: str
     assignment_id: str
@@ -118,6 +149,7 @@ class SubmissionRecord:
     external_id: str | None = None
     callback_url: str | None = None
     request_sha256: str | None = None
+    deadline: dict[str, Any] | None = None  # what submitting then meant, as the learner was told
 
 
 @dataclass(frozen=True)

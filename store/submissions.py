@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, defer
 from grader.errors import AssignmentRetired, Conflict, NotFound
 from grader.late import as_utc
 from store.deliveries import add_delivery
+from store.ledger_entries import spend_late_days
 from store.models import AssignmentRow, SubmissionRow, utcnow
 from store.rows import UNFINISHED, SubmissionRecord
 from store.sessions import SessionScope
@@ -47,6 +49,7 @@ def to_submission_record(row: SubmissionRow) -> SubmissionRecord:
         external_id=row.external_id,
         callback_url=row.callback_url,
         request_sha256=row.request_sha256,
+        deadline=dict(row.deadline) if row.deadline is not None else None,
     )
 
 
@@ -128,6 +131,12 @@ def insert_submission(
     return row
 
 
+def load_course(session: Session, assignment_id: str) -> str:
+    assignment = session.get(AssignmentRow, assignment_id)
+    assert assignment is not None  # insert_submission found it
+    return assignment.course
+
+
 class SubmissionStore(SessionScope):
     def add_submission(
         self,
@@ -140,11 +149,14 @@ class SubmissionStore(SessionScope):
         late_credit: float,
         priority: str = "assignments",
         origin: PlatformOrigin | None = None,
+        deadline: Mapping[str, Any] | None = None,
     ) -> SubmissionRecord:
         """Store the upload durably, status queued, before anyone enqueues it.
 
         With an ``origin``, a second submission with the same platform and external id is
         refused by a unique constraint (``Conflict``), even when both arrive at once.
+        ``deadline`` is what the learner was told submitting meant (``Verdict.to_dict``): kept
+        with the submission, and the late days it spends go into their ledger in this transaction.
         """
         with self.transaction(write=True) as session:
             row = insert_submission(
@@ -162,6 +174,11 @@ class SubmissionStore(SessionScope):
                 row.platform_id, row.external_id = origin.platform_id, origin.external_id
                 row.callback_url, row.request_sha256 = origin.callback_url, origin.request_sha256
             session.flush()
+            if deadline is not None:
+                row.deadline = dict(deadline)
+                if deadline.get("late_days_spent"):
+                    course = load_course(session, assignment_id)
+                    spend_late_days(session, row, course, int(deadline["late_days_spent"]), row.received_at)
             return to_submission_record(row)
 
     def get_submission(self, submission_id: str) -> SubmissionRecord:

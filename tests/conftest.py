@@ -60,6 +60,7 @@ TABLES = (
     "accounts",
     "assignment_changes",
     "issued_credentials",
+    "deadline_ledger",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from grader.late import LatePolicy, LateStep
-from grader.late_credit import StoredWork, credit_changes, restate_lateness
+from grader.late_credit import StoredWork, credit_changes, restate_lateness, under_policy
 from tests.builders import report_cell, report_dict
 
 DUE = datetime(2030, 3, 1, 12, tzinfo=UTC)
@@ -30,14 +30,14 @@ def work(
 def test_only_work_whose_lateness_changes_is_listed() -> None:
     on_time = work(-1, True, 1.0, report_dict(report_cell("test_answer", 2.0, 2.0, "passed")), "alice")
     day_late = work(30, False, 1.0, report_dict(report_cell("test_answer", 2.0, 2.0, "passed")), "bob")
-    changes = credit_changes(HALF_AFTER_A_DAY, [on_time, day_late])
+    changes = credit_changes(under_policy(HALF_AFTER_A_DAY), [on_time, day_late])
     assert [(c.learner, c.old_credit, c.new_credit, c.old_score, c.new_score) for c in changes] == [
         ("bob", 1.0, 0.5, 2.0, 1.0)
     ]
 
 
 def test_queued_work_changes_lateness_without_a_score() -> None:
-    changes = credit_changes(LatePolicy(DUE - timedelta(hours=2)), [work(-1, True, 1.0)])
+    changes = credit_changes(under_policy(LatePolicy(DUE - timedelta(hours=2))), [work(-1, True, 1.0)])
     assert [(c.old_on_time, c.new_on_time, c.old_score, c.new_score) for c in changes] == [
         (True, False, None, None)
     ]

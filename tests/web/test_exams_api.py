@@ -498,3 +498,30 @@ def test_an_attempt_left_submitted_after_its_grade_is_reconciled(
     assert reconcile_graded_attempts(store, clock()) == 1
     assert store.get_attempt(attempt["id"]).state == "graded"
     assert reconcile_graded_attempts(store, clock()) == 0
+
+
+def test_an_accommodation_in_the_deadline_ledger_that_covers_exams_lengthens_the_attempt(
+    client: FlaskClient, exam: dict[str, Any], start: Post, instructor: dict[str, str]
+) -> None:
+    entries = [
+        {
+            "learner": "bob",
+            "kind": "accommodation",
+            "multiplier": 1.5,
+            "applies_to": ["exams"],
+            "reason": "plan",
+        },
+        {
+            "learner": "carol",
+            "kind": "accommodation",
+            "multiplier": 2,
+            "applies_to": ["extensions"],
+            "reason": "plan",
+        },
+    ]
+    assert (
+        client.post("/api/v1/courses/ds101/ledger", headers=instructor, json={"entries": entries}).status_code
+        == 200
+    )
+    assert start("bob").json["deadline_at"] == (START + timedelta(minutes=90)).isoformat()
+    assert start("carol").json["deadline_at"] == (START + timedelta(minutes=60)).isoformat()

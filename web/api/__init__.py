@@ -12,6 +12,7 @@ from web.api.deliveries import deliveries
 from web.api.exams import exams
 from web.api.exports import exports
 from web.api.grades import grades
+from web.api.ledger import ledger
 from web.api.platforms import platforms
 from web.api.proctoring import proctoring
 from web.api.records import records
@@ -26,6 +27,7 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 api.before_request(authenticate_request)
 api.register_blueprint(assignments)
 api.register_blueprint(assignment_changes)
+api.register_blueprint(ledger)
 api.register_blueprint(submissions)
 api.register_blueprint(exports)
 api.register_blueprint(platforms)

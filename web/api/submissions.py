@@ -31,6 +31,7 @@ def submission_summary(record: SubmissionRecord) -> dict[str, Any]:
         "graded_at": record.graded_at.isoformat() if record.graded_at else None,
         "on_time": record.on_time,
         "late_credit": record.late_credit,
+        "deadline": record.deadline,  # what submitting then meant, as the learner was told
         "attempts": record.attempts,
         "sha256": record.sha256,
         "error": record.error,

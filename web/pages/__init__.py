@@ -24,6 +24,7 @@ from web.pages.assignment_terms import assignment_terms
 from web.pages.attempt_admin import attempt_admin
 from web.pages.exam_admin import exam_admin
 from web.pages.exams import exam_pages
+from web.pages.extensions import extensions
 from web.pages.learn import learn
 from web.pages.login import login, safe_next
 from web.pages.programme_admin import programme_admin
@@ -50,6 +51,7 @@ pages.before_request(check_csrf)
 pages.register_blueprint(login)
 pages.register_blueprint(teach)
 pages.register_blueprint(assignment_terms)
+pages.register_blueprint(extensions)
 pages.register_blueprint(regrade_runs)
 pages.register_blueprint(learn)
 pages.register_blueprint(submissions)

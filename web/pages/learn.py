@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from service.intake import accept_submission
-from store import AssignmentRecord, SubmissionRecord
+from grader.deadline import effective_due
+from service.deadlines import what_submitting_means
+from service.intake import accept_submission, late_policy_of
+from store import AssignmentRecord, Store, SubmissionRecord
 from web.api.assignments import readable_assignment
 from web.api.submissions import check_submission_rate, rate_key
 from web.auth import require
@@ -45,14 +49,23 @@ def assignment(assignment_id: str) -> ResponseReturnValue:
 
 def render_assignment(record: AssignmentRecord, errors: FieldErrors) -> ResponseReturnValue:
     caller = require("learner")
-    mine = [s for s in handles().store.list_submissions(assignment_id=record.id, learner=caller.name)]
+    store, now = handles().store, handles().clock()
+    mine = [s for s in store.list_submissions(assignment_id=record.id, learner=caller.name)]
+    now_means = what_submitting_means(store, record, caller.name, now)
     return render_template(
         "learn/assignment.html",
         assignment=record,
         submissions=list(reversed(mine)),
         errors=errors.messages,
-        now=handles().clock(),
+        now=now,
+        now_means=now_means,
+        my_due=my_deadline(store, record, caller.name),
     ), (422 if errors else 200)
+
+
+def my_deadline(store: Store, record: AssignmentRecord, learner: str) -> datetime | None:
+    """The learner's own deadline: the assignment's, moved by their extensions and late days spent."""
+    return effective_due(store.ledger_of(record.course, learner), record.id, late_policy_of(record))
 
 
 @learn.post("/assignments/<assignment_id>")

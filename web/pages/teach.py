@@ -14,6 +14,7 @@ from grader.late import LatePolicy, parse_policy
 from grader.terms import check_runtime
 from grader.uploads import ZIP_MAGIC
 from integrations.exports import counted_submissions
+from service.deadlines import deadlines_on
 from store import AssignmentRecord
 from web.api.assignments import build_upload, get_source, store_assignment
 from web.api.exports import counted_reports, get_assignment_gradebook, get_course_gradebook
@@ -138,6 +139,7 @@ def gradebook(assignment_id: str) -> ResponseReturnValue:
         scores=scores,
         bars=histogram(scores, record.max_score),
         rates=pass_rates(record.rubric, reports.values()),
+        deadlines=deadlines_on(handles().store, record),
         chart_width=CHART_WIDTH,
         chart_height=CHART_HEIGHT,
     )
