@@ -30,6 +30,7 @@ from store.deliveries import DeliveryStore
 from store.exams import ExamStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
+from store.regrade_requests import RegradeRequestStore
 from store.regrades import RegradeStore
 from store.reports import ReportStore
 from store.sessions import IMMEDIATE
@@ -115,6 +116,7 @@ class Store(
     ExamStore,
     ProgrammeStore,
     RegradeStore,
+    RegradeRequestStore,
     StatsStore,
 ):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""

@@ -56,6 +56,8 @@ TABLES = (
     "regrade_results",
     "accounts",
     "assignment_changes",
+    "regrade_policies",
+    "regrade_requests",
 )
 
 

@@ -23,6 +23,7 @@ GRADE_JOB = "worker.tasks.grade_submission"
 DELIVER_JOB = "worker.deliveries.deliver_results"
 SWEEP_JOB = "worker.sweeper.sweep_exam_attempts"
 REGRADE_JOB = "worker.regrades.regrade_one"
+TRIAGE_JOB = "worker.triage.triage_request"
 SWEEP_EVERY = 60  # seconds between periodic sweeps for abandoned exam attempts
 PRIORITIES = ("exams", "assignments", "regrades")  # a worker serves them in this order
 CALLBACKS = "callbacks"  # result deliveries: short HTTP calls, served after exams, before assignments
@@ -79,6 +80,19 @@ class RQEnqueuer:
             submission_id,
             job_id=f"regrade-{run_id}-{submission_id}",
             job_timeout=self.job_timeout,
+            result_ttl=86400,
+            failure_ttl=7 * 86400,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        )
+        return str(job.id)
+
+    def enqueue_triage(self, request_id: str) -> str:
+        """Two re-runs of a regrade request's submission, on the regrades queue (after everything else)."""
+        job = self.queue("regrades").enqueue(
+            TRIAGE_JOB,
+            request_id,
+            job_id=f"triage-{request_id}",
+            job_timeout=2 * self.job_timeout,  # two gradings, one after the other
             result_ttl=86400,
             failure_ttl=7 * 86400,
             retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
