@@ -13,35 +13,10 @@ import requests
 
 from service.settings import Settings
 from store import Store
-from tests.builders import make_answer_cell, make_notebook, make_test_cell, to_bytes
+from tests.e2e.luck import luck_learner_copy, luck_source
 from tests.e2e.services import start_worker, wait_graded
 
 pytestmark = [pytest.mark.docker, pytest.mark.redis, pytest.mark.slow]
-SOLUTION = "def answer():\n    return 42"
-STEADY = "assert answer() == 42"
-LUCK = (
-    "import random\nrandom.random() * 2"  # partial credit from an unseeded draw: a different score each run
-)
-
-
-def source() -> bytes:
-    return to_bytes(
-        make_notebook(
-            make_answer_cell("answer", SOLUTION),
-            make_test_cell("test_answer", STEADY, 2),
-            make_test_cell("test_luck", LUCK, 2),
-        )
-    )
-
-
-def learner_copy() -> bytes:
-    return to_bytes(
-        make_notebook(
-            make_answer_cell("answer", SOLUTION, stub=True),
-            make_test_cell("test_answer", STEADY, 2),
-            make_test_cell("test_luck", LUCK, 2),
-        )
-    )
 
 
 def wait_triaged(api: requests.Session, url: str, timeout: float = 300) -> dict[str, Any]:
@@ -67,11 +42,11 @@ def test_unseeded_randomness_is_marked_nondeterministic_and_a_steady_test_is_not
     assignment = staff.post(
         f"{server}/api/v1/assignments",
         data={"course": "intro", "name": "luck"},
-        files={"file": ("luck.ipynb", source())},
+        files={"file": ("luck.ipynb", luck_source())},
     ).json()
     sid = alice.post(
         f"{server}/api/v1/assignments/{assignment['id']}/submissions",
-        files={"file": ("luck.ipynb", learner_copy())},
+        files={"file": ("luck.ipynb", luck_learner_copy())},
     ).json()["id"]
     worker = start_worker(settings.replace(warm_pool_size=1, warm_pool_reserve=0), tmp_path / "worker.log")
     try:
