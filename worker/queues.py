@@ -87,11 +87,17 @@ class RQEnqueuer:
         return str(job.id)
 
     def enqueue_triage(self, request_id: str) -> str:
-        """Two re-runs of a regrade request's submission, on the regrades queue (after everything else)."""
+        """Two re-runs of a regrade request's submission, on the regrades queue (after everything else).
+
+        Keyed by the request, so recovery enqueueing it again leaves a live triage alone.
+        """
+        job_id = f"triage-{request_id}"
+        if self.is_live(job_id):
+            return job_id
         job = self.queue("regrades").enqueue(
             TRIAGE_JOB,
             request_id,
-            job_id=f"triage-{request_id}",
+            job_id=job_id,
             job_timeout=2 * self.job_timeout,  # two gradings, one after the other
             result_ttl=86400,
             failure_ttl=7 * 86400,
@@ -123,16 +129,19 @@ class RQEnqueuer:
         )
         return job_id
 
+    def is_live(self, job_id: str) -> bool:
+        """Whether Redis holds the job queued, running or waiting to run."""
+        try:
+            return Job.fetch(job_id, connection=self.connection).get_status(refresh=True) in LIVE_STATES
+        except NoSuchJobError:
+            return False
+
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str:
         if priority not in PRIORITIES:
             raise ValueError(f"unknown grading priority {priority!r}")
         job_id = job_id_for(submission_id)
-        try:
-            existing = Job.fetch(job_id, connection=self.connection)
-            if existing.get_status(refresh=True) in LIVE_STATES:
-                return job_id
-        except NoSuchJobError:
-            pass
+        if self.is_live(job_id):
+            return job_id
         self.queue(priority).enqueue(
             GRADE_JOB,
             submission_id,
