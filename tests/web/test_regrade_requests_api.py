@@ -3,6 +3,7 @@ what an answer changes (a new grade version, the token back, the learner told)."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -10,9 +11,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from integrations.signing import signed_headers
 from store import Store
 from tests.web.fakes import FakeClock, FakeEnqueuer
+from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import grade
+from tests.web.test_records_api import PROGRAMME, post_programme
 
 Headers = dict[str, str]
 
@@ -276,3 +280,55 @@ def test_a_request_becomes_the_assignment_wide_regrade_run(
     assert store.get_regrade_request(opened["id"])["run_id"] == run.json["id"]
     again = client.post(f"/api/v1/regrade-requests/{opened['id']}/regrade-run", headers=instructor)
     assert again.status_code == 409
+
+
+def test_an_upheld_request_reaches_the_platform_and_the_programme_record_with_its_reason(
+    client: FlaskClient, assignment: dict[str, Any], store: Store, clock: FakeClock, enqueuer: FakeEnqueuer
+) -> None:
+    admin = {"Authorization": "Bearer admin-secret"}
+    assert post_programme(client, PROGRAMME).status_code == 201
+    lms = client.post(
+        "/api/v1/platforms",
+        headers=admin,
+        json={
+            "id": "lms",
+            "name": "The LMS",
+            "callback_url": "https://lms.example/results",
+            "courses": ["ds101"],
+        },
+    ).json
+    call = json.dumps(
+        {
+            "external_id": "lms-1",
+            "assignment_id": assignment["id"],
+            "learner": "alice",
+            "notebook": json.loads(learner_bytes()),
+        }
+    ).encode()
+    sent = client.post(
+        "/api/v1/platforms/lms/submissions",
+        data=call,
+        headers=signed_headers(lms["secret"], int(clock().timestamp()), call),
+        content_type="application/json",
+    )
+    assert sent.status_code == 202, sent.json
+    sid = sent.json["id"]
+    grade(store, sid, 0.0)
+    graded_at = store.get_submission(sid).graded_at
+    assert graded_at is not None
+    clock.now = graded_at
+    alice = {"Authorization": f"Bearer {store.create_token('learner', 'alice', ['ds101'])[0]}"}
+    opened = ask(client, sid, alice).json
+    prof = {"Authorization": f"Bearer {store.create_token('instructor', 'prof', ['ds101'])[0]}"}
+    reply(client, opened["id"], prof, decision="upheld", score=2, reason="the test was too strict")
+
+    deliveries = store.list_deliveries(submission_id=sid)
+    assert [(d.event, d.version) for d in deliveries] == [("grade.final", 1), ("grade.updated", 2)]
+    assert enqueuer.deliveries[-1][0].learner == "alice"  # sent now, not at the next recovery
+    events = client.get("/api/v1/programmes/mm-ds/records/alice/history", headers=admin).json["events"]
+    assert [e["body"]["version"] for e in events] == [1, 2]
+    assert (events[1]["body"]["score"], events[1]["body"]["reason"], events[1]["body"]["author"]) == (
+        2.0,
+        "the test was too strict",
+        "prof",
+    )
