@@ -200,6 +200,15 @@ def test_tokens_are_spent_never_below_zero_and_refunded_when_upheld(
     assert client.get("/api/v1/courses/ds101/regrade-policy", headers=alice).json["tokens_left"] == 0
 
 
+def test_a_course_name_no_course_could_have_is_refused_not_stored(client: FlaskClient) -> None:
+    admin = {"Authorization": "Bearer admin-secret"}
+    for course in ("c" * 201, "ds%01"):
+        response = client.put(
+            f"/api/v1/courses/{course}/regrade-policy", headers=admin, json={"window_days": 1, "tokens": 0}
+        )
+        assert response.status_code == 400 and response.json["error"] == "bad_input", course
+
+
 def test_policy_values_out_of_range_are_refused(client: FlaskClient, instructor: Headers) -> None:
     for body in ({"window_days": -1, "tokens": 0}, {"window_days": 7, "tokens": True}, {"window_days": "7"}):
         response = client.put("/api/v1/courses/ds101/regrade-policy", headers=instructor, json=body)

@@ -18,6 +18,7 @@ from service.regrade_requests import answer_request, open_request, widen_request
 from web.api.regrades import fixed_source
 from web.api.submissions import readable_submission
 from web.auth import Caller, can_see_course, check_course, current_caller, require
+from web.forms import MAX_NAME_LENGTH, check_printable
 from web.handles import handles
 from web.json_body import json_object
 
@@ -135,11 +136,20 @@ def put_policy(course: str) -> dict[str, Any]:
     """``{"window_days": 7, "tokens": 2}``: days after a grade is released, tokens per learner (0: none asked)."""
     caller = require(*STAFF)
     check_course(caller, course)
+    course_name(course)
     body = json_object()
     window = whole_number(body.get("window_days"), "window_days", MAX_WINDOW_DAYS)
     tokens = whole_number(body.get("tokens"), "tokens", MAX_TOKENS)
     h = handles()
     return h.store.set_regrade_policy(course, window, tokens, caller.name, h.clock())
+
+
+def course_name(course: str) -> str:
+    """A course's terms are kept under its name: one no course could have is refused, not stored."""
+    if len(course) > MAX_NAME_LENGTH:
+        raise BadInput(f"a course name is at most {MAX_NAME_LENGTH} characters")
+    check_printable(course, "the course name")
+    return course
 
 
 def whole_number(value: Any, field: str, most: int) -> int:

@@ -16,7 +16,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from service.regrade_requests import DECISIONS, answer_request, request_reason, widen_request
-from web.api.regrade_requests import MAX_TOKENS, MAX_WINDOW_DAYS, staff_request, whole_number
+from web.api.regrade_requests import MAX_TOKENS, MAX_WINDOW_DAYS, course_name, staff_request, whole_number
 from web.api.regrades import fixed_source
 from web.auth import check_course, require
 from web.handles import handles
@@ -62,6 +62,7 @@ def age(opened_at: str, now: datetime) -> str:
 def set_policy(course: str) -> ResponseReturnValue:
     caller = require(*STAFF)
     check_course(caller, course)
+    course_name(course)
     errors = FieldErrors()
     window = errors.check(
         f"window-{course}",
