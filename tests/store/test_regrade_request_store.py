@@ -4,18 +4,22 @@ stored with its grade version and refund in one transaction."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from grader.errors import Conflict
 from store import Store, SubmissionRecord
 from tests.builders import report_cell, report_dict
 
 NOW = datetime(2030, 3, 2, 12, 0, tzinfo=UTC)
+LEARNERS = itertools.count()
 
 
 def graded(
@@ -99,3 +103,55 @@ def test_an_upheld_answer_against_a_stale_grade_stores_nothing(
     after = store.get_regrade_request(opened["id"])
     assert (after["status"], after["token_refunded"]) == ("open", False)
     assert len(store.report_history(sid)) == 1
+
+
+ACTIONS = st.lists(
+    st.tuples(st.sampled_from(["open", "uphold", "deny", "allowance"]), st.integers(0, 3)), max_size=14
+)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actions=ACTIONS)
+def test_any_sequence_of_requests_and_answers_keeps_the_token_books_straight(
+    store: Store, make_submission: Callable[..., SubmissionRecord], actions: list[tuple[str, int]]
+) -> None:
+    """Tokens left never go below zero or above the allowance; each request spends at most one,
+    and only an upheld one gets it back; a cell never has two open requests."""
+    store.set_regrade_policy("ds101", 7, 2, "prof", NOW)
+    learner = f"l{next(LEARNERS)}"  # hypothesis reuses the store: a fresh learner per example
+    cells = [graded(store, make_submission, learner) for _ in range(4)]
+    for action, n in actions:
+        mine = [r for r in store.list_regrade_requests() if r["learner"] == learner]
+        still_open = [r for r in mine if r["status"] == "open"]
+        try:
+            if action == "open":
+                sid, report_id = cells[n]
+                left = store.tokens_left("ds101", learner)
+                made = store.open_regrade_request(sid, cell(store, sid), "why", report_id, NOW)
+                assert left >= 1 or not made["token_spent"]  # never spent a token it did not have
+            elif action == "allowance":
+                store.set_regrade_policy("ds101", 7, n, "prof", NOW)
+            elif still_open:
+                target = still_open[n % len(still_open)]
+                if action == "deny":
+                    store.deny_regrade_request(target["id"], "prof", "no", NOW)
+                else:
+                    upheld(store, target)
+        except Conflict:
+            pass
+        mine = [r for r in store.list_regrade_requests() if r["learner"] == learner]
+        allowance = store.regrade_policy("ds101")["tokens"]
+        held = sum(r["token_spent"] and not r["token_refunded"] for r in mine)
+        assert 0 <= store.tokens_left("ds101", learner) == max(0, allowance - held)
+        assert all(r["status"] == "upheld" for r in mine if r["token_refunded"])
+        assert all(r["token_refunded"] for r in mine if r["status"] == "upheld" and r["token_spent"])
+        open_cells = [r["submission_id"] for r in mine if r["status"] == "open"]
+        assert len(open_cells) == len(set(open_cells))
+
+
+def upheld(store: Store, request: dict[str, Any]) -> None:
+    latest = store.latest_report(request["submission_id"])
+    assert latest is not None
+    report = {**latest.report, "cells": [{**latest.report["cells"][0], "score": 2.0}], "score": 2.0}
+    store.uphold_regrade_request(request["id"], "prof", "yes", latest.id, (report, "", {}), NOW)
