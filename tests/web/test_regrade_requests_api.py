@@ -142,6 +142,21 @@ def test_after_the_window_a_request_is_refused_as_json(
     assert store.list_regrade_requests() == []
 
 
+def test_the_window_ends_exactly_when_the_course_says(
+    client: FlaskClient, graded: str, alice: Headers, instructor: Headers, clock: FakeClock, store: Store
+) -> None:
+    set_policy(client, instructor, window_days=3)
+    graded_at = store.get_submission(graded).graded_at
+    assert graded_at is not None
+    clock.now = graded_at + timedelta(days=3, seconds=1)
+    assert ask(client, graded, alice).status_code == 409
+    clock.now = graded_at + timedelta(days=3)  # the last moment of the window still counts
+    assert ask(client, graded, alice).status_code == 201
+    set_policy(client, instructor, window_days=0)  # no requests at all after the grade
+    other = ask(client, graded, alice, grade_id="test_answer")
+    assert other.status_code == 409 and other.json["error"] == "request_window_closed"
+
+
 def test_a_cell_has_at_most_one_open_request(client: FlaskClient, graded: str, alice: Headers) -> None:
     assert ask(client, graded, alice).status_code == 201
     again = ask(client, graded, alice, reason="really")
