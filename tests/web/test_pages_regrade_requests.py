@@ -4,7 +4,6 @@ queue, the learner reads the answer; refusals are explained beside the field."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from flask.testing import FlaskClient
 from store import Store
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.pages_client import csrf_of, log_in, post_form
-from tests.web.reports import grade
+from tests.web.reports import graded_since
 
 REASON = "my function returns the right value"
 
@@ -22,10 +21,7 @@ REASON = "my function returns the right value"
 def graded(people: None, post_submission: Callable[..., Any], store: Store, clock: FakeClock) -> str:
     """alice's submission, its test failed (0 of 2), graded an hour ago."""
     sid = str(post_submission().json["id"])
-    grade(store, sid, 0.0)
-    graded_at = store.get_submission(sid).graded_at
-    assert graded_at is not None
-    clock.now = graded_at + timedelta(hours=1)
+    graded_since(store, sid, clock, hours=1)
     return sid
 
 

@@ -15,7 +15,7 @@ from integrations.signing import signed_headers
 from store import Store
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.notebook_builders import learner_bytes
-from tests.web.reports import grade
+from tests.web.reports import grade, graded_since
 from tests.web.test_records_api import PROGRAMME, post_programme
 
 Headers = dict[str, str]
@@ -23,12 +23,9 @@ Headers = dict[str, str]
 
 @pytest.fixture
 def graded(post_submission: Callable[..., Any], store: Store, clock: FakeClock) -> str:
-    """alice's submission, its one test scored 0 of 2, graded an hour ago."""
+    """alice's submission, its test failed (0 of 2), graded an hour ago."""
     sid = str(post_submission().json["id"])
-    grade(store, sid, 0.0)
-    graded_at = store.get_submission(sid).graded_at
-    assert graded_at is not None
-    clock.now = graded_at + timedelta(hours=1)
+    graded_since(store, sid, clock, hours=1)
     return sid
 
 
@@ -337,10 +334,7 @@ def test_an_upheld_request_reaches_the_platform_and_the_programme_record_with_it
     )
     assert sent.status_code == 202, sent.json
     sid = sent.json["id"]
-    grade(store, sid, 0.0)
-    graded_at = store.get_submission(sid).graded_at
-    assert graded_at is not None
-    clock.now = graded_at
+    graded_since(store, sid, clock)
     alice = {"Authorization": f"Bearer {store.create_token('learner', 'alice', ['ds101'])[0]}"}
     opened = ask(client, sid, alice).json
     prof = {"Authorization": f"Bearer {store.create_token('instructor', 'prof', ['ds101'])[0]}"}
