@@ -48,7 +48,9 @@ def test_unseeded_randomness_is_marked_nondeterministic_and_a_steady_test_is_not
         f"{server}/api/v1/assignments/{assignment['id']}/submissions",
         files={"file": ("luck.ipynb", luck_learner_copy())},
     ).json()["id"]
-    worker = start_worker(settings.replace(warm_pool_size=1, warm_pool_reserve=0), tmp_path / "worker.log")
+    # a generous cell timeout: a steady test that timed out on a busy machine would look nondeterministic
+    worker_settings = settings.replace(warm_pool_size=1, warm_pool_reserve=0, cell_timeout=30)
+    worker = start_worker(worker_settings, tmp_path / "worker.log")
     try:
         wait_graded(alice, f"{server}/api/v1/submissions/{sid}")
         urls = {}
