@@ -17,7 +17,8 @@
     │   └── WrongAccessCode       an exam access code that does not match (counted: guesses are limited)
     ├── Conflict                  a state change that is not allowed now
     │   ├── IllegalTransition     an exam attempt event its current state does not allow
-    │   └── AssignmentRetired     work sent to an assignment that no longer takes any (HTTP 410)
+    │   ├── AssignmentRetired     work sent to an assignment that no longer takes any (HTTP 410)
+    │   └── RequestWindowClosed   a regrade request after the course's window for it ended
     ├── RateLimited               too many requests for this token just now (429, Retry-After)
     └── InfrastructureError       our fault, not the learner's: retried, never scored
         ├── SandboxError          the container could not be created, attached or read
@@ -127,6 +128,12 @@ class AssignmentRetired(Conflict):
             f"assignment {name!r} was retired on {retired_at:%Y-%m-%d %H:%M} UTC and no longer takes "
             "submissions; the grades it has stay as they are"
         )
+
+
+class RequestWindowClosed(Conflict):
+    """A learner's regrade request after the window the course gives closed (HTTP 409)."""
+
+    code = "request_window_closed"
 
 
 class RateLimited(AutogradeError):

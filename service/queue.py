@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 class Enqueuer(Protocol):
     """What the web layer and the jobs need from the queue: grade a submission, send a key's
-    results, sweep for abandoned exam attempts, re-run a submission for a regrade."""
+    results, sweep for abandoned exam attempts, re-run a submission for a regrade, triage a
+    learner's regrade request."""
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str: ...
 
@@ -27,6 +28,8 @@ class Enqueuer(Protocol):
     def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str: ...
 
     def enqueue_regrade(self, run_id: str, submission_id: str) -> str: ...
+
+    def enqueue_triage(self, request_id: str) -> str: ...
 
 
 def send_results_of(enqueuer: Enqueuer, submission: SubmissionRecord) -> None:

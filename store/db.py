@@ -32,6 +32,7 @@ from store.exams import ExamStore
 from store.ledger import LedgerStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
+from store.regrade_requests import RegradeRequestStore
 from store.regrades import RegradeStore
 from store.reports import ReportStore
 from store.sessions import IMMEDIATE
@@ -118,6 +119,7 @@ class Store(
     ExamStore,
     ProgrammeStore,
     RegradeStore,
+    RegradeRequestStore,
     StatsStore,
     IssuedCredentialStore,
 ):

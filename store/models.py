@@ -35,9 +35,11 @@ from store.rows import (
     FILE_KINDS,
     LEDGER_KINDS,
     PERSON_ROLES,
+    REQUEST_STATUSES,
     REVIEW_OUTCOMES,
     ROLES,
     STATUSES,
+    TRIAGE_STATUSES,
 )
 
 # Named constraints keep migrations reproducible and let SQLite batch mode find them.
@@ -524,3 +526,60 @@ class IssuedCredentialRow(Base):
     course: Mapped[str] = mapped_column(String(200))  # "" for the CLR and the programme credential
     claims: Mapped[dict[str, Any]] = mapped_column(JSON)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+class RegradePolicyRow(Base):
+    """A course's terms for learners' regrade requests; a course without a row has the defaults."""
+
+    __tablename__ = "regrade_policies"
+    __table_args__ = (
+        CheckConstraint("window_days >= 0", name="window_days"),
+        CheckConstraint("tokens >= 0", name="tokens"),
+    )
+
+    course: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_days: Mapped[int] = mapped_column(Integer)  # days after the grade was released
+    tokens: Mapped[int] = mapped_column(Integer)  # per learner; 0: requests cost no token
+    author: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RegradeRequestRow(Base):
+    """A learner's request to look again at one graded cell, its triage and staff's answer.
+
+    ``open_cell`` is set only while the request is open, and unique: at most one open request
+    per cell. ``token_slot`` is set only while a token is spent, unique per course and learner
+    and below the course's allowance, so two requests can never spend one token.
+    """
+
+    __tablename__ = "regrade_requests"
+    __table_args__ = (
+        CheckConstraint(one_of("status", REQUEST_STATUSES), name="status"),
+        CheckConstraint(one_of("triage_status", TRIAGE_STATUSES), name="triage_status"),
+        CheckConstraint("token_slot >= 0", name="token_slot"),
+        UniqueConstraint("open_cell"),
+        UniqueConstraint("course", "learner", "token_slot"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), index=True)
+    course: Mapped[str] = mapped_column(String(200), index=True)
+    learner: Mapped[str] = mapped_column(String(200), index=True)
+    notebook: Mapped[str] = mapped_column(String)
+    grade_id: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    open_cell: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    token_slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    token_spent: Mapped[bool] = mapped_column(Boolean)
+    report_id: Mapped[int] = mapped_column(ForeignKey("grade_reports.id"))  # the grade asked about
+    old_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_score: Mapped[float] = mapped_column(Float)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    triage_status: Mapped[str] = mapped_column(String(20))
+    triage: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # both runs, staff only
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    new_report_id: Mapped[int | None] = mapped_column(ForeignKey("grade_reports.id"), nullable=True)
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("regrade_runs.id"), nullable=True)

@@ -79,6 +79,33 @@ def in_force_form(
     return restate_lateness(report, feedback_html, submission.on_time, submission.late_credit)
 
 
+def change_grade(
+    session: Session,
+    submission_id: str,
+    based_on: int,
+    now: datetime,
+    report: Mapping[str, Any],
+    feedback_html: str,
+    provenance: Mapping[str, Any],
+) -> GradeReportRow:
+    """A person's new version of a graded submission's grade, inside the caller's transaction.
+
+    Refused (Conflict) when the grade in force is no longer ``based_on``: the change was made
+    to a version another change or regrade has replaced, and must not silently undo it.
+    """
+    submission = load_submission(session, submission_id)
+    if submission.status != "graded" or submission.latest_report_id != based_on:
+        raise Conflict(
+            f"submission {submission_id} changed meanwhile (status {submission.status}, latest report "
+            f"{submission.latest_report_id}); read it again and redo the change"
+        )
+    report, feedback_html = restate_lateness(
+        report, feedback_html, submission.on_time, submission.late_credit
+    )
+    submission.score = report["score"]
+    return add_version(session, submission, now, report, feedback_html, provenance)
+
+
 class ReportStore(SessionScope):
     def save_grade(
         self, submission_id: str, report: Mapping[str, Any], feedback_html: str, provenance: Mapping[str, Any]
@@ -126,17 +153,8 @@ class ReportStore(SessionScope):
         """
         now = utcnow()
         with self.transaction(write=True) as session:
-            submission = load_submission(session, submission_id)
-            if submission.status != "graded" or submission.latest_report_id != based_on:
-                raise Conflict(
-                    f"submission {submission_id} changed meanwhile (status {submission.status}, latest report "
-                    f"{submission.latest_report_id}); read it again and redo the change"
-                )
-            report, feedback_html = restate_lateness(
-                report, feedback_html, submission.on_time, submission.late_credit
-            )
-            submission.score = report["score"]
-            return to_report_record(add_version(session, submission, now, report, feedback_html, provenance))
+            row = change_grade(session, submission_id, based_on, now, report, feedback_html, provenance)
+            return to_report_record(row)
 
     def latest_report(self, submission_id: str) -> ReportRecord | None:
         """The newest report, or None before the first grade; NotFound for an unknown submission."""

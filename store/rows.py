@@ -252,3 +252,8 @@ class ReviewRecord:
     comments: str
     received_at: datetime
     applied: bool
+
+
+# A learner's regrade request: open until staff answer it; its triage runs beside it.
+REQUEST_STATUSES = ("open", "upheld", "denied")
+TRIAGE_STATUSES = ("queued", "consistent", "nondeterministic", "failed")

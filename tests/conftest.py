@@ -61,6 +61,8 @@ TABLES = (
     "assignment_changes",
     "issued_credentials",
     "deadline_ledger",
+    "regrade_policies",
+    "regrade_requests",
 )
 
 

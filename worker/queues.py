@@ -23,6 +23,7 @@ GRADE_JOB = "worker.tasks.grade_submission"
 DELIVER_JOB = "worker.deliveries.deliver_results"
 SWEEP_JOB = "worker.sweeper.sweep_exam_attempts"
 REGRADE_JOB = "worker.regrades.regrade_one"
+TRIAGE_JOB = "worker.triage.triage_request"
 SWEEP_EVERY = 60  # seconds between periodic sweeps for abandoned exam attempts
 PRIORITIES = ("exams", "assignments", "regrades")  # a worker serves them in this order
 CALLBACKS = "callbacks"  # result deliveries: short HTTP calls, served after exams, before assignments
@@ -85,6 +86,25 @@ class RQEnqueuer:
         )
         return str(job.id)
 
+    def enqueue_triage(self, request_id: str) -> str:
+        """Two re-runs of a regrade request's submission, on the regrades queue (after everything else).
+
+        Keyed by the request, so recovery enqueueing it again leaves a live triage alone.
+        """
+        job_id = f"triage-{request_id}"
+        if self.is_live(job_id):
+            return job_id
+        job = self.queue("regrades").enqueue(
+            TRIAGE_JOB,
+            request_id,
+            job_id=job_id,
+            job_timeout=2 * self.job_timeout,  # two gradings, one after the other
+            result_ttl=86400,
+            failure_ttl=7 * 86400,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        )
+        return str(job.id)
+
     def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str:
         """A sweep for abandoned exam attempts at ``at`` (on the exams queue, ahead of everything).
 
@@ -109,16 +129,19 @@ class RQEnqueuer:
         )
         return job_id
 
+    def is_live(self, job_id: str) -> bool:
+        """Whether Redis holds the job queued, running or waiting to run."""
+        try:
+            return Job.fetch(job_id, connection=self.connection).get_status(refresh=True) in LIVE_STATES
+        except NoSuchJobError:
+            return False
+
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str:
         if priority not in PRIORITIES:
             raise ValueError(f"unknown grading priority {priority!r}")
         job_id = job_id_for(submission_id)
-        try:
-            existing = Job.fetch(job_id, connection=self.connection)
-            if existing.get_status(refresh=True) in LIVE_STATES:
-                return job_id
-        except NoSuchJobError:
-            pass
+        if self.is_live(job_id):
+            return job_id
         self.queue(priority).enqueue(
             GRADE_JOB,
             submission_id,

@@ -30,3 +30,13 @@ def reenqueue_deliveries(store: Store, enqueuer: Enqueuer) -> int:
     if keys:
         log.info("re-enqueued result deliveries for %d learner/assignment pairs", len(keys))
     return len(keys)
+
+
+def reenqueue_triages(store: Store, enqueuer: Enqueuer) -> int:
+    """A triage job for every open regrade request still waiting for one (Redis refused or lost it)."""
+    waiting = [r["id"] for r in store.list_regrade_requests(status="open") if r["triage_status"] == "queued"]
+    for request_id in waiting:
+        enqueuer.enqueue_triage(request_id)
+    if waiting:
+        log.info("made sure each of %d regrade requests waiting for triage has a live job", len(waiting))
+    return len(waiting)

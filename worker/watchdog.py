@@ -41,7 +41,7 @@ from worker.liveness import live_workers
 from worker.outcomes import count_outcome
 from worker.queues import SWEEP_EVERY, RQEnqueuer
 from worker.reaper import reap_orphans
-from worker.recovery import reenqueue_deliveries, reenqueue_unfinished
+from worker.recovery import reenqueue_deliveries, reenqueue_triages, reenqueue_unfinished
 
 log = logging.getLogger(__name__)
 DELIVERY_GRACE = timedelta(seconds=60)  # a delivery this late has lost its job: workers serve callbacks early
@@ -208,6 +208,7 @@ class Watchdog:
     def _recover(self, store: Store) -> None:
         reenqueue_unfinished(store, self.enqueuer)
         reenqueue_deliveries(store, self.enqueuer)
+        reenqueue_triages(store, self.enqueuer)
         mark_epoch(self.connection, self.settings.queue_prefix, self.worker_name)
 
     @staticmethod

@@ -180,6 +180,7 @@ def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
 
     queued, graded = submit("alice"), submit("bob")
     grade(store, graded)
+    request_id = open_request(store, graded)
     delivered = through_platform("lms-1")
     grade(store, delivered)
     failed = through_platform("lms-2")
@@ -201,12 +202,24 @@ def seed(api: str, store: Store, admin: dict[str, str]) -> Target:
             "delivery_id": [dead, *(d.id for d in store.list_deliveries(submission_id=delivered))],
             "course": ["ds101"],
             "grade_id": ["test_answer"],
+            "request_id": [request_id],
             "learner": ["alice"],
             **exam.known,
             **record.known,
         },
         bodies={**exam.bodies, **record.bodies},
     )
+
+
+def open_request(store: Store, submission_id: str) -> str:
+    """bob's regrade request on his graded test, so the request's paths reach a real one."""
+    latest = store.latest_report(submission_id)
+    assert latest is not None
+    cell = latest.report["cells"][0]
+    request_id: str = store.open_regrade_request(submission_id, cell, "why", latest.id, datetime.now(UTC))[
+        "id"
+    ]
+    return request_id
 
 
 EXAM_QUESTION = "01-all-q1.ipynb"  # the one question every attempt draws (pool "all", file q1.ipynb)

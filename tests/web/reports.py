@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from store import Store
 from tests.builders import report_cell, report_dict
+from tests.web.fakes import FakeClock
 
 
 def report(score: float) -> dict[str, Any]:
@@ -33,3 +35,17 @@ def grade(store: Store, submission_id: str, score: float = 2.0) -> None:
     """What the worker does, without the sandbox."""
     store.claim_submission(submission_id)
     assert store.save_grade(submission_id, report(score), "<h1>Feedback</h1>", {"timings": {"total": 0.5}})
+
+
+def graded_since(
+    store: Store, submission_id: str, clock: FakeClock, score: float = 0.0, **since: float
+) -> None:
+    """Grade the submission, then set the app's clock ``since`` (e.g. ``hours=1``) after its grade was released.
+
+    The store stamps a grade with the real time, not the app's clock; tests of what a learner
+    may do after a grade (a regrade request's window) start from that stamp.
+    """
+    grade(store, submission_id, score)
+    graded_at = store.get_submission(submission_id).graded_at
+    assert graded_at is not None
+    clock.now = graded_at + timedelta(**since)

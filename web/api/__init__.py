@@ -16,6 +16,7 @@ from web.api.ledger import ledger
 from web.api.platforms import platforms
 from web.api.proctoring import proctoring
 from web.api.records import records
+from web.api.regrade_requests import regrade_requests
 from web.api.regrades import regrades
 from web.api.submissions import submissions
 from web.api.tokens import tokens
@@ -39,6 +40,7 @@ api.register_blueprint(attempts)
 api.register_blueprint(proctoring)
 api.register_blueprint(records)
 api.register_blueprint(regrades)
+api.register_blueprint(regrade_requests)
 api.register_blueprint(tokens)
 api.register_blueprint(openapi)
 

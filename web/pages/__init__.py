@@ -29,6 +29,7 @@ from web.pages.learn import learn
 from web.pages.login import login, safe_next
 from web.pages.programme_admin import programme_admin
 from web.pages.records import record_pages
+from web.pages.regrade_requests import regrade_requests
 from web.pages.regrade_runs import regrade_runs
 from web.pages.review_queue import review_queue
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
@@ -60,6 +61,7 @@ pages.register_blueprint(record_pages)
 pages.register_blueprint(exam_admin)
 pages.register_blueprint(attempt_admin)
 pages.register_blueprint(review_queue)
+pages.register_blueprint(regrade_requests)
 pages.register_blueprint(programme_admin)
 pages.register_blueprint(token_admin)
 pages.register_blueprint(shared_pages)

@@ -3,6 +3,9 @@
 What it shows is the API's ``submission_view`` of the submission, after the API's
 ``readable_submission`` check: a learner sees only their own, without staff notes.
 
+A learner asks for a regrade of one cell here, within the course's window, and sees each
+request's answer; staff answer on the request's own page (``web/pages/regrade_requests.py``).
+
 Staff grade by hand here. The cells a person is meant to grade (the rubric's manual answers
 and tasks) come first; overriding an autograded test's score is the exception, so those
 forms wait one step away, folded, and open by themselves when one of them was refused.
@@ -13,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from service.regrade_requests import open_request, window_closes
+from store import SubmissionRecord
 from web.api.assignments import get_release, readable_assignment
+from web.api.regrade_requests import shown_to
 from web.api.submissions import get_feedback, readable_submission, submission_view
-from web.auth import current_caller
+from web.auth import current_caller, require
 from web.handles import handles
 from web.pages.fields import FieldErrors
 
@@ -50,7 +56,49 @@ def render_submission(submission_id: str, errors: FieldErrors) -> ResponseReturn
         by_hand=by_hand,
         autograded=autograded,
         override_refused=override_refused,
+        asking=regrade_context(record, body["cells"]),
+        typed=dict(request.form) if errors else {},
     ), (422 if errors else 200)
+
+
+def regrade_context(record: SubmissionRecord, cells: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """The submission's regrade requests as the caller may see them, and what its learner may still ask."""
+    caller = current_caller()
+    store = handles().store
+    found = [shown_to(caller, r) for r in store.list_regrade_requests(submission_id=record.id)]
+    context: dict[str, Any] = {"requests": found, "open": False}
+    if caller.role != "learner" or record.status != "graded":
+        return context
+    course = store.get_assignment(record.assignment_id).course
+    closes = window_closes(store, record, course)
+    asked = {r["grade_id"] for r in found if r["status"] == "open"}
+    return {
+        **context,
+        "open": closes is not None and handles().clock() <= closes,
+        "closes": closes,
+        "cells": [c for c in cells if c["grade_id"] not in asked],
+        "tokens": store.regrade_policy(course)["tokens"],
+        "tokens_left": store.tokens_left(course, caller.name),
+    }
+
+
+@submissions.post("/submissions/<submission_id>/regrade-requests")
+def ask_regrade(submission_id: str) -> ResponseReturnValue:
+    """The learner's request on one cell; a refusal (window closed, no token left) is shown beside the form."""
+    caller = require("learner")
+    record = readable_submission(submission_id)
+    errors = FieldErrors()
+    errors.check(
+        "request-reason",
+        lambda: open_request(
+            handles(), record, caller.name, request.form.get("grade_id"), request.form.get("reason")
+        ),
+    )
+    if errors:
+        return render_submission(submission_id, errors)
+    return redirect(
+        url_for("pages.submissions.submission", submission_id=submission_id) + "#regrade-requests"
+    )
 
 
 def split_by_grader(

@@ -1,0 +1,85 @@
+"""Triage of a learner's regrade request: the stored submission graded twice more, compared.
+
+Both re-runs go through ``grade_stored``, the one path that grades a stored submission (its
+bytes and receipt time unchanged, a fresh sandbox each), against the assignment's source.
+Each run's image and rubric version are kept beside the stored grade's, so staff can see
+that the comparison is like for like; when the rubric changed since the grade, the triage
+says so rather than call a rubric fix nondeterminism. A nondeterministic test is logged as
+a warning and shown at the top of the staff queue, with both runs attached to the request.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from grader.errors import BadInput, InfrastructureError
+from grader.triage import NONDETERMINISTIC, cell_outcome, verdict
+from worker import context
+from worker.context import WorkerContext
+from worker.stored import grade_stored, trusted_assignment
+
+log = logging.getLogger(__name__)
+RUNS = 2
+
+
+def triage_request(request_id: str) -> dict[str, Any]:
+    ctx = context.current()
+    store = ctx.store
+    request = store.get_regrade_request(request_id)
+    if request["status"] != "open":
+        return {"request": request_id, "skipped": request["status"]}
+    # the grade version the learner asked about, not a newer one a person stored since
+    stored = next(r for r in store.report_history(request["submission_id"]) if r.id == request["report_id"])
+    try:
+        runs = [run_once(ctx, request, n) for n in range(1, RUNS + 1)]
+    except BadInput as exc:
+        store.save_triage(request_id, "failed", {"error": exc.message})
+        return {"request": request_id, "failed": exc.message}
+    except InfrastructureError:
+        raise  # retried by RQ; the triage stays queued meanwhile
+    notebook, grade_id = request["notebook"], request["grade_id"]
+    stored_cell = cell_outcome(stored.report, notebook, grade_id)
+    found = verdict(stored_cell, [run["cell"] for run in runs])
+    detail = {
+        "stored": {
+            "cell": stored_cell,
+            "sandbox_image": stored.provenance.get("sandbox_image"),
+            "rubric_version": stored.report.get("rubric_version"),
+        },
+        "runs": runs,
+        "same_rubric": all(run["rubric_version"] == stored.report.get("rubric_version") for run in runs),
+        "same_image": all(run["sandbox_image"] == stored.provenance.get("sandbox_image") for run in runs),
+    }
+    store.save_triage(request_id, found, detail)
+    if found == NONDETERMINISTIC:
+        log.warning(
+            "regrade request %s: test %s of assignment %s gave different outcomes on the same submission",
+            request_id,
+            grade_id,
+            request["assignment_id"],
+        )
+    return {"request": request_id, "triage": found}
+
+
+def run_once(ctx: WorkerContext, request: dict[str, Any], n: int) -> dict[str, Any]:
+    store = ctx.store
+    submission = store.get_submission(request["submission_id"])
+    record = store.get_assignment(submission.assignment_id)
+    result = grade_stored(
+        ctx,
+        submission,
+        record,
+        trusted_assignment(store, record.id),
+        title=f"{record.course} / {record.name} (triage {n})",
+        labels={"autograde.triage": request["id"]},
+    )
+    report = result.graded.report.to_dict()
+    return {
+        "run": n,
+        "cell": cell_outcome(report, request["notebook"], request["grade_id"]),
+        "score": report.get("score"),
+        "sandbox_image": result.provenance.get("sandbox_image"),
+        "rubric_version": report.get("rubric_version"),
+        "report": report,
+    }
