@@ -18,6 +18,7 @@ PURE = sorted(
         *(ROOT / "integrations").glob("*.py"),
         *(ROOT / "exam_bank").glob("*.py"),
         *(ROOT / "records").glob("*.py"),
+        *(ROOT / "integrity").glob("*.py"),
     ]
 )
 FORBIDDEN = {
