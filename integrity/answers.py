@@ -61,6 +61,16 @@ def answers_of(assignment: Assignment, notebooks: Mapping[str, NotebookNode | No
     return found
 
 
+def answer_keys(assignment: Assignment) -> list[str]:
+    """Every answer cell's key: two assignments with the same keys ask the same questions."""
+    return [
+        f"{name}::{grade_id_of(cell)}"
+        for name in assignment.notebook_names
+        for cell in assignment.sources[name].cells
+        if grade_id_of(cell) and role_of(cell) in ANSWER_ROLES
+    ]
+
+
 def template_of(assignment: Assignment) -> Template:
     """The instructor's text a learner may legitimately repeat: the release and the trusted cells."""
     code: set[int] = set()

@@ -49,7 +49,10 @@ def code_tokens(source: str) -> list[Token]:
             continue
         lines[-1].append(Token(_canonical(tok, after_dot), tok.start[0]))
         after_dot = tok.type == tokenize.OP and tok.string == "."
-    return [token for line in lines for token in _kept(line)]
+    tokens = [token for line in lines for token in _kept(line)]
+    while tokens and tokens[-1].text == "}":  # every cell closes its blocks: that says nothing
+        tokens.pop()
+    return tokens
 
 
 def _kept(line: list[Token]) -> list[Token]:

@@ -28,6 +28,7 @@ from store.assignment_changes import AssignmentChangeStore
 from store.assignments import AssignmentStore
 from store.deliveries import DeliveryStore
 from store.exams import ExamStore
+from store.integrity import IntegrityStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
 from store.regrades import RegradeStore
@@ -115,6 +116,7 @@ class Store(
     ExamStore,
     ProgrammeStore,
     RegradeStore,
+    IntegrityStore,
     StatsStore,
 ):
     """The record store: one engine, one sessionmaker, and the methods of its parts."""

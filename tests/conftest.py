@@ -56,6 +56,9 @@ TABLES = (
     "regrade_results",
     "accounts",
     "assignment_changes",
+    "integrity_prints",
+    "integrity_pairs",
+    "integrity_events",
 )
 
 

@@ -65,6 +65,10 @@ class Learner:
 
 
 def assignment() -> Assignment:
+    return build_assignment({NOTEBOOK: source_bytes()})
+
+
+def source_bytes() -> bytes:
     """Four coded problems (one with a real skeleton to keep), the short answer, a markdown answer."""
     cells = [nbformat.v4.new_markdown_cell("# Homework\nAnswer every question.")]
     for index, problem in enumerate(PROBLEMS):
@@ -75,7 +79,7 @@ def assignment() -> Assignment:
     cells.append(make_answer_cell("mean", "### BEGIN SOLUTION\n" + SHORT + "### END SOLUTION", stub=True))
     cells.append(make_test_cell("test_mean", "assert mean([1, 3]) == 2", points=1))
     cells.append(make_manual_cell("explain", "Explain the cost of your solution.", points=2))
-    return build_assignment({NOTEBOOK: to_bytes(make_notebook(*cells))})
+    return to_bytes(make_notebook(*cells))
 
 
 def honest(rng: random.Random) -> Solution:

@@ -15,6 +15,7 @@ class FakeEnqueuer:
         self.deliveries: list[tuple[DeliveryKey, datetime | None]] = []
         self.sweeps: list[datetime] = []
         self.regrades: list[tuple[str, str]] = []
+        self.similarity: list[str] = []
         self.down = False
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str:
@@ -28,6 +29,12 @@ class FakeEnqueuer:
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
         self.regrades.append((run_id, submission_id))
         return f"regrade-{run_id}-{submission_id}"
+
+    def enqueue_similarity(self, submission_id: str) -> str:
+        if self.down:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        self.similarity.append(submission_id)
+        return f"integrity-{submission_id}"
 
     def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str:
         if self.down:
