@@ -75,6 +75,15 @@ class IntegrityStore(SessionScope):
                 IndexedSubmission(r.submission_id, r.learner, r.received_at, dict(r.prints)) for r in rows
             ]
 
+    def find_prints(self, submission_id: str) -> IndexedSubmission | None:
+        with self.transaction() as session:
+            row = session.get(IntegrityPrintRow, submission_id)
+            return (
+                None
+                if row is None
+                else IndexedSubmission(row.submission_id, row.learner, row.received_at, dict(row.prints))
+            )
+
     def add_pairs(self, pool: str, course: str, pairs: Sequence[NewPair], now: datetime) -> int:
         """Record the pairs not recorded yet (a retried check adds nothing twice); how many were new."""
         added = 0

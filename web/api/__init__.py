@@ -12,6 +12,7 @@ from web.api.deliveries import deliveries
 from web.api.exams import exams
 from web.api.exports import exports
 from web.api.grades import grades
+from web.api.integrity import integrity
 from web.api.platforms import platforms
 from web.api.proctoring import proctoring
 from web.api.records import records
@@ -37,6 +38,7 @@ api.register_blueprint(attempts)
 api.register_blueprint(proctoring)
 api.register_blueprint(records)
 api.register_blueprint(regrades)
+api.register_blueprint(integrity)
 api.register_blueprint(tokens)
 api.register_blueprint(openapi)
 
