@@ -10,7 +10,7 @@ weighs 1; from ``LOW`` of the cohort its weight falls in a straight line to 0 at
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from integrity.prints import SubmissionPrints
@@ -25,7 +25,7 @@ class Cohort:
     """``size`` learners; ``holders[(answer key, hash)]`` is how many of them hold that fingerprint."""
 
     size: int
-    holders: Counter[tuple[str, int]] = field(default_factory=Counter)
+    holders: Mapping[tuple[str, int], int] = field(default_factory=Counter)
 
     def weight(self, key: str, digest: int) -> float:
         held = self.holders.get((key, digest), 0)

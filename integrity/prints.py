@@ -9,7 +9,7 @@ text, so a pair can be shown later without reading the notebooks again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from integrity.answers import Answer, Template, tokens_of
@@ -23,10 +23,12 @@ class CellPrints:
     kind: str
     text: str
     prints: tuple[Print, ...]
+    hashes: frozenset[int] = field(init=False, repr=False, compare=False)
 
-    @property
-    def hashes(self) -> frozenset[int]:
-        return frozenset(p.hash for p in self.prints)
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "hashes", frozenset(p.hash for p in self.prints)
+        )  # asked for at every comparison
 
 
 SubmissionPrints = Mapping[str, CellPrints]  # answer key (notebook::grade_id) -> its fingerprints

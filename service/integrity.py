@@ -21,15 +21,14 @@ from grader.errors import BadInput
 from grader.pipeline import match_submission
 from grader.uploads import unpack_upload
 from integrity.answers import answer_keys, answers_of, template_of
-from integrity.cohort import cohort_of
-from integrity.compare import compare
+from integrity.index import Index
 from integrity.prints import fingerprint, from_dict, to_dict
 from service.settings import Settings
 from store import AssignmentRecord, IntegrityPairRecord, Store
 from store.integrity import IndexedSubmission, NewPair
 
 MAX_REASON = 10_000
-KEEP_AT = 0.1  # pairs below this are not stored: below it even shared starter code would not reach
+KEEP_AT = 0.2  # pairs below this are not stored: the honest pairs of the synthetic cohorts stay below it
 
 
 def pool_of(store: Store, record: AssignmentRecord, trusted: Assignment) -> str:
@@ -60,18 +59,17 @@ def check_submission(
         or latest[submission.learner].submission_id != submission_id
     ):
         return 0  # a newer submission of this learner's is already indexed: it speaks for them
-    cohort = cohort_of(from_dict(i.prints) for i in latest.values())
-    pairs = []
-    for other in sorted(latest.values(), key=lambda i: i.submission_id):
-        if other.learner == submission.learner:
-            continue
-        report = compare(from_dict(other.prints), prints, cohort)
-        if report.score >= KEEP_AT:
-            pairs.append(
-                NewPair(
-                    other.submission_id, submission_id, other.learner, submission.learner, report.to_dict()
-                )
-            )
+    index = Index()
+    learners = {}
+    for item in latest.values():
+        if item.learner != submission.learner:
+            index.add(item.submission_id, from_dict(item.prints))
+            learners[item.submission_id] = item.learner
+    index.add(submission_id, prints)
+    pairs = [
+        NewPair(other, submission_id, learners[other], submission.learner, report.to_dict())
+        for other, report in index.similar(submission_id, KEEP_AT)
+    ]
     return store.add_pairs(pool, record.course, pairs, now)
 
 

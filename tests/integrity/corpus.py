@@ -64,14 +64,14 @@ class Learner:
     notebook: NotebookNode
 
 
-def assignment() -> Assignment:
-    return build_assignment({NOTEBOOK: source_bytes()})
+def assignment(problems: tuple[str, ...] = PROBLEMS) -> Assignment:
+    return build_assignment({NOTEBOOK: source_bytes(problems)})
 
 
-def source_bytes() -> bytes:
+def source_bytes(problems: tuple[str, ...] = PROBLEMS) -> bytes:
     """Four coded problems (one with a real skeleton to keep), the short answer, a markdown answer."""
     cells = [nbformat.v4.new_markdown_cell("# Homework\nAnswer every question.")]
-    for index, problem in enumerate(PROBLEMS):
+    for index, problem in enumerate(problems):
         head = f"def {problem}(data, limit):\n" + (SKELETON_BODY if index == 0 else "")
         solution = f"{head}    ### BEGIN SOLUTION\n    return data\n    ### END SOLUTION\n"
         cells.append(make_answer_cell(problem, solution, stub=True))
@@ -82,8 +82,8 @@ def source_bytes() -> bytes:
     return to_bytes(make_notebook(*cells))
 
 
-def honest(rng: random.Random) -> Solution:
-    return Solution({p: _blocks(rng) for p in PROBLEMS}, [_sentence(rng) for _ in range(rng.randint(3, 5))])
+def honest(rng: random.Random, problems: tuple[str, ...] = PROBLEMS) -> Solution:
+    return Solution({p: _blocks(rng) for p in problems}, [_sentence(rng) for _ in range(rng.randint(3, 5))])
 
 
 def _blocks(rng: random.Random) -> list[Block]:
@@ -261,7 +261,7 @@ def notebook(release: NotebookNode, solution: Solution, rng: random.Random) -> N
     nb = copy_notebook(release)
     for cell in nb.cells:
         gid = grade_id_of(cell)
-        if gid in PROBLEMS:
+        if gid in solution.blocks:
             cell.source = render(gid, solution, rng)
         elif gid == "mean":
             cell.source = SHORT
@@ -279,12 +279,14 @@ def filled(trusted: Assignment, **answers: str) -> NotebookNode:
     return nb
 
 
-def cohort(seed: int, originals: int = 30, copies: int = 16) -> tuple[Assignment, list[Learner]]:
+def cohort(
+    seed: int, originals: int = 30, copies: int = 16, problems: tuple[str, ...] = PROBLEMS
+) -> tuple[Assignment, list[Learner]]:
     """``originals`` honest learners, then ``copies`` disguised copies of some of them (families of 2-3)."""
     rng = random.Random(seed)
-    trusted = assignment()
+    trusted = assignment(problems)
     release = trusted.releases[NOTEBOOK]
-    solutions = [honest(rng) for _ in range(originals)]
+    solutions = [honest(rng, problems) for _ in range(originals)]
     learners = [Learner(f"honest{i}", i, notebook(release, s, rng)) for i, s in enumerate(solutions)]
     for c in range(copies):
         family = rng.randrange(originals)
