@@ -175,3 +175,46 @@ def test_a_review_needs_a_reason_a_known_state_and_the_learners_own_attempt(stor
         review_pair(store, 999, "confirmed", "why", "prof", None, NOW)
     assert store.get_pair(pair.id).state == "unreviewed"
     assert store.integrity_history("alice") == []
+
+
+def exam_attempt_assignment(store: Store, exam_id: str, learner: str) -> tuple[AssignmentRecord, str]:
+    """The assignment an exam attempt's questions become (each attempt its own), as attempts make them."""
+    attempt = store.create_attempt(exam_id, learner, "seed", {}, 1.0, 1, None, NOW)
+    releases = {n: dump_notebook(nb) for n, nb in TRUSTED.releases.items()}
+    record = store.add_assignment(
+        "ds-2026",
+        f"exam-{attempt.id}",
+        {NOTEBOOK: source_bytes()},
+        releases,
+        {},
+        [c.to_dict() for c in TRUSTED.rubric.cells],
+        TRUSTED.rubric.version,
+        TRUSTED.rubric.max_score,
+        None,
+        [],
+        False,
+        exam_attempt_id=attempt.id,
+    )
+    return record, attempt.id
+
+
+def test_an_exams_attempts_are_one_pool_and_a_pair_links_to_an_attempt(store: Store) -> None:
+    exam = store.add_exam("ds-2026", "final", "Final", "final.yaml", "", {})
+    (alice_exam, alice_attempt), (mallory_exam, _) = (
+        exam_attempt_assignment(store, exam.id, who) for who in ("alice", "mallory")
+    )
+    alice = solutions(1)[0]
+    submit(store, alice_exam, "alice", alice)
+    submit(
+        store, mallory_exam, "mallory", disguise(alice, random.Random(3), ("reorder", "comprehensions")), 1
+    )
+    (pair,) = store.list_pairs()
+    assert pair.pool == f"exam:{exam.id}" and (pair.learner_a, pair.learner_b) == ("alice", "mallory")
+    reviewed = review_pair(
+        store, pair.id, "confirmed", "same answers in the exam", "prof", alice_attempt, NOW
+    )
+    assert reviewed.attempt_id == alice_attempt
+    assert store.integrity_history("mallory")[0].attempt_id == alice_attempt
+    other = store.create_attempt(exam.id, "carol", "seed", {}, 1.0, 1, None, NOW)
+    with pytest.raises(BadInput, match="not either learner's"):
+        review_pair(store, pair.id, "confirmed", "why", "prof", other.id, NOW)
