@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 class Enqueuer(Protocol):
     """What the web layer and the jobs need from the queue: grade a submission, send a key's
     results, sweep for abandoned exam attempts, re-run a submission for a regrade, triage a
-    learner's regrade request."""
+    learner's regrade request, check a graded one for similarity (``service/integrity.py``)."""
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str: ...
 
@@ -30,6 +30,7 @@ class Enqueuer(Protocol):
     def enqueue_regrade(self, run_id: str, submission_id: str) -> str: ...
 
     def enqueue_triage(self, request_id: str) -> str: ...
+    def enqueue_similarity(self, submission_id: str) -> str: ...
 
 
 def send_results_of(enqueuer: Enqueuer, submission: SubmissionRecord) -> None:
@@ -48,3 +49,14 @@ def send_results_of(enqueuer: Enqueuer, submission: SubmissionRecord) -> None:
         log.warning(
             "could not enqueue the result delivery for %s; recovery will", submission.id, exc_info=True
         )
+
+
+def check_similarity_of(enqueuer: Enqueuer, submission: SubmissionRecord) -> None:
+    """Queue the similarity check of a submission whose grade is stored; grading never waits for it.
+
+    If Redis refuses, the grade stands and only the check is missing; it is logged.
+    """
+    try:
+        enqueuer.enqueue_similarity(submission.id)
+    except Exception:
+        log.warning("could not enqueue the similarity check of %s", submission.id, exc_info=True)

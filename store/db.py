@@ -29,6 +29,7 @@ from store.assignments import AssignmentStore
 from store.credentials import IssuedCredentialStore
 from store.deliveries import DeliveryStore
 from store.exams import ExamStore
+from store.integrity import IntegrityStore
 from store.ledger import LedgerStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
@@ -120,6 +121,7 @@ class Store(
     ProgrammeStore,
     RegradeStore,
     RegradeRequestStore,
+    IntegrityStore,
     StatsStore,
     IssuedCredentialStore,
 ):

@@ -33,6 +33,7 @@ from store.rows import (
     ATTEMPT_STATES,
     DELIVERY_STATUSES,
     FILE_KINDS,
+    INTEGRITY_STATES,
     LEDGER_KINDS,
     PERSON_ROLES,
     REQUEST_STATUSES,
@@ -526,6 +527,8 @@ class IssuedCredentialRow(Base):
     course: Mapped[str] = mapped_column(String(200))  # "" for the CLR and the programme credential
     claims: Mapped[dict[str, Any]] = mapped_column(JSON)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class RegradePolicyRow(Base):
     """A course's terms for learners' regrade requests; a course without a row has the defaults."""
 
@@ -583,3 +586,63 @@ class RegradeRequestRow(Base):
     new_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     new_report_id: Mapped[int | None] = mapped_column(ForeignKey("grade_reports.id"), nullable=True)
     run_id: Mapped[str | None] = mapped_column(ForeignKey("regrade_runs.id"), nullable=True)
+
+
+class IntegrityPrintRow(Base):
+    """A submission's answer fingerprints (``integrity.prints``), kept so that later ones compare with it."""
+
+    __tablename__ = "integrity_prints"
+
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    pool: Mapped[str] = mapped_column(
+        String(300), index=True
+    )  # what compares: an assignment's name or an exam
+    course: Mapped[str] = mapped_column(String(200))
+    learner: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    prints: Mapped[dict[str, Any]] = mapped_column(JSON)
+    indexed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IntegrityPairRow(Base):
+    """Two submissions whose answers look alike, with the report that shows why, and its review."""
+
+    __tablename__ = "integrity_pairs"
+    __table_args__ = (
+        UniqueConstraint("submission_a", "submission_b"),
+        CheckConstraint(one_of("state", INTEGRITY_STATES), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pool: Mapped[str] = mapped_column(String(300), index=True)
+    course: Mapped[str] = mapped_column(String(200), index=True)
+    submission_a: Mapped[str] = mapped_column(ForeignKey("submissions.id"))
+    submission_b: Mapped[str] = mapped_column(ForeignKey("submissions.id"))
+    learner_a: Mapped[str] = mapped_column(String(200))
+    learner_b: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)
+    code_score: Mapped[float] = mapped_column(Float)
+    text_score: Mapped[float] = mapped_column(Float)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempt_id: Mapped[str | None] = mapped_column(ForeignKey("exam_attempts.id"), nullable=True)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IntegrityEventRow(Base):
+    """Append-only: a learner's integrity history, one row per review of a pair of theirs."""
+
+    __tablename__ = "integrity_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    learner: Mapped[str] = mapped_column(String(200), index=True)
+    course: Mapped[str] = mapped_column(String(200))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("integrity_pairs.id"))
+    state: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    attempt_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

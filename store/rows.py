@@ -28,6 +28,7 @@ ATTEMPT_STATES = (
 )
 REVIEW_OUTCOMES = ("clean", "suspicious", "violation")
 LEDGER_KINDS = ("extension", "late_days", "accommodation", "policy")  # grader.ledger.KINDS, as above
+INTEGRITY_STATES = ("unreviewed", "dismissed", "confirmed")  # a similar pair, as a person judged it
 
 
 @dataclass(frozen=True)
@@ -257,3 +258,41 @@ class ReviewRecord:
 # A learner's regrade request: open until staff answer it; its triage runs beside it.
 REQUEST_STATUSES = ("open", "upheld", "denied")
 TRIAGE_STATUSES = ("queued", "consistent", "nondeterministic", "failed")
+
+
+@dataclass(frozen=True)
+class IntegrityPairRecord:
+    """Two submissions of one pool whose answers look alike, the evidence, and a person's judgement."""
+
+    id: int
+    pool: str
+    course: str
+    submission_a: str
+    submission_b: str
+    learner_a: str
+    learner_b: str
+    score: float
+    code_score: float
+    text_score: float
+    report: dict[str, Any]
+    state: str
+    reason: str
+    reviewer: str | None
+    reviewed_at: datetime | None
+    attempt_id: str | None
+    found_at: datetime
+
+
+@dataclass(frozen=True)
+class IntegrityEventRecord:
+    """One entry of a learner's integrity history: a pair of theirs reviewed, with why."""
+
+    id: int
+    learner: str
+    course: str
+    pair_id: int
+    state: str
+    reason: str
+    author: str
+    attempt_id: str | None
+    at: datetime

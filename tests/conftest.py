@@ -63,6 +63,9 @@ TABLES = (
     "deadline_ledger",
     "regrade_policies",
     "regrade_requests",
+    "integrity_prints",
+    "integrity_pairs",
+    "integrity_events",
 )
 
 

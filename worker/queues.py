@@ -24,10 +24,13 @@ DELIVER_JOB = "worker.deliveries.deliver_results"
 SWEEP_JOB = "worker.sweeper.sweep_exam_attempts"
 REGRADE_JOB = "worker.regrades.regrade_one"
 TRIAGE_JOB = "worker.triage.triage_request"
+SIMILARITY_JOB = "worker.integrity.check_similarity"
 SWEEP_EVERY = 60  # seconds between periodic sweeps for abandoned exam attempts
 PRIORITIES = ("exams", "assignments", "regrades")  # a worker serves them in this order
 CALLBACKS = "callbacks"  # result deliveries: short HTTP calls, served after exams, before assignments
-QUEUE_NAMES = ("exams", CALLBACKS, "assignments", "regrades")
+INTEGRITY = "integrity"  # similarity checks: served last, after every grade and regrade
+QUEUE_NAMES = ("exams", CALLBACKS, "assignments", "regrades", INTEGRITY)
+SIMILARITY_JOB_TIMEOUT = 600
 DELIVER_JOB_TIMEOUT = 600  # a job sends the pending results of one learner and assignment, one by one
 RETRY_INTERVALS = [5, 30, 120]  # seconds between attempts after an infrastructure fault
 LIVE_STATES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
@@ -100,6 +103,22 @@ class RQEnqueuer:
             job_id=job_id,
             job_timeout=2 * self.job_timeout,  # two gradings, one after the other
             result_ttl=86400,
+            failure_ttl=7 * 86400,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        )
+        return str(job.id)
+
+    def enqueue_similarity(self, submission_id: str) -> str:
+        """A graded submission's similarity check, on the integrity queue (served after everything else).
+
+        Keyed by submission, so a regrade's second request while the first waits adds nothing.
+        """
+        job = self.queue(INTEGRITY).enqueue(
+            SIMILARITY_JOB,
+            submission_id,
+            job_id=f"integrity-{submission_id}",
+            job_timeout=SIMILARITY_JOB_TIMEOUT,
+            result_ttl=3600,
             failure_ttl=7 * 86400,
             retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
         )

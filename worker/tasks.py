@@ -14,7 +14,7 @@ from typing import Any
 
 from grader.errors import BadInput, InfrastructureError, StorageError
 from service.attempts import attempt_graded
-from service.queue import send_results_of
+from service.queue import check_similarity_of, send_results_of
 from store import SubmissionRecord
 from worker import context
 from worker.outcomes import count_outcome
@@ -79,6 +79,7 @@ def _grade_claimed(submission: SubmissionRecord, exam: bool) -> dict[str, Any]:
         send_results_of(context.current().enqueuer, submission)
         if exam:
             attempt_graded(store, submission_id, ctx.clock())
+        check_similarity_of(ctx.enqueuer, submission)  # after the grade, never before it
     return {"submission": submission_id, "score": report["score"], "stored": stored}
 
 

@@ -19,6 +19,7 @@ PURE = sorted(
         *(ROOT / "exam_bank").glob("*.py"),
         *(ROOT / "records").glob("*.py"),
         *(ROOT / "credentials").glob("*.py"),
+        *(ROOT / "integrity").glob("*.py"),
     ]
 )
 FORBIDDEN = {

@@ -16,6 +16,7 @@ class FakeEnqueuer:
         self.sweeps: list[datetime] = []
         self.regrades: list[tuple[str, str]] = []
         self.triages: list[str] = []
+        self.similarity: list[str] = []
         self.down = False
 
     def enqueue_grading(self, submission_id: str, priority: str = "assignments") -> str:
@@ -35,6 +36,12 @@ class FakeEnqueuer:
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
         self.triages.append(request_id)
         return f"triage-{request_id}"
+
+    def enqueue_similarity(self, submission_id: str) -> str:
+        if self.down:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        self.similarity.append(submission_id)
+        return f"integrity-{submission_id}"
 
     def enqueue_sweep(self, at: datetime, periodic: bool = False) -> str:
         if self.down:

@@ -18,8 +18,9 @@ from grader.notebooks import dump_notebook
 from sandboxes.environment import LABEL, environment_digest
 from service.settings import Settings
 from store.db import Store
-from tests.conftest import EXAMPLES, SANDBOX_IMAGE
+from tests.conftest import EXAMPLES, REDIS_URL, SANDBOX_IMAGE
 from worker import context
+from worker.queues import INTEGRITY, RQEnqueuer
 from worker.tasks import MAX_ATTEMPTS, grade_submission
 
 pytestmark = pytest.mark.docker
@@ -61,7 +62,13 @@ def stored_submission(
 
 def install(tmp_path: Path, **overrides: Any) -> Store:
     settings = Settings(
-        **{"data_dir": str(tmp_path), "sandbox_image": SANDBOX_IMAGE, "cell_timeout": 5, **overrides}
+        **{
+            "data_dir": str(tmp_path),
+            "sandbox_image": SANDBOX_IMAGE,
+            "cell_timeout": 5,
+            "redis_url": REDIS_URL,  # the tallies and the similarity checks go to the tests' Redis
+            **overrides,
+        }
     )
     ctx = context.WorkerContext(settings, worker_name="job-test")
     context.install(ctx)
@@ -83,6 +90,21 @@ def test_a_duplicate_job_grades_once(tmp_path: Path, docker_client: Any) -> None
     assert report.provenance["sandbox_image"].startswith("sha256:")
     # what every host that grades alike shares (the image id differs between hosts that build alike)
     assert report.provenance["sandbox_environment"] == environment_digest()
+
+
+@pytest.mark.redis
+def test_the_similarity_check_is_queued_once_the_grade_is_stored(
+    tmp_path: Path, docker_client: Any, redis_conn: Any
+) -> None:
+    store = install(tmp_path, queue_prefix="grade-then-check")
+    sid = stored_submission(store)
+    checks = RQEnqueuer(redis_conn, "grade-then-check").queue(INTEGRITY)
+    assert checks.job_ids == []
+    assert grade_submission(sid)["stored"] is True
+    assert checks.job_ids == [f"integrity-{sid}"]
+    assert store.get_submission(sid).status == "graded"
+    grade_submission(sid)  # a duplicate grades nothing and queues no second check
+    assert checks.job_ids == [f"integrity-{sid}"]
 
 
 def test_infrastructure_faults_requeue_then_fail_without_a_score(tmp_path: Path, docker_client: Any) -> None:

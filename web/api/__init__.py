@@ -12,6 +12,7 @@ from web.api.deliveries import deliveries
 from web.api.exams import exams
 from web.api.exports import exports
 from web.api.grades import grades
+from web.api.integrity import integrity
 from web.api.ledger import ledger
 from web.api.platforms import platforms
 from web.api.proctoring import proctoring
@@ -41,6 +42,7 @@ api.register_blueprint(proctoring)
 api.register_blueprint(records)
 api.register_blueprint(regrades)
 api.register_blueprint(regrade_requests)
+api.register_blueprint(integrity)
 api.register_blueprint(tokens)
 api.register_blueprint(openapi)
 

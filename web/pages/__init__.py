@@ -25,6 +25,7 @@ from web.pages.attempt_admin import attempt_admin
 from web.pages.exam_admin import exam_admin
 from web.pages.exams import exam_pages
 from web.pages.extensions import extensions
+from web.pages.integrity import integrity_pages
 from web.pages.learn import learn
 from web.pages.login import login, safe_next
 from web.pages.programme_admin import programme_admin
@@ -62,6 +63,7 @@ pages.register_blueprint(exam_admin)
 pages.register_blueprint(attempt_admin)
 pages.register_blueprint(review_queue)
 pages.register_blueprint(regrade_requests)
+pages.register_blueprint(integrity_pages)
 pages.register_blueprint(programme_admin)
 pages.register_blueprint(token_admin)
 pages.register_blueprint(shared_pages)
