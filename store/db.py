@@ -28,6 +28,7 @@ from store.assignment_changes import AssignmentChangeStore
 from store.assignments import AssignmentStore
 from store.deliveries import DeliveryStore
 from store.exams import ExamStore
+from store.lti import LtiStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
 from store.regrades import RegradeStore
@@ -112,6 +113,7 @@ class Store(
     SubmissionStore,
     PlatformStore,
     DeliveryStore,
+    LtiStore,
     ExamStore,
     ProgrammeStore,
     RegradeStore,

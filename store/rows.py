@@ -220,3 +220,29 @@ class ReviewRecord:
     comments: str
     received_at: datetime
     applied: bool
+
+
+@dataclass(frozen=True)
+class LtiRegistrationRecord:
+    """An LTI 1.3 platform as the tool knows it: who issues launches, to which client, where its keys are."""
+
+    id: str
+    name: str
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    token_url: str
+    jwks_url: str
+    courses: tuple[str, ...]
+    deployment_ids: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class LtiLoginRecord:
+    """A login begun: the state and nonce its launch must bring back, once, before ``expires_at``."""
+
+    state: str
+    nonce: str
+    registration_id: str
+    expires_at: datetime

@@ -56,6 +56,9 @@ TABLES = (
     "regrade_results",
     "accounts",
     "assignment_changes",
+    "lti_registrations",
+    "lti_deployments",
+    "lti_logins",
 )
 
 

@@ -12,6 +12,7 @@ from web.api.deliveries import deliveries
 from web.api.exams import exams
 from web.api.exports import exports
 from web.api.grades import grades
+from web.api.lti import lti_registrations
 from web.api.platforms import platforms
 from web.api.proctoring import proctoring
 from web.api.records import records
@@ -38,6 +39,7 @@ api.register_blueprint(proctoring)
 api.register_blueprint(records)
 api.register_blueprint(regrades)
 api.register_blueprint(tokens)
+api.register_blueprint(lti_registrations)
 api.register_blueprint(openapi)
 
 

@@ -1,0 +1,172 @@
+"""An LTI 1.3 platform for the tests, served over real HTTP in this process.
+
+Built on joserfc, an independent JOSE library from PyPI, and on none of the tool's own LTI
+code: what it signs and serves is what a real platform would, so the tool is checked
+against the specification rather than against itself. It serves its key set (and counts
+fetches), answers the authorisation redirect of the OIDC login, and mints ``id_token``s
+with any claim changed or removed for the negative tests. ``rotate_key`` publishes a new
+signing key the way platforms rotate: new key signs, old key stays published for a while.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+OBSERVER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
+DROP = object()  # a claim override that removes the claim
+_kids = itertools.count(1)
+
+
+def new_key() -> RSAKey:
+    return RSAKey.generate_key(
+        2048, parameters={"kid": f"platform-key-{next(_kids)}", "alg": "RS256", "use": "sig"}
+    )
+
+
+class Platform:
+    """One simulated LMS: ``issuer`` is its base URL; the tool is registered under ``client_id``."""
+
+    def __init__(self, client_id: str = "tool-client-1", deployment_id: str = "deployment-1") -> None:
+        self.client_id = client_id
+        self.deployment_id = deployment_id
+        self.signing = new_key()
+        self.published = [self.signing]
+        self.jwks_fetches = 0
+        self.auth_requests: list[dict[str, str]] = []
+        self._server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def issuer(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    @property
+    def jwks_url(self) -> str:
+        return self.issuer + "/jwks"
+
+    @property
+    def auth_login_url(self) -> str:
+        return self.issuer + "/auth"
+
+    @property
+    def token_url(self) -> str:
+        return self.issuer + "/token"
+
+    def start(self) -> Platform:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+    def registration(
+        self, registration_id: str = "lms", courses: tuple[str, ...] = ("ds101",)
+    ) -> dict[str, Any]:
+        """The body an admin posts to register this platform with the tool."""
+        return {
+            "id": registration_id,
+            "name": "Simulated LMS",
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "auth_login_url": self.auth_login_url,
+            "token_url": self.token_url,
+            "jwks_url": self.jwks_url,
+            "deployment_ids": [self.deployment_id],
+            "courses": list(courses),
+        }
+
+    def rotate_key(self, keep_old: bool = True) -> None:
+        self.signing = new_key()
+        self.published = [self.signing, *self.published] if keep_old else [self.signing]
+
+    def login_params(self, target_link_uri: str = "http://tool/lti/launch", **extra: str) -> dict[str, str]:
+        return {
+            "iss": self.issuer,
+            "login_hint": "hint-42",
+            "target_link_uri": target_link_uri,
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+            **extra,
+        }
+
+    def claims(self, nonce: str, now: datetime, /, **overrides: Any) -> dict[str, Any]:
+        """A valid resource link launch of a learner, with ``overrides`` (``DROP`` removes a claim)."""
+        at = int(now.timestamp())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "azp": self.client_id,
+            "sub": "user-7",
+            "exp": at + 300,
+            "iat": at,
+            "nonce": nonce,
+            "name": "Ada Learner",
+            CLAIM + "version": "1.3.0",
+            CLAIM + "message_type": "LtiResourceLinkRequest",
+            CLAIM + "deployment_id": self.deployment_id,
+            CLAIM + "roles": [LEARNER],
+            CLAIM + "resource_link": {"id": "link-1", "title": "Homework 1"},
+            CLAIM + "context": {"id": "course-ctx-1", "label": "DS101"},
+            CLAIM + "target_link_uri": "http://tool/lti/launch",
+            CLAIM + "custom": {},
+        }
+        for name, value in overrides.items():
+            key = CLAIM + name if CLAIM + name in claims else name
+            if value is DROP:
+                claims.pop(key, None)
+            else:
+                claims[key] = value
+        return claims
+
+    def sign(self, claims: dict[str, Any], key: RSAKey | None = None, kid: str | None = None) -> str:
+        key = key or self.signing
+        return jwt.encode({"alg": "RS256", "kid": kid or key.kid, "typ": "JWT"}, claims, key)
+
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        response = self.route(request)
+        return response(environ, start_response)
+
+    def route(self, request: Request) -> Response:
+        if request.path == "/jwks":
+            self.jwks_fetches += 1
+            keys = [key.as_dict(private=False) for key in self.published]
+            return Response(json.dumps({"keys": keys}), mimetype="application/json")
+        if request.path == "/auth":
+            self.auth_requests.append(dict(request.args))
+            return Response(json.dumps({"received": dict(request.args)}), mimetype="application/json")
+        return Response(json.dumps({"error": "not found"}), status=404, mimetype="application/json")
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+
+
+@contextmanager
+def running_platform(**kwargs: Any) -> Iterator[Platform]:
+    platform = Platform(**kwargs).start()
+    try:
+        yield platform
+    finally:
+        platform.stop()
+
+
+def unique_subject() -> str:
+    return f"user-{uuid.uuid4().hex[:8]}"
