@@ -22,6 +22,8 @@ from grader.errors import BadSignature, Forbidden, InvalidLaunch
 from integrations.lti_keys import ALGORITHM
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 VERSION = "1.3.0"
 RESOURCE_LINK = "LtiResourceLinkRequest"
 MESSAGE_TYPES = (RESOURCE_LINK,)
@@ -61,6 +63,7 @@ class Launch:
     context_id: str | None
     resource_link_id: str
     custom: Mapping[str, str] = field(default_factory=dict)
+    line_item: str | None = None  # where this link's scores go, if the platform lets us post them
 
 
 def token_kid(token: str) -> str:
@@ -170,7 +173,18 @@ def launch_of(claims: Mapping[str, Any], deployment: str) -> Launch:
         context_id=context.get("id") if isinstance(context, dict) else None,
         resource_link_id=link["id"],
         custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
+        line_item=line_item_of(claims.get(AGS_ENDPOINT)),
     )
+
+
+def line_item_of(endpoint: Any) -> str | None:
+    """The link's line item URL, when the platform grants the score scope; None otherwise."""
+    if not isinstance(endpoint, dict):
+        return None
+    url, scopes = endpoint.get("lineitem"), endpoint.get("scope")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return None
+    return url if isinstance(scopes, list) and SCORE_SCOPE in scopes else None
 
 
 def our_role(roles: Sequence[str]) -> str:

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from grader.errors import Forbidden, InvalidLaunch
 from integrations.lti_launch import Expected, Launch, check_launch, token_kid, verified_claims
+from integrations.lti_scores import learner_name
 from service.settings import Settings
 from store import AccountRecord, LtiLoginRecord, LtiRegistrationRecord, Store
 
@@ -132,6 +133,8 @@ def complete_launch(
     launch = check_launch(claims, expected, now)
     kind, target, course = target_of(store, launch, registration)
     account = store.lti_account(account_name(registration, launch), launch.role, course)
+    if kind == "assignment" and launch.line_item and launch.context_id:
+        store.record_line_item(registration.id, launch.context_id, target, launch.line_item)
     return LaunchOutcome(account, launch, registration, kind, target)
 
 
@@ -156,5 +159,6 @@ def target_of(store: Store, launch: Launch, registration: LtiRegistrationRecord)
 def account_name(registration: LtiRegistrationRecord, launch: Launch) -> str:
     """One account per platform user and role: a learner in one course who teaches another gets two,
     so being staff somewhere never lends staff rights over the courses they take."""
-    prefix = "lti" if launch.role == "learner" else f"lti-{launch.role}"
-    return f"{prefix}:{registration.id}:{launch.subject}"
+    if launch.role == "learner":
+        return learner_name(registration.id, launch.subject)  # the name its scores are sent back by
+    return f"lti-{launch.role}:{registration.id}:{launch.subject}"

@@ -11,7 +11,7 @@ from grader.errors import BadInput
 from store import LtiRegistrationRecord, Store
 from store.models import utcnow
 
-REGISTRATION_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+REGISTRATION_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")  # "lti:" + it names its outbox line (64)
 URL_FIELDS = ("auth_login_url", "token_url", "jwks_url")
 MAX_FIELD = 2000
 
@@ -21,7 +21,7 @@ def register_platform(store: Store, fields: Mapping[str, Any]) -> LtiRegistratio
     registration_id = text(fields, "id", 64)
     if not REGISTRATION_ID.fullmatch(registration_id):
         raise BadInput(
-            "'id' must be 1-64 characters of a-z, 0-9, '-' and '_', starting with a letter or digit"
+            "'id' must be 1-60 characters of a-z, 0-9, '-' and '_', starting with a letter or digit"
         )
     record = LtiRegistrationRecord(
         id=registration_id,

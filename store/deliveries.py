@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from grader.errors import Conflict, NotFound
 from integrations.payloads import event_for, result_payload
+from store.lti_deliveries import add_score_deliveries
 from store.models import AssignmentRow, DeliveryRow, GradeReportRow, PlatformRow, SubmissionRow
 from store.rows import DeliveryRecord
 from store.sessions import SessionScope
@@ -74,7 +75,11 @@ def grade_version(session: Session, submission_id: str) -> int:
 def add_delivery(
     session: Session, submission: SubmissionRow, report: GradeReportRow | None, now: datetime
 ) -> DeliveryRow | None:
-    """The outbox row for a platform's submission; None for other submissions or no callback URL."""
+    """The outbox row for a platform's submission; None for other submissions or no callback URL.
+
+    An LTI learner's submission gets its scores for the platform's line items here too.
+    """
+    add_score_deliveries(session, submission, report, grade_version(session, submission.id), now)
     if submission.platform_id is None:
         return None
     platform = session.get(PlatformRow, submission.platform_id)
@@ -242,7 +247,10 @@ class DeliveryStore(SessionScope):
             session.flush()
             return to_delivery_record(row)
 
-    def delivery_counts(self) -> dict[str, Any]:
+    def delivery_counts(self, line_prefix: str = "") -> dict[str, Any]:
+        """Deliveries by status; only the lines starting with ``line_prefix`` (``lti:``: LTI scores) if given."""
         query = select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+        if line_prefix:
+            query = query.where(DeliveryRow.platform_id.startswith(line_prefix, autoescape=True))
         with self.transaction() as session:
             return {status: count for status, count in session.execute(query)}

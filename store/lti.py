@@ -11,7 +11,14 @@ from werkzeug.security import generate_password_hash
 
 from grader.errors import Conflict, InvalidLaunch, NotFound
 from store.accounts import HASH_METHOD, to_account_record
-from store.models import AccountRow, LtiDeploymentRow, LtiLoginRow, LtiRegistrationRow, utcnow
+from store.models import (
+    AccountRow,
+    LtiDeploymentRow,
+    LtiLineItemRow,
+    LtiLoginRow,
+    LtiRegistrationRow,
+    utcnow,
+)
 from store.rows import AccountRecord, LtiLoginRecord, LtiRegistrationRecord
 from store.sessions import SessionScope
 
@@ -157,3 +164,20 @@ class LtiStore(SessionScope):
                 row.courses = [*(row.courses or []), course]
             session.flush()
             return to_account_record(row)
+
+    def record_line_item(self, registration_id: str, context_id: str, assignment_id: str, url: str) -> None:
+        """Where this assignment's scores go in one platform course (a launch's AGS claim); the newest URL wins."""
+        with self.transaction(write=True) as session:
+            row = session.get(LtiLineItemRow, (registration_id, context_id, assignment_id))
+            if row is None:
+                session.add(
+                    LtiLineItemRow(
+                        registration_id=registration_id,
+                        context_id=context_id,
+                        assignment_id=assignment_id,
+                        url=url,
+                        created_at=utcnow(),
+                    )
+                )
+            elif row.url != url:
+                row.url = url

@@ -236,7 +236,8 @@ class DeliveryRow(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(32), unique=True)
-    platform_id: Mapped[str] = mapped_column(ForeignKey("platforms.id"), index=True)
+    # a webhook platform's id, or lti:<registration id> for a score sent to an LTI line item
+    platform_id: Mapped[str] = mapped_column(String(64), index=True)
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
     assignment_id: Mapped[str] = mapped_column(String(32))
     learner: Mapped[str] = mapped_column(String(200))
@@ -514,3 +515,15 @@ class LtiLoginRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LtiLineItemRow(Base):
+    """Where an assignment's scores go on one LTI platform, for one of its course contexts (from a launch)."""
+
+    __tablename__ = "lti_line_items"
+
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registrations.id"), primary_key=True)
+    context_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -59,6 +59,7 @@ TABLES = (
     "lti_registrations",
     "lti_deployments",
     "lti_logins",
+    "lti_line_items",
 )
 
 

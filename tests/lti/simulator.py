@@ -4,7 +4,12 @@ Built on joserfc, an independent JOSE library from PyPI, and on none of the tool
 code: what it signs and serves is what a real platform would, so the tool is checked
 against the specification rather than against itself. It serves its key set (and counts
 fetches), answers the authorisation redirect of the OIDC login, and mints ``id_token``s
-with any claim changed or removed for the negative tests. ``rotate_key`` publishes a new
+with any claim changed or removed for the negative tests. For grade passback it runs an
+OAuth 2 token endpoint (the client-credentials grant, checking the tool's signed assertion
+against the tool's published keys) and line items' score endpoints, with a gradebook that
+keeps the newest score by timestamp, and profiles for platforms' quirks: ``canvas`` shows a
+0 that is not FullyGraded as "needs grading"; ``flaky`` answers 500 or 429 with
+``Retry-After`` to one score request in three. ``rotate_key`` publishes a new
 signing key the way platforms rotate: new key signs, old key stays published for a while.
 """
 
@@ -21,11 +26,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from joserfc import jwt
-from joserfc.jwk import RSAKey
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 OBSERVER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
@@ -42,9 +52,21 @@ def new_key() -> RSAKey:
 class Platform:
     """One simulated LMS: ``issuer`` is its base URL; the tool is registered under ``client_id``."""
 
-    def __init__(self, client_id: str = "tool-client-1", deployment_id: str = "deployment-1") -> None:
+    def __init__(
+        self, client_id: str = "tool-client-1", deployment_id: str = "deployment-1", profile: str = "standard"
+    ) -> None:
         self.client_id = client_id
         self.deployment_id = deployment_id
+        self.profile = (
+            profile  # standard, canvas (0 means needs grading unless FullyGraded), flaky (500/429 1 in 3)
+        )
+        self.tool_keys: dict[str, Any] | None = None  # the tool's published key set, to check its assertions
+        self.tokens: set[str] = set()
+        self.token_requests = 0
+        self.score_requests = 0
+        self.scores: list[dict[str, Any]] = []  # every score accepted, in arrival order
+        self.results: dict[tuple[str, str], dict[str, Any]] = {}  # (line item, user): the newest by timestamp
+        self.refusing = False  # answer every score with 500 (a platform that is down)
         self.signing = new_key()
         self.published = [self.signing]
         self.jwks_fetches = 0
@@ -149,10 +171,100 @@ class Platform:
             self.jwks_fetches += 1
             keys = [key.as_dict(private=False) for key in self.published]
             return Response(json.dumps({"keys": keys}), mimetype="application/json")
+        if request.path == "/token" and request.method == "POST":
+            return self.token(request)
+        if (
+            request.path.startswith("/lineitems/")
+            and request.path.endswith("/scores")
+            and request.method == "POST"
+        ):
+            return self.score(request, request.path.removesuffix("/scores"))
         if request.path == "/auth":
             self.auth_requests.append(dict(request.args))
             return Response(json.dumps({"received": dict(request.args)}), mimetype="application/json")
         return Response(json.dumps({"error": "not found"}), status=404, mimetype="application/json")
+
+    def line_item(self, number: int = 1) -> str:
+        return f"{self.issuer}/lineitems/{number}"
+
+    def ags_claim(self, number: int = 1) -> dict[str, Any]:
+        return {
+            AGS: {
+                "scope": [SCORE_SCOPE, "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"],
+                "lineitems": f"{self.issuer}/lineitems",
+                "lineitem": self.line_item(number),
+            }
+        }
+
+    def token(self, request: Request) -> Response:
+        """The client-credentials grant with a JWT assertion, checked with joserfc against the tool's keys."""
+        self.token_requests += 1
+        form = request.form
+        if (
+            form.get("grant_type") != "client_credentials"
+            or form.get("client_assertion_type") != ASSERTION_TYPE
+        ):
+            return error(400, "unsupported_grant_type")
+        try:
+            token = jwt.decode(
+                form.get("client_assertion", ""), KeySet.import_key_set(self.tool_keys or {"keys": []})
+            )
+            jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": self.client_id},
+                sub={"essential": True, "value": self.client_id},
+                aud={"essential": True, "value": self.token_url},
+                exp={"essential": True},
+                jti={"essential": True},
+            ).validate(token.claims)
+        except (JoseError, ValueError) as exc:
+            return error(401, f"invalid_client: {exc}")
+        if SCORE_SCOPE not in form.get("scope", "").split():
+            return error(400, "invalid_scope")
+        value = uuid.uuid4().hex
+        self.tokens.add(value)
+        body = {"access_token": value, "token_type": "Bearer", "expires_in": 3600, "scope": SCORE_SCOPE}
+        return Response(json.dumps(body), mimetype="application/json")
+
+    def score(self, request: Request, line_item_path: str) -> Response:
+        self.score_requests += 1
+        if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return error(401, "unknown access token")
+        if request.mimetype != SCORE_MEDIA_TYPE:
+            return error(415, f"scores are {SCORE_MEDIA_TYPE}")
+        if self.refusing:
+            return error(500, "down")
+        if self.profile == "flaky" and self.score_requests % 3 == 1:
+            if self.score_requests % 2:
+                return error(500, "a bad moment")
+            return Response("{}", status=429, headers={"Retry-After": "1"}, mimetype="application/json")
+        score = json.loads(request.get_data())
+        for name in ("userId", "timestamp", "activityProgress", "gradingProgress"):
+            if name not in score:
+                return error(400, f"a score needs {name}")
+        line_item = self.issuer + line_item_path
+        self.scores.append({**score, "line_item": line_item})
+        key = (line_item, score["userId"])
+        if key not in self.results or self.results[key]["timestamp"] <= score["timestamp"]:
+            self.results[key] = score  # platforms keep the newest score, by its timestamp
+        return Response("{}", mimetype="application/json")
+
+    def gradebook(self, line_item: str, user: str) -> str:
+        """What the platform's gradebook shows for the user, with its quirks."""
+        score = self.results.get((line_item, user))
+        if score is None:
+            return "-"
+        given, progress = score.get("scoreGiven"), score["gradingProgress"]
+        if progress == "PendingManual" or (
+            self.profile == "canvas" and not given and progress != "FullyGraded"
+        ):
+            return "needs grading"
+        if given is None:
+            return "not graded"
+        return f"{given:g}/{score['scoreMaximum']:g}"
+
+
+def error(status: int, message: str) -> Response:
+    return Response(json.dumps({"error": message}), status=status, mimetype="application/json")
 
 
 def query_of(url: str) -> dict[str, str]:

@@ -16,8 +16,8 @@ ADMIN = {"Authorization": "Bearer admin-secret"}
 
 
 @pytest.fixture
-def platform() -> Iterator[Platform]:
-    simulated = Platform().start()
+def platform(request: pytest.FixtureRequest) -> Iterator[Platform]:
+    simulated = Platform(**getattr(request, "param", {})).start()
     yield simulated
     simulated.stop()
 
