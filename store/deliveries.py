@@ -17,9 +17,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from grader.errors import Conflict, NotFound
-from integrations.payloads import event_for, result_payload
+from integrations.payloads import result_payload
 from store.lti_deliveries import add_score_deliveries
 from store.models import AssignmentRow, DeliveryRow, GradeReportRow, PlatformRow, SubmissionRow
+from store.outbox import outbox_row
 from store.rows import DeliveryRecord
 from store.sessions import SessionScope
 
@@ -107,22 +108,7 @@ def add_delivery(
         report.created_at.isoformat() if report is not None else None,
         submission.error if report is None else None,
     )
-    row = DeliveryRow(
-        id=delivery_id,
-        platform_id=submission.platform_id,
-        submission_id=submission.id,
-        assignment_id=submission.assignment_id,
-        learner=submission.learner,
-        report_id=report.id if report is not None else None,
-        version=version,
-        event=event_for(version, report is not None),
-        url=url,
-        payload=payload,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
+    row = outbox_row(delivery_id, submission.platform_id, submission, report, version, url, payload, now)
     session.add(row)
     session.flush()
     return row

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrations.lti_scores import learner_of, line_of, score_payload, scores_url
-from integrations.payloads import event_for
 from store.models import DeliveryRow, GradeReportRow, LtiLineItemRow, SubmissionRow
+from store.outbox import outbox_row
 
 
 def add_score_deliveries(
@@ -36,21 +36,15 @@ def add_score_deliveries(
     )
     graded_at = (report.created_at if report is not None else now).isoformat()
     rows = [
-        DeliveryRow(
-            id=uuid.uuid4().hex,
-            platform_id=line_of(registration_id),
-            submission_id=submission.id,
-            assignment_id=submission.assignment_id,
-            learner=submission.learner,
-            report_id=report.id if report is not None else None,
-            version=version,
-            event=event_for(version, report is not None),
-            url=scores_url(line_item.url),
-            payload=score_payload(subject, report.report if report is not None else None, graded_at),
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
+        outbox_row(
+            uuid.uuid4().hex,
+            line_of(registration_id),
+            submission,
+            report,
+            version,
+            scores_url(line_item.url),
+            score_payload(subject, report.report if report is not None else None, graded_at),
+            now,
         )
         for line_item in line_items
     ]
