@@ -54,16 +54,16 @@ class ScoreSender:
             self._tokens.pop((registration.token_url, registration.client_id), None)
 
     def token(self, registration: LtiRegistrationRecord, timeout: float) -> Token | Answer:
+        """The cached token, or a new one; senders that miss together wait for one request, not one each."""
         key = (registration.token_url, registration.client_id)
         with self._lock:
             cached = self._tokens.get(key)
-        if cached is not None and cached.expires_at > time.monotonic():
-            return cached
-        fetched = self.request_token(registration, timeout)
-        if isinstance(fetched, Token):
-            with self._lock:
+            if cached is not None and cached.expires_at > time.monotonic():
+                return cached
+            fetched = self.request_token(registration, timeout)
+            if isinstance(fetched, Token):
                 self._tokens[key] = fetched
-        return fetched
+            return fetched
 
     def request_token(self, registration: LtiRegistrationRecord, timeout: float) -> Token | Answer:
         keys = self.keyring.keys()

@@ -15,13 +15,14 @@ signing key the way platforms rotate: new key signs, old key stays published for
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -67,6 +68,9 @@ class Platform:
         self.scores: list[dict[str, Any]] = []  # every score accepted, in arrival order
         self.results: dict[tuple[str, str], dict[str, Any]] = {}  # (line item, user): the newest by timestamp
         self.refusing = False  # answer every score with 500 (a platform that is down)
+        self.tool_url = ""  # where the tool runs, for the course page that frames it
+        self.frame_src = ""  # a tool page the course page frames as is, instead of launching
+        self.browser_launch: dict[str, Any] | None = None  # claims of the launch the auth endpoint answers
         self.signing = new_key()
         self.published = [self.signing]
         self.jwks_fetches = 0
@@ -179,10 +183,52 @@ class Platform:
             and request.method == "POST"
         ):
             return self.score(request, request.path.removesuffix("/scores"))
+        if (
+            request.path == "/results" and request.method == "POST"
+        ):  # a plain webhook receiver, for comparison
+            self.scores.append({"callback": True})
+            return Response("{}", mimetype="application/json")
         if request.path == "/auth":
             self.auth_requests.append(dict(request.args))
+            if self.browser_launch is not None:
+                return self.form_post(request.args)
             return Response(json.dumps({"received": dict(request.args)}), mimetype="application/json")
+        if request.path == "/course" and self.tool_url:
+            return self.course_page()
         return Response(json.dumps({"error": "not found"}), status=404, mimetype="application/json")
+
+    def course_page(self) -> Response:
+        """The LMS's course page: the tool in an iframe, started by a login form posted into it
+        (or, with ``frame_src``, just that page of the tool in the iframe)."""
+        if self.frame_src:
+            frame = (
+                f'<iframe name="tool" src="{html.escape(self.frame_src)}" width="900" height="700"></iframe>'
+            )
+            return Response(f"<!doctype html><title>Simulated LMS</title>{frame}", mimetype="text/html")
+        fields = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in self.login_params(self.tool_url + "/lti/launch").items()
+        )
+        page = (
+            "<!doctype html><title>Simulated LMS</title><h1>DS101 in the LMS</h1>"
+            f'<form id="login" method="post" action="{self.tool_url}/lti/login" target="tool">{fields}</form>'
+            '<iframe name="tool" id="tool" title="tool" width="900" height="700"></iframe>'
+            "<script>document.getElementById('login').submit()</script>"
+        )
+        return Response(page, mimetype="text/html")
+
+    def form_post(self, request: Any) -> Response:
+        """The OIDC authorisation answer a browser carries: a form posting the id_token to the redirect URI."""
+        claims = self.claims(request["nonce"], datetime.now(UTC), **(self.browser_launch or {}))
+        fields = {"id_token": self.sign(claims), "state": request["state"]}
+        inputs = "".join(
+            f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items()
+        )
+        page = (
+            f'<!doctype html><form id="launch" method="post" action="{html.escape(request["redirect_uri"])}">'
+            f"{inputs}</form><script>document.getElementById('launch').submit()</script>"
+        )
+        return Response(page, mimetype="text/html")
 
     def line_item(self, number: int = 1) -> str:
         return f"{self.issuer}/lineitems/{number}"

@@ -7,9 +7,7 @@ joserfc simulator over HTTP (tests/lti/simulator.py). A learner launches with th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +17,7 @@ from flask.testing import FlaskClient
 
 from service.settings import Settings
 from store import Store
+from tests.lti.outbox import JobContext, drain
 from tests.lti.simulator import Platform
 from tests.web.conftest import (  # noqa: F401  (fixtures)
     app,
@@ -33,28 +32,15 @@ from tests.web.conftest import (  # noqa: F401  (fixtures)
     store,
     token,
 )
-from tests.web.fakes import FakeClock, FakeEnqueuer
+from tests.web.fakes import FakeClock
 from tests.web.lti.conftest import Launcher, launch, platform, registered  # noqa: F401  (fixtures)
 from tests.web.multipart import upload
 from tests.web.notebook_builders import essay_source_bytes, learner_bytes
 from tests.web.reports import essay_report, report
 from worker import context
-from worker.context import WorkerContext
-from worker.deliveries import deliver_results
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 LEARNER = "lti:lms:user-7"
-
-
-@dataclass
-class JobContext(WorkerContext):
-    """The worker's context with its retries noted in memory instead of scheduled on Redis."""
-
-    queued: FakeEnqueuer = field(default_factory=FakeEnqueuer)
-
-    @property
-    def enqueuer(self) -> Any:  # type: ignore[override]
-        return self.queued
 
 
 @pytest.fixture
@@ -65,19 +51,6 @@ def job(settings: Settings, app: Flask, platform: Platform, client: FlaskClient)
     platform.tool_keys = client.get("/lti/jwks").json  # what the platform's admin would configure
     yield ctx
     context.install(None)  # type: ignore[arg-type]
-
-
-def drain(store: Store, limit: float = 30.0) -> None:
-    """Run the delivery job for every pending line until nothing is pending (waiting out retries)."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        pending = store.pending_delivery_keys()
-        if not pending:
-            return
-        for key, _ in pending:
-            deliver_results(key.platform_id, key.assignment_id, key.learner)
-        time.sleep(0.05)
-    raise AssertionError(f"still pending after {limit} s: {store.pending_delivery_keys()}")
 
 
 @pytest.fixture
