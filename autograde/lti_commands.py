@@ -35,6 +35,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     deployment.set_defaults(handler=run_deployment)
     listing = lti_commands.add_parser("list", help="the registered platforms, one JSON line each")
     listing.set_defaults(handler=run_list)
+    roster = lti_commands.add_parser(
+        "roster", help="sync a platform course's learners into ours (Names and Role Provisioning)"
+    )
+    roster.add_argument("--id", required=True, help="the registration's id")
+    roster.add_argument("--context", required=True, help="the platform course's context id (from a launch)")
+    roster.set_defaults(handler=run_roster)
     keygen = lti_commands.add_parser(
         "keygen", help="make a tool key (RSA, PEM, mode 0600); prints its public JWK"
     )
@@ -76,6 +82,18 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 
     for record in migrated_store(settings).list_lti_registrations():
         print(json.dumps(registration_fields(record)))
+    return 0
+
+
+def run_roster(args: argparse.Namespace, settings: Settings) -> int:
+    from autograde.commands import migrated_store
+    from service.lti_keys import ToolKeyring
+    from service.lti_roster import sync_roster
+    from worker.lti_roster import PlatformRoster
+    from worker.lti_scores import ScoreSender
+
+    roster = PlatformRoster(ScoreSender(ToolKeyring(settings)), settings.callback_timeout)
+    print(json.dumps(sync_roster(migrated_store(settings), roster, args.id, args.context)))
     return 0
 
 

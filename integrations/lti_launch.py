@@ -24,6 +24,7 @@ from integrations.lti_keys import ALGORITHM
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 VERSION = "1.3.0"
 RESOURCE_LINK = "LtiResourceLinkRequest"
 MESSAGE_TYPES = (RESOURCE_LINK,)
@@ -64,6 +65,7 @@ class Launch:
     resource_link_id: str
     custom: Mapping[str, str] = field(default_factory=dict)
     line_item: str | None = None  # where this link's scores go, if the platform lets us post them
+    memberships_url: str | None = None  # the context's roster (Names and Role Provisioning), if offered
 
 
 def token_kid(token: str) -> str:
@@ -174,7 +176,13 @@ def launch_of(claims: Mapping[str, Any], deployment: str) -> Launch:
         resource_link_id=link["id"],
         custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
         line_item=line_item_of(claims.get(AGS_ENDPOINT)),
+        memberships_url=memberships_url_of(claims.get(NRPS_CLAIM)),
     )
+
+
+def memberships_url_of(service: Any) -> str | None:
+    url = service.get("context_memberships_url") if isinstance(service, dict) else None
+    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
 
 
 def line_item_of(endpoint: Any) -> str | None:

@@ -25,7 +25,7 @@ from grader.errors import Forbidden, InvalidLaunch
 from integrations.lti_launch import Expected, Launch, check_launch, token_kid, verified_claims
 from integrations.lti_scores import learner_name
 from service.settings import Settings
-from store import AccountRecord, LtiLoginRecord, LtiRegistrationRecord, Store
+from store import AccountRecord, LtiContextRecord, LtiLoginRecord, LtiRegistrationRecord, Store
 
 ASSIGNMENT_PARAMETER = "assignment_id"  # custom parameters of the resource link: what it opens
 EXAM_PARAMETER = "exam_id"
@@ -133,6 +133,10 @@ def complete_launch(
     launch = check_launch(claims, expected, now)
     kind, target, course = target_of(store, launch, registration)
     account = store.lti_account(account_name(registration, launch), launch.role, course)
+    if launch.context_id:
+        store.record_lti_context(
+            LtiContextRecord(registration.id, launch.context_id, course, launch.memberships_url), now
+        )
     if kind == "assignment" and launch.line_item and launch.context_id:
         store.record_line_item(registration.id, launch.context_id, target, launch.line_item)
     return LaunchOutcome(account, launch, registration, kind, target)

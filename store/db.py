@@ -29,6 +29,7 @@ from store.assignments import AssignmentStore
 from store.deliveries import DeliveryStore
 from store.exams import ExamStore
 from store.lti import LtiStore
+from store.lti_roster import LtiRosterStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
 from store.regrades import RegradeStore
@@ -114,6 +115,7 @@ class Store(
     PlatformStore,
     DeliveryStore,
     LtiStore,
+    LtiRosterStore,
     ExamStore,
     ProgrammeStore,
     RegradeStore,

@@ -148,20 +148,7 @@ class LtiStore(SessionScope):
         Its password is random and never shown: such a person only ever comes in by launch.
         """
         with self.transaction(write=True) as session:
-            row = session.scalars(select(AccountRow).where(AccountRow.name == name)).one_or_none()
-            if row is None:
-                row = AccountRow(
-                    name=name,
-                    role=role,
-                    password_hash=generate_password_hash(secrets.token_urlsafe(32), method=HASH_METHOD),
-                    courses=[course],
-                    created_at=utcnow(),
-                )
-                session.add(row)
-            elif row.role != role:
-                raise Conflict(f"account {name!r} exists with role {row.role}, not {role}")
-            elif course not in (row.courses or []):
-                row.courses = [*(row.courses or []), course]
+            row = join_course(session, name, role, course)
             session.flush()
             return to_account_record(row)
 
@@ -181,3 +168,22 @@ class LtiStore(SessionScope):
                 )
             elif row.url != url:
                 row.url = url
+
+
+def join_course(session: Session, name: str, role: str, course: str) -> AccountRow:
+    """The account ``name`` in ``role``, made if missing, with ``course`` among its courses."""
+    row = session.scalars(select(AccountRow).where(AccountRow.name == name)).one_or_none()
+    if row is None:
+        row = AccountRow(
+            name=name,
+            role=role,
+            password_hash=generate_password_hash(secrets.token_urlsafe(32), method=HASH_METHOD),
+            courses=[course],
+            created_at=utcnow(),
+        )
+        session.add(row)
+    elif row.role != role:
+        raise Conflict(f"account {name!r} exists with role {row.role}, not {role}")
+    elif course not in (row.courses or []):
+        row.courses = [*(row.courses or []), course]
+    return row

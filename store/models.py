@@ -527,3 +527,15 @@ class LtiLineItemRow(Base):
     assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
     url: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiContextRow(Base):
+    """A platform course (context) launched into one of our courses, and where its roster is (NRPS)."""
+
+    __tablename__ = "lti_contexts"
+
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registrations.id"), primary_key=True)
+    context_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    course: Mapped[str] = mapped_column(String(200))
+    memberships_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -246,3 +246,13 @@ class LtiLoginRecord:
     nonce: str
     registration_id: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LtiContextRecord:
+    """A platform course launched into ``course`` of ours; ``memberships_url`` is its roster, if offered."""
+
+    registration_id: str
+    context_id: str
+    course: str
+    memberships_url: str | None

@@ -60,6 +60,7 @@ TABLES = (
     "lti_deployments",
     "lti_logins",
     "lti_line_items",
+    "lti_contexts",
 )
 
 

@@ -70,3 +70,9 @@ def test_keygen_writes_a_private_key_once_and_prints_its_public_jwk(
     assert jwk["kty"] == "RSA" and jwk["alg"] == "RS256" and "d" not in jwk and jwk["kid"]
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert main(["lti", "keygen", "--out", str(out)]) == EXIT_BAD_INPUT
+
+
+def test_roster_sync_names_a_course_that_never_launched(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(REGISTER) == 0
+    assert main(["lti", "roster", "--id", "canvas", "--context", "never-launched"]) == EXIT_BAD_INPUT
+    assert "has launched here" in capsys.readouterr().err

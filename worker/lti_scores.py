@@ -35,7 +35,7 @@ class Token:
 class ScoreSender:
     def __init__(self, keyring: ToolKeyring) -> None:
         self.keyring = keyring
-        self._tokens: dict[tuple[str, str], Token] = {}
+        self._tokens: dict[tuple[str, str, str], Token] = {}
         self._lock = threading.Lock()
         self.token_requests = 0
 
@@ -49,23 +49,27 @@ class ScoreSender:
             self.forget(registration)
         return answer
 
-    def forget(self, registration: LtiRegistrationRecord) -> None:
+    def forget(self, registration: LtiRegistrationRecord, scope: str = SCORE_SCOPE) -> None:
         with self._lock:
-            self._tokens.pop((registration.token_url, registration.client_id), None)
+            self._tokens.pop((registration.token_url, registration.client_id, scope), None)
 
-    def token(self, registration: LtiRegistrationRecord, timeout: float) -> Token | Answer:
+    def token(
+        self, registration: LtiRegistrationRecord, timeout: float, scope: str = SCORE_SCOPE
+    ) -> Token | Answer:
         """The cached token, or a new one; senders that miss together wait for one request, not one each."""
-        key = (registration.token_url, registration.client_id)
+        key = (registration.token_url, registration.client_id, scope)
         with self._lock:
             cached = self._tokens.get(key)
             if cached is not None and cached.expires_at > time.monotonic():
                 return cached
-            fetched = self.request_token(registration, timeout)
+            fetched = self.request_token(registration, timeout, scope)
             if isinstance(fetched, Token):
                 self._tokens[key] = fetched
             return fetched
 
-    def request_token(self, registration: LtiRegistrationRecord, timeout: float) -> Token | Answer:
+    def request_token(
+        self, registration: LtiRegistrationRecord, timeout: float, scope: str
+    ) -> Token | Answer:
         keys = self.keyring.keys()
         claims = assertion_claims(
             registration.client_id, registration.token_url, int(time.time()), uuid.uuid4().hex
@@ -79,7 +83,7 @@ class ScoreSender:
                     "grant_type": "client_credentials",
                     "client_assertion_type": ASSERTION_TYPE,
                     "client_assertion": assertion,
-                    "scope": SCORE_SCOPE,
+                    "scope": scope,
                 },
                 timeout=timeout,
                 allow_redirects=False,

@@ -37,6 +37,9 @@ AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+PAGE_SIZE = 2
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 OBSERVER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
@@ -70,6 +73,7 @@ class Platform:
         self.refusing = False  # answer every score with 500 (a platform that is down)
         self.tool_url = ""  # where the tool runs, for the course page that frames it
         self.frame_src = ""  # a tool page the course page frames as is, instead of launching
+        self.members: list[dict[str, Any]] = []  # the course roster (NRPS), served PAGE_SIZE at a time
         self.browser_launch: dict[str, Any] | None = None  # claims of the launch the auth endpoint answers
         self.signing = new_key()
         self.published = [self.signing]
@@ -188,6 +192,8 @@ class Platform:
         ):  # a plain webhook receiver, for comparison
             self.scores.append({"callback": True})
             return Response("{}", mimetype="application/json")
+        if request.path == "/memberships":
+            return self.memberships(request)
         if request.path == "/auth":
             self.auth_requests.append(dict(request.args))
             if self.browser_launch is not None:
@@ -230,6 +236,21 @@ class Platform:
         )
         return Response(page, mimetype="text/html")
 
+    def nrps_claim(self) -> dict[str, Any]:
+        return {NRPS: {"context_memberships_url": self.issuer + "/memberships", "service_versions": ["2.0"]}}
+
+    def memberships(self, request: Request) -> Response:
+        """The roster, a page at a time with a ``Link: rel="next"``; names and e-mails withheld as Open edX does."""
+        if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return error(401, "unknown access token")
+        page = int(request.args.get("page", "0"))
+        chunk = self.members[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        body = {"id": request.url, "context": {"id": "course-ctx-1"}, "members": chunk}
+        headers = {}
+        if (page + 1) * PAGE_SIZE < len(self.members):
+            headers["Link"] = f'<{self.issuer}/memberships?page={page + 1}>; rel="next"'
+        return Response(json.dumps(body), headers=headers, mimetype="application/json")
+
     def line_item(self, number: int = 1) -> str:
         return f"{self.issuer}/lineitems/{number}"
 
@@ -264,7 +285,7 @@ class Platform:
             ).validate(token.claims)
         except (JoseError, ValueError) as exc:
             return error(401, f"invalid_client: {exc}")
-        if SCORE_SCOPE not in form.get("scope", "").split():
+        if not {SCORE_SCOPE, MEMBERSHIP_SCOPE}.intersection(form.get("scope", "").split()):
             return error(400, "invalid_scope")
         value = uuid.uuid4().hex
         self.tokens.add(value)

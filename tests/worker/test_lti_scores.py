@@ -19,21 +19,8 @@ from service.settings import Settings
 from store import Store
 from tests.lti.outbox import JobContext, drain
 from tests.lti.simulator import Platform
-from tests.web.conftest import (  # noqa: F401  (fixtures)
-    app,
-    assignment,
-    client,
-    clock,
-    enqueuer,
-    instructor,
-    migrated_template,
-    post_assignment,
-    settings,
-    store,
-    token,
-)
 from tests.web.fakes import FakeClock
-from tests.web.lti.conftest import Launcher, launch, platform, registered  # noqa: F401  (fixtures)
+from tests.web.lti.conftest import Launcher
 from tests.web.multipart import upload
 from tests.web.notebook_builders import essay_source_bytes, learner_bytes
 from tests.web.reports import essay_report, report
