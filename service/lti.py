@@ -133,13 +133,26 @@ def complete_launch(
     launch = check_launch(claims, expected, now)
     kind, target, course = target_of(store, launch, registration)
     account = store.lti_account(account_name(registration, launch), launch.role, course)
+    remember_context(store, registration, launch, kind, target, course, now)
+    return LaunchOutcome(account, launch, registration, kind, target)
+
+
+def remember_context(
+    store: Store,
+    registration: LtiRegistrationRecord,
+    launch: Launch,
+    kind: str,
+    target: str,
+    course: str,
+    now: datetime,
+) -> None:
+    """What a launch teaches about its platform course: its roster URL, and where the link's scores go."""
     if launch.context_id:
         store.record_lti_context(
             LtiContextRecord(registration.id, launch.context_id, course, launch.memberships_url), now
         )
     if kind == "assignment" and launch.line_item and launch.context_id:
         store.record_line_item(registration.id, launch.context_id, target, launch.line_item)
-    return LaunchOutcome(account, launch, registration, kind, target)
 
 
 def target_of(store: Store, launch: Launch, registration: LtiRegistrationRecord) -> tuple[str, str, str]:

@@ -3,7 +3,7 @@
 A platform rotates its signing key by publishing the new one and signing with it: the
 first launch with the new ``kid`` finds it missing from our cached set, and one refetch
 brings it in. A ``kid`` still missing after that refetch is refused; a stream of unknown
-kids cannot make us refetch more than once per ``min_refetch`` seconds per platform.
+kids cannot make us refetch more than once per ``MIN_REFETCH`` seconds per platform.
 """
 
 from __future__ import annotations
