@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     from autograde import commands as more
 
     more.add_commands(commands)
+    from autograde import lti_commands
+
+    lti_commands.add_commands(commands)
     return parser
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -375,18 +374,11 @@ def fetch_key(url: str) -> bytes:
 def run_records_keygen(args: argparse.Namespace, settings: Settings) -> int:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from grader.errors import BadInput
     from records.signing import private_key_pem, public_key_jwk, public_key_of
+    from service.key_files import write_new
 
     private = Ed25519PrivateKey.generate().private_bytes_raw()
-    try:
-        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError as exc:
-        raise BadInput(f"{args.out} exists; a signing key is never overwritten") from exc
-    except OSError as exc:
-        raise BadInput(f"cannot write {args.out}: {exc.strerror}") from exc
-    with os.fdopen(fd, "wb") as out:
-        out.write(private_key_pem(private))
+    write_new(args.out, private_key_pem(private), "signing key")
     print(json.dumps(public_key_jwk(public_key_of(private))))
     return 0
 

@@ -8,10 +8,11 @@
     │   ├── UploadTooLarge        over the configured size limit
     │   ├── InvalidExam           an exam spec or question bank problem, naming file and field
     │   ├── InvalidProgramme      a programme spec problem (courses, weights, policies), naming file and field
-    │   └── RecordVerificationFailed  a signed record that is malformed, altered, or by an unknown key
+    │   ├── RecordVerificationFailed  a signed record that is malformed, altered, or by an unknown key
+    │   └── InvalidLaunch         an LTI login or launch whose claims, state or nonce do not hold
     ├── NotFound                  no such assignment, submission, token
     ├── Unauthenticated           no or unknown bearer token
-    │   ├── BadSignature          a webhook whose HMAC signature is missing or wrong
+    │   ├── BadSignature          a webhook whose HMAC signature, or an LTI id_token whose JWS, is wrong
     │   └── StaleRequest          a webhook whose signed timestamp is outside the window
     ├── Forbidden                 a known caller asking for what is not theirs
     │   └── WrongAccessCode       an exam access code that does not match (counted: guesses are limited)
@@ -84,6 +85,10 @@ class InvalidProgramme(InvalidSpec):
 
 class RecordVerificationFailed(BadInput):
     code = "record_verification_failed"
+
+
+class InvalidLaunch(BadInput):
+    code = "invalid_launch"
 
 
 class NotFound(AutogradeError):

@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 from typing import Protocol
 
+from integrations.lti_scores import learner_of, line_of
 from store.deliveries import DeliveryKey
 from store.rows import SubmissionRecord
 
@@ -39,12 +40,13 @@ def send_results_of(enqueuer: Enqueuer, submission: SubmissionRecord) -> None:
     If Redis refuses, nothing is lost: worker start-up recovery enqueues every learner and
     assignment with pending deliveries again.
     """
-    if submission.platform_id is None:
-        return
+    lines = [submission.platform_id] if submission.platform_id is not None else []
+    learner = learner_of(submission.learner)
+    if learner is not None:  # an LTI learner's scores, in their platform's line
+        lines.append(line_of(learner[0]))
     try:
-        enqueuer.enqueue_delivery(
-            DeliveryKey(submission.platform_id, submission.assignment_id, submission.learner)
-        )
+        for line in lines:
+            enqueuer.enqueue_delivery(DeliveryKey(line, submission.assignment_id, submission.learner))
     except Exception:
         log.warning(
             "could not enqueue the result delivery for %s; recovery will", submission.id, exc_info=True

@@ -118,6 +118,15 @@ class Settings:
     records_previous_keys: str = (
         ""  # comma-separated files of retired keys, still published so old exports verify
     )
+    # LTI 1.3: the RSA key the tool signs with (service token requests); its public half is published at
+    # /lti/jwks. Default DATA_DIR/lti-tool-key.pem, made on first use (embedded mode only)
+    lti_key_file: str = ""
+    lti_previous_keys: str = (
+        ""  # comma-separated files of retired tool keys, still published during a rotation
+    )
+    lti_jwks_cache_seconds: int = 300  # how long a platform's fetched key set is trusted before a refetch
+    lti_login_seconds: int = 600  # how long a login's state and nonce wait for the launch that completes it
+    lti_clock_skew: int = 60  # seconds of clock difference allowed when checking an id_token's exp and iat
     log_level: str = "INFO"
     # werkzeug's method for new password hashes: "scrypt" (its default cost) or "scrypt:N:r:p".
     # Only tests lower it (a hash per test account was most of the web tests' time); a stored hash
@@ -164,6 +173,8 @@ class Settings:
             raise BadInput("AUTOGRADE_WARM_POOL_SIZE and AUTOGRADE_WARM_POOL_RESERVE must be 0 or more")
         if self.proxy_hops < 0:
             raise BadInput("AUTOGRADE_PROXY_HOPS must be 0 (no proxy in front) or the number of proxies")
+        if self.lti_clock_skew < 0:
+            raise BadInput("AUTOGRADE_LTI_CLOCK_SKEW must be 0 (exact clocks) or more seconds")
         for name in ("rate_limit_logins", "rate_limit_login_addresses"):
             if getattr(self, name) < 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be 0 (no limit) or more")
@@ -174,6 +185,8 @@ class Settings:
             "rate_limit_login_window",
             "session_hours",
             "rate_limit_access_code_window",
+            "lti_jwks_cache_seconds",
+            "lti_login_seconds",
         ):
             if getattr(self, name) <= 0:
                 raise BadInput(f"AUTOGRADE_{name.upper()} must be positive")
@@ -220,6 +233,10 @@ class Settings:
     @property
     def previous_records_key_files(self) -> tuple[str, ...]:
         return tuple(name.strip() for name in self.records_previous_keys.split(",") if name.strip())
+
+    @property
+    def previous_lti_key_files(self) -> tuple[str, ...]:
+        return tuple(name.strip() for name in self.lti_previous_keys.split(",") if name.strip())
 
     @property
     def https(self) -> bool:
@@ -298,6 +315,7 @@ DERIVED: dict[str, tuple[frozenset[str], Callable[[Settings], str]]] = {
         frozenset({"data_dir"}),
         lambda s: str(Path(s.data_dir) / "records-signing-key.pem"),
     ),
+    "lti_key_file": (frozenset({"data_dir"}), lambda s: str(Path(s.data_dir) / "lti-tool-key.pem")),
     "deployment_id": (
         frozenset({"redis_url", "queue_prefix"}),
         lambda s: derived_deployment_id(s.redis_url, s.queue_prefix),

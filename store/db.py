@@ -31,6 +31,8 @@ from store.deliveries import DeliveryStore
 from store.exams import ExamStore
 from store.integrity import IntegrityStore
 from store.ledger import LedgerStore
+from store.lti import LtiStore
+from store.lti_roster import LtiRosterStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
 from store.regrade_requests import RegradeRequestStore
@@ -117,6 +119,8 @@ class Store(
     SubmissionStore,
     PlatformStore,
     DeliveryStore,
+    LtiStore,
+    LtiRosterStore,
     ExamStore,
     ProgrammeStore,
     RegradeStore,

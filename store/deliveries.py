@@ -17,8 +17,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from grader.errors import Conflict, NotFound
-from integrations.payloads import event_for, result_payload
+from integrations.payloads import result_payload
+from store.lti_deliveries import add_score_deliveries
 from store.models import AssignmentRow, DeliveryRow, GradeReportRow, PlatformRow, SubmissionRow
+from store.outbox import outbox_row
 from store.rows import DeliveryRecord
 from store.sessions import SessionScope
 
@@ -74,7 +76,11 @@ def grade_version(session: Session, submission_id: str) -> int:
 def add_delivery(
     session: Session, submission: SubmissionRow, report: GradeReportRow | None, now: datetime
 ) -> DeliveryRow | None:
-    """The outbox row for a platform's submission; None for other submissions or no callback URL."""
+    """The outbox row for a platform's submission; None for other submissions or no callback URL.
+
+    An LTI learner's submission gets its scores for the platform's line items here too.
+    """
+    add_score_deliveries(session, submission, report, grade_version(session, submission.id), now)
     if submission.platform_id is None:
         return None
     platform = session.get(PlatformRow, submission.platform_id)
@@ -102,22 +108,7 @@ def add_delivery(
         report.created_at.isoformat() if report is not None else None,
         submission.error if report is None else None,
     )
-    row = DeliveryRow(
-        id=delivery_id,
-        platform_id=submission.platform_id,
-        submission_id=submission.id,
-        assignment_id=submission.assignment_id,
-        learner=submission.learner,
-        report_id=report.id if report is not None else None,
-        version=version,
-        event=event_for(version, report is not None),
-        url=url,
-        payload=payload,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
+    row = outbox_row(delivery_id, submission.platform_id, submission, report, version, url, payload, now)
     session.add(row)
     session.flush()
     return row
@@ -242,7 +233,10 @@ class DeliveryStore(SessionScope):
             session.flush()
             return to_delivery_record(row)
 
-    def delivery_counts(self) -> dict[str, Any]:
+    def delivery_counts(self, line_prefix: str = "") -> dict[str, Any]:
+        """Deliveries by status; only the lines starting with ``line_prefix`` (``lti:``: LTI scores) if given."""
         query = select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+        if line_prefix:
+            query = query.where(DeliveryRow.platform_id.startswith(line_prefix, autoescape=True))
         with self.transaction() as session:
             return {status: count for status, count in session.execute(query)}

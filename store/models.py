@@ -275,7 +275,8 @@ class DeliveryRow(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(32), unique=True)
-    platform_id: Mapped[str] = mapped_column(ForeignKey("platforms.id"), index=True)
+    # a webhook platform's id, or lti:<registration id> for a score sent to an LTI line item
+    platform_id: Mapped[str] = mapped_column(String(64), index=True)
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
     assignment_id: Mapped[str] = mapped_column(String(32))
     learner: Mapped[str] = mapped_column(String(200))
@@ -646,3 +647,71 @@ class IntegrityEventRow(Base):
     author: Mapped[str] = mapped_column(String(200))
     attempt_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LtiRegistrationRow(Base):
+    """An LTI 1.3 platform registration: one issuer and client id, its login, token and key URLs."""
+
+    __tablename__ = "lti_registrations"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(Text)
+    client_id: Mapped[str] = mapped_column(String(255))
+    auth_login_url: Mapped[str] = mapped_column(Text)
+    token_url: Mapped[str] = mapped_column(Text)
+    jwks_url: Mapped[str] = mapped_column(Text)
+    courses: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiDeploymentRow(Base):
+    """A deployment of the tool on a registered platform: launches must name one of these."""
+
+    __tablename__ = "lti_deployments"
+
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registrations.id"), primary_key=True)
+    deployment_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiLoginRow(Base):
+    """A login's state and nonce, kept server-side: the launch must bring both back once, in time.
+
+    Kept here rather than only in a cookie so that a launch inside an iframe, where the
+    browser withholds third-party cookies, can still be bound to the login that began it.
+    """
+
+    __tablename__ = "lti_logins"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registrations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LtiLineItemRow(Base):
+    """Where an assignment's scores go on one LTI platform, for one of its course contexts (from a launch)."""
+
+    __tablename__ = "lti_line_items"
+
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registrations.id"), primary_key=True)
+    context_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiContextRow(Base):
+    """A platform course (context) launched into one of our courses, and where its roster is (NRPS)."""
+
+    __tablename__ = "lti_contexts"
+
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registrations.id"), primary_key=True)
+    context_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    course: Mapped[str] = mapped_column(String(200))
+    memberships_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -296,3 +296,39 @@ class IntegrityEventRecord:
     author: str
     attempt_id: str | None
     at: datetime
+
+
+@dataclass(frozen=True)
+class LtiRegistrationRecord:
+    """An LTI 1.3 platform as the tool knows it: who issues launches, to which client, where its keys are."""
+
+    id: str
+    name: str
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    token_url: str
+    jwks_url: str
+    courses: tuple[str, ...]
+    deployment_ids: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class LtiLoginRecord:
+    """A login begun: the state and nonce its launch must bring back, once, before ``expires_at``."""
+
+    state: str
+    nonce: str
+    registration_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LtiContextRecord:
+    """A platform course launched into ``course`` of ours; ``memberships_url`` is its roster, if offered."""
+
+    registration_id: str
+    context_id: str
+    course: str
+    memberships_url: str | None

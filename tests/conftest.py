@@ -66,6 +66,11 @@ TABLES = (
     "integrity_prints",
     "integrity_pairs",
     "integrity_events",
+    "lti_registrations",
+    "lti_deployments",
+    "lti_logins",
+    "lti_line_items",
+    "lti_contexts",
 )
 
 

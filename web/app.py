@@ -11,6 +11,7 @@ from redis import Redis
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.clock import DatabaseClock
+from service.lti_keys import ToolKeyring
 from service.queue import Enqueuer
 from service.settings import Settings
 from store import Store
@@ -19,6 +20,9 @@ from web.did import did
 from web.errors import register_error_handlers
 from web.handles import EXTENSION, Handles, handles
 from web.health import health
+from web.lti.endpoints import lti
+from web.lti.framing import FrameAncestors
+from web.lti.platform_keys import CachedPlatformKeys
 from web.pages import init_pages
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter, RedisRateLimiter
 from web.record_key import load_record_keys
@@ -51,6 +55,8 @@ def create_app(
         store=store,
         enqueuer=enqueuer,
         record_keys=record_keys,
+        lti_keyring=ToolKeyring(settings),
+        platform_keys=CachedPlatformKeys(settings.lti_jwks_cache_seconds),
         clock=clock or DatabaseClock(store.now),  # every web host judges lateness on the database's time
         limiter=limiter or open_limiter(settings, enqueuer),
         login_limiter=open_login_limiter(settings, enqueuer),
@@ -64,11 +70,13 @@ def create_app(
             per="this address",
         ),
         **open_code_limiters(settings, enqueuer),
+        frame_ancestors=FrameAncestors(),
     )
     register_error_handlers(app)
     app.after_request(api_headers)
     app.register_blueprint(api)
     init_pages(app, settings)
+    app.register_blueprint(lti)
     app.register_blueprint(health)
     app.register_blueprint(did)
     if settings.proxy_hops:  # only what the configured number of balancers appended is believed

@@ -8,9 +8,12 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
+from service.lti import PlatformKeys
+from service.lti_keys import ToolKeyring
 from service.queue import Enqueuer
 from service.settings import Settings
 from store import Store
+from web.lti.framing import FrameAncestors
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter
 from web.record_key import RecordKeys
 
@@ -27,6 +30,8 @@ class Handles:
     store: Store
     enqueuer: Enqueuer
     record_keys: RecordKeys  # signs exported records; read at start so a host without its key never serves
+    lti_keyring: ToolKeyring  # the LTI tool key, read (or made) on first use
+    platform_keys: PlatformKeys  # LTI platforms' key sets, fetched and cached
     clock: Callable[[], datetime] = field(
         default=utc_now
     )  # judges lateness; the app's is the database's (service/clock.py)
@@ -41,6 +46,7 @@ class Handles:
     exam_code_limiter: FailureLimiter = field(
         default_factory=NoLimit
     )  # wrong access codes per exam, all learners
+    frame_ancestors: FrameAncestors = field(default_factory=FrameAncestors)  # who may frame the pages
 
 
 def handles() -> Handles:

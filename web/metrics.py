@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 from redis import Redis
 from rq.registry import DeferredJobRegistry, FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
+from integrations.lti_scores import LINE
 from store import Store
 from worker.liveness import live_workers
 from worker.outcomes import read_outcomes
@@ -100,12 +101,19 @@ class ServiceCollector(Collector):
         )
         for status, count in sorted(self.store.delivery_counts().items()):
             deliveries.add_metric([status], int(count))
+        lti = GaugeMetricFamily(
+            "autograde_lti_deliveries",
+            "Scores for LTI line items by status (also in autograde_deliveries)",
+            labels=["status"],
+        )
+        for status, count in sorted(self.store.delivery_counts(LINE).items()):
+            lti.add_metric([status], int(count))
         # A gauge, not a counter: a redelivery starts a dead delivery's attempts again from 0.
         retried = GaugeMetricFamily(
             "autograde_delivery_retries", "Attempts beyond the first, over stored deliveries"
         )
         retried.add_metric([], self.store.delivery_retries())
-        return [latency, submissions, deliveries, retried]
+        return [latency, submissions, deliveries, lti, retried]
 
     @staticmethod
     def _safely(source: str, part: Callable[[], list[Metric]]) -> list[Metric] | None:

@@ -16,9 +16,6 @@ standard credentials (``records/issuance.py``).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +28,7 @@ from credentials.dids import did_document, did_web_of
 from grader.errors import BadInput, InfrastructureError
 from records.issuance import Issuer
 from records.signing import private_key_from_pem, public_key_of, public_keys_from
+from service.key_files import create_once
 from service.settings import Settings
 
 
@@ -54,19 +52,10 @@ def load_or_create(path: str) -> bytes:
     """The raw 32-byte private key at ``path``, created there first if missing."""
     target = Path(path)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".records-key-")
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, pem)
-            os.close(fd)
-            with contextlib.suppress(FileExistsError):
-                os.link(temporary, target)  # only if no other process made one meanwhile
-        finally:
-            os.unlink(temporary)
+        create_once(target, pem)
     return read_private_key(target)
 
 

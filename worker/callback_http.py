@@ -19,6 +19,13 @@ class Answer:
     ok: bool
     status_code: int | None
     error: str
+    retry_after: float | None = None  # seconds the receiver asked us to wait (429 or 503 with Retry-After)
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """``Retry-After`` in seconds; an HTTP date or garbage is ignored (the backoff applies)."""
+    raw = response.headers.get("Retry-After", "").strip()
+    return float(raw) if raw.isdigit() else None
 
 
 def post_result(url: str, body: bytes, headers: dict[str, Any], timeout: float) -> Answer:
@@ -35,4 +42,9 @@ def post_result(url: str, body: bytes, headers: dict[str, Any], timeout: float) 
         return Answer(False, None, f"{type(exc).__name__}: {exc}"[:500])
     if 200 <= response.status_code < 300:
         return Answer(True, response.status_code, "")
-    return Answer(False, response.status_code, f"HTTP {response.status_code}: {response.text[:300]}")
+    return Answer(
+        False,
+        response.status_code,
+        f"HTTP {response.status_code}: {response.text[:300]}",
+        retry_after(response),
+    )

@@ -17,9 +17,11 @@ from grader.execution import Budget
 from sandboxes.docker_sandbox import PRIORITY_SHARES, DockerSandboxFactory
 from sandboxes.pool import WarmPool
 from service.clock import DatabaseClock
+from service.lti_keys import ToolKeyring
 from service.settings import Settings
 from store.db import Store
 from worker.exams_in_flight import ExamsInFlight
+from worker.lti_scores import ScoreSender
 from worker.queues import RQEnqueuer
 from worker.yielding import Gate
 
@@ -114,6 +116,11 @@ class WorkerContext:
         if exam or self.settings.exam_yield_seconds == 0:
             return None
         return Gate(self.exams_in_flight.busy, self.settings.exam_yield_seconds)
+
+    @property
+    def score_sender(self) -> ScoreSender:
+        """Sends LTI scores, with this process's tool key and cached access tokens."""
+        return self._per_process("score_sender", lambda: ScoreSender(ToolKeyring(self.settings)))
 
     @property
     def budget(self) -> Budget:

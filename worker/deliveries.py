@@ -15,10 +15,11 @@ from datetime import timedelta
 from typing import Any
 
 from integrations.backoff import RetryPolicy
+from integrations.lti_scores import registration_of
 from integrations.signing import DELIVERY_HEADER, signed_headers
 from store import DeliveryKey, DeliveryRecord
 from worker import context
-from worker.callback_http import post_result
+from worker.callback_http import Answer, post_result
 
 log = logging.getLogger(__name__)
 LEASE_SLACK = 30.0  # seconds beyond the HTTP timeout before another sender may take over
@@ -42,14 +43,14 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
         if claim.delivery is None:
             break
         delivery = claim.delivery
-        answer = post_result(
-            delivery.url, body_of(delivery), headers_for(ctx, delivery), settings.callback_timeout
-        )
+        answer = send(ctx, delivery)
         if answer.ok:
             store.record_delivered(delivery.id, answer.status_code or 200, ctx.clock())
             sent += 1
             continue
         delay = policy.delay(delivery.attempts + 1)
+        if delay is not None and answer.retry_after is not None:  # the receiver's own wish, within our cap
+            delay = max(delay, min(answer.retry_after, settings.callback_backoff_cap))
         retry_at = ctx.clock() + timedelta(seconds=delay) if delay is not None else None
         store.record_failed_attempt(delivery.id, answer.error, answer.status_code, retry_at)
         if retry_at is None:
@@ -72,6 +73,16 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
         "sent": sent,
         "dead": dead,
     }
+
+
+def send(ctx: context.WorkerContext, delivery: DeliveryRecord) -> Answer:
+    """A callback signed with the platform's secret, or an LTI score with an access token."""
+    timeout = ctx.settings.callback_timeout
+    registration_id = registration_of(delivery.platform_id)
+    if registration_id is not None:
+        registration = ctx.store.get_lti_registration(registration_id)
+        return ctx.score_sender.send(registration, delivery.url, body_of(delivery), timeout)
+    return post_result(delivery.url, body_of(delivery), headers_for(ctx, delivery), timeout)
 
 
 def body_of(delivery: DeliveryRecord) -> bytes:

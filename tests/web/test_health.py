@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from service.lti_registrations import register_platform
 from service.settings import Settings
 from store import DeliveryKey, PlatformOrigin, Store
 from tests.conftest import REDIS_URL
@@ -168,6 +169,29 @@ def test_metrics_show_delivery_retries_beyond_each_first_attempt_and_deliveries_
     assert live_store.claim_next_delivery(key, datetime.now(UTC), lease=60).delivery is not None
     live_store.record_delivered(delivery.id, 200, datetime.now(UTC))
     assert scrape() == (2, {"delivered": 1}), "two refusals, then delivered by the third attempt"
+
+
+def test_metrics_show_lti_scores_by_status_beside_the_callbacks(
+    live: FlaskClient, live_store: Store, assignment_id: str
+) -> None:
+    register_platform(
+        live_store,
+        {
+            "id": "lms",
+            "issuer": "https://lms.example",
+            "client_id": "tool",
+            "auth_login_url": "https://lms.example/auth",
+            "token_url": "https://lms.example/token",
+            "jwks_url": "https://lms.example/jwks",
+            "deployment_ids": ["1"],
+            "courses": ["ds101"],
+        },
+    )
+    live_store.record_line_item("lms", "context-1", assignment_id, "https://lms.example/lineitems/1")
+    graded(live_store, assignment_id, "lti:lms:user-7", 1)
+    found = samples(live)
+    assert found[("autograde_lti_deliveries", (("status", "pending"),))] == 1
+    assert found[("autograde_deliveries", (("status", "pending"),))] == 1
 
 
 def test_metrics_latency_histogram_counts_graded_submissions_per_bucket(

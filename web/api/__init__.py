@@ -14,6 +14,7 @@ from web.api.exports import exports
 from web.api.grades import grades
 from web.api.integrity import integrity
 from web.api.ledger import ledger
+from web.api.lti import lti_registrations
 from web.api.platforms import platforms
 from web.api.proctoring import proctoring
 from web.api.records import records
@@ -44,6 +45,7 @@ api.register_blueprint(regrades)
 api.register_blueprint(regrade_requests)
 api.register_blueprint(integrity)
 api.register_blueprint(tokens)
+api.register_blueprint(lti_registrations)
 api.register_blueprint(openapi)
 
 

@@ -40,10 +40,9 @@ from web.pages.teach import teach
 from web.pages.token_admin import token_admin
 
 log = logging.getLogger(__name__)
-# Pages use only their own stylesheet and script; feedback HTML is framed from this origin.
-PAGE_CSP = (
-    "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
-)
+# Pages use only their own stylesheet and script; feedback HTML is framed from this origin; the pages are
+# framed by this site and the registered LTI platforms (web/lti/framing.py).
+PAGE_CSP = "default-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'"
 
 pages = Blueprint(
     "pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
@@ -90,7 +89,10 @@ def page_context() -> dict[str, Any]:
 @pages.after_request
 def page_headers(response: Response) -> Response:
     """Pages show personal data: nothing caches them, and nothing but this site frames them."""
-    response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    h = handles()
+    response.headers.setdefault(
+        "Content-Security-Policy", f"{PAGE_CSP}; {h.frame_ancestors.directive(h.store)}"
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if not request.endpoint or not request.endpoint.endswith(".static"):

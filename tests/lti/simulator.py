@@ -1,0 +1,351 @@
+"""An LTI 1.3 platform for the tests, served over real HTTP in this process.
+
+Built on joserfc, an independent JOSE library from PyPI, and on none of the tool's own LTI
+code: what it signs and serves is what a real platform would, so the tool is checked
+against the specification rather than against itself. It serves its key set (and counts
+fetches), answers the authorisation redirect of the OIDC login, and mints ``id_token``s
+with any claim changed or removed for the negative tests. For grade passback it runs an
+OAuth 2 token endpoint (the client-credentials grant, checking the tool's signed assertion
+against the tool's published keys) and line items' score endpoints, with a gradebook that
+keeps the newest score by timestamp, and profiles for platforms' quirks: ``canvas`` shows a
+0 that is not FullyGraded as "needs grading"; ``flaky`` answers 500 or 429 with
+``Retry-After`` to one score request in three. ``rotate_key`` publishes a new
+signing key the way platforms rotate: new key signs, old key stays published for a while.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, RSAKey
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+PAGE_SIZE = 2
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+OBSERVER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
+DROP = object()  # a claim override that removes the claim
+_kids = itertools.count(1)
+
+
+def new_key() -> RSAKey:
+    return RSAKey.generate_key(
+        2048, parameters={"kid": f"platform-key-{next(_kids)}", "alg": "RS256", "use": "sig"}
+    )
+
+
+class Platform:
+    """One simulated LMS: ``issuer`` is its base URL; the tool is registered under ``client_id``."""
+
+    def __init__(
+        self, client_id: str = "tool-client-1", deployment_id: str = "deployment-1", profile: str = "standard"
+    ) -> None:
+        self.client_id = client_id
+        self.deployment_id = deployment_id
+        self.profile = (
+            profile  # standard, canvas (0 means needs grading unless FullyGraded), flaky (500/429 1 in 3)
+        )
+        self.tool_keys: dict[str, Any] | None = None  # the tool's published key set, to check its assertions
+        self.tokens: set[str] = set()
+        self.token_requests = 0
+        self.score_requests = 0
+        self.scores: list[dict[str, Any]] = []  # every score accepted, in arrival order
+        self.results: dict[tuple[str, str], dict[str, Any]] = {}  # (line item, user): the newest by timestamp
+        self.refusing = False  # answer every score with 500 (a platform that is down)
+        self.tool_url = ""  # where the tool runs, for the course page that frames it
+        self.frame_src = ""  # a tool page the course page frames as is, instead of launching
+        self.members: list[dict[str, Any]] = []  # the course roster (NRPS), served PAGE_SIZE at a time
+        self.browser_launch: dict[str, Any] | None = None  # claims of the launch the auth endpoint answers
+        self.signing = new_key()
+        self.published = [self.signing]
+        self.jwks_fetches = 0
+        self.auth_requests: list[dict[str, str]] = []
+        self._server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def issuer(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    @property
+    def jwks_url(self) -> str:
+        return self.issuer + "/jwks"
+
+    @property
+    def auth_login_url(self) -> str:
+        return self.issuer + "/auth"
+
+    @property
+    def token_url(self) -> str:
+        return self.issuer + "/token"
+
+    def start(self) -> Platform:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+    def registration(
+        self, registration_id: str = "lms", courses: tuple[str, ...] = ("ds101",)
+    ) -> dict[str, Any]:
+        """The body an admin posts to register this platform with the tool."""
+        return {
+            "id": registration_id,
+            "name": "Simulated LMS",
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "auth_login_url": self.auth_login_url,
+            "token_url": self.token_url,
+            "jwks_url": self.jwks_url,
+            "deployment_ids": [self.deployment_id],
+            "courses": list(courses),
+        }
+
+    def rotate_key(self, keep_old: bool = True) -> None:
+        self.signing = new_key()
+        self.published = [self.signing, *self.published] if keep_old else [self.signing]
+
+    def login_params(self, target_link_uri: str = "http://tool/lti/launch", **extra: str) -> dict[str, str]:
+        return {
+            "iss": self.issuer,
+            "login_hint": "hint-42",
+            "target_link_uri": target_link_uri,
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+            **extra,
+        }
+
+    def claims(self, nonce: str, now: datetime, /, **overrides: Any) -> dict[str, Any]:
+        """A valid resource link launch of a learner, with ``overrides`` (``DROP`` removes a claim)."""
+        at = int(now.timestamp())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "azp": self.client_id,
+            "sub": "user-7",
+            "exp": at + 300,
+            "iat": at,
+            "nonce": nonce,
+            "name": "Ada Learner",
+            CLAIM + "version": "1.3.0",
+            CLAIM + "message_type": "LtiResourceLinkRequest",
+            CLAIM + "deployment_id": self.deployment_id,
+            CLAIM + "roles": [LEARNER],
+            CLAIM + "resource_link": {"id": "link-1", "title": "Homework 1"},
+            CLAIM + "context": {"id": "course-ctx-1", "label": "DS101"},
+            CLAIM + "target_link_uri": "http://tool/lti/launch",
+            CLAIM + "custom": {},
+        }
+        for name, value in overrides.items():
+            key = CLAIM + name if CLAIM + name in claims else name
+            if value is DROP:
+                claims.pop(key, None)
+            else:
+                claims[key] = value
+        return claims
+
+    def sign(self, claims: dict[str, Any], key: RSAKey | None = None, kid: str | None = None) -> str:
+        key = key or self.signing
+        return jwt.encode({"alg": "RS256", "kid": kid or key.kid, "typ": "JWT"}, claims, key)
+
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        response = self.route(request)
+        return response(environ, start_response)
+
+    def route(self, request: Request) -> Response:
+        if request.path == "/jwks":
+            self.jwks_fetches += 1
+            keys = [key.as_dict(private=False) for key in self.published]
+            return Response(json.dumps({"keys": keys}), mimetype="application/json")
+        if request.path == "/token" and request.method == "POST":
+            return self.token(request)
+        if (
+            request.path.startswith("/lineitems/")
+            and request.path.endswith("/scores")
+            and request.method == "POST"
+        ):
+            return self.score(request, request.path.removesuffix("/scores"))
+        if (
+            request.path == "/results" and request.method == "POST"
+        ):  # a plain webhook receiver, for comparison
+            self.scores.append({"callback": True})
+            return Response("{}", mimetype="application/json")
+        if request.path == "/memberships":
+            return self.memberships(request)
+        if request.path == "/auth":
+            self.auth_requests.append(dict(request.args))
+            if self.browser_launch is not None:
+                return self.form_post(request.args)
+            return Response(json.dumps({"received": dict(request.args)}), mimetype="application/json")
+        if request.path == "/course" and self.tool_url:
+            return self.course_page()
+        return Response(json.dumps({"error": "not found"}), status=404, mimetype="application/json")
+
+    def course_page(self) -> Response:
+        """The LMS's course page: the tool in an iframe, started by a login form posted into it
+        (or, with ``frame_src``, just that page of the tool in the iframe)."""
+        if self.frame_src:
+            frame = (
+                f'<iframe name="tool" src="{html.escape(self.frame_src)}" width="900" height="700"></iframe>'
+            )
+            return Response(f"<!doctype html><title>Simulated LMS</title>{frame}", mimetype="text/html")
+        fields = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in self.login_params(self.tool_url + "/lti/launch").items()
+        )
+        page = (
+            "<!doctype html><title>Simulated LMS</title><h1>DS101 in the LMS</h1>"
+            f'<form id="login" method="post" action="{self.tool_url}/lti/login" target="tool">{fields}</form>'
+            '<iframe name="tool" id="tool" title="tool" width="900" height="700"></iframe>'
+            "<script>document.getElementById('login').submit()</script>"
+        )
+        return Response(page, mimetype="text/html")
+
+    def form_post(self, request: Any) -> Response:
+        """The OIDC authorisation answer a browser carries: a form posting the id_token to the redirect URI."""
+        claims = self.claims(request["nonce"], datetime.now(UTC), **(self.browser_launch or {}))
+        fields = {"id_token": self.sign(claims), "state": request["state"]}
+        inputs = "".join(
+            f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items()
+        )
+        page = (
+            f'<!doctype html><form id="launch" method="post" action="{html.escape(request["redirect_uri"])}">'
+            f"{inputs}</form><script>document.getElementById('launch').submit()</script>"
+        )
+        return Response(page, mimetype="text/html")
+
+    def nrps_claim(self) -> dict[str, Any]:
+        return {NRPS: {"context_memberships_url": self.issuer + "/memberships", "service_versions": ["2.0"]}}
+
+    def memberships(self, request: Request) -> Response:
+        """The roster, a page at a time with a ``Link: rel="next"``; names and e-mails withheld as Open edX does."""
+        if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return error(401, "unknown access token")
+        page = int(request.args.get("page", "0"))
+        chunk = self.members[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        body = {"id": request.url, "context": {"id": "course-ctx-1"}, "members": chunk}
+        headers = {}
+        if (page + 1) * PAGE_SIZE < len(self.members):
+            headers["Link"] = f'<{self.issuer}/memberships?page={page + 1}>; rel="next"'
+        return Response(json.dumps(body), headers=headers, mimetype="application/json")
+
+    def line_item(self, number: int = 1) -> str:
+        return f"{self.issuer}/lineitems/{number}"
+
+    def ags_claim(self, number: int = 1) -> dict[str, Any]:
+        return {
+            AGS: {
+                "scope": [SCORE_SCOPE, "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"],
+                "lineitems": f"{self.issuer}/lineitems",
+                "lineitem": self.line_item(number),
+            }
+        }
+
+    def token(self, request: Request) -> Response:
+        """The client-credentials grant with a JWT assertion, checked with joserfc against the tool's keys."""
+        self.token_requests += 1
+        form = request.form
+        if (
+            form.get("grant_type") != "client_credentials"
+            or form.get("client_assertion_type") != ASSERTION_TYPE
+        ):
+            return error(400, "unsupported_grant_type")
+        try:
+            token = jwt.decode(
+                form.get("client_assertion", ""), KeySet.import_key_set(self.tool_keys or {"keys": []})
+            )
+            jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": self.client_id},
+                sub={"essential": True, "value": self.client_id},
+                aud={"essential": True, "value": self.token_url},
+                exp={"essential": True},
+                jti={"essential": True},
+            ).validate(token.claims)
+        except (JoseError, ValueError) as exc:
+            return error(401, f"invalid_client: {exc}")
+        if not {SCORE_SCOPE, MEMBERSHIP_SCOPE}.intersection(form.get("scope", "").split()):
+            return error(400, "invalid_scope")
+        value = uuid.uuid4().hex
+        self.tokens.add(value)
+        body = {"access_token": value, "token_type": "Bearer", "expires_in": 3600, "scope": SCORE_SCOPE}
+        return Response(json.dumps(body), mimetype="application/json")
+
+    def score(self, request: Request, line_item_path: str) -> Response:
+        self.score_requests += 1
+        if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return error(401, "unknown access token")
+        if request.mimetype != SCORE_MEDIA_TYPE:
+            return error(415, f"scores are {SCORE_MEDIA_TYPE}")
+        if self.refusing:
+            return error(500, "down")
+        if self.profile == "flaky" and self.score_requests % 3 == 1:
+            if self.score_requests % 2:
+                return error(500, "a bad moment")
+            return Response("{}", status=429, headers={"Retry-After": "1"}, mimetype="application/json")
+        score = json.loads(request.get_data())
+        for name in ("userId", "timestamp", "activityProgress", "gradingProgress"):
+            if name not in score:
+                return error(400, f"a score needs {name}")
+        line_item = self.issuer + line_item_path
+        self.scores.append({**score, "line_item": line_item})
+        key = (line_item, score["userId"])
+        if key not in self.results or self.results[key]["timestamp"] <= score["timestamp"]:
+            self.results[key] = score  # platforms keep the newest score, by its timestamp
+        return Response("{}", mimetype="application/json")
+
+    def gradebook(self, line_item: str, user: str) -> str:
+        """What the platform's gradebook shows for the user, with its quirks."""
+        score = self.results.get((line_item, user))
+        if score is None:
+            return "-"
+        given, progress = score.get("scoreGiven"), score["gradingProgress"]
+        if progress == "PendingManual" or (
+            self.profile == "canvas" and not given and progress != "FullyGraded"
+        ):
+            return "needs grading"
+        if given is None:
+            return "not graded"
+        return f"{given:g}/{score['scoreMaximum']:g}"
+
+
+def error(status: int, message: str) -> Response:
+    return Response(json.dumps({"error": message}), status=status, mimetype="application/json")
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+
+
+@contextmanager
+def running_platform(**kwargs: Any) -> Iterator[Platform]:
+    platform = Platform(**kwargs).start()
+    try:
+        yield platform
+    finally:
+        platform.stop()
+
+
+def unique_subject() -> str:
+    return f"user-{uuid.uuid4().hex[:8]}"

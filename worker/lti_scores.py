@@ -1,0 +1,104 @@
+"""Sending one LTI score to a platform's line item: an OAuth 2 access token, then the score.
+
+The token comes from the platform's token endpoint by the client-credentials grant, the
+tool authenticating with a JWT it signs with its own key (the platform checks it against
+``/lti/jwks``). Tokens are cached per process until shortly before they expire; a 401 from
+the score endpoint forgets the token, so the next attempt asks for a fresh one. Every
+failure is an ``Answer``, like a callback's, so the outbox retries it, dead-letters it
+and lets an admin redeliver it the same way.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+import jwt
+import requests
+
+from integrations.lti_scores import ASSERTION_TYPE, SCORE_MEDIA_TYPE, SCORE_SCOPE, assertion_claims
+from service.lti_keys import ToolKeyring
+from store import LtiRegistrationRecord
+from worker.callback_http import Answer, post_result
+
+EXPIRY_MARGIN = 30.0  # seconds before a token's expiry that it is no longer used
+
+
+@dataclass(frozen=True)
+class Token:
+    value: str
+    expires_at: float  # monotonic
+
+
+class ScoreSender:
+    def __init__(self, keyring: ToolKeyring) -> None:
+        self.keyring = keyring
+        self._tokens: dict[tuple[str, str, str], Token] = {}
+        self._lock = threading.Lock()
+        self.token_requests = 0
+
+    def send(self, registration: LtiRegistrationRecord, url: str, body: bytes, timeout: float) -> Answer:
+        token = self.token(registration, timeout)
+        if isinstance(token, Answer):
+            return token
+        headers = {"Authorization": f"Bearer {token.value}", "Content-Type": SCORE_MEDIA_TYPE}
+        answer = post_result(url, body, headers, timeout)
+        if answer.status_code == 401:
+            self.forget(registration)
+        return answer
+
+    def forget(self, registration: LtiRegistrationRecord, scope: str = SCORE_SCOPE) -> None:
+        with self._lock:
+            self._tokens.pop((registration.token_url, registration.client_id, scope), None)
+
+    def token(
+        self, registration: LtiRegistrationRecord, timeout: float, scope: str = SCORE_SCOPE
+    ) -> Token | Answer:
+        """The cached token, or a new one; senders that miss together wait for one request, not one each."""
+        key = (registration.token_url, registration.client_id, scope)
+        with self._lock:
+            cached = self._tokens.get(key)
+            if cached is not None and cached.expires_at > time.monotonic():
+                return cached
+            fetched = self.request_token(registration, timeout, scope)
+            if isinstance(fetched, Token):
+                self._tokens[key] = fetched
+            return fetched
+
+    def request_token(
+        self, registration: LtiRegistrationRecord, timeout: float, scope: str
+    ) -> Token | Answer:
+        keys = self.keyring.keys()
+        claims = assertion_claims(
+            registration.client_id, registration.token_url, int(time.time()), uuid.uuid4().hex
+        )
+        assertion = jwt.encode(claims, keys.signing, algorithm="RS256", headers={"kid": keys.kid})
+        self.token_requests += 1
+        try:
+            response = requests.post(
+                registration.token_url,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_assertion_type": ASSERTION_TYPE,
+                    "client_assertion": assertion,
+                    "scope": scope,
+                },
+                timeout=timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            return Answer(False, None, f"token request: {type(exc).__name__}: {exc}"[:500])
+        if response.status_code != 200:
+            return Answer(
+                False,
+                response.status_code,
+                f"token request: HTTP {response.status_code}: {response.text[:300]}",
+            )
+        try:
+            body = response.json()
+            value, lifetime = str(body["access_token"]), float(body.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError):
+            return Answer(False, response.status_code, "token request: the answer has no access_token")
+        return Token(value, time.monotonic() + max(0.0, lifetime - EXPIRY_MARGIN))
