@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from grader.errors import BadInput, NotFound
 from store.models import IntegrityEventRow, IntegrityPairRow, IntegrityPrintRow
-from store.rows import INTEGRITY_STATES, IntegrityEventRecord, IntegrityPairRecord
+from store.rows import INTEGRITY_STATES, MAX_ID, IntegrityEventRecord, IntegrityPairRecord
 from store.sessions import SessionScope
 
 
@@ -178,7 +178,7 @@ class IntegrityStore(SessionScope):
 
 
 def _pair(session: Session, pair_id: int) -> IntegrityPairRow:
-    row = session.get(IntegrityPairRow, pair_id)
+    row = session.get(IntegrityPairRow, pair_id) if 1 <= pair_id <= MAX_ID else None
     if row is None:
         raise NotFound(f"no similar pair with id {pair_id}")
     return row

@@ -332,3 +332,6 @@ class LtiContextRecord:
     context_id: str
     course: str
     memberships_url: str | None
+
+
+MAX_ID = 2**63 - 1  # the widest integer key of both databases; a larger id would overflow the driver

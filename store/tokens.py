@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from grader.errors import BadInput, Conflict, NotFound
 from store.models import AccountRow, TokenRow, utcnow
-from store.rows import PERSON_ROLES, ROLES, TokenRecord
+from store.rows import MAX_ID, PERSON_ROLES, ROLES, TokenRecord
 from store.sessions import SessionScope
 
 LAST_USED_STEP = timedelta(minutes=1)
-MAX_ID = 2**63 - 1  # the widest integer key of both databases; a larger id would overflow the driver
 
 
 def hash_token(plaintext: str) -> str:

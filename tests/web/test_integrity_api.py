@@ -134,6 +134,8 @@ def test_bad_reviews_are_refused_and_change_nothing(
 
 def test_an_unknown_pair_is_404_and_a_bad_state_filter_400(client: FlaskClient, instructor: Headers) -> None:
     assert client.get("/api/v1/integrity/pairs/12345", headers=instructor).status_code == 404
+    too_wide = client.get(f"/api/v1/integrity/pairs/{2**80}", headers=instructor)  # the fuzzer's 500
+    assert too_wide.status_code == 404 and too_wide.get_json()["error"] == "not_found"
     assert client.get("/api/v1/integrity/pairs?state=bad", headers=instructor).status_code == 400
 
 
