@@ -28,6 +28,8 @@ COPY worker worker
 COPY web web
 COPY store store
 COPY records records
+COPY credentials credentials
+COPY integrity integrity
 COPY integrations integrations
 COPY autograde autograde
 COPY examples examples

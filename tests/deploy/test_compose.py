@@ -122,3 +122,18 @@ def test_ci_s_override_gives_web_and_worker_only_real_settings() -> None:
     web = override["services"]["web"]
     command = [VARIABLE.sub("8000", part) for part in web["command"]]  # the port is the test's to pick
     assert parsed_command(interpolate(command)) == "serve" and "BASE_IMAGE" in web["build"]["args"]
+
+
+def test_the_service_image_copies_every_package_the_project_ships() -> None:
+    """A package left out of the Dockerfile fails only when the image is built or imported.
+
+    The image copies packages one by one (so a change to one keeps the library layer cached);
+    after the merge of credentials/ and integrity/ the compose build in CI was the first to see
+    they were missing. pyproject's package list is the truth.
+    """
+    import tomllib
+
+    shipped = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    packages = {pattern.rstrip("*") for pattern in shipped["include"]}
+    copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
+    assert packages - copied == set()
