@@ -136,4 +136,6 @@ def test_the_service_image_copies_every_package_the_project_ships() -> None:
     shipped = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
     packages = {pattern.rstrip("*") for pattern in shipped["include"]}
     copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
+    in_context = set(re.findall(r"^!(\w+)$", (ROOT / ".dockerignore").read_text(), re.MULTILINE))
     assert packages - copied == set()
+    assert packages - in_context == set()  # .dockerignore keeps everything else out of the build
