@@ -20,6 +20,7 @@ from store import Store
 from tests.e2e.faults import TcpProxy, admin_session, post_arrays, slow_notebook, stop_worker, wait_until
 from tests.e2e.services import start_worker, wait_graded
 
+GRADE_ROWS = ("grade_reports", "integrity_prints")  # what one grade adds: its report, then its fingerprint
 pytestmark = [pytest.mark.docker, pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
 
@@ -98,19 +99,30 @@ def test_a_database_outage_answers_503_stores_nothing_half_way_and_heals_by_itse
         first = admin.get(f"{server}/api/v1/submissions/{sid}", timeout=30)
         assert first.status_code == 200, first.text  # stale pooled connections were replaced, not used
         # The grade was in flight when the database went: its worker retries it now, so its one
-        # report may or may not be stored yet. Only grade_reports can change on its account (no
-        # platform, no programme: no delivery, no record event); every other table is compared
-        # whole, so whatever the refused GET and POST might have left shows up here.
-        after, reports = row_counts(), before["grade_reports"]
-        assert after["grade_reports"] in (reports, reports + 1), (before, after)
-        assert {**after, "grade_reports": 0} == {**before, "grade_reports": 0}, "a refused request wrote"
+        # report, and the similarity fingerprint queued after it, may or may not be stored yet.
+        # Only those two tables can change on its account (no platform, no programme: no
+        # delivery, no record event); every other table is compared whole, so whatever the
+        # refused GET and POST might have left shows up here.
+        after = row_counts()
+        for table in GRADE_ROWS:
+            assert after[table] in (before[table], before[table] + 1), (table, before, after)
+        assert {**after, **dict.fromkeys(GRADE_ROWS, 0)} == {
+            **before,
+            **dict.fromkeys(GRADE_ROWS, 0),
+        }, "a refused request wrote"
         body = wait_graded(admin, f"{server}/api/v1/submissions/{sid}", timeout=240)
         assert body["status"] == "graded" and body["score"] == body["max_score"] == 9, body
         assert len(store.report_history(sid)) == 1
         assert store.get_submission(sid).attempts >= 2  # the grade was retried, not failed
-        # Now nothing is in flight: the grade's one report is the only row added since before the
-        # outage, however late a half-done write of a refused request might have landed.
-        assert row_counts() == {**before, "grade_reports": reports + 1}
+        # Now nothing is in flight: the grade's one report and its one fingerprint are the only
+        # rows added since before the outage, however late a half-done write of a refused
+        # request might have landed.
+        wait_until(
+            lambda: row_counts()["integrity_prints"] > before["integrity_prints"],
+            60,
+            "the graded submission's similarity fingerprint",
+        )
+        assert row_counts() == {**before, **{table: before[table] + 1 for table in GRADE_ROWS}}
         again = admin.post(
             submissions, data={"learner": "bob"}, files={"file": ("arrays.ipynb", slow_notebook(0))}
         )
