@@ -13,14 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from redis import exceptions as redis_errors
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from sandboxes.pool import WarmPool
+from worker.prompt_stop import InProcessWorker
 
 SPARE_WAIT = 30.0  # at most this long, then take a job anyway (RQ keeps the worker alive)
 
 
-class PoolWorker(SimpleWorker):
+class PoolWorker(InProcessWorker):
     def __init__(self, *args: Any, pool: WarmPool, urgent_queues: list[Queue], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pool = pool

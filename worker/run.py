@@ -24,7 +24,6 @@ from datetime import timedelta
 
 from redis import Redis
 from redis import exceptions as redis_errors
-from rq import Worker
 from rq.scheduler import RQScheduler
 from rq.worker import BaseWorker
 
@@ -35,6 +34,7 @@ from service.settings import Settings
 from worker import context
 from worker.liveness import Heartbeat, live_workers
 from worker.pool_worker import PoolWorker
+from worker.prompt_stop import ForkingWorker
 from worker.queues import CALLBACKS, PRIORITIES, QUEUE_NAMES, RQEnqueuer
 from worker.reaper import reap_orphans
 from worker.recovery import reenqueue_deliveries, reenqueue_triages, reenqueue_unfinished
@@ -103,7 +103,7 @@ def run_worker(
     else:
         # Jobs run in forked work horses; close pooled connections so none is shared across a fork.
         ctx.store.engine.dispose()
-        worker = Worker(served, name=name, connection=connection)
+        worker = ForkingWorker(served, name=name, connection=connection)
     engine = (lambda: ctx.factory.client) if grades else None
     watchdog = Watchdog(settings, beats, name, engine, on_pass=lambda: keep_scheduler(worker)).start()
     try:
