@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from grader.notebooks import MAX_CELLS
 from integrations.signing import TIMESTAMP_HEADER
 from service.settings import Settings
-from tests.grader.test_notebook_bounds import code_cell, notebook
+from tests.grader.test_notebooks import code_cell, notebook
 from tests.grader.test_uploads import lying_bomb, make_zip, patched
 from tests.web.test_exams_api import QUESTIONS, exam, start  # noqa: F401  (exam, start: fixtures)
 from tests.web.test_webhook import platform, send  # noqa: F401  (fixtures)

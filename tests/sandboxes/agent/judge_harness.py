@@ -22,7 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-AGENT = Path(__file__).resolve().parents[2] / "sandboxes" / "agent"
+AGENT = Path(__file__).resolve().parents[3] / "sandboxes" / "agent"
 if str(AGENT) not in sys.path:
     sys.path.insert(0, str(AGENT))
 

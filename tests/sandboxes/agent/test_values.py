@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 # The agent folder is deliberately not a package: load the module from its file.
-_PATH = Path(__file__).resolve().parents[2] / "sandboxes" / "agent" / "values.py"
+_PATH = Path(__file__).resolve().parents[3] / "sandboxes" / "agent" / "values.py"
 _SPEC = importlib.util.spec_from_file_location("boundary_values", _PATH)
 values = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(values)

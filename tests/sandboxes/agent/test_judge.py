@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.sandboxes.judge_harness import JudgeProcess, frames, hostile, judge_process, serving
+from tests.sandboxes.agent.judge_harness import JudgeProcess, frames, hostile, judge_process, serving
 
 
 @pytest.fixture

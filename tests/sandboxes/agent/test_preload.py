@@ -14,9 +14,9 @@ from grader.judging import Judging
 from sandboxes.docker_sandbox import DockerSandbox, DockerSandboxFactory
 from sandboxes.limits import SandboxLimits
 from tests.conftest import SANDBOX_IMAGE
-from tests.sandboxes.test_lean_kernel import run, sandbox, texts  # noqa: F401  (the fixture)
+from tests.sandboxes.agent.test_lean_kernel import run, sandbox, texts  # noqa: F401  (the fixture)
 
-AGENT = Path(__file__).resolve().parents[2] / "sandboxes" / "agent"
+AGENT = Path(__file__).resolve().parents[3] / "sandboxes" / "agent"
 
 
 def make_package(root: Path) -> None:
