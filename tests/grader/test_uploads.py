@@ -144,3 +144,53 @@ def test_a_truncated_member_is_refused() -> None:
     cut = data.index(b"PK\x01\x02")
     with pytest.raises(BadInput):
         unpack_upload("cut.zip", data[: cut // 2] + data[cut:], BUDGET)
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read() -> None:
+    with pytest.raises(UploadTooLarge, match="over the limit"):
+        unpack_upload("hw.ipynb", b"{" + b" " * BUDGET + b"}", BUDGET)
+
+
+@pytest.mark.parametrize("name", ["../../etc/hw.ipynb", "/tmp/hw.ipynb", "work/hw.ipynb"])
+def test_a_single_notebooks_name_keeps_no_folder(name: str) -> None:
+    assert unpack_upload(name, b"{}", BUDGET) == {"hw.ipynb": b"{}"}
+
+
+def test_a_symlink_member_is_only_bytes_naming_its_target_never_a_link() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        link = zipfile.ZipInfo("data.csv")
+        link.external_attr = (0o120777 << 16) | 0x20  # what `zip --symlinks` writes for a link
+        archive.writestr(link, "/etc/passwd")
+        archive.writestr("hw.ipynb", b"{}")
+    files = unpack_upload("links.zip", buffer.getvalue(), BUDGET)
+    assert files == {"data.csv": b"/etc/passwd", "hw.ipynb": b"{}"}  # the target's name, not its content
+
+
+def test_a_name_flagged_utf8_that_is_not_utf8_is_bad_input_not_a_crash() -> None:
+    data = patched(make_zip({"hw.ipynb": b"{}"}), "name", b"h\xffw")
+    data = patched(data, "flags", 0x800)  # "the name is UTF-8"
+    with pytest.raises(BadInput, match="not a readable zip"):
+        unpack_upload("names.zip", data, BUDGET)
+
+
+def test_a_name_without_the_utf8_flag_is_read_as_cp437_text() -> None:
+    data = patched(make_zip({"hw.ipynb": b"{}"}), "name", b"\x81w.")
+    assert unpack_upload("names.zip", data, BUDGET) == {"\u00fcw.ipynb": b"{}"}
+
+
+def test_macos_litter_checkpoints_and_folders_are_not_files() -> None:
+    data = make_zip(
+        {"__MACOSX/hw/._hw.ipynb": b"x", "hw/.ipynb_checkpoints/hw-checkpoint.ipynb": b"x", "hw/hw.ipynb": b"{}"}
+    )
+    assert unpack_upload("mac.zip", data, BUDGET) == {"hw.ipynb": b"{}"}
+
+
+def test_a_zip_of_only_litter_holds_no_files() -> None:
+    with pytest.raises(BadInput, match="holds no files"):
+        unpack_upload("empty.zip", make_zip({"__MACOSX/._x": b"x"}), BUDGET)
+
+
+def test_two_top_folders_are_kept_as_they_are() -> None:
+    data = make_zip({"a/hw.ipynb": b"{}", "b/data.csv": b"1"})
+    assert unpack_upload("two.zip", data, BUDGET) == {"a/hw.ipynb": b"{}", "b/data.csv": b"1"}
