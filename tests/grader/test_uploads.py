@@ -181,7 +181,11 @@ def test_a_name_without_the_utf8_flag_is_read_as_cp437_text() -> None:
 
 def test_macos_litter_checkpoints_and_folders_are_not_files() -> None:
     data = make_zip(
-        {"__MACOSX/hw/._hw.ipynb": b"x", "hw/.ipynb_checkpoints/hw-checkpoint.ipynb": b"x", "hw/hw.ipynb": b"{}"}
+        {
+            "__MACOSX/hw/._hw.ipynb": b"x",
+            "hw/.ipynb_checkpoints/hw-checkpoint.ipynb": b"x",
+            "hw/hw.ipynb": b"{}",
+        }
     )
     assert unpack_upload("mac.zip", data, BUDGET) == {"hw.ipynb": b"{}"}
 
