@@ -6,8 +6,9 @@
     │   ├── InvalidAssignment     nbgrader metadata problems, naming the cell
     │   ├── InvalidSubmission     a submission that does not fit its assignment
     │   ├── UploadTooLarge        over the configured size limit
-    │   ├── InvalidExam           an exam spec or question bank problem, naming file and field
-    │   ├── InvalidProgramme      a programme spec problem (courses, weights, policies), naming file and field
+    │   ├── InvalidSpec           a spec file problem, naming file and field (the spec toolkit's)
+    │   │   ├── InvalidExam       an exam spec or question bank problem
+    │   │   └── InvalidProgramme  a programme spec problem (courses, weights, policies)
     │   ├── RecordVerificationFailed  a signed record that is malformed, altered, or by an unknown key
     │   └── InvalidLaunch         an LTI login or launch whose claims, state or nonce do not hold
     ├── NotFound                  no such assignment, submission, token
