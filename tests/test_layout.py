@@ -1,0 +1,72 @@
+"""Tests mirror the packages (issue 22): a module's tests are found at tests/<package>/test_<module>.py.
+
+Scoped to the pure cores and the in-sandbox agent (grader/, specs/, exam_bank/,
+sandboxes/agent/). A module with no file of its own name must be in ``WITHOUT_OWN_TESTS``
+with the reason; a new module without one fails here, and so does an entry that has
+since got its file (so the list only shrinks).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+PACKAGES = ("grader", "specs", "exam_bank", "sandboxes/agent")
+
+WITHOUT_OWN_TESTS: dict[str, str] = {
+    "grader/__init__.py": "package marker, no code",
+    "specs/__init__.py": "package marker, no code",
+    "exam_bank/__init__.py": "package marker, no code",
+    # The agent's process plumbing: each needs a real kernel process, uids 1000/1001 and the
+    # image, so it is tested through the sandbox (Docker) tests named here, not on the host.
+    "sandboxes/agent/attest.py": "the kernel's bootstrap audit hook, only meaningful inside a running kernel: "
+    "tests/security/test_forgery.py, test_judge_check.py, test_leaks.py",
+    "sandboxes/agent/judge_link.py": "starts the judge as uid 1001 beside a kernel: "
+    "tests/sandboxes/test_judge_in_sandbox.py, tests/security/test_judge_boundary.py",
+    "sandboxes/agent/judged.py": "the agent's side of a judged test, a mixin of kernel.Kernel: "
+    "tests/sandboxes/test_judge_in_sandbox.py, tests/security/test_judge_check.py",
+    "sandboxes/agent/kernel.py": "the agent's handle on a live lean kernel and judge: "
+    "tests/sandboxes/agent/test_lean_kernel.py, tests/sandboxes/test_warm_pool.py",
+    "sandboxes/agent/answers.py": "the learner's side of the judge's questions, driven through a real judge "
+    "process in tests/sandboxes/agent/test_judge.py (judge_harness.py serves it)",
+}
+
+
+def modules() -> list[str]:
+    return sorted(
+        path.relative_to(ROOT).as_posix() for package in PACKAGES for path in (ROOT / package).glob("*.py")
+    )
+
+
+def own_test_file(module: str) -> Path:
+    path = Path(module)
+    return ROOT / "tests" / path.parent / f"test_{path.stem}.py"
+
+
+def test_every_module_has_its_own_test_file_or_a_reason() -> None:
+    missing = [module for module in modules() if not own_test_file(module).is_file()]
+    unexplained = sorted(set(missing) - set(WITHOUT_OWN_TESTS))
+    assert not unexplained, (
+        f"no tests/<package>/test_<module>.py and no reason in WITHOUT_OWN_TESTS: {unexplained}"
+    )
+
+
+def test_the_allow_list_names_only_modules_still_without_a_test_file() -> None:
+    stale = sorted(
+        entry for entry in WITHOUT_OWN_TESTS if entry not in modules() or own_test_file(entry).is_file()
+    )
+    assert not stale, f"gone, or now tested in its own file; take them off WITHOUT_OWN_TESTS: {stale}"
+
+
+def test_the_layout_check_sees_every_package() -> None:
+    assert all((ROOT / package).is_dir() for package in PACKAGES)
+    assert {"grader/pipeline.py", "specs/fields.py", "sandboxes/agent/judge.py"} <= set(modules())
+
+
+def test_the_tests_a_reason_points_to_exist() -> None:
+    named = {
+        path for reason in WITHOUT_OWN_TESTS.values() for path in re.findall(r"tests/[\w/]+\.py", reason)
+    }
+    assert named and not sorted(path for path in named if not (ROOT / path).is_file())
