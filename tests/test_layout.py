@@ -29,8 +29,6 @@ WITHOUT_OWN_TESTS: dict[str, str] = {
     "tests/sandboxes/test_judge_in_sandbox.py, tests/security/test_judge_check.py",
     "sandboxes/agent/kernel.py": "the agent's handle on a live lean kernel and judge: "
     "tests/sandboxes/agent/test_lean_kernel.py, tests/sandboxes/test_warm_pool.py",
-    "sandboxes/agent/answers.py": "the learner's side of the judge's questions, driven through a real judge "
-    "process in tests/sandboxes/agent/test_judge.py (judge_harness.py serves it)",
 }
 
 
