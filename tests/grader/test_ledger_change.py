@@ -114,7 +114,8 @@ def test_a_grant_from_json_keeps_the_kinds_fields_as_its_terms() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "message"), [([1], "each entry must be a JSON object"), ({"learner": 5}, "learner must be a string")]
+    ("body", "message"),
+    [([1], "each entry must be a JSON object"), ({"learner": 5}, "learner must be a string")],
 )
 def test_a_grant_from_json_of_the_wrong_shape_is_refused_with_its_row(body: Any, message: str) -> None:
     with pytest.raises(InvalidSpec, match=f"^row 4: {message}"):
