@@ -1,4 +1,4 @@
-"""The trusted merge and the pipeline: tests from the source, answers from the learner."""
+"""The pipeline end to end: tests from the source, answers from the learner (the merge alone: test_prepare.py)."""
 
 from __future__ import annotations
 
