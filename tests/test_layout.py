@@ -23,8 +23,6 @@ WITHOUT_OWN_TESTS: dict[str, str] = {
     # image, so it is tested through the sandbox (Docker) tests named here, not on the host.
     "sandboxes/agent/attest.py": "the kernel's bootstrap audit hook, only meaningful inside a running kernel: "
     "tests/security/test_forgery.py, test_judge_check.py, test_leaks.py",
-    "sandboxes/agent/judge_link.py": "starts the judge as uid 1001 beside a kernel: "
-    "tests/sandboxes/test_judge_in_sandbox.py, tests/security/test_judge_boundary.py",
     "sandboxes/agent/judged.py": "the agent's side of a judged test, a mixin of kernel.Kernel: "
     "tests/sandboxes/test_judge_in_sandbox.py, tests/security/test_judge_check.py",
     "sandboxes/agent/kernel.py": "the agent's handle on a live lean kernel and judge: "
