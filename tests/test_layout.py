@@ -19,12 +19,10 @@ WITHOUT_OWN_TESTS: dict[str, str] = {
     "grader/__init__.py": "package marker, no code",
     "specs/__init__.py": "package marker, no code",
     "exam_bank/__init__.py": "package marker, no code",
-    # The agent's process plumbing: each needs a real kernel process, uids 1000/1001 and the
-    # image, so it is tested through the sandbox (Docker) tests named here, not on the host.
+    # The agent's process plumbing: each needs a real kernel process (and, for attest.py, the
+    # kernel's own interpreter), so it is tested through the sandbox (Docker) tests named here.
     "sandboxes/agent/attest.py": "the kernel's bootstrap audit hook, only meaningful inside a running kernel: "
     "tests/security/test_forgery.py, test_judge_check.py, test_leaks.py",
-    "sandboxes/agent/judged.py": "the agent's side of a judged test, a mixin of kernel.Kernel: "
-    "tests/sandboxes/test_judge_in_sandbox.py, tests/security/test_judge_check.py",
     "sandboxes/agent/kernel.py": "the agent's handle on a live lean kernel and judge: "
     "tests/sandboxes/agent/test_lean_kernel.py, tests/sandboxes/test_warm_pool.py",
 }
