@@ -19,12 +19,10 @@ WITHOUT_OWN_TESTS: dict[str, str] = {
     "grader/__init__.py": "package marker, no code",
     "specs/__init__.py": "package marker, no code",
     "exam_bank/__init__.py": "package marker, no code",
-    # The agent's process plumbing: each needs a real kernel process (and, for attest.py, the
-    # kernel's own interpreter), so it is tested through the sandbox (Docker) tests named here.
+    # Runs only as a kernel's bootstrap file: what it refuses is attacked from learner code in a
+    # real sandbox by the tests named here (its happy path also runs in test_kernel.py).
     "sandboxes/agent/attest.py": "the kernel's bootstrap audit hook, only meaningful inside a running kernel: "
     "tests/security/test_forgery.py, test_judge_check.py, test_leaks.py",
-    "sandboxes/agent/kernel.py": "the agent's handle on a live lean kernel and judge: "
-    "tests/sandboxes/agent/test_lean_kernel.py, tests/sandboxes/test_warm_pool.py",
 }
 
 
