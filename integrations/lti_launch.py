@@ -213,6 +213,7 @@ def deep_link_of(claims: Mapping[str, Any], deployment: str) -> Launch:
         deployment_id=deployment,
         context_id=context.get("id") if isinstance(context, dict) else None,
         resource_link_id="",
+        memberships_url=memberships_url_of(claims.get(NRPS_CLAIM)),
         deep_linking=settings,
         line_items_url=container
         if isinstance(container, str) and container.startswith(("https://", "http://"))

@@ -5,7 +5,9 @@ the person is course staff. ``offer_of`` keeps what the answer needs (where it g
 echo, which platform course) and ``choices`` lists the items of the courses the platform may
 open. ``answer`` signs the ``LtiDeepLinkingResponse`` for the one chosen: its line item is
 asked for only the first time that item is placed in that platform course (the store
-records the placement), so placing it again never makes a second gradebook column.
+records the placement), so placing it again never makes a second gradebook column. The
+platform course is remembered as opening the item's course, with its roster service, so
+a roster sync can bring its learners in before anyone has launched anything.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from integrations.lti_deep_linking import (
 from integrations.lti_keys import ALGORITHM
 from integrations.lti_launch import Launch
 from service.lti_keys import ToolKeyring
-from store import LtiRegistrationRecord, Store
+from store import LtiContextRecord, LtiRegistrationRecord, Store
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class DeepLinkOffer:
     presentation: str
     data: str | None
     line_items_url: str | None
+    memberships_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,6 +82,7 @@ def offer_of(registration: LtiRegistrationRecord, launch: Launch) -> DeepLinkOff
         settings.target,
         settings.data,
         launch.line_items_url,
+        launch.memberships_url,
     )
 
 
@@ -122,6 +126,10 @@ def answer(
         offer.line_items_url,
         now,
     )
+    if offer.context_id is not None:  # the platform course now opens this course: its roster can sync
+        store.record_lti_context(
+            LtiContextRecord(registration.id, offer.context_id, choice.course, offer.memberships_url), now
+        )
     item = content_item(
         kind, target, choice.title, choice.max_score, launch_url, offer.presentation, wants_line_item
     )

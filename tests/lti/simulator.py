@@ -208,6 +208,7 @@ class Platform:
                     "scope": [SCORE_SCOPE, LINE_ITEM_READ_SCOPE],
                     "lineitems": f"{self.issuer}/lineitems",
                 },
+                **self.nrps_claim(),
             },
         )
 

@@ -20,6 +20,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from service.lti_keys import ToolKeyring
+from service.lti_roster import sync_roster
 from service.settings import Settings
 from store import Store
 from tests.lti.outbox import JobContext, drain
@@ -30,6 +32,8 @@ from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import report
 from worker import context
+from worker.lti_roster import PlatformRoster
+from worker.lti_scores import ScoreSender
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 SETTINGS = DL_CLAIM + "deep_linking_settings"
@@ -125,6 +129,9 @@ def test_three_placements_and_five_grades_leave_one_line_item_and_one_result_per
     assert asked == [True, False, False]
     assert len(platform.links) == 3
     [line_item] = platform.line_items  # nobody has launched any of the links
+    platform.members = [{"user_id": name, "roles": [LEARNER], "status": "Active"} for name in ("ann", "bob")]
+    roster = PlatformRoster(ScoreSender(ToolKeyring(job.settings)), timeout=5)
+    assert sync_roster(store, roster, "lms", "course-ctx-1")["joined"] == ["lti:lms:ann", "lti:lms:bob"]
     for learner, grades in (("ann", [1.0, 2.0, 1.5]), ("bob", [0.0, 2.0])):
         headers = token("learner", f"lti:lms:{learner}", ["ds101"])
         url = f"/api/v1/assignments/{assignment['id']}/submissions"
