@@ -84,6 +84,7 @@ class Platform:
         self.frame_src = ""  # a tool page the course page frames as is, instead of launching
         self.members: list[dict[str, Any]] = []  # the course roster (NRPS), served PAGE_SIZE at a time
         self.browser_launch: dict[str, Any] | None = None  # claims of the launch the auth endpoint answers
+        self.browser_deep_link = False  # the auth endpoint answers with a deep linking request instead
         self.signing = new_key()
         self.published = [self.signing]
         self.jwks_fetches = 0
@@ -324,7 +325,10 @@ class Platform:
 
     def form_post(self, request: Any) -> Response:
         """The OIDC authorisation answer a browser carries: a form posting the id_token to the redirect URI."""
-        claims = self.claims(request["nonce"], datetime.now(UTC), **(self.browser_launch or {}))
+        if self.browser_deep_link:
+            claims = self.deep_linking_claims(request["nonce"], self.now())
+        else:
+            claims = self.claims(request["nonce"], datetime.now(UTC), **(self.browser_launch or {}))
         fields = {"id_token": self.sign(claims), "state": request["state"]}
         inputs = "".join(
             f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items()
