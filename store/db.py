@@ -32,6 +32,7 @@ from store.exams import ExamStore
 from store.integrity import IntegrityStore
 from store.ledger import LedgerStore
 from store.lti import LtiStore
+from store.lti_deep_links import LtiDeepLinkStore
 from store.lti_roster import LtiRosterStore
 from store.platforms import PlatformStore
 from store.programmes import ProgrammeStore
@@ -121,6 +122,7 @@ class Store(
     DeliveryStore,
     LtiStore,
     LtiRosterStore,
+    LtiDeepLinkStore,
     ExamStore,
     ProgrammeStore,
     RegradeStore,

@@ -715,3 +715,22 @@ class LtiContextRow(Base):
     course: Mapped[str] = mapped_column(String(200))
     memberships_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiDeepLinkRow(Base):
+    """An item of ours placed into a platform course by deep linking, whose line item the platform made.
+
+    One row per platform course and ``resource_id``: the first placement asks for the line
+    item, every later one finds this row and does not. ``line_items_url`` is the course's
+    line item container, where scores find the item by its ``resource_id`` before anyone launches.
+    """
+
+    __tablename__ = "lti_deep_links"
+
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registrations.id"), primary_key=True)
+    context_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    target: Mapped[str] = mapped_column(String(32), index=True)
+    line_items_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

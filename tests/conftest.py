@@ -71,6 +71,7 @@ TABLES = (
     "lti_logins",
     "lti_line_items",
     "lti_contexts",
+    "lti_deep_links",
 )
 
 

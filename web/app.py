@@ -20,6 +20,7 @@ from web.did import did
 from web.errors import register_error_handlers
 from web.handles import EXTENSION, Handles, handles
 from web.health import health
+from web.lti.deep_linking import deep_linking
 from web.lti.endpoints import lti
 from web.lti.framing import FrameAncestors
 from web.lti.platform_keys import CachedPlatformKeys
@@ -77,6 +78,7 @@ def create_app(
     app.register_blueprint(api)
     init_pages(app, settings)
     app.register_blueprint(lti)
+    app.register_blueprint(deep_linking)
     app.register_blueprint(health)
     app.register_blueprint(did)
     if settings.proxy_hops:  # only what the configured number of balancers appended is believed
