@@ -14,6 +14,7 @@ from service.clock import DatabaseClock
 from service.lti_keys import ToolKeyring
 from service.queue import Enqueuer
 from service.settings import Settings
+from service.status_lists import StatusListCache
 from store import Store
 from web.api import api
 from web.did import did
@@ -72,6 +73,7 @@ def create_app(
         ),
         **open_code_limiters(settings, enqueuer),
         frame_ancestors=FrameAncestors(),
+        status_lists=StatusListCache(),
     )
     register_error_handlers(app)
     app.after_request(api_headers)
