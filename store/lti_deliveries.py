@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integrations.lti_scores import learner_of, line_item_query, line_of, score_payload, scores_url
+from store.lti_exam_scores import on_regrade
 from store.models import DeliveryRow, GradeReportRow, LtiDeepLinkRow, LtiLineItemRow, SubmissionRow
 from store.outbox import outbox_row
 
@@ -65,4 +66,4 @@ def add_score_deliveries(
     ]
     session.add_all(rows)
     session.flush()
-    return rows
+    return rows + on_regrade(session, submission, now)  # an exam attempt's: the exam's standing
