@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.errors import BadInput, NotFound
-from store.models import IntegrityEventRow, IntegrityPairRow, IntegrityPrintRow
+from store.models import IntegrityEventRow, IntegrityPairRow, IntegrityPrintRow, SubmissionRow
 from store.postings import CHUNK, Hashes, post_latest
 from store.rows import INTEGRITY_STATES, MAX_ID, IntegrityEventRecord, IntegrityPairRecord
 from store.sessions import SessionScope
@@ -96,6 +96,23 @@ class IntegrityStore(SessionScope):
                     for r in session.scalars(query.order_by(IntegrityPrintRow.submission_id))
                 )
         return found
+
+    def unchecked_submissions(self, limit: int) -> list[str]:
+        """Up to ``limit`` graded submissions never checked for similarity, the latest graded; oldest first.
+
+        The latest, because a lost queue loses the newest checks; one the check skips (an
+        upload not readable as the assignment's notebooks) stays unchecked, and must not crowd
+        them out.
+        """
+        unchecked = (
+            select(SubmissionRow.id, SubmissionRow.graded_at)
+            .outerjoin(IntegrityPrintRow, IntegrityPrintRow.submission_id == SubmissionRow.id)
+            .where(SubmissionRow.status == "graded", IntegrityPrintRow.submission_id.is_(None))
+            .order_by(SubmissionRow.graded_at.desc(), SubmissionRow.id.desc())
+            .limit(limit)
+        )
+        with self.transaction() as session:
+            return [sid for sid, _ in reversed(session.execute(unchecked).all())]
 
     def find_prints(self, submission_id: str) -> IndexedSubmission | None:
         with self.transaction() as session:
