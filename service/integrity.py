@@ -13,7 +13,7 @@ queue served after every other: grading never waits for it. Nothing leaves the m
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -78,14 +78,16 @@ def similar_in_pool(
     """The pool's other latest submissions whose pair with this one scores at least ``keep_at``, by id.
 
     The same pairs and scores as ``integrity.index.Index.similar`` over the whole pool, from
-    reads that grow with what the new submission shares, not with the pool: its own
-    fingerprints' holders, the prints of the holders that could reach ``keep_at``, and the
-    cohort's counts of those holders' fingerprints.
+    reads that grow with what the new submission shares, not with the pool: how many learners
+    hold each of its fingerprints, who holds those that weigh anything (what most of the
+    cohort wrote weighs nothing, and is the most widely held), the prints of the holders
+    that could reach ``keep_at``, and the cohort's counts of those holders' fingerprints.
     """
-    size = store.pool_size(pool)
-    holders = store.holders(pool, hashes_of(prints))
-    counts = Counter({digest: len(held) for digest, held in holders.items()})
-    own, shared = tally(prints, submission_id, holders, Cohort(size, counts))
+    size, wanted = store.pool_size(pool), hashes_of(prints)
+    counts = store.frequencies(pool, wanted)
+    cohort = Cohort(size, counts)
+    weighty = {key: [d for d in digests if cohort.weight(key, d) > 0] for key, digests in wanted.items()}
+    own, shared = tally(prints, submission_id, store.holders(pool, weighty), cohort)
     hopeful = [other for other in sorted(shared) if might_reach(prints, own, shared[other], keep_at)]
     others: dict[str, tuple[IndexedSubmission, SubmissionPrints]] = {}
     for item in store.prints_of(hopeful):
