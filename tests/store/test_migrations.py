@@ -118,10 +118,10 @@ def test_tokens_of_accounts_disabled_before_the_upgrade_are_revoked_by_it(databa
 
 
 def test_prints_stored_before_postings_are_posted_by_the_upgrade_each_learner_once(database_url: str) -> None:
-    """Migration 0018 posts each learner's latest print per pool, so checks after it still see them."""
+    """Migration 0019 posts each learner's latest print per pool, so checks after it still see them."""
     store = Store.from_url(database_url)
     with store.engine.begin() as connection:
-        command.upgrade(alembic_config(store, connection), "0017")
+        command.upgrade(alembic_config(store, connection), "0018")
     record = store.add_assignment(
         "ds101", "hw1", {"hw.ipynb": b"{}"}, {"hw.ipynb": b"{}"}, {}, [], "v1", 1.0, None, [], False
     )

@@ -4,8 +4,8 @@ holding it, so a check reads only the submissions that share something with the 
 Existing prints are posted here: each learner's latest submission in each pool, as the check
 counts them (by arrival, then id).
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-04
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
