@@ -35,6 +35,7 @@ from store.lti import LtiStore
 from store.lti_deep_links import LtiDeepLinkStore
 from store.lti_roster import LtiRosterStore
 from store.platforms import PlatformStore
+from store.postings import PostingsStore
 from store.programmes import ProgrammeStore
 from store.regrade_requests import RegradeRequestStore
 from store.regrades import RegradeStore
@@ -128,6 +129,7 @@ class Store(
     RegradeStore,
     RegradeRequestStore,
     IntegrityStore,
+    PostingsStore,
     StatsStore,
     IssuedCredentialStore,
 ):

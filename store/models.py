@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -593,6 +594,7 @@ class IntegrityPrintRow(Base):
     """A submission's answer fingerprints (``integrity.prints``), kept so that later ones compare with it."""
 
     __tablename__ = "integrity_prints"
+    __table_args__ = (Index("ix_integrity_prints_pool_learner", "pool", "learner"),)  # latest, cohort size
 
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
     pool: Mapped[str] = mapped_column(
@@ -603,6 +605,21 @@ class IntegrityPrintRow(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prints: Mapped[dict[str, Any]] = mapped_column(JSON)
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IntegrityPostingRow(Base):
+    """One fingerprint of one answer of a learner's latest submission in a pool: who shares what, by lookup.
+
+    Only each learner's latest submission has postings (``store.integrity.save_prints`` keeps
+    it so), so the rows of one fingerprint count the learners holding it, as the cohort weighs.
+    """
+
+    __tablename__ = "integrity_postings"
+
+    pool: Mapped[str] = mapped_column(String(300), primary_key=True)
+    answer_key: Mapped[str] = mapped_column(String(300), primary_key=True)  # notebook::grade_id
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True, index=True)
 
 
 class IntegrityPairRow(Base):

@@ -64,6 +64,7 @@ TABLES = (
     "regrade_policies",
     "regrade_requests",
     "integrity_prints",
+    "integrity_postings",
     "integrity_pairs",
     "integrity_events",
     "lti_registrations",
