@@ -12,7 +12,8 @@ they would arrive: each one fingerprinted and compared with every earlier one, a
 similarity job does. Each tool runs in its own process, on the same notebooks built before
 its clock starts, so the peak resident memory (``ru_maxrss``) of each is its own.
 ``service`` is the same through the real job's code (``service.integrity.check_submission``)
-on a SQLite database, which reads the pool back from the database at every arrival.
+on a SQLite database, through its postings (``bench/integrity_store.py`` measures that path
+per check, beside the whole-pool read it replaced).
 
 Baseline: copydetect (PyPI, a winnowing detector after MOSS), given each notebook's code
 cells as one script with the release's code as boilerplate, at its own defaults (noise

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from exam_bank.lms_rules import read_lms_score
 from exam_bank.params import Domain, read_params
 from exam_bank.questions import check_question
 from grader.errors import InvalidExam, InvalidSpec
@@ -89,6 +90,9 @@ class ExamSpec:
     grace_seconds: int = 60
     access: Access = Access()
     requires_proctoring: bool = True
+    lms_score: str = (
+        "best"  # the best or the latest counting attempt is the LMS's score (exam_bank/lms_rules.py)
+    )
 
     @property
     def time_limit(self) -> timedelta:
@@ -252,5 +256,6 @@ READERS: dict[str, Callable[[Any, Where], Any]] = {
     "grace_seconds": partial(read_int, minimum=0, maximum=MAX_GRACE_SECONDS),
     "access": _read_access,
     "requires_proctoring": read_bool,
+    "lms_score": read_lms_score,
 }
 REQUIRED = ("title", "time_limit_minutes", "window", "pools")

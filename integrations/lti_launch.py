@@ -19,6 +19,9 @@ from typing import Any
 import jwt
 
 from grader.errors import BadSignature, Forbidden, InvalidLaunch
+from integrations.lti_deep_linking import REQUEST as DEEP_LINKING
+from integrations.lti_deep_linking import SETTINGS as DEEP_LINKING_SETTINGS
+from integrations.lti_deep_linking import DeepLinkSettings, settings_of
 from integrations.lti_keys import ALGORITHM
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -27,7 +30,7 @@ SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 VERSION = "1.3.0"
 RESOURCE_LINK = "LtiResourceLinkRequest"
-MESSAGE_TYPES = (RESOURCE_LINK,)
+MESSAGE_TYPES = (RESOURCE_LINK, DEEP_LINKING)
 INSTRUCTOR_ROLES = frozenset(
     {
         "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
@@ -55,7 +58,11 @@ class Expected:
 
 @dataclass(frozen=True)
 class Launch:
-    """A checked resource-link launch: who, in which role, from which context, asking for what."""
+    """A checked launch: who, in which role, from which context, asking for what.
+
+    A deep linking request has no resource link (``resource_link_id`` is empty) and carries
+    ``deep_linking``: the instructor is choosing what to place, not opening it.
+    """
 
     subject: str
     roles: tuple[str, ...]
@@ -66,6 +73,8 @@ class Launch:
     custom: Mapping[str, str] = field(default_factory=dict)
     line_item: str | None = None  # where this link's scores go, if the platform lets us post them
     memberships_url: str | None = None  # the context's roster (Names and Role Provisioning), if offered
+    deep_linking: DeepLinkSettings | None = None
+    line_items_url: str | None = None  # the context's line item container (AGS), if offered
 
 
 def token_kid(token: str) -> str:
@@ -118,10 +127,14 @@ def check_launch(claims: Mapping[str, Any], expected: Expected, now: datetime) -
         raise InvalidLaunch(f"the LTI version claim must be {VERSION!r}, not {version!r}")
     message_type = claims.get(CLAIM + "message_type")
     if message_type not in MESSAGE_TYPES:
-        raise InvalidLaunch(f"message type {message_type!r} is not supported here (only {RESOURCE_LINK})")
+        raise InvalidLaunch(
+            f"message type {message_type!r} is not supported here (only {' or '.join(MESSAGE_TYPES)})"
+        )
     deployment = claims.get(CLAIM + "deployment_id")
     if not isinstance(deployment, str) or deployment not in expected.deployment_ids:
         raise InvalidLaunch(f"deployment {deployment!r} is not registered for this platform and client")
+    if message_type == DEEP_LINKING:
+        return deep_link_of(claims, deployment)
     return launch_of(claims, deployment)
 
 
@@ -177,6 +190,34 @@ def launch_of(claims: Mapping[str, Any], deployment: str) -> Launch:
         custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
         line_item=line_item_of(claims.get(AGS_ENDPOINT)),
         memberships_url=memberships_url_of(claims.get(NRPS_CLAIM)),
+    )
+
+
+def deep_link_of(claims: Mapping[str, Any], deployment: str) -> Launch:
+    """A deep linking request: only course staff may place our items, and the settings must be usable."""
+    subject, roles = claims.get("sub"), claims.get(CLAIM + "roles")
+    if not isinstance(subject, str) or not subject:
+        raise InvalidLaunch("a deep linking request needs 'sub', the user's id on the platform")
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise InvalidLaunch("the roles claim must be a list of role URIs")
+    if our_role(roles) != "instructor":
+        raise Forbidden("only course staff may place assignments and exams in a course (deep linking)")
+    settings = settings_of(claims.get(DEEP_LINKING_SETTINGS))
+    context = claims.get(CLAIM + "context")
+    endpoint = claims.get(AGS_ENDPOINT)
+    container = endpoint.get("lineitems") if isinstance(endpoint, dict) else None
+    return Launch(
+        subject=subject,
+        roles=tuple(roles),
+        role="instructor",
+        deployment_id=deployment,
+        context_id=context.get("id") if isinstance(context, dict) else None,
+        resource_link_id="",
+        memberships_url=memberships_url_of(claims.get(NRPS_CLAIM)),
+        deep_linking=settings,
+        line_items_url=container
+        if isinstance(container, str) and container.startswith(("https://", "http://"))
+        else None,
     )
 
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 LINE = "lti:"  # a webhook platform's id never holds a colon
 LEARNER = "lti:"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINE_ITEM_READ_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+LINE_ITEMS_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_SECONDS = 300
@@ -71,6 +74,26 @@ def scores_url(line_item: str) -> str:
     """``<line item>/scores``, keeping the line item's query string where it belongs (after the path)."""
     path, question, query = line_item.partition("?")
     return f"{path.rstrip('/')}/scores" + (question + query if question else "")
+
+
+def line_item_query(container: str, resource_id: str) -> str:
+    """Where a score's line item is looked up by ``resourceId`` when only the course's container is known.
+
+    A deep-linked item's line item is made by the platform when it reads our deep linking
+    response, so its URL is learnt by asking the container (AGS ``?resource_id=``) at send time.
+    """
+    separator = "&" if "?" in container else "?"
+    return f"{container}{separator}{urlencode({'resource_id': resource_id})}"
+
+
+def is_line_item_query(url: str) -> bool:
+    """A delivery URL that names a line item container to search, not a line item's scores."""
+    parts = urlsplit(url)
+    return not parts.path.rstrip("/").endswith("/scores") and "resource_id" in parse_qs(parts.query)
+
+
+def resource_id_of(query: str) -> str:
+    return parse_qs(urlsplit(query).query)["resource_id"][0]
 
 
 def assertion_claims(client_id: str, token_url: str, now: int, jti: str) -> dict[str, Any]:

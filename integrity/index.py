@@ -13,6 +13,7 @@ threshold is skipped.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping
 
 from integrity.answers import CODE
 from integrity.cohort import Cohort
@@ -40,37 +41,69 @@ class Index:
     def similar(self, submission_id: str, keep_at: float) -> list[tuple[str, PairReport]]:
         """The indexed submissions whose pair with ``submission_id`` scores at least ``keep_at``, by id."""
         new, cohort = self.prints[submission_id], self.cohort
-        own: dict[str, float] = {}
-        shared: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for key, cell in new.items():
-            own[key] = 0.0
-            for digest in cell.hashes:
-                weight = cohort.weight(key, digest)
-                if weight <= 0:
-                    continue
-                own[key] += weight
-                for other in self.holders[(key, digest)]:
-                    if other != submission_id:
-                        shared[other][key] += weight
+        own, shared = tally(new, submission_id, self.holders, cohort)
         found = []
         for other in sorted(shared):
-            if self._could_reach(new, self.prints[other], own, shared[other], keep_at):
+            if could_reach(new, self.prints[other], own, shared[other], keep_at):
                 report = compare(self.prints[other], new, cohort)
                 if report.score >= keep_at:
                     found.append((other, report))
         return found
 
-    @staticmethod
-    def _could_reach(
-        new: SubmissionPrints,
-        other: SubmissionPrints,
-        own: dict[str, float],
-        shared: dict[str, float],
-        keep_at: float,
-    ) -> bool:
-        for code in (True, False):
-            keys = [k for k in new.keys() & other.keys() if (new[k].kind == CODE) is code]
-            mass = sum(own[k] for k in keys)
-            if mass > 0 and sum(shared.get(k, 0.0) for k in keys) / mass >= keep_at:
-                return True
-        return False
+
+def tally(
+    new: SubmissionPrints,
+    submission_id: str,
+    holders: Mapping[tuple[str, int], Collection[str]],
+    cohort: Cohort,
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """The new submission's own weight per answer, and what each other holder shares with it per answer.
+
+    ``holders`` need only hold the new submission's fingerprints, so a store can answer it
+    from its postings without reading any other submission's prints.
+    """
+    own: dict[str, float] = {}
+    shared: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for key, cell in new.items():
+        own[key] = 0.0
+        for digest in cell.hashes:
+            weight = cohort.weight(key, digest)
+            if weight <= 0:
+                continue
+            own[key] += weight
+            for other in holders.get((key, digest), ()):
+                if other != submission_id:
+                    shared[other][key] += weight
+    return own, shared
+
+
+def might_reach(
+    new: SubmissionPrints, own: dict[str, float], shared: dict[str, float], keep_at: float
+) -> bool:
+    """``could_reach`` without the other's prints: a looser bound, so nothing it rejects could reach.
+
+    It counts only the answers the two share something in (the other surely answered those),
+    so its denominator is at most ``could_reach``'s and its ratio at least as high.
+    """
+    for code in (True, False):
+        keys = [k for k, w in shared.items() if w > 0 and (new[k].kind == CODE) is code]
+        mass = sum(own[k] for k in keys)
+        if mass > 0 and sum(shared[k] for k in keys) / mass >= keep_at:
+            return True
+    return False
+
+
+def could_reach(
+    new: SubmissionPrints,
+    other: SubmissionPrints,
+    own: dict[str, float],
+    shared: dict[str, float],
+    keep_at: float,
+) -> bool:
+    """Whether the pair's score could reach ``keep_at``: an upper bound, exact enough to skip most pairs."""
+    for code in (True, False):
+        keys = [k for k in new.keys() & other.keys() if (new[k].kind == CODE) is code]
+        mass = sum(own[k] for k in keys)
+        if mass > 0 and sum(shared.get(k, 0.0) for k in keys) / mass >= keep_at:
+            return True
+    return False

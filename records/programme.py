@@ -23,6 +23,7 @@ from specs.fields import (
     Where,
     key_problems,
     read_bool,
+    read_choice,
     read_int,
     read_list,
     read_mapping,
@@ -207,7 +208,7 @@ def _read_policies(value: Any, where: Where) -> Policies:
     raw = read_mapping(value, where, allowed=("attempts", "rounding", "letters", "freeze_at"))
     problems = Problems()
     attempts = problems.check(
-        _read_choice, raw.get("attempts", "best"), where.key("attempts"), ATTEMPT_POLICIES
+        read_choice, raw.get("attempts", "best"), where.key("attempts"), ATTEMPT_POLICIES
     )
     rounding = problems.check(read_int, raw.get("rounding", 1), where.key("rounding"), 0, MAX_DECIMALS)
     letters = problems.check(_read_letters, raw["letters"], where.key("letters")) if "letters" in raw else ()
@@ -217,13 +218,6 @@ def _read_policies(value: Any, where: Where) -> Policies:
     problems.raise_if_any()
     assert attempts is not None and rounding is not None and letters is not None
     return Policies(attempts, rounding, letters, freeze_at)
-
-
-def _read_choice(value: Any, where: Where, choices: tuple[str, ...]) -> str:
-    text = read_text(value, where)
-    if text not in choices:
-        raise where.error(f"{text!r} is not one of {', '.join(choices)}")
-    return text
 
 
 def _read_letters(value: Any, where: Where) -> tuple[Band, ...]:

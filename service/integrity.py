@@ -13,6 +13,7 @@ queue served after every other: grading never waits for it. Nothing leaves the m
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -21,8 +22,10 @@ from grader.errors import BadInput
 from grader.pipeline import match_submission
 from grader.uploads import unpack_upload
 from integrity.answers import answer_keys, answers_of, template_of
-from integrity.index import Index
-from integrity.prints import fingerprint, from_dict, to_dict
+from integrity.cohort import Cohort
+from integrity.compare import PairReport, compare
+from integrity.index import could_reach, might_reach, tally
+from integrity.prints import SubmissionPrints, fingerprint, from_dict, to_dict
 from service.settings import Settings
 from store import AssignmentRecord, IntegrityPairRecord, Store
 from store.integrity import IndexedSubmission, NewPair
@@ -50,27 +53,65 @@ def check_submission(
     )
     prints = fingerprint(answers_of(trusted, match_submission(trusted, files)), template_of(trusted))
     pool = pool_of(store, record, trusted)
-    store.save_prints(
-        submission_id, pool, record.course, submission.learner, submission.received_at, to_dict(prints), now
+    latest = store.save_prints(
+        submission_id,
+        pool,
+        record.course,
+        submission.learner,
+        submission.received_at,
+        to_dict(prints),
+        hashes_of(prints),
+        now,
     )
-    latest = latest_per_learner(store.pool_prints(pool))
-    if (
-        latest.get(submission.learner, None) is None
-        or latest[submission.learner].submission_id != submission_id
-    ):
+    if not latest:
         return 0  # a newer submission of this learner's is already indexed: it speaks for them
-    index = Index()
-    learners = {}
-    for item in latest.values():
-        if item.learner != submission.learner:
-            index.add(item.submission_id, from_dict(item.prints))
-            learners[item.submission_id] = item.learner
-    index.add(submission_id, prints)
     pairs = [
-        NewPair(other, submission_id, learners[other], submission.learner, report.to_dict())
-        for other, report in index.similar(submission_id, KEEP_AT)
+        NewPair(other.submission_id, submission_id, other.learner, submission.learner, report.to_dict())
+        for other, report in similar_in_pool(store, pool, submission_id, prints, KEEP_AT)
     ]
     return store.add_pairs(pool, record.course, pairs, now)
+
+
+def similar_in_pool(
+    store: Store, pool: str, submission_id: str, prints: SubmissionPrints, keep_at: float
+) -> list[tuple[IndexedSubmission, PairReport]]:
+    """The pool's other latest submissions whose pair with this one scores at least ``keep_at``, by id.
+
+    The same pairs and scores as ``integrity.index.Index.similar`` over the whole pool, from
+    reads that grow with what the new submission shares, not with the pool: how many learners
+    hold each of its fingerprints, who holds those that weigh anything (what most of the
+    cohort wrote weighs nothing, and is the most widely held), the prints of the holders
+    that could reach ``keep_at``, and the cohort's counts of those holders' fingerprints.
+    """
+    size, wanted = store.pool_size(pool), hashes_of(prints)
+    counts = store.frequencies(pool, wanted)
+    cohort = Cohort(size, counts)
+    weighty = {key: [d for d in digests if cohort.weight(key, d) > 0] for key, digests in wanted.items()}
+    own, shared = tally(prints, submission_id, store.holders(pool, weighty), cohort)
+    hopeful = [other for other in sorted(shared) if might_reach(prints, own, shared[other], keep_at)]
+    others: dict[str, tuple[IndexedSubmission, SubmissionPrints]] = {}
+    for item in store.prints_of(hopeful):
+        theirs = from_dict(item.prints)
+        if could_reach(prints, theirs, own, shared[item.submission_id], keep_at):
+            others[item.submission_id] = (item, theirs)
+    unknown: dict[str, set[int]] = defaultdict(set)
+    for _, held in others.values():
+        for key in held.keys() & prints.keys():
+            unknown[key].update(d for d in held[key].hashes if (key, d) not in counts)
+    counts.update(store.frequencies(pool, unknown))
+    cohort = Cohort(size, counts)
+    found = []
+    for other in sorted(others):
+        item, held = others[other]
+        report = compare(held, prints, cohort)
+        if report.score >= keep_at:
+            found.append((item, report))
+    return found
+
+
+def hashes_of(prints: SubmissionPrints) -> dict[str, frozenset[int]]:
+    """The fingerprints of each answer, as the postings hold them."""
+    return {key: cell.hashes for key, cell in prints.items()}
 
 
 def latest_per_learner(indexed: Iterable[IndexedSubmission]) -> dict[str, IndexedSubmission]:

@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 from grader.errors import Forbidden, InvalidLaunch
 from integrations.lti_launch import Expected, Launch, check_launch, token_kid, verified_claims
 from integrations.lti_scores import learner_name
+from service.lti_deep_linking import DeepLinkOffer, offer_of
 from service.settings import Settings
 from store import AccountRecord, LtiContextRecord, LtiLoginRecord, LtiRegistrationRecord, Store
 
@@ -108,8 +109,9 @@ def complete_launch(
     keys: PlatformKeys,
     form: Mapping[str, str],
     browser_state: str | None,
-) -> LaunchOutcome:
-    """Check the posted ``id_token`` and ``state`` completely; the account to log in, only if all holds.
+) -> LaunchOutcome | DeepLinkOffer:
+    """Check the posted ``id_token`` and ``state`` completely; the account to log in, only if all holds
+    (or, for a deep linking request, what the answer to it needs).
 
     ``browser_state`` is the state cookie if the browser sent one: when it did, it must be
     this launch's. A browser inside an iframe that withholds third-party cookies sends none;
@@ -131,6 +133,8 @@ def complete_launch(
         settings.lti_clock_skew,
     )
     launch = check_launch(claims, expected, now)
+    if launch.deep_linking is not None:  # staff choosing what to place: nobody is logged in for it
+        return offer_of(registration, launch)
     kind, target, course = target_of(store, launch, registration)
     account = store.lti_account(account_name(registration, launch), launch.role, course)
     remember_context(store, registration, launch, kind, target, course, now)

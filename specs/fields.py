@@ -82,6 +82,14 @@ def read_text(value: Any, where: Where) -> str:
     return value
 
 
+def read_choice(value: Any, where: Where, choices: tuple[str, ...]) -> str:
+    """One of a fixed set of words (an attempts policy, say)."""
+    text = read_text(value, where)
+    if text not in choices:
+        raise where.error(f"{text!r} is not one of {', '.join(choices)}")
+    return text
+
+
 def read_bool(value: Any, where: Where) -> bool:
     if not isinstance(value, bool):
         raise where.error(f"must be true or false, not {describe(value)}")

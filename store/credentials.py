@@ -2,7 +2,8 @@
 
 The status lists are derived from these rows and the records as they are now
 (``records.issuance.status_positions``), so nothing has to be updated when a regrade or a
-proctoring decision lands: the next list published shows it.
+proctoring decision lands: the next list published shows it. ``status_version`` says, in two
+index look-ups, whether anything a list is computed from has been written since.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grader.errors import Conflict
 from records.issuance import Claim
-from store.models import IssuedCredentialRow
+from store.models import IssuedCredentialRow, RecordEventRow
 from store.sessions import SessionScope
 
 
@@ -57,3 +58,15 @@ class IssuedCredentialStore(SessionScope):
                 )
                 for row in rows
             ]
+
+    def status_version(self) -> tuple[int, int]:
+        """(newest history event id, newest position): it changes with every write a status list reads.
+
+        Every write that can change a status appends (a grade, a proctoring decision, an
+        override, a freeze: ``record_events``) or issues (``issued_credentials``); both are
+        append-only with growing ids, so their two maxima name the state a list was built from.
+        """
+        with self.transaction() as session:
+            newest_event = session.scalar(select(func.max(RecordEventRow.id)))
+            newest_position = session.scalar(select(func.max(IssuedCredentialRow.position)))
+            return (newest_event or 0, newest_position or 0)

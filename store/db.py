@@ -32,8 +32,10 @@ from store.exams import ExamStore
 from store.integrity import IntegrityStore
 from store.ledger import LedgerStore
 from store.lti import LtiStore
+from store.lti_deep_links import LtiDeepLinkStore
 from store.lti_roster import LtiRosterStore
 from store.platforms import PlatformStore
+from store.postings import PostingsStore
 from store.programmes import ProgrammeStore
 from store.regrade_requests import RegradeRequestStore
 from store.regrades import RegradeStore
@@ -121,11 +123,13 @@ class Store(
     DeliveryStore,
     LtiStore,
     LtiRosterStore,
+    LtiDeepLinkStore,
     ExamStore,
     ProgrammeStore,
     RegradeStore,
     RegradeRequestStore,
     IntegrityStore,
+    PostingsStore,
     StatsStore,
     IssuedCredentialStore,
 ):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from exam_bank.states import transition
 from grader.errors import Conflict, Forbidden, NotFound
+from store.lti_exam_scores import on_state_change
 from store.models import (
     AccommodationRow,
     AttemptAnswerRow,
@@ -281,6 +282,7 @@ class ExamStore(SessionScope):
             session.flush()
             if row.state in REVIEWED:  # a proctoring outcome is part of the programme record
                 record_proctoring(session, row, now, actor)
+            on_state_change(session, row, before, now)  # the LMS's exam score, if it changed
             return to_attempt_record(row)
 
     def amend_attempt(

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.errors import BadInput, NotFound
-from store.models import IntegrityEventRow, IntegrityPairRow, IntegrityPrintRow
+from store.models import IntegrityEventRow, IntegrityPairRow, IntegrityPrintRow, SubmissionRow
+from store.postings import CHUNK, Hashes, post_latest
 from store.rows import INTEGRITY_STATES, MAX_ID, IntegrityEventRecord, IntegrityPairRecord
 from store.sessions import SessionScope
 
@@ -48,9 +49,13 @@ class IntegrityStore(SessionScope):
         learner: str,
         received_at: datetime,
         prints: dict[str, Any],
+        hashes: Hashes,
         now: datetime,
-    ) -> None:
-        """Store (or replace, on a retried job) one submission's fingerprints."""
+    ) -> bool:
+        """Store (or replace, on a retried job) one submission's fingerprints; whether it is the learner's latest.
+
+        ``hashes`` are the fingerprints per answer, posted (``store.postings``) when it is.
+        """
         with self.transaction(write=True) as session:
             session.merge(
                 IntegrityPrintRow(
@@ -63,9 +68,11 @@ class IntegrityStore(SessionScope):
                     indexed_at=now,
                 )
             )
+            session.flush()
+            return post_latest(session, submission_id, pool, learner, hashes)
 
     def pool_prints(self, pool: str) -> list[IndexedSubmission]:
-        """Every indexed submission of the pool, oldest first."""
+        """Every indexed submission of the pool, oldest first (the benchmark's baseline reads it all)."""
         query = select(IntegrityPrintRow).where(IntegrityPrintRow.pool == pool)
         with self.transaction() as session:
             rows = session.scalars(
@@ -74,6 +81,38 @@ class IntegrityStore(SessionScope):
             return [
                 IndexedSubmission(r.submission_id, r.learner, r.received_at, dict(r.prints)) for r in rows
             ]
+
+    def prints_of(self, submission_ids: Collection[str]) -> list[IndexedSubmission]:
+        """These submissions' stored fingerprints, by id (those not indexed left out)."""
+        found: list[IndexedSubmission] = []
+        ordered = sorted(set(submission_ids))
+        with self.transaction() as session:
+            for start in range(0, len(ordered), CHUNK):
+                query = select(IntegrityPrintRow).where(
+                    IntegrityPrintRow.submission_id.in_(ordered[start : start + CHUNK])
+                )
+                found.extend(
+                    IndexedSubmission(r.submission_id, r.learner, r.received_at, dict(r.prints))
+                    for r in session.scalars(query.order_by(IntegrityPrintRow.submission_id))
+                )
+        return found
+
+    def unchecked_submissions(self, limit: int) -> list[str]:
+        """Up to ``limit`` graded submissions never checked for similarity, the latest graded; oldest first.
+
+        The latest, because a lost queue loses the newest checks; one the check skips (an
+        upload not readable as the assignment's notebooks) stays unchecked, and must not crowd
+        them out.
+        """
+        unchecked = (
+            select(SubmissionRow.id, SubmissionRow.graded_at)
+            .outerjoin(IntegrityPrintRow, IntegrityPrintRow.submission_id == SubmissionRow.id)
+            .where(SubmissionRow.status == "graded", IntegrityPrintRow.submission_id.is_(None))
+            .order_by(SubmissionRow.graded_at.desc(), SubmissionRow.id.desc())
+            .limit(limit)
+        )
+        with self.transaction() as session:
+            return [sid for sid, _ in reversed(session.execute(unchecked).all())]
 
     def find_prints(self, submission_id: str) -> IndexedSubmission | None:
         with self.transaction() as session:

@@ -1,5 +1,9 @@
 """Outbox rows for LTI line items: a score per grade version, for each platform course the assignment is linked to.
 
+Linked means a launch named the line item, or deep linking placed the assignment there (the
+platform then made the line item; the score's URL is a container query by ``resourceId``
+that the sender resolves, integrations/lti_scores.py).
+
 Written in the grade's own transaction, next to the webhook callback (store/deliveries.py),
 so no grade is ever stored without its passback. The line is ``lti:<registration>``, so
 the sender keeps one learner's scores for one assignment in order, as it does callbacks.
@@ -13,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integrations.lti_scores import learner_of, line_of, score_payload, scores_url
-from store.models import DeliveryRow, GradeReportRow, LtiLineItemRow, SubmissionRow
+from integrations.lti_scores import learner_of, line_item_query, line_of, score_payload, scores_url
+from store.lti_exam_scores import on_regrade
+from store.models import DeliveryRow, GradeReportRow, LtiDeepLinkRow, LtiLineItemRow, SubmissionRow
 from store.outbox import outbox_row
 
 
@@ -34,6 +39,17 @@ def add_score_deliveries(
         )
         .order_by(LtiLineItemRow.context_id)
     )
+    urls = {line_item.context_id: scores_url(line_item.url) for line_item in line_items}
+    placed = session.execute(
+        select(LtiDeepLinkRow.context_id, LtiDeepLinkRow.resource_id, LtiDeepLinkRow.line_items_url).where(
+            LtiDeepLinkRow.registration_id == registration_id,
+            LtiDeepLinkRow.kind == "assignment",
+            LtiDeepLinkRow.target == submission.assignment_id,
+        )
+    )
+    for context_id, resource_id, container in placed:  # deep-linked, not launched yet: ask by resourceId
+        if container and context_id not in urls:
+            urls[context_id] = line_item_query(container, resource_id)
     graded_at = (report.created_at if report is not None else now).isoformat()
     rows = [
         outbox_row(
@@ -42,12 +58,12 @@ def add_score_deliveries(
             submission,
             report,
             version,
-            scores_url(line_item.url),
+            urls[context_id],
             score_payload(subject, report.report if report is not None else None, graded_at),
             now,
         )
-        for line_item in line_items
+        for context_id in sorted(urls)
     ]
     session.add_all(rows)
     session.flush()
-    return rows
+    return rows + on_regrade(session, submission, now)  # an exam attempt's: the exam's standing

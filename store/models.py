@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -593,6 +594,7 @@ class IntegrityPrintRow(Base):
     """A submission's answer fingerprints (``integrity.prints``), kept so that later ones compare with it."""
 
     __tablename__ = "integrity_prints"
+    __table_args__ = (Index("ix_integrity_prints_pool_learner", "pool", "learner"),)  # latest, cohort size
 
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
     pool: Mapped[str] = mapped_column(
@@ -603,6 +605,21 @@ class IntegrityPrintRow(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prints: Mapped[dict[str, Any]] = mapped_column(JSON)
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IntegrityPostingRow(Base):
+    """One fingerprint of one answer of a learner's latest submission in a pool: who shares what, by lookup.
+
+    Only each learner's latest submission has postings (``store.integrity.save_prints`` keeps
+    it so), so the rows of one fingerprint count the learners holding it, as the cohort weighs.
+    """
+
+    __tablename__ = "integrity_postings"
+
+    pool: Mapped[str] = mapped_column(String(300), primary_key=True)
+    answer_key: Mapped[str] = mapped_column(String(300), primary_key=True)  # notebook::grade_id
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), primary_key=True, index=True)
 
 
 class IntegrityPairRow(Base):
@@ -715,3 +732,22 @@ class LtiContextRow(Base):
     course: Mapped[str] = mapped_column(String(200))
     memberships_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiDeepLinkRow(Base):
+    """An item of ours placed into a platform course by deep linking, whose line item the platform made.
+
+    One row per platform course and ``resource_id``: the first placement asks for the line
+    item, every later one finds this row and does not. ``line_items_url`` is the course's
+    line item container, where scores find the item by its ``resource_id`` before anyone launches.
+    """
+
+    __tablename__ = "lti_deep_links"
+
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registrations.id"), primary_key=True)
+    context_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    target: Mapped[str] = mapped_column(String(32), index=True)
+    line_items_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

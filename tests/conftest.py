@@ -64,6 +64,7 @@ TABLES = (
     "regrade_policies",
     "regrade_requests",
     "integrity_prints",
+    "integrity_postings",
     "integrity_pairs",
     "integrity_events",
     "lti_registrations",
@@ -71,6 +72,7 @@ TABLES = (
     "lti_logins",
     "lti_line_items",
     "lti_contexts",
+    "lti_deep_links",
 )
 
 

@@ -14,12 +14,14 @@ from service.clock import DatabaseClock
 from service.lti_keys import ToolKeyring
 from service.queue import Enqueuer
 from service.settings import Settings
+from service.status_lists import StatusListCache
 from store import Store
 from web.api import api
 from web.did import did
 from web.errors import register_error_handlers
 from web.handles import EXTENSION, Handles, handles
 from web.health import health
+from web.lti.deep_linking import deep_linking
 from web.lti.endpoints import lti
 from web.lti.framing import FrameAncestors
 from web.lti.platform_keys import CachedPlatformKeys
@@ -71,12 +73,14 @@ def create_app(
         ),
         **open_code_limiters(settings, enqueuer),
         frame_ancestors=FrameAncestors(),
+        status_lists=StatusListCache(),
     )
     register_error_handlers(app)
     app.after_request(api_headers)
     app.register_blueprint(api)
     init_pages(app, settings)
     app.register_blueprint(lti)
+    app.register_blueprint(deep_linking)
     app.register_blueprint(health)
     app.register_blueprint(did)
     if settings.proxy_hops:  # only what the configured number of balancers appended is believed

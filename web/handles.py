@@ -12,6 +12,7 @@ from service.lti import PlatformKeys
 from service.lti_keys import ToolKeyring
 from service.queue import Enqueuer
 from service.settings import Settings
+from service.status_lists import StatusListCache
 from store import Store
 from web.lti.framing import FrameAncestors
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter
@@ -47,6 +48,9 @@ class Handles:
         default_factory=NoLimit
     )  # wrong access codes per exam, all learners
     frame_ancestors: FrameAncestors = field(default_factory=FrameAncestors)  # who may frame the pages
+    status_lists: StatusListCache = field(
+        default_factory=StatusListCache
+    )  # the signed status lists, rebuilt when a status may have changed
 
 
 def handles() -> Handles:

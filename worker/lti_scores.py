@@ -6,6 +6,11 @@ tool authenticating with a JWT it signs with its own key (the platform checks it
 the score endpoint forgets the token, so the next attempt asks for a fresh one. Every
 failure is an ``Answer``, like a callback's, so the outbox retries it, dead-letters it
 and lets an admin redeliver it the same way.
+
+A score for a deep-linked item nobody has launched yet names the course's line item
+container and our ``resourceId`` instead of a line item: the line item is looked up there
+first (and remembered by this process). Until the platform has made it, the score fails
+with a message saying so, and is retried like any other failure.
 """
 
 from __future__ import annotations
@@ -18,7 +23,17 @@ from dataclasses import dataclass
 import jwt
 import requests
 
-from integrations.lti_scores import ASSERTION_TYPE, SCORE_MEDIA_TYPE, SCORE_SCOPE, assertion_claims
+from integrations.lti_scores import (
+    ASSERTION_TYPE,
+    LINE_ITEM_READ_SCOPE,
+    LINE_ITEMS_MEDIA_TYPE,
+    SCORE_MEDIA_TYPE,
+    SCORE_SCOPE,
+    assertion_claims,
+    is_line_item_query,
+    resource_id_of,
+    scores_url,
+)
 from service.lti_keys import ToolKeyring
 from store import LtiRegistrationRecord
 from worker.callback_http import Answer, post_result
@@ -36,10 +51,16 @@ class ScoreSender:
     def __init__(self, keyring: ToolKeyring) -> None:
         self.keyring = keyring
         self._tokens: dict[tuple[str, str, str], Token] = {}
+        self._line_items: dict[str, str] = {}  # container query -> the line item it found
         self._lock = threading.Lock()
         self.token_requests = 0
 
     def send(self, registration: LtiRegistrationRecord, url: str, body: bytes, timeout: float) -> Answer:
+        if is_line_item_query(url):
+            found = self.line_item(registration, url, timeout)
+            if isinstance(found, Answer):
+                return found
+            url = scores_url(found)
         token = self.token(registration, timeout)
         if isinstance(token, Answer):
             return token
@@ -48,6 +69,50 @@ class ScoreSender:
         if answer.status_code == 401:
             self.forget(registration)
         return answer
+
+    def line_item(self, registration: LtiRegistrationRecord, query: str, timeout: float) -> str | Answer:
+        """The line item the container query finds by ``resourceId``; an Answer saying why not."""
+        with self._lock:
+            known = self._line_items.get(query)
+        if known is not None:
+            return known
+        scope = f"{SCORE_SCOPE} {LINE_ITEM_READ_SCOPE}"
+        token = self.token(registration, timeout, scope)
+        if isinstance(token, Answer):
+            return token
+        headers = {"Authorization": f"Bearer {token.value}", "Accept": LINE_ITEMS_MEDIA_TYPE}
+        try:
+            response = requests.get(query, headers=headers, timeout=timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            return Answer(False, None, f"line item lookup: {type(exc).__name__}: {exc}"[:500])
+        if response.status_code == 401:
+            self.forget(registration, scope)
+        if response.status_code != 200:
+            return Answer(
+                False,
+                response.status_code,
+                f"line item lookup: HTTP {response.status_code}: {response.text[:300]}",
+            )
+        wanted = resource_id_of(query)
+        try:
+            items = response.json()
+            found = [
+                item["id"] for item in items if isinstance(item, dict) and item.get("resourceId") == wanted
+            ]
+        except (ValueError, KeyError, TypeError):
+            return Answer(
+                False, response.status_code, "line item lookup: the answer is not a list of line items"
+            )
+        if not found or not isinstance(found[0], str):
+            return Answer(
+                False,
+                404,
+                f"the platform has no line item with resourceId {wanted!r} yet "
+                "(was the deep link saved in the course?)",
+            )
+        with self._lock:
+            self._line_items[query] = found[0]
+        return str(found[0])
 
     def forget(self, registration: LtiRegistrationRecord, scope: str = SCORE_SCOPE) -> None:
         with self._lock:

@@ -111,12 +111,16 @@ class RQEnqueuer:
     def enqueue_similarity(self, submission_id: str) -> str:
         """A graded submission's similarity check, on the integrity queue (served after everything else).
 
-        Keyed by submission, so a regrade's second request while the first waits adds nothing.
+        Keyed by submission, so a regrade's second request while the first waits, or recovery
+        enqueueing it again, adds nothing.
         """
+        job_id = f"integrity-{submission_id}"
+        if self.is_live(job_id):
+            return job_id
         job = self.queue(INTEGRITY).enqueue(
             SIMILARITY_JOB,
             submission_id,
-            job_id=f"integrity-{submission_id}",
+            job_id=job_id,
             job_timeout=SIMILARITY_JOB_TIMEOUT,
             result_ttl=3600,
             failure_ttl=7 * 86400,

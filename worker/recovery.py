@@ -9,6 +9,15 @@ from store.db import Store
 from store.models import utcnow
 
 log = logging.getLogger(__name__)
+SIMILARITY_BATCH = 1_000  # checks queued again per start-up; the next start-up takes the next batch
+
+
+def recover(store: Store, enqueuer: Enqueuer) -> None:
+    """What a worker does at start-up: every job the database says is due, queued again if Redis lost it."""
+    reenqueue_unfinished(store, enqueuer)
+    reenqueue_deliveries(store, enqueuer)
+    reenqueue_triages(store, enqueuer)
+    reenqueue_similarity(store, enqueuer)
 
 
 def reenqueue_unfinished(store: Store, enqueuer: Enqueuer) -> int:
@@ -40,3 +49,19 @@ def reenqueue_triages(store: Store, enqueuer: Enqueuer) -> int:
     if waiting:
         log.info("made sure each of %d regrade requests waiting for triage has a live job", len(waiting))
     return len(waiting)
+
+
+def reenqueue_similarity(store: Store, enqueuer: Enqueuer, batch: int = SIMILARITY_BATCH) -> int:
+    """A similarity check for each graded submission never checked (at most ``batch``, the latest).
+
+    The check is enqueued after the grade is stored; if Redis lost the job it would never run.
+    Bounded so a start-up never floods the queue; live jobs are left alone by the enqueuer.
+    """
+    unchecked = store.unchecked_submissions(batch)
+    for submission_id in unchecked:
+        enqueuer.enqueue_similarity(submission_id)
+    if unchecked:
+        log.info(
+            "made sure each of %d graded submissions not yet checked for similarity has a job", len(unchecked)
+        )
+    return len(unchecked)

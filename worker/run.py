@@ -37,7 +37,7 @@ from worker.pool_worker import PoolWorker
 from worker.prompt_stop import ForkingWorker
 from worker.queues import CALLBACKS, PRIORITIES, QUEUE_NAMES, RQEnqueuer
 from worker.reaper import reap_orphans
-from worker.recovery import reenqueue_deliveries, reenqueue_triages, reenqueue_unfinished
+from worker.recovery import recover
 from worker.watchdog import Watchdog, mark_epoch
 from worker.wiring import redis_connection
 
@@ -83,9 +83,7 @@ def run_worker(
         )
     enqueuer = RQEnqueuer(connection, settings.queue_prefix, settings.job_timeout)
     served = [enqueuer.queue(name) for name in QUEUE_NAMES if queues is None or name in queues]
-    reenqueue_unfinished(ctx.store, enqueuer)
-    reenqueue_deliveries(ctx.store, enqueuer)
-    reenqueue_triages(ctx.store, enqueuer)
+    recover(ctx.store, enqueuer)
     reconcile_graded_attempts(ctx.store, ctx.clock())
     enqueuer.enqueue_sweep(ctx.clock() + timedelta(seconds=1), periodic=True)
     mark_epoch(connection, settings.queue_prefix, name)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from integrations.lti_scores import (
+    is_line_item_query,
     learner_name,
     learner_of,
+    line_item_query,
     line_of,
     registration_of,
+    resource_id_of,
     score_payload,
     scores_url,
 )
@@ -72,3 +75,11 @@ def test_lines_name_their_registration_and_webhook_platforms_are_not_lines() -> 
 def test_the_scores_url_keeps_the_line_items_query_after_the_path() -> None:
     assert scores_url("https://lms/lineitems/1") == "https://lms/lineitems/1/scores"
     assert scores_url("https://lms/lineitems/1/?type=x") == "https://lms/lineitems/1/scores?type=x"
+
+
+def test_a_line_item_query_is_told_apart_from_a_scores_url_and_keeps_its_resource_id() -> None:
+    query = line_item_query("https://lms.example/ctx/lineitems?type=1", "assignment:a1")
+    assert query == "https://lms.example/ctx/lineitems?type=1&resource_id=assignment%3Aa1"
+    assert is_line_item_query(query) and resource_id_of(query) == "assignment:a1"
+    assert not is_line_item_query(scores_url("https://lms.example/ctx/lineitems/4?resource_id=x"))
+    assert not is_line_item_query("https://lms.example/ctx/lineitems")

@@ -11,6 +11,13 @@ keeps the newest score by timestamp, and profiles for platforms' quirks: ``canva
 0 that is not FullyGraded as "needs grading"; ``flaky`` answers 500 or 429 with
 ``Retry-After`` to one score request in three. ``rotate_key`` publishes a new
 signing key the way platforms rotate: new key signs, old key stays published for a while.
+
+For Deep Linking it mints ``LtiDeepLinkingRequest`` launches and receives the tool's
+``LtiDeepLinkingResponse`` at ``/deep_link_return``, verified with joserfc against the
+tool's keys (issuer, audience, message type, deployment, ``data`` echoed): each
+``ltiResourceLink`` item becomes a resource link, and each item's ``lineItem`` a new line
+item at once, as Canvas and Moodle do: a tool that asks twice gets two columns. The line
+item container (``GET /lineitems``) filters by ``resource_id``.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import itertools
 import json
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +44,8 @@ AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+LINE_ITEM_READ_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 MEMBERSHIP_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 PAGE_SIZE = 2
@@ -75,10 +84,18 @@ class Platform:
         self.frame_src = ""  # a tool page the course page frames as is, instead of launching
         self.members: list[dict[str, Any]] = []  # the course roster (NRPS), served PAGE_SIZE at a time
         self.browser_launch: dict[str, Any] | None = None  # claims of the launch the auth endpoint answers
+        self.browser_deep_link = False  # the auth endpoint answers with a deep linking request instead
         self.signing = new_key()
         self.published = [self.signing]
         self.jwks_fetches = 0
         self.auth_requests: list[dict[str, str]] = []
+        self.line_items: dict[str, dict[str, Any]] = {}  # made from deep linking responses, by URL
+        self.links: list[dict[str, Any]] = []  # resource links made from deep linking responses
+        self.deep_link_data = f"dl-{uuid.uuid4().hex[:8]}"  # the opaque value the tool must echo
+        self.deep_link_refusals: list[str] = []
+        self.now: Callable[[], datetime] = lambda: datetime.now(
+            UTC
+        )  # the platform's clock, for the tool's JWTs
         self._server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -165,6 +182,85 @@ class Platform:
                 claims[key] = value
         return claims
 
+    def deep_linking_claims(self, nonce: str, now: datetime, /, **settings: Any) -> dict[str, Any]:
+        """An instructor's deep linking request from the course, with ``settings`` changed (DROP removes one)."""
+        dl_settings: dict[str, Any] = {
+            "deep_link_return_url": self.issuer + "/deep_link_return",
+            "accept_types": ["ltiResourceLink"],
+            "accept_presentation_document_targets": ["iframe", "window"],
+            "accept_multiple": False,
+            "data": self.deep_link_data,
+        }
+        for name, value in settings.items():
+            if value is DROP:
+                dl_settings.pop(name, None)
+            else:
+                dl_settings[name] = value
+        return self.claims(
+            nonce,
+            now,
+            message_type="LtiDeepLinkingRequest",
+            roles=[INSTRUCTOR],
+            resource_link=DROP,
+            sub="teacher-1",
+            **{
+                DL_CLAIM + "deep_linking_settings": dl_settings,
+                AGS: {
+                    "scope": [SCORE_SCOPE, LINE_ITEM_READ_SCOPE],
+                    "lineitems": f"{self.issuer}/lineitems",
+                },
+                **self.nrps_claim(),
+            },
+        )
+
+    def deep_link_return(self, request: Request) -> Response:
+        """Where the tool's answer lands: checked like a platform would, then links and line items are made."""
+        try:
+            token = jwt.decode(
+                request.form.get("JWT", ""), KeySet.import_key_set(self.tool_keys or {"keys": []})
+            )
+            jwt.JWTClaimsRegistry(
+                now=lambda: int(self.now().timestamp()),
+                iss={"essential": True, "value": self.client_id},
+                aud={"essential": True, "value": self.issuer},
+                exp={"essential": True},
+                nonce={"essential": True},
+            ).validate(token.claims)
+        except (JoseError, ValueError) as exc:
+            self.deep_link_refusals.append(str(exc))
+            return error(400, f"the deep linking response does not verify: {exc}")
+        claims = token.claims
+        expected = {
+            CLAIM + "message_type": "LtiDeepLinkingResponse",
+            CLAIM + "version": "1.3.0",
+            CLAIM + "deployment_id": self.deployment_id,
+            DL_CLAIM + "data": self.deep_link_data,
+        }
+        for name, value in expected.items():
+            if claims.get(name) != value:
+                self.deep_link_refusals.append(name)
+                return error(400, f"{name} is {claims.get(name)!r}, not {value!r}")
+        for item in claims.get(DL_CLAIM + "content_items", []):
+            if item.get("type") != "ltiResourceLink":
+                continue
+            link = {**item, "id": f"link-dl-{len(self.links) + 1}"}
+            if "lineItem" in item:
+                url = f"{self.issuer}/lineitems/dl-{len(self.line_items) + 1}"
+                self.line_items[url] = {**item["lineItem"], "id": url, "resourceLinkId": link["id"]}
+                link["line_item"] = url
+            self.links.append(link)
+        return Response("<!doctype html><p>Saved.</p>", mimetype="text/html")
+
+    def line_item_container(self, request: Request) -> Response:
+        if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return error(401, "unknown access token")
+        items = [
+            item
+            for item in self.line_items.values()
+            if request.args.get("resource_id") in (None, item.get("resourceId"))
+        ]
+        return Response(json.dumps(items), mimetype="application/vnd.ims.lis.v2.lineitemcontainer+json")
+
     def sign(self, claims: dict[str, Any], key: RSAKey | None = None, kid: str | None = None) -> str:
         key = key or self.signing
         return jwt.encode({"alg": "RS256", "kid": kid or key.kid, "typ": "JWT"}, claims, key)
@@ -192,6 +288,10 @@ class Platform:
         ):  # a plain webhook receiver, for comparison
             self.scores.append({"callback": True})
             return Response("{}", mimetype="application/json")
+        if request.path == "/deep_link_return" and request.method == "POST":
+            return self.deep_link_return(request)
+        if request.path == "/lineitems" and request.method == "GET":
+            return self.line_item_container(request)
         if request.path == "/memberships":
             return self.memberships(request)
         if request.path == "/auth":
@@ -225,7 +325,10 @@ class Platform:
 
     def form_post(self, request: Any) -> Response:
         """The OIDC authorisation answer a browser carries: a form posting the id_token to the redirect URI."""
-        claims = self.claims(request["nonce"], datetime.now(UTC), **(self.browser_launch or {}))
+        if self.browser_deep_link:
+            claims = self.deep_linking_claims(request["nonce"], self.now())
+        else:
+            claims = self.claims(request["nonce"], datetime.now(UTC), **(self.browser_launch or {}))
         fields = {"id_token": self.sign(claims), "state": request["state"]}
         inputs = "".join(
             f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items()
@@ -285,7 +388,9 @@ class Platform:
             ).validate(token.claims)
         except (JoseError, ValueError) as exc:
             return error(401, f"invalid_client: {exc}")
-        if not {SCORE_SCOPE, MEMBERSHIP_SCOPE}.intersection(form.get("scope", "").split()):
+        if not {SCORE_SCOPE, MEMBERSHIP_SCOPE, LINE_ITEM_READ_SCOPE}.intersection(
+            form.get("scope", "").split()
+        ):
             return error(400, "invalid_scope")
         value = uuid.uuid4().hex
         self.tokens.add(value)

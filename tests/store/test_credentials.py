@@ -28,3 +28,16 @@ def test_each_credential_gets_its_own_position_and_keeps_it(store: Store) -> Non
     issued = store.issued_credentials()
     assert [c.credential_id for _, c in issued] == ["urn:a", "urn:b", "urn:c"]
     assert issued[0][1] == claim("urn:a") and issued[0][0] == first["urn:a"]
+
+
+def test_the_status_version_moves_with_every_write_a_status_list_reads_and_only_then(store: Store) -> None:
+    with_programme(store)
+    empty = store.status_version()
+    store.allocate_positions([claim("urn:a")], NOW)
+    issued = store.status_version()
+    assert issued != empty
+    store.allocate_positions([claim("urn:a")], NOW)  # issued again: same position, nothing new
+    store.issued_credentials()
+    assert store.status_version() == issued
+    store.append_record_event("msc", "ada", "freeze", {"reason": "review"}, NOW, "prof")
+    assert store.status_version() not in (empty, issued)

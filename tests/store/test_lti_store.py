@@ -70,3 +70,39 @@ def test_an_lti_learners_grade_writes_one_score_per_linked_course(
     assert {row.payload["userId"] for row in rows} == {"u1"}
     assert store.delivery_counts("lti:") == {"pending": 2}
     assert store.delivery_counts("lti\\") == {}
+
+
+def test_an_item_placed_by_deep_linking_asks_for_a_line_item_once_per_platform_course(
+    store: Store, assignment: AssignmentRecord
+) -> None:
+    register_platform(store, FIELDS)
+    rid = f"assignment:{assignment.id}"
+    place = lambda context: store.place_deep_link(  # noqa: E731
+        "lms", context, "assignment", assignment.id, rid, f"https://lms.example/{context}/lineitems", NOW
+    )
+    assert [place("fall"), place("fall"), place("spring"), place("fall")] == [True, False, True, False]
+    store.record_line_item("lms", "summer", assignment.id, "https://lms.example/summer/li")
+    assert place("summer") is False  # a launch already named its line item there
+
+
+def test_a_deep_linked_assignments_grade_asks_the_container_by_resource_id_until_launched(
+    store: Store, assignment: AssignmentRecord, make_submission: Callable[..., SubmissionRecord]
+) -> None:
+    register_platform(store, FIELDS)
+    rid = f"assignment:{assignment.id}"
+    store.place_deep_link(
+        "lms", "fall", "assignment", assignment.id, rid, "https://lms.example/li?c=fall", NOW
+    )
+    store.place_deep_link(
+        "lms", "spring", "assignment", assignment.id, rid, "https://lms.example/spring/li", NOW
+    )
+    store.record_line_item(
+        "lms", "spring", assignment.id, "https://lms.example/spring/li/7"
+    )  # launched there
+    submission = make_submission(learner="lti:lms:u1")
+    store.claim_submission(submission.id)
+    assert store.save_grade(submission.id, report_dict(report_cell("t", 2.0, 2.0, "passed")), "", {})
+    assert sorted(row.url for row in store.list_deliveries(platform_id="lti:lms")) == [
+        f"https://lms.example/li?c=fall&resource_id=assignment%3A{assignment.id}",
+        "https://lms.example/spring/li/7/scores",
+    ]

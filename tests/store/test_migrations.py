@@ -11,7 +11,7 @@ from sqlalchemy import insert, inspect
 
 from store import Store
 from store.db import MIGRATIONS
-from store.models import AccountRow, Base, TokenRow
+from store.models import AccountRow, Base, IntegrityPrintRow, TokenRow
 from tests.conftest import TABLES as EVERY_TABLE
 
 TABLES = set(EVERY_TABLE)
@@ -114,4 +114,38 @@ def test_tokens_of_accounts_disabled_before_the_upgrade_are_revoked_by_it(databa
         ("here", "learner"): False,
     }
     assert all(t.revoked_at is None or t.revoked_at > before for t in store.list_tokens())
+    store.dispose()
+
+
+def test_prints_stored_before_postings_are_posted_by_the_upgrade_each_learner_once(database_url: str) -> None:
+    """Migration 0019 posts each learner's latest print per pool, so checks after it still see them."""
+    store = Store.from_url(database_url)
+    with store.engine.begin() as connection:
+        command.upgrade(alembic_config(store, connection), "0018")
+    record = store.add_assignment(
+        "ds101", "hw1", {"hw.ipynb": b"{}"}, {"hw.ipynb": b"{}"}, {}, [], "v1", 1.0, None, [], False
+    )
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    stored = []
+    for learner, minute, digests in (("ann", 1, [7, 8]), ("ann", 2, [8, 9]), ("bo", 3, [9])):
+        sid = store.add_submission(record.id, learner, "hw.ipynb", b"nb", at, True, 1.0).id
+        prints = {"hw.ipynb::q": {"kind": "code", "text": "", "prints": [[d, 1, 1] for d in digests]}}
+        stored.append(
+            dict(
+                submission_id=sid,
+                pool="p",
+                course="ds101",
+                learner=learner,
+                received_at=at.replace(minute=minute),
+                prints=prints,
+                indexed_at=at,
+            )
+        )
+    with store.engine.begin() as connection:
+        connection.execute(insert(IntegrityPrintRow.__table__), stored)
+    store.migrate()
+    holders = store.holders("p", {"hw.ipynb::q": [7, 8, 9]})
+    later, bo = stored[1]["submission_id"], stored[2]["submission_id"]
+    assert holders == {("hw.ipynb::q", 8): [later], ("hw.ipynb::q", 9): sorted([later, bo])}
+    assert store.pool_size("p") == 2
     store.dispose()

@@ -7,11 +7,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from credentials import status_list
 from credentials.verify import DATA_INTEGRITY, JWT, verify_credential
+from service.status_lists import MAX_AGE
 from store import Store
+from tests.web.fakes import FakeClock
 from tests.web.test_records_api import graded  # noqa: F401  (a fixture)
 
 RECORD = "/api/v1/programmes/mm-ds/records/alice"
@@ -104,3 +108,61 @@ def test_a_history_altered_after_issue_suspends_the_record_and_blocks_new_export
         connection.execute(text("UPDATE record_events SET actor = 'someone' WHERE seq = 1"))
     assert verify_credential(exported, **resolve(client)).statuses == ("suspension",)
     assert client.get(f"{EXPORT}?format=clr-di", headers=alice).status_code == 409
+
+
+class Counted:
+    """Counts how often the status list build reads every issued credential."""
+
+    def __init__(self, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.builds = 0
+        read = store.issued_credentials
+
+        def counted() -> Any:
+            self.builds += 1
+            return read()
+
+        monkeypatch.setattr(store, "issued_credentials", counted)
+
+
+def revocation_bits(client: FlaskClient) -> bytes:
+    listed = json.loads(client.get("/api/v1/records/status/revocation").data)
+    return status_list.decode(listed["credentialSubject"]["encodedList"])
+
+
+def test_the_status_list_is_built_once_and_rebuilt_only_after_a_status_write(
+    client: FlaskClient,
+    graded: Callable[[float], str],
+    alice: dict[str, str],
+    instructor: dict[str, str],
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    graded(2.0)
+    exported = json.loads(client.get(f"{EXPORT}?format=clr-di", headers=alice).data)
+    position = int(exported["credentialStatus"][0]["statusListIndex"])
+    counted = Counted(store, monkeypatch)
+    assert not status_list.is_set(revocation_bits(client), position)
+    assert not status_list.is_set(revocation_bits(client), position)
+    assert counted.builds == 1  # the second GET was served as built
+    body = {"course": "ds101", "value": 55, "reason": "plagiarism finding"}
+    assert client.post(f"{RECORD}/overrides", headers=instructor, json=body).status_code == 201
+    assert status_list.is_set(revocation_bits(client), position)  # the write is seen at once
+    assert status_list.is_set(revocation_bits(client), position)
+    assert counted.builds == 2
+
+
+def test_a_history_altered_in_place_after_a_list_was_built_shows_within_the_lists_max_age(
+    client: FlaskClient,
+    graded: Callable[[float], str],
+    alice: dict[str, str],
+    store: Store,
+    clock: FakeClock,
+) -> None:
+    graded(2.0)
+    exported = client.get(f"{EXPORT}?format=clr-di", headers=alice).data
+    assert verify_credential(exported, **resolve(client)).statuses == ()
+    with store.engine.begin() as connection:  # no write of ours: the version cannot see it
+        connection.execute(text("UPDATE record_events SET actor = 'someone' WHERE seq = 1"))
+    assert verify_credential(exported, **resolve(client)).statuses == ()
+    clock.advance(seconds=MAX_AGE.total_seconds())
+    assert verify_credential(exported, **resolve(client)).statuses == ("suspension",)

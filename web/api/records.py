@@ -268,12 +268,13 @@ def export_json(programme_id: str, learner: str) -> Response:
 @records.get("/records/status/<purpose>")
 @public
 def status_list(purpose: str) -> Response:
-    """The signed Bitstring Status List of ``revocation`` or ``suspension``, as of now (no token needed)."""
+    """The signed Bitstring Status List of ``revocation`` or ``suspension``, as of the last write that could
+    change it (no token needed; built once per change, ``service/status_lists.py``)."""
     if purpose not in PURPOSES:
         raise NotFound(f"no status list {purpose!r}; there are {', '.join(PURPOSES)}")
     h = handles()
     issuer = credential_issuer(h.record_keys, public_base(h.settings))
-    data = credential_use.status_list_credential(h.store, issuer, purpose, h.clock())
+    data = h.status_lists.get(h.store, issuer, purpose, h.clock())
     response = Response(data, mimetype="application/json")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, url_for
 
 from grader.errors import BadInput, Forbidden, NotFound
 from service.intake import accept_submission
+from service.lti_grade_status import lti_grade_status
 from store import ReportRecord, SubmissionRecord
 from web.auth import Caller, check_course, check_submission, current_caller, require
 from web.forms import optional_text_field, uploaded_file
@@ -51,6 +52,7 @@ def submission_json(record: SubmissionRecord, latest: ReportRecord | None) -> di
         "flags": report.get("flags", []),
         "events": report.get("events", []),
         "feedback_url": url_for("api.submissions.get_feedback", submission_id=record.id) if latest else None,
+        "lti_deliveries": lti_grade_status(handles().store, record.id),  # did each grade reach the LMS?
     }
 
 

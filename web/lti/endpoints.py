@@ -14,7 +14,9 @@ from flask import Blueprint, Response, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response as Redirect
 
 from service.lti import LaunchOutcome, begin_login, complete_launch
+from service.lti_deep_linking import DeepLinkOffer
 from web.handles import handles
+from web.lti.deep_linking import chooser
 from web.pages.session import log_in
 
 lti = Blueprint("lti", __name__)
@@ -47,8 +49,11 @@ def launch() -> Redirect:
     h = handles()
     form = {name: str(value) for name, value in request.form.items()}
     outcome = complete_launch(h.store, h.settings, h.clock(), h.platform_keys, form, browser_state(form))
-    log_in(outcome.account)
-    response = redirect(landing(outcome), code=303)
+    if isinstance(outcome, DeepLinkOffer):
+        response: Redirect = chooser(outcome)
+    else:
+        log_in(outcome.account)
+        response = redirect(landing(outcome), code=303)
     for name in request.cookies:
         if name.startswith(STATE_COOKIE):
             response.delete_cookie(name, path="/lti/")

@@ -28,6 +28,7 @@ from web.pages.extensions import extensions
 from web.pages.integrity import integrity_pages
 from web.pages.learn import learn
 from web.pages.login import login, safe_next
+from web.pages.lti_admin import lti_admin
 from web.pages.programme_admin import programme_admin
 from web.pages.records import record_pages
 from web.pages.regrade_requests import regrade_requests
@@ -65,6 +66,7 @@ pages.register_blueprint(regrade_requests)
 pages.register_blueprint(integrity_pages)
 pages.register_blueprint(programme_admin)
 pages.register_blueprint(token_admin)
+pages.register_blueprint(lti_admin)
 pages.register_blueprint(shared_pages)
 
 

@@ -89,3 +89,31 @@ def test_only_registered_platforms_may_frame_the_pages(
         assert not framed_login_form(browser, stranger, server)
     finally:
         stranger.stop()
+
+
+def test_deep_linking_three_times_in_the_frame_makes_three_links_and_one_line_item(
+    browser: Any, lms: tuple[Platform, str], server: str
+) -> None:
+    """The chooser and the self-posting answer run in a real browser, under their own CSP."""
+    platform, _ = lms
+    platform.tool_keys = requests.get(f"{server}/lti/jwks", timeout=10).json()
+    platform.browser_deep_link = True
+    for placed in range(1, 4):
+        page = browser.new_page()
+        page.goto(f"{platform.issuer}/course")
+        frame = None
+        for _ in range(150):  # Playwright's view of the frame, as above
+            frame = page.frame(name="tool")
+            if frame is not None and frame.url == f"{server}/lti/launch":
+                break
+            page.wait_for_timeout(100)
+        assert frame is not None
+        frame.wait_for_selector("button[name=item]", timeout=15000)  # the chooser, rendered by the launch
+        frame.click("button[name=item]")
+        frame.wait_for_url(f"{platform.issuer}/deep_link_return", timeout=15000)
+        assert "Saved." in frame.content()
+        if placed == 1:
+            screenshot(page, "lti-deep-linking-saved")
+        page.close()
+    assert platform.deep_link_refusals == []
+    assert len(platform.links) == 3 and len(platform.line_items) == 1

@@ -1,0 +1,76 @@
+"""The admin's LTI page: a platform registered by its form, the tool URLs to give back, a deployment added,
+and refusals (a bad field, a non-admin) that store nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+
+from store import Store
+from tests.web.conftest import PASSWORD
+from tests.web.pages_client import log_in, post_form
+
+PAGE = "/admin/lti/"
+MOODLE = {
+    "id": "moodle",
+    "name": "University Moodle",
+    "issuer": "https://moodle.example.edu",
+    "client_id": "abc123",
+    "auth_login_url": "https://moodle.example.edu/mod/lti/auth.php",
+    "token_url": "https://moodle.example.edu/mod/lti/token.php",
+    "jwks_url": "https://moodle.example.edu/mod/lti/certs.php",
+    "deployment_ids": "1, 2",
+    "courses": "ds101",
+}
+
+
+def test_an_admin_registers_a_platform_by_the_form_and_reads_the_tool_urls_to_give_back(
+    client: FlaskClient, store: Store, people: None
+) -> None:
+    store.create_account("admin", "root", PASSWORD, None)
+    log_in(client, "root")
+    home = client.get("/teach/")
+    assert f'href="{PAGE}"' in home.get_data(as_text=True)  # in the admin's navigation
+    assert "moodle.example.edu" not in home.headers["Content-Security-Policy"]
+    done = post_form(client, PAGE, PAGE, **MOODLE)
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"{PAGE}#registration-moodle")
+    stored = store.get_lti_registration("moodle")
+    assert (stored.name, stored.deployment_ids, stored.courses) == (
+        "University Moodle",
+        ("1", "2"),
+        ("ds101",),
+    )
+    page = client.get(PAGE)
+    assert "frame-ancestors 'self' https://moodle.example.edu" in page.headers["Content-Security-Policy"]
+    html = page.get_data(as_text=True)
+    card = html.split('id="registration-moodle"')[1].split("</section>")[0]
+    for path in ("/lti/login", "/lti/launch", "/lti/jwks"):
+        assert f"{path}</code>" in card
+    added = post_form(client, PAGE, f"{PAGE}moodle/deployments", deployment_id="7")
+    assert added.status_code == 302
+    assert store.get_lti_registration("moodle").deployment_ids == ("1", "2", "7")
+
+
+def test_a_bad_field_is_shown_beside_its_input_with_the_form_as_typed_and_nothing_is_stored(
+    client: FlaskClient, store: Store, row_counts: Callable[[], dict[str, int]]
+) -> None:
+    store.create_account("admin", "root", PASSWORD, None)
+    log_in(client, "root")
+    before = row_counts()
+    refused = post_form(client, PAGE, PAGE, **{**MOODLE, "jwks_url": "ftp://moodle.example.edu/certs"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="jwks_url" name="jwks_url"' in html and 'aria-describedby="err-jwks_url"' in html
+    assert 'id="err-jwks_url"' in html and "jwks_url" in html.split('id="err-jwks_url"')[1].split("</p>")[0]
+    assert 'value="abc123"' in html  # what was typed stays
+    assert row_counts() == before
+    again = post_form(client, PAGE, f"{PAGE}nope/deployments", deployment_id="7")
+    assert again.status_code == 404 and row_counts() == before
+
+
+def test_only_an_admin_opens_or_posts_the_page(client: FlaskClient, store: Store, people: None) -> None:
+    log_in(client, "prof")
+    assert client.get(PAGE).status_code == 403
+    assert post_form(client, "/teach/", PAGE, **MOODLE).status_code == 403
+    assert store.list_lti_registrations() == []
