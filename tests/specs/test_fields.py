@@ -13,6 +13,7 @@ from specs.fields import (
     Where,
     describe,
     read_bool,
+    read_choice,
     read_int,
     read_list,
     read_mapping,
@@ -124,3 +125,14 @@ def test_problems_from_independent_parts_are_all_reported() -> None:
         problems.raise_if_any()
     assert len(caught.value.problems) == 3
     Problems().raise_if_any()  # nothing found, nothing raised
+
+
+def test_a_choice_is_one_of_its_words_exactly() -> None:
+    assert read_choice("best", HERE, ("best", "latest")) == "best"
+    for wrong, message in (
+        ("Best", "'Best' is not one of best, latest"),
+        (1, "must be a string"),
+        ("", "blank"),
+    ):
+        with pytest.raises(InvalidSpec, match=message):
+            read_choice(wrong, HERE, ("best", "latest"))
