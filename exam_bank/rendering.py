@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
-
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING, Any
 
 from exam_bank.params import NAME
 from grader.cells import source_text
 from grader.errors import InvalidExam, InvalidNotebook
 from grader.notebooks import cell_label, dump_notebook, parse_notebook
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode  # typing only: nbformat takes a second to import (issue 22)
 
 PLACEHOLDER = re.compile(r"\{\{\s*(" + NAME.pattern + r")\s*\}\}")
 

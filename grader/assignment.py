@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING
 
 from grader.errors import InvalidAssignment
 from grader.judging import JUDGED, Judging, judging_of
@@ -13,6 +12,9 @@ from grader.notebooks import dump_notebook, parse_notebook
 from grader.release import build_release
 from grader.rubric import Rubric, build_rubric
 from grader.validation import upgrade_metadata, validate_source
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode  # typing only: nbformat takes a second to import (issue 22)
 
 NOTEBOOK_SUFFIX = ".ipynb"
 

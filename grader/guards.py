@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING
 
 from grader.cells import source_text
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode  # typing only: nbformat takes a second to import (issue 22)
 
 # the only names the hook accepts; each brings its test helpers along
 GUARDABLE = {"numpy": ("numpy", "numpy.testing"), "pandas": ("pandas", "pandas.testing")}

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
-
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING, Literal
 
 from grader.errors import InvalidAssignment
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode  # typing only: nbformat takes a second to import (issue 22)
 
 Mode = Literal["judge", "in-process"]
 MODES: tuple[Mode, ...] = ("judge", "in-process")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import warnings
-from typing import Any
-
-import nbformat
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import InvalidNotebook
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode  # typing only: nbformat takes a second to import (issue 22)
 
 MIN_MINOR_FOR_IDS = 5
 # Schema validation costs about 0.1 ms per cell and more per output: 100,000 cells held a web
@@ -21,6 +21,8 @@ MAX_DEPTH = 64  # of JSON arrays and objects, anywhere in the document
 
 def parse_notebook(data: bytes, name: str = "notebook") -> NotebookNode:
     """Parse and validate one .ipynb file; raise ``InvalidNotebook`` naming what is wrong."""
+    import nbformat  # here, not at the top: `import store` and `import web.app` must stay quick (issue 22)
+
     if not data.strip():
         raise InvalidNotebook(f"{name}: the file is empty")
     try:
@@ -93,11 +95,15 @@ def _depth(value: Any) -> int:
 
 def dump_notebook(notebook: NotebookNode) -> bytes:
     """Serialise a notebook the way Jupyter writes it."""
+    import nbformat
+
     return (nbformat.writes(notebook) + "\n").encode("utf-8")
 
 
 def copy_notebook(notebook: NotebookNode) -> NotebookNode:
     """A deep copy that stays a NotebookNode."""
+    import nbformat
+
     copied: NotebookNode = nbformat.from_dict(json.loads(json.dumps(notebook)))
     return copied
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING
 
 from grader.answer_fate import answer_troubles, with_answer_trouble
 from grader.assignment import Assignment
@@ -24,6 +23,9 @@ from grader.notebooks import parse_notebook
 from grader.prepare import NotebookPlan, plan_notebook
 from grader.report import GradeReport
 from grader.scoring import CellResult, for_a_person, score_manual, score_not_submitted, score_test
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode  # typing only: nbformat takes a second to import (issue 22)
 
 # What nbgrader's CourseDirectory.ignore leaves out of a submission, and what is never data.
 IGNORED_PARTS = (".ipynb_checkpoints", "__pycache__", ".DS_Store", "feedback")

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import nbformat
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING, Any
 
 from grader.cells import Role, grade_id_of, role_of, source_text
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode  # typing only: nbformat takes a second to import (issue 22)
 
 ANSWER_ROLES = (Role.ANSWER, Role.MANUAL)
 
@@ -53,6 +53,8 @@ class NotebookPlan:
 def plan_notebook(
     name: str, source: NotebookNode, release: NotebookNode, learner: NotebookNode | None
 ) -> NotebookPlan:
+    import nbformat  # here, not at the top: `import store` and `import web.app` must stay quick (issue 22)
+
     learner_cells = list(learner.cells) if learner is not None else []
     matches, extras, notes = _match_learner_cells(source, learner_cells)
     release_by_gid = {grade_id_of(c): c for c in release.cells if grade_id_of(c)}
@@ -136,6 +138,8 @@ def _trusted_cell(cell: dict[str, Any]) -> dict[str, Any]:
     if copy.get("cell_type") == "code":
         copy["outputs"] = []
         copy["execution_count"] = None
+    import nbformat
+
     return nbformat.from_dict(copy)
 
 
@@ -148,6 +152,8 @@ def _answer_cell(stub: dict[str, Any], text: str, from_learner: bool) -> dict[st
 
 def _learner_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """A learner's own cell: content kept, any nbgrader metadata dropped so it grades nothing."""
+    import nbformat
+
     kind = cell.get("cell_type", "code")
     text = source_text(cell)
     new = nbformat.v4.new_code_cell(text) if kind == "code" else nbformat.v4.new_markdown_cell(text)

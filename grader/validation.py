@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import Any
-
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING, Any
 
 from grader.cells import Role, grade_id_of, nbgrader_meta, role_of, source_text
 from grader.errors import InvalidAssignment
 from grader.notebooks import cell_label, copy_notebook
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode  # typing only: nbformat takes a second to import (issue 22)
 
 SCHEMA_VERSION = 3
 AUTOTEST = "AUTOTEST"  # nbgrader's InstantiateTests.autotest_delimiter, in a comment line

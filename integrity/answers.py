@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING
 
 from grader.assignment import Assignment
 from grader.cells import grade_id_of, role_of, source_text, strip_hidden_tests
 from grader.prepare import ANSWER_ROLES, plan_notebook
 from integrity.normalise import Token, code_tokens, prose_tokens
 from integrity.winnow import kgram_prints, statement_prints
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode  # typing only: nbformat takes a second to import (issue 22)
 
 CODE = "code"
 TEXT = "markdown"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograde.cli import EXIT_BAD_INPUT
+from tests.conftest import TEST_PASSWORD_HASH
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,6 +33,7 @@ def run_cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Comp
 def cli_env(tmp_path: Path, database_url: str | None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADE_")}
     env["AUTOGRADE_DATA_DIR"] = str(tmp_path)
+    env["AUTOGRADE_PASSWORD_HASH_METHOD"] = TEST_PASSWORD_HASH  # what is checked is the output, not the cost
     if database_url:
         env["AUTOGRADE_DATABASE_URL"] = database_url
     return env

@@ -75,3 +75,25 @@ def test_loading_the_web_app_loads_neither_docker_nor_the_sandboxes() -> None:
     )
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == ""
+
+
+NOTEBOOK_LIBRARIES = ("nbformat", "jsonschema", "nbgrader", "nbconvert", "nbclient")
+
+
+def test_loading_the_store_and_the_web_app_loads_no_notebook_library() -> None:
+    """nbformat builds jsonschema's URI grammar at import: about a second in every process that
+    loaded ``store`` (every CLI command, every test subprocess). Notebooks are parsed on demand."""
+    probe = (
+        "import sys\n"
+        f"heavy = {NOTEBOOK_LIBRARIES!r}\n"
+        "def loaded(): return ' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+        "import store\n"
+        "print('store:', loaded())\n"
+        "import web.app, web.pages\n"
+        "print('web:', loaded())\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.split("\n")[:2] == ["store: ", "web: "], loaded.stdout

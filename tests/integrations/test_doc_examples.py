@@ -163,7 +163,7 @@ def capture() -> Iterator[tuple[str, list[Captured]]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", seen
     server.shutdown()
@@ -237,7 +237,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
     assert assignment.status_code == 201, assignment.json
     assignment_id: str = assignment.json["id"]
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield Service(
         f"http://127.0.0.1:{httpd.server_port}",
@@ -399,7 +399,7 @@ def test_the_example_receiver_dedupes_and_keeps_the_newest_grade(capsys: pytest.
     example = load_example("verify_callback")
     results = example.Results()
     server = example.make_receiver(SECRET, 0, results)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}/results"
     try:

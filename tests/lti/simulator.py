@@ -97,7 +97,10 @@ class Platform:
             UTC
         )  # the platform's clock, for the tool's JWTs
         self._server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # stop() waits up to one poll interval: at the default 0.5 s that was most of an LTI test's time.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def issuer(self) -> str:

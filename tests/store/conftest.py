@@ -8,6 +8,7 @@ each test starts from an empty schema.
 from __future__ import annotations
 
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,7 +63,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
+def store(database_url: str, migrated_template: Path) -> Iterator[Store]:
+    """A migrated store: SQLite starts as a copy of the migrated template (migrate() then finds
+    nothing to do), PostgreSQL is migrated here."""
+    if database_url.startswith("sqlite:///"):
+        shutil.copyfile(migrated_template, database_url.removeprefix("sqlite:///"))
     opened = Store.from_url(database_url, TEST_PASSWORD_HASH)
     opened.migrate()
     yield opened

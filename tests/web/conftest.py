@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from service.settings import Settings
 from store import Store
-from tests.conftest import TEST_PASSWORD_HASH
+from tests.conftest import TEST_PASSWORD_HASH, migrated_template  # noqa: F401  (fixture)
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes, source_bytes
@@ -23,17 +23,6 @@ from web import create_app
 MAX_UPLOAD = 100_000
 PASSWORD = "correct horse"  # every page-test account's
 START = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One SQLite database migrated to head, copied for every test: migrating per test was 80%
-    of the web tests' time. The app still runs its migration step, which finds nothing to do."""
-    folder = tmp_path_factory.mktemp("template")
-    store = Store.from_url(f"sqlite:///{folder / 'autograde.db'}")
-    store.migrate()
-    store.dispose()
-    return folder / "autograde.db"
 
 
 @pytest.fixture
