@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grader.errors import Conflict, NotFound
@@ -140,31 +141,45 @@ class RegradeRequestStore(SessionScope):
             ).first():
                 raise Conflict(f"cell {cell['grade_id']!r} already has an open regrade request")
             policy = session.get(RegradePolicyRow, assignment.course)
-            uses_token = (policy.tokens if policy else DEFAULT_TOKENS) > 0
-            row = RegradeRequestRow(
-                id=uuid.uuid4().hex,
-                submission_id=submission_id,
-                assignment_id=assignment.id,
-                course=assignment.course,
-                learner=submission.learner,
-                notebook=cell["notebook"],
-                grade_id=cell["grade_id"],
-                reason=reason,
-                status="open",
-                open_cell=key,
-                token_slot=free_token_slot(session, assignment.course, submission.learner)
-                if uses_token
-                else None,
-                token_spent=uses_token,
-                report_id=based_on,
-                old_score=cell.get("score"),
-                max_score=float(cell["max_score"]),
-                opened_at=now,
-                triage_status="queued",
-            )
-            session.add(row)
-            session.flush()
-            return request_json(row, assignment.name)
+            tokens = policy.tokens if policy else DEFAULT_TOKENS
+            for _ in range(tokens + 1):  # a concurrent request may take the slot chosen: choose again
+                row = RegradeRequestRow(
+                    id=uuid.uuid4().hex,
+                    submission_id=submission_id,
+                    assignment_id=assignment.id,
+                    course=assignment.course,
+                    learner=submission.learner,
+                    notebook=cell["notebook"],
+                    grade_id=cell["grade_id"],
+                    reason=reason,
+                    status="open",
+                    open_cell=key,
+                    token_slot=free_token_slot(session, assignment.course, submission.learner)
+                    if tokens > 0
+                    else None,
+                    token_spent=tokens > 0,
+                    report_id=based_on,
+                    old_score=cell.get("score"),
+                    max_score=float(cell["max_score"]),
+                    opened_at=now,
+                    triage_status="queued",
+                )
+                try:
+                    with session.begin_nested():
+                        session.add(row)
+                except IntegrityError:
+                    if (
+                        tokens == 0
+                        or session.scalars(
+                            select(RegradeRequestRow.id).where(RegradeRequestRow.open_cell == key)
+                        ).first()
+                    ):
+                        raise Conflict(
+                            f"cell {cell['grade_id']!r} already has an open regrade request"
+                        ) from None
+                    continue  # the slot went to another of the learner's requests that committed first
+                return request_json(row, assignment.name)
+            raise Conflict("the learner's regrade tokens changed too often meanwhile; try again")
 
     def get_regrade_request(self, request_id: str) -> dict[str, Any]:
         with self.transaction() as session:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.errors import Conflict
-from store import Store, SubmissionRecord
+from store import Store, SubmissionRecord, regrade_requests
 from tests.builders import report_cell, report_dict
 
 NOW = datetime(2030, 3, 2, 12, 0, tzinfo=UTC)
@@ -86,6 +86,36 @@ def test_concurrent_requests_never_spend_more_tokens_than_the_course_gives(
     assert len(opened) == 2 and len(refused) == 2
     assert store.tokens_left("ds101", "alice") == 0
     assert sorted(r["token_spent"] for r in store.list_regrade_requests()) == [True, True]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_requests_that_chose_the_same_token_both_open_while_tokens_remain(
+    store: Store, make_submission: Callable[..., SubmissionRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race that refused a learner with a token left (seen under load): both pick slot 0, one commits first."""
+    store.set_regrade_policy("ds101", 7, 2, "prof", NOW)
+    submissions = [graded(store, make_submission) for _ in range(2)]
+    chosen = threading.Barrier(2, timeout=30)
+    original = regrade_requests.free_token_slot
+    first_choice = threading.local()
+
+    def choose_together(*args: Any) -> int:
+        slot = original(*args)
+        if not getattr(first_choice, "made", False):
+            first_choice.made = True
+            chosen.wait()  # both have chosen before either inserts
+        return slot
+
+    monkeypatch.setattr(regrade_requests, "free_token_slot", choose_together)
+    opened, refused = race(
+        [
+            lambda s=s, r=r: store.open_regrade_request(s, cell(store, s), "why", r, NOW)
+            for s, r in submissions
+        ]
+    )
+    assert (len(opened), refused) == (2, [])
+    assert sorted(r["token_spent"] for r in store.list_regrade_requests()) == [True, True]
+    assert store.tokens_left("ds101", "alice") == 0
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
