@@ -1,9 +1,9 @@
 """RQ workers that stop when asked, not up to a minute later.
 
 RQ listens for its commands (``rq.command``) on a pub/sub thread that waits in
-``get_message`` for up to 60 seconds at a time, and its shutdown joins that thread. Since
-XX: a worker whose thread had seen its own unsubscribe
-confirmation before the join waited out the whole minute with nothing to do (seen as a
+``get_message`` for up to 60 seconds at a time, and its shutdown joins that thread. In the
+redis-py we run (8.x) that join has no bound: a worker whose thread had already seen its
+own unsubscribe confirmation waited out the whole minute with nothing to do (seen as a
 ``--burst`` run or a SIGTERM taking 61 s to exit, and a CI test timing out). The thread
 here waits a second at a time, so stopping takes at most that; checking a flag once a
 second costs nothing measurable.
