@@ -32,8 +32,8 @@ import docker
 from redis import Redis
 from rq import Queue
 from rq.exceptions import NoSuchJobError
-from rq.job import Job
-from rq.registry import StartedJobRegistry
+from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from service.settings import Settings
 from store.db import Store
@@ -86,8 +86,29 @@ def requeue_abandoned(connection: Redis, queues: Iterable[Queue], live: Collecti
         if expired:
             connection.zadd(registry.key, expired, xx=True)
             registry.cleanup()
+            run_retries_now(queue, [StartedJobRegistry.parse_job_id(entry.decode()) for entry in expired])
             abandoned += len(expired)
     return abandoned
+
+
+def run_retries_now(queue: Queue, job_ids: Iterable[str]) -> None:
+    """Put the abandoned jobs RQ scheduled for a retry back in their queue at once.
+
+    RQ schedules a retry at this host's ``now()`` plus the interval, and another host's
+    scheduler reads that time against its own clock: from a host ten minutes fast the retry
+    waited ten minutes (the many-hosts test timed out in CI on it). The back-off is for a
+    fault that may still be there; a dead worker's is over once its heartbeat has lapsed.
+    The retry RQ counted stays counted.
+    """
+    scheduled = ScheduledJobRegistry(queue=queue)  # type: ignore[no-untyped-call]
+    for job_id in job_ids:
+        try:
+            job = Job.fetch(job_id, connection=queue.connection)
+        except NoSuchJobError:
+            continue
+        if job.get_status(refresh=True) == JobStatus.SCHEDULED:
+            scheduled.remove(job)
+            queue.enqueue_job(job)
 
 
 def enqueue_overdue_deliveries(store: Store, enqueuer: RQEnqueuer, now: datetime) -> int:
