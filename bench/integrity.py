@@ -198,9 +198,10 @@ def f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def run_child(tool: str, size: int) -> dict[str, Any]:
+def run_child(tool: str, size: int, module: str = "bench.integrity") -> dict[str, Any]:
+    """``module --child tool`` in a fresh process (its own peak memory); the figures it printed last."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.integrity", "--child", tool, "--submissions", str(size)],
+        [sys.executable, "-m", module, "--child", tool, "--submissions", str(size)],
         capture_output=True,
         text=True,
         check=True,

@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,20 +26,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.integrity import PROBLEMS, scale_corpus
+from bench.integrity import PROBLEMS, run_child, scale_corpus
 from grader.assignment import Assignment
 from grader.notebooks import dump_notebook
-from grader.pipeline import match_submission
-from grader.uploads import unpack_upload
-from integrity.answers import answers_of, template_of
 from integrity.index import Index
-from integrity.prints import fingerprint, from_dict, to_dict
-from service.integrity import KEEP_AT, check_submission, hashes_of, latest_per_learner, pool_of
+from integrity.prints import from_dict
+from service.integrity import KEEP_AT, check_submission, index_submission, latest_per_learner
 from service.settings import Settings
 from store import Store
 from store.integrity import NewPair
 from tests.integrity.corpus import NOTEBOOK, source_bytes
 
+CHILD = "bench.integrity_store"
 WINDOW = 50  # checks averaged for the time per check at the start and at the end
 Check = Callable[[Store, Settings, str, Assignment, datetime], int]
 
@@ -50,23 +46,8 @@ def check_whole_pool(
     store: Store, settings: Settings, submission_id: str, trusted: Assignment, now: datetime
 ) -> int:
     """The check before postings (the baseline): every print of the pool read back at each arrival."""
-    submission = store.get_submission(submission_id)
-    record = store.get_assignment(submission.assignment_id)
-    files = unpack_upload(
-        submission.filename, store.submission_content(submission_id), settings.max_upload_bytes
-    )
-    prints = fingerprint(answers_of(trusted, match_submission(trusted, files)), template_of(trusted))
-    pool = pool_of(store, record, trusted)
-    store.save_prints(
-        submission_id,
-        pool,
-        record.course,
-        submission.learner,
-        submission.received_at,
-        to_dict(prints),
-        hashes_of(prints),
-        now,
-    )
+    found = index_submission(store, settings, submission_id, trusted, now)
+    submission, pool, prints = found.submission, found.pool, found.prints
     latest = latest_per_learner(store.pool_prints(pool))
     if latest[submission.learner].submission_id != submission_id:
         return 0
@@ -80,7 +61,7 @@ def check_whole_pool(
         NewPair(other, submission_id, learners[other], submission.learner, report.to_dict())
         for other, report in index.similar(submission_id, KEEP_AT)
     ]
-    return store.add_pairs(pool, record.course, pairs, now)
+    return store.add_pairs(pool, found.record.course, pairs, now)
 
 
 def run(check: Check, size: int) -> dict[str, Any]:
@@ -127,16 +108,6 @@ def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def run_child(path: str, size: int) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.integrity_store", "--child", path, "--submissions", str(size)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=1000)
@@ -148,8 +119,8 @@ def main() -> None:
         print(json.dumps(run(check, args.submissions)))
         return
     runs = {
-        "postings": (args.submissions, run_child("postings", args.submissions)),
-        "whole pool": (args.baseline, run_child("whole", args.baseline)),
+        "postings": (args.submissions, run_child("postings", args.submissions, CHILD)),
+        "whole pool": (args.baseline, run_child("whole", args.baseline, CHILD)),
     }
     at = args.baseline
     print(

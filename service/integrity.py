@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from grader.assignment import Assignment
@@ -27,7 +28,7 @@ from integrity.compare import PairReport, compare
 from integrity.index import could_reach, might_reach, tally
 from integrity.prints import SubmissionPrints, fingerprint, from_dict, to_dict
 from service.settings import Settings
-from store import AssignmentRecord, IntegrityPairRecord, Store
+from store import AssignmentRecord, IntegrityPairRecord, Store, SubmissionRecord
 from store.integrity import IndexedSubmission, NewPair
 
 MAX_REASON = 10_000
@@ -42,10 +43,21 @@ def pool_of(store: Store, record: AssignmentRecord, trusted: Assignment) -> str:
     return f"assignment:{record.name}:{keys}"
 
 
-def check_submission(
+@dataclass(frozen=True)
+class Indexed:
+    """A submission whose fingerprints are stored in its pool."""
+
+    submission: SubmissionRecord
+    record: AssignmentRecord
+    pool: str
+    prints: SubmissionPrints
+    latest: bool  # its learner's latest submission: the one that speaks for them in the pool
+
+
+def index_submission(
     store: Store, settings: Settings, submission_id: str, trusted: Assignment, now: datetime
-) -> int:
-    """Index the submission's answers and record its similar pairs in its pool; how many are new."""
+) -> Indexed:
+    """Fingerprint the submission's answers and store them (with their postings) in its pool."""
     submission = store.get_submission(submission_id)
     record = store.get_assignment(submission.assignment_id)
     files = unpack_upload(
@@ -63,13 +75,22 @@ def check_submission(
         hashes_of(prints),
         now,
     )
-    if not latest:
+    return Indexed(submission, record, pool, prints, latest)
+
+
+def check_submission(
+    store: Store, settings: Settings, submission_id: str, trusted: Assignment, now: datetime
+) -> int:
+    """Index the submission's answers and record its similar pairs in its pool; how many are new."""
+    found = index_submission(store, settings, submission_id, trusted, now)
+    if not found.latest:
         return 0  # a newer submission of this learner's is already indexed: it speaks for them
+    learner = found.submission.learner
     pairs = [
-        NewPair(other.submission_id, submission_id, other.learner, submission.learner, report.to_dict())
-        for other, report in similar_in_pool(store, pool, submission_id, prints, KEEP_AT)
+        NewPair(other.submission_id, submission_id, other.learner, learner, report.to_dict())
+        for other, report in similar_in_pool(store, found.pool, submission_id, found.prints, KEEP_AT)
     ]
-    return store.add_pairs(pool, record.course, pairs, now)
+    return store.add_pairs(found.pool, found.record.course, pairs, now)
 
 
 def similar_in_pool(
