@@ -28,6 +28,8 @@ from tests.web.test_exams_api import upload as upload_exam
 from worker import context
 
 Headers = dict[str, str]
+# Every test needs the platform registered and the delivery job on the test's clock.
+pytestmark = pytest.mark.usefixtures("registered", "job")
 
 
 @dataclass
@@ -83,10 +85,8 @@ def sit(
 def test_an_unproctored_exam_sends_the_best_or_the_latest_attempt(
     client: FlaskClient,
     platform: Platform,
-    registered: dict[str, Any],
     clock: FakeClock,
     instructor: Headers,
-    job: JobContext,
     store: Store,
     token: Callable[..., Headers],
     policy: str,
@@ -109,10 +109,8 @@ def test_an_unproctored_exam_sends_the_best_or_the_latest_attempt(
 def test_a_proctored_exam_reaches_the_lms_when_verified_and_leaves_it_when_reopened(
     client: FlaskClient,
     platform: Platform,
-    registered: dict[str, Any],
     clock: FakeClock,
     instructor: Headers,
-    job: JobContext,
     store: Store,
     token: Callable[..., Headers],
 ) -> None:
@@ -136,10 +134,8 @@ def test_a_proctored_exam_reaches_the_lms_when_verified_and_leaves_it_when_reope
 def test_a_regrade_of_a_counting_attempt_updates_the_lms_and_others_send_nothing(
     client: FlaskClient,
     platform: Platform,
-    registered: dict[str, Any],
     clock: FakeClock,
     instructor: Headers,
-    job: JobContext,
     store: Store,
     token: Callable[..., Headers],
 ) -> None:
