@@ -4,9 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from grader.errors import Conflict
+from integrations.lti_scores import line_item_query
 from store.models import LtiDeepLinkRow, LtiLineItemRow
 from store.sessions import SessionScope
+
+
+def placed_line_items(session: Session, registration_id: str, kind: str, target: str) -> dict[str, str]:
+    """Per platform course the item was placed in, where its line item is found (by ``resourceId``).
+
+    The platform made the line item from the deep-link answer, so its URL is not known here:
+    the sender asks the course's container for it (integrations/lti_scores.py).
+    """
+    placed = session.execute(
+        select(LtiDeepLinkRow.context_id, LtiDeepLinkRow.resource_id, LtiDeepLinkRow.line_items_url).where(
+            LtiDeepLinkRow.registration_id == registration_id,
+            LtiDeepLinkRow.kind == kind,
+            LtiDeepLinkRow.target == target,
+        )
+    )
+    return {
+        context: line_item_query(container, resource) for context, resource, container in placed if container
+    }
 
 
 class LtiDeepLinkStore(SessionScope):

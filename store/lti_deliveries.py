@@ -17,9 +17,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integrations.lti_scores import learner_of, line_item_query, line_of, score_payload, scores_url
+from integrations.lti_scores import learner_of, line_of, score_payload, scores_url
+from store.lti_deep_links import placed_line_items
 from store.lti_exam_scores import on_regrade
-from store.models import DeliveryRow, GradeReportRow, LtiDeepLinkRow, LtiLineItemRow, SubmissionRow
+from store.models import DeliveryRow, GradeReportRow, LtiLineItemRow, SubmissionRow
 from store.outbox import outbox_row
 
 
@@ -40,16 +41,8 @@ def add_score_deliveries(
         .order_by(LtiLineItemRow.context_id)
     )
     urls = {line_item.context_id: scores_url(line_item.url) for line_item in line_items}
-    placed = session.execute(
-        select(LtiDeepLinkRow.context_id, LtiDeepLinkRow.resource_id, LtiDeepLinkRow.line_items_url).where(
-            LtiDeepLinkRow.registration_id == registration_id,
-            LtiDeepLinkRow.kind == "assignment",
-            LtiDeepLinkRow.target == submission.assignment_id,
-        )
-    )
-    for context_id, resource_id, container in placed:  # deep-linked, not launched yet: ask by resourceId
-        if container and context_id not in urls:
-            urls[context_id] = line_item_query(container, resource_id)
+    placed = placed_line_items(session, registration_id, "assignment", submission.assignment_id)
+    urls = placed | urls  # deep-linked, not launched yet: asked for by resourceId; a launch's URL wins
     graded_at = (report.created_at if report is not None else now).isoformat()
     rows = [
         outbox_row(

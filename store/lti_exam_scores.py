@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 
 from exam_bank.lms_rules import LmsRules, lms_rules
 from exam_bank.states import counts_for_credit
-from integrations.lti_scores import learner_of, line_item_query, line_of, score_payload
-from store.models import AttemptRow, DeliveryRow, ExamRow, GradeReportRow, LtiDeepLinkRow, SubmissionRow
+from integrations.lti_scores import learner_of, line_of, score_payload
+from store.lti_deep_links import placed_line_items
+from store.models import AttemptRow, DeliveryRow, ExamRow, GradeReportRow, SubmissionRow
 from store.outbox import outbox_row
 
 
@@ -64,16 +65,7 @@ def send_standing(session: Session, attempt: AttemptRow, rules: LmsRules, now: d
     if learner is None:
         return []  # not a learner from an LMS
     registration_id, subject = learner
-    placed = session.execute(
-        select(LtiDeepLinkRow.context_id, LtiDeepLinkRow.resource_id, LtiDeepLinkRow.line_items_url).where(
-            LtiDeepLinkRow.registration_id == registration_id,
-            LtiDeepLinkRow.kind == "exam",
-            LtiDeepLinkRow.target == attempt.exam_id,
-        )
-    )
-    urls = {
-        context: line_item_query(container, resource) for context, resource, container in placed if container
-    }
+    urls = placed_line_items(session, registration_id, "exam", attempt.exam_id)
     if not urls:
         return []
     chosen = standing(session, attempt, rules)
