@@ -155,8 +155,12 @@ def remember_context(
         store.record_lti_context(
             LtiContextRecord(registration.id, launch.context_id, course, launch.memberships_url), now
         )
-    if kind == "assignment" and launch.line_item and launch.context_id:
+    if not (launch.line_item and launch.context_id):
+        return
+    if kind == "assignment":
         store.record_line_item(registration.id, launch.context_id, target, launch.line_item)
+    else:  # an exam: its standing goes there (store/lti_exam_scores.py)
+        store.record_exam_line_item(registration.id, launch.context_id, target, launch.line_item)
 
 
 def target_of(store: Store, launch: Launch, registration: LtiRegistrationRecord) -> tuple[str, str, str]:

@@ -14,6 +14,7 @@ from store.accounts import HASH_METHOD, to_account_record
 from store.models import (
     AccountRow,
     LtiDeploymentRow,
+    LtiExamLineItemRow,
     LtiLineItemRow,
     LtiLoginRow,
     LtiRegistrationRow,
@@ -162,6 +163,23 @@ class LtiStore(SessionScope):
                         registration_id=registration_id,
                         context_id=context_id,
                         assignment_id=assignment_id,
+                        url=url,
+                        created_at=utcnow(),
+                    )
+                )
+            elif row.url != url:
+                row.url = url
+
+    def record_exam_line_item(self, registration_id: str, context_id: str, exam_id: str, url: str) -> None:
+        """Where this exam's standing goes in one platform course (a launch's AGS claim); the newest URL wins."""
+        with self.transaction(write=True) as session:
+            row = session.get(LtiExamLineItemRow, (registration_id, context_id, exam_id))
+            if row is None:
+                session.add(
+                    LtiExamLineItemRow(
+                        registration_id=registration_id,
+                        context_id=context_id,
+                        exam_id=exam_id,
                         url=url,
                         created_at=utcnow(),
                     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from grader.errors import Conflict
 from integrations.lti_scores import line_item_query
-from store.models import LtiDeepLinkRow, LtiLineItemRow
+from store.models import LtiDeepLinkRow, LtiExamLineItemRow, LtiLineItemRow
 from store.sessions import SessionScope
 
 
@@ -45,14 +45,14 @@ class LtiDeepLinkStore(SessionScope):
         """Record that ``target`` is placed into the platform course; True only if it has no line item yet.
 
         False when an earlier placement asked for one, or a launch already named this
-        assignment's line item there; of two placements racing, the primary key lets one win.
+        item's line item there; of two placements racing, the primary key lets one win.
         """
         try:
             with self.transaction(write=True) as session:
                 if session.get(LtiDeepLinkRow, (registration_id, context_id, resource_id)) is not None:
                     return False
-                launched = session.get(LtiLineItemRow, (registration_id, context_id, target))
-                if kind == "assignment" and launched is not None:
+                launched = LtiLineItemRow if kind == "assignment" else LtiExamLineItemRow
+                if session.get(launched, (registration_id, context_id, target)) is not None:
                     return False
                 session.add(
                     LtiDeepLinkRow(

@@ -10,8 +10,9 @@ graded again (``store/lti_deliveries.py``), in that change's own transaction.
 A standing with no counting attempt (the one that counted was rejected) clears the score
 (an AGS score with no ``scoreGiven``). Every score carries the time of the change, so the
 platform, which keeps the newest by timestamp, ends with the latest standing whichever
-order its attempts' rows are delivered in. Exams reach the LMS through deep linking only:
-a launch's line item is recorded for assignments alone.
+order its attempts' rows are delivered in. An exam reaches the line item a launch into it
+named (the AGS claim's ``lineitem``: Open edX's declarative line item, a Canvas or Moodle
+graded link) and, in platform courses nobody launched it from yet, the one deep linking made.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from exam_bank.lms_rules import LmsRules, lms_rules
 from exam_bank.states import counts_for_credit
-from integrations.lti_scores import learner_of, line_of, score_payload
+from integrations.lti_scores import learner_of, line_of, score_payload, scores_url
 from store.lti_deep_links import placed_line_items
-from store.models import AttemptRow, DeliveryRow, ExamRow, GradeReportRow, SubmissionRow
+from store.models import AttemptRow, DeliveryRow, ExamRow, GradeReportRow, LtiExamLineItemRow, SubmissionRow
 from store.outbox import outbox_row
 
 
@@ -60,12 +61,24 @@ def on_regrade(session: Session, submission: SubmissionRow, now: datetime) -> li
     return send_standing(session, attempt, rules, now)
 
 
+def launched_line_items(session: Session, registration_id: str, exam_id: str) -> dict[str, str]:
+    """Per platform course, the scores URL of the line item a launch into the exam named."""
+    rows = session.scalars(
+        select(LtiExamLineItemRow).where(
+            LtiExamLineItemRow.registration_id == registration_id, LtiExamLineItemRow.exam_id == exam_id
+        )
+    )
+    return {row.context_id: scores_url(row.url) for row in rows}
+
+
 def send_standing(session: Session, attempt: AttemptRow, rules: LmsRules, now: datetime) -> list[DeliveryRow]:
     learner = learner_of(attempt.learner)
     if learner is None:
         return []  # not a learner from an LMS
     registration_id, subject = learner
-    urls = placed_line_items(session, registration_id, "exam", attempt.exam_id)
+    urls = placed_line_items(session, registration_id, "exam", attempt.exam_id) | launched_line_items(
+        session, registration_id, attempt.exam_id
+    )  # a launch's line item wins over a deep link's search by resourceId, as for assignments
     if not urls:
         return []
     chosen = standing(session, attempt, rules)

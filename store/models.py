@@ -722,6 +722,18 @@ class LtiLineItemRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LtiExamLineItemRow(Base):
+    """Where an exam's standing goes on one LTI platform, for one of its course contexts (from a launch)."""
+
+    __tablename__ = "lti_exam_line_items"
+
+    registration_id: Mapped[str] = mapped_column(ForeignKey("lti_registrations.id"), primary_key=True)
+    context_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    exam_id: Mapped[str] = mapped_column(ForeignKey("exams.id"), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class LtiContextRow(Base):
     """A platform course (context) launched into one of our courses, and where its roster is (NRPS)."""
 

@@ -75,6 +75,7 @@ TABLES = (
     "lti_deployments",
     "lti_logins",
     "lti_line_items",
+    "lti_exam_line_items",
     "lti_contexts",
     "lti_deep_links",
 )
