@@ -9,7 +9,14 @@ OAuth 2 token endpoint (the client-credentials grant, checking the tool's signed
 against the tool's published keys) and line items' score endpoints, with a gradebook that
 keeps the newest score by timestamp, and profiles for platforms' quirks: ``canvas`` shows a
 0 that is not FullyGraded as "needs grading"; ``flaky`` answers 500 or 429 with
-``Retry-After`` to one score request in three. ``rotate_key`` publishes a new
+``Retry-After`` to one score request in three; ``openedx`` sends no names or e-mails
+(launches and roster alike), makes one declarative line item per scored link (the AGS
+claim's ``lineitem``, with the ``lineitem.readonly`` scope, never ``lineitem``), refuses a
+tool that tries to create one (403, as its REST permissions do), takes scores for its own
+line items only, and makes no line item from a deep linking answer (it keeps the content
+item's link and custom parameters); ``brightspace`` stores a score only for a user enrolled
+in a gradable (learner) role, and answers any other with 403 (D2L: "an error message is sent
+to the submitting tool"). ``rotate_key`` publishes a new
 signing key the way platforms rotate: new key signs, old key stays published for a while.
 
 For Deep Linking it mints ``LtiDeepLinkingRequest`` launches and receives the tool's
@@ -52,6 +59,10 @@ PAGE_SIZE = 2
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 OBSERVER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
+TEACHING_ASSISTANT = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
+LINE_ITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+RESULT_READ_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+PII = ("name", "given_name", "family_name", "email", "picture", "middle_name")  # Open edX withholds them
 DROP = object()  # a claim override that removes the claim
 _kids = itertools.count(1)
 
@@ -70,9 +81,11 @@ class Platform:
     ) -> None:
         self.client_id = client_id
         self.deployment_id = deployment_id
-        self.profile = (
-            profile  # standard, canvas (0 means needs grading unless FullyGraded), flaky (500/429 1 in 3)
-        )
+        # standard, canvas (0 means needs grading unless FullyGraded), flaky (500/429 1 in 3),
+        # openedx (declarative line items, no PII), brightspace (scores for gradable roles only)
+        self.profile = profile
+        self.enrolments: dict[str, list[str]] = {}  # user: their roles in the course, as launched or enrolled
+        self.line_item_creations = 0  # POSTs to the line item container (a tool creating a column)
         self.tool_keys: dict[str, Any] | None = None  # the tool's published key set, to check its assertions
         self.tokens: set[str] = set()
         self.token_requests = 0
@@ -183,7 +196,17 @@ class Platform:
                 claims.pop(key, None)
             else:
                 claims[key] = value
+        if self.profile == "openedx":
+            for name in PII:
+                claims.pop(name, None)
+        roles = claims.get(CLAIM + "roles")
+        if isinstance(claims.get("sub"), str) and isinstance(roles, list):
+            self.enrolments[claims["sub"]] = list(roles)  # the platform launches people as they are enrolled
         return claims
+
+    def enrol(self, user: str, *roles: str) -> None:
+        """Enrol (or re-enrol) ``user`` in the course with ``roles``: the course's own record of them."""
+        self.enrolments[user] = list(roles)
 
     def deep_linking_claims(self, nonce: str, now: datetime, /, **settings: Any) -> dict[str, Any]:
         """An instructor's deep linking request from the course, with ``settings`` changed (DROP removes one)."""
@@ -247,7 +270,7 @@ class Platform:
             if item.get("type") != "ltiResourceLink":
                 continue
             link = {**item, "id": f"link-dl-{len(self.links) + 1}"}
-            if "lineItem" in item:
+            if "lineItem" in item and self.profile != "openedx":  # Open edX keeps link and custom only
                 url = f"{self.issuer}/lineitems/dl-{len(self.line_items) + 1}"
                 self.line_items[url] = {**item["lineItem"], "id": url, "resourceLinkId": link["id"]}
                 link["line_item"] = url
@@ -295,6 +318,8 @@ class Platform:
             return self.deep_link_return(request)
         if request.path == "/lineitems" and request.method == "GET":
             return self.line_item_container(request)
+        if request.path == "/lineitems" and request.method == "POST":
+            return self.create_line_item(request)
         if request.path == "/memberships":
             return self.memberships(request)
         if request.path == "/auth":
@@ -351,6 +376,8 @@ class Platform:
             return error(401, "unknown access token")
         page = int(request.args.get("page", "0"))
         chunk = self.members[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        if self.profile == "openedx":
+            chunk = [{k: v for k, v in member.items() if k not in PII} for member in chunk]
         body = {"id": request.url, "context": {"id": "course-ctx-1"}, "members": chunk}
         headers = {}
         if (page + 1) * PAGE_SIZE < len(self.members):
@@ -361,6 +388,8 @@ class Platform:
         return f"{self.issuer}/lineitems/{number}"
 
     def ags_claim(self, number: int = 1) -> dict[str, Any]:
+        if self.profile == "openedx":
+            return self.declarative_ags_claim(number)
         return {
             AGS: {
                 "scope": [SCORE_SCOPE, "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"],
@@ -368,6 +397,39 @@ class Platform:
                 "lineitem": self.line_item(number),
             }
         }
+
+    def declarative_ags_claim(self, number: int) -> dict[str, Any]:
+        """Open edX's claim for a scored component: its own line item, made with the component, and no
+        scope to make others (xblock-lti-consumer's ``LtiAgs`` without ``allow_creating_lineitems``)."""
+        url = self.line_item(number)
+        self.line_items.setdefault(
+            url,
+            {
+                "id": url,
+                "label": f"Component {number}",
+                "scoreMaximum": 1,
+                "resourceLinkId": f"link-{number}",
+            },
+        )
+        return {
+            AGS: {
+                "scope": [LINE_ITEM_READ_SCOPE, RESULT_READ_SCOPE, SCORE_SCOPE],
+                "lineitems": f"{self.issuer}/lineitems",
+                "lineitem": url,
+            }
+        }
+
+    def create_line_item(self, request: Request) -> Response:
+        """A tool creating a column (AGS line item service): Open edX's permissions refuse it."""
+        self.line_item_creations += 1
+        if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return error(401, "unknown access token")
+        if self.profile == "openedx":
+            body = {"detail": "You do not have permission to perform this action."}
+            return Response(json.dumps(body), status=403, mimetype="application/json")
+        url = f"{self.issuer}/lineitems/made-{len(self.line_items) + 1}"
+        self.line_items[url] = {**json.loads(request.get_data() or b"{}"), "id": url}
+        return Response(json.dumps(self.line_items[url]), status=201, mimetype="application/json")
 
     def token(self, request: Request) -> Response:
         """The client-credentials grant with a JWT assertion, checked with joserfc against the tool's keys."""
@@ -417,11 +479,27 @@ class Platform:
             if name not in score:
                 return error(400, f"a score needs {name}")
         line_item = self.issuer + line_item_path
+        refusal = self.quirk_refusal(line_item, score["userId"])
+        if refusal is not None:
+            return refusal
         self.scores.append({**score, "line_item": line_item})
         key = (line_item, score["userId"])
         if key not in self.results or self.results[key]["timestamp"] <= score["timestamp"]:
             self.results[key] = score  # platforms keep the newest score, by its timestamp
         return Response("{}", mimetype="application/json")
+
+    def quirk_refusal(self, line_item: str, user: str) -> Response | None:
+        """A score this profile's platform will not store, however often it is sent."""
+        if self.profile == "openedx" and line_item not in self.line_items:
+            return error(404, "Not found.")  # only the components' own line items exist
+        if self.profile != "brightspace":
+            return None
+        roles = self.enrolments.get(user)
+        if roles is None:
+            return error(403, "User in requested score is not enrolled in the org unit")
+        if LEARNER not in roles or {INSTRUCTOR, TEACHING_ASSISTANT}.intersection(roles):
+            return error(403, f"User in requested score is enrolled in a role that cannot be graded: {roles}")
+        return None
 
     def gradebook(self, line_item: str, user: str) -> str:
         """What the platform's gradebook shows for the user, with its quirks."""
