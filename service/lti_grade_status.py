@@ -3,8 +3,8 @@
 The outbox already keeps every score sent to a platform's line item (one per grade version
 and linked platform course). This reads them back for one submission, newest grade first,
 with what a learner or an instructor needs to act: when it arrived, how many attempts it
-took, the platform's last refusal, and whether it is dead-lettered (only an admin's
-redelivery sends it again). Webhook callbacks are left out: they are the platforms' own
+took, the platform's last refusal, and whether it is dead-lettered or refused for good
+(only an admin's redelivery sends it again). Webhook callbacks are left out: they are the platforms' own
 integrations, not a gradebook a person looks at.
 """
 
@@ -21,6 +21,10 @@ SUMMARIES = {
     "retrying": "not accepted yet; retried automatically",
     "dead": "not delivered: out of retries (an admin can redeliver it)",
     "superseded": "replaced by a newer grade",
+    "refused": (
+        "refused by the LMS, not retried: it stores scores only for people enrolled there in a gradable "
+        "(learner) role, and for line items that still exist; an admin can redeliver it once fixed there"
+    ),
 }
 
 
@@ -56,4 +60,5 @@ def delivery_status(delivery: DeliveryRecord) -> dict[str, Any]:
         "last_status_code": delivery.last_status_code,
         "last_error": delivery.last_error,
         "dead_lettered": delivery.status == "dead",
+        "redeliverable": delivery.status in ("dead", "refused"),
     }

@@ -192,13 +192,15 @@ class DeliveryStore(SessionScope):
             return Claim(delivery=to_delivery_record(head))
 
     def record_delivered(self, delivery_id: str, status_code: int, now: datetime) -> None:
-        """Delivered; older dead deliveries of the key are superseded (never to be sent after it)."""
+        """Delivered; older dead or refused deliveries of the key are superseded (never to be sent after it)."""
         with self.transaction(write=True) as session:
             row = self._load(session, delivery_id)
             row.status, row.delivered_at, row.lease_until = "delivered", now, None
             row.attempts += 1
             row.last_status_code, row.last_error = status_code, None
-            older_dead = of_key(key_of(row)).where(DeliveryRow.status == "dead", DeliveryRow.seq < row.seq)
+            older_dead = of_key(key_of(row)).where(
+                DeliveryRow.status.in_(("dead", "refused")), DeliveryRow.seq < row.seq
+            )
             for dead in session.scalars(older_dead):
                 dead.status = "superseded"
 
@@ -218,17 +220,27 @@ class DeliveryStore(SessionScope):
             session.flush()
             return to_delivery_record(row)
 
-    def redeliver(self, delivery_id: str, now: datetime) -> DeliveryRecord:
-        """A dead delivery back to pending with a fresh retry budget; Conflict for any other."""
+    def record_refused(self, delivery_id: str, error: str, status_code: int | None) -> DeliveryRecord:
+        """Refused for good by the receiver: not retried, not dead-lettered; the line moves on."""
         with self.transaction(write=True) as session:
             row = self._load(session, delivery_id)
-            if row.status != "dead":
+            row.attempts += 1
+            row.status, row.lease_until = "refused", None
+            row.last_error, row.last_status_code = error[:2000], status_code
+            session.flush()
+            return to_delivery_record(row)
+
+    def redeliver(self, delivery_id: str, now: datetime) -> DeliveryRecord:
+        """A dead or refused delivery back to pending with a fresh retry budget; Conflict for any other."""
+        with self.transaction(write=True) as session:
+            row = self._load(session, delivery_id)
+            if row.status not in ("dead", "refused"):
                 why = {
                     "superseded": "a newer result for this learner and assignment was delivered after it",
                     "delivered": "it was delivered",
                     "pending": "it is still being retried",
                 }.get(row.status, row.status)
-                raise Conflict(f"delivery {delivery_id} is {row.status}, not dead: {why}")
+                raise Conflict(f"delivery {delivery_id} is {row.status}, not dead or refused: {why}")
             row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
             session.flush()
             return to_delivery_record(row)

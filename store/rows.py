@@ -13,8 +13,9 @@ STATUSES = ("queued", "running", "graded", "failed")
 UNFINISHED = ("queued", "running")
 # pending: to send (or retry); delivered: a 2xx came back; dead: out of retries (the
 # dead-letter list); superseded: a newer result for the same learner and assignment was
-# delivered first, so this older one must never be sent after it.
-DELIVERY_STATUSES = ("pending", "delivered", "dead", "superseded")
+# delivered first, so this older one must never be sent after it; refused: the receiver
+# refused this very result for good (an LMS that grades no such user), so it is not retried.
+DELIVERY_STATUSES = ("pending", "delivered", "dead", "superseded", "refused")
 # exam_bank.states.STATES, repeated here so the store's check constraint does not import the core
 ATTEMPT_STATES = (
     "created",

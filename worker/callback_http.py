@@ -20,6 +20,7 @@ class Answer:
     status_code: int | None
     error: str
     retry_after: float | None = None  # seconds the receiver asked us to wait (429 or 503 with Retry-After)
+    final: bool = False  # the receiver refused this very request for good: sending it again cannot help
 
 
 def retry_after(response: requests.Response) -> float | None:

@@ -4,7 +4,9 @@ Each result is signed with the platform's secret when it is sent (a fresh timest
 attempt, the same body and delivery id every time). A failure stops the line: the next
 attempt is scheduled with backoff and jitter, and nothing newer for that learner and
 assignment is sent before it, so a platform never sees an older grade after a newer one.
-Out of retries, the delivery goes to the dead-letter list and the line moves on.
+Out of retries, the delivery goes to the dead-letter list and the line moves on; a result
+the receiver refuses for good (an answer marked ``final``) is marked refused at once, and the
+line moves on too.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
     policy = RetryPolicy(
         settings.callback_backoff_base, settings.callback_backoff_cap, settings.callback_max_attempts
     )
-    sent, dead = 0, 0
+    sent, dead, refused = 0, 0, 0
     while True:
         now = ctx.clock()  # leases and retry times on the database's clock, as every host reads them
         claim = store.claim_next_delivery(key, now, settings.callback_timeout + LEASE_SLACK)
@@ -47,6 +49,11 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
         if answer.ok:
             store.record_delivered(delivery.id, answer.status_code or 200, ctx.clock())
             sent += 1
+            continue
+        if answer.final:  # refused for good (worker/lti_scores.py): retrying would get the same answer
+            store.record_refused(delivery.id, answer.error, answer.status_code)
+            log.info("delivery %s to %s refused by the receiver: %s", delivery.id, platform_id, answer.error)
+            refused += 1
             continue
         delay = policy.delay(delivery.attempts + 1)
         if delay is not None and answer.retry_after is not None:  # the receiver's own wish, within our cap
@@ -72,6 +79,7 @@ def deliver_results(platform_id: str, assignment_id: str, learner: str) -> dict[
         "learner": learner,
         "sent": sent,
         "dead": dead,
+        "refused": refused,
     }
 
 

@@ -7,6 +7,14 @@ the score endpoint forgets the token, so the next attempt asks for a fresh one. 
 failure is an ``Answer``, like a callback's, so the outbox retries it, dead-letters it
 and lets an admin redeliver it the same way.
 
+A platform that answers the score itself with 400, 403, 404, 410 or 422 refuses that score
+for good: it will not store it however often it comes (Brightspace keeps scores only for
+users enrolled in a gradable role and answers 403 for others; Moodle answers 400 for a user
+it cannot grade; a deleted line item is a 404). Such an answer is ``final``: the outbox marks
+the score refused with the platform's words instead of retrying it into the dead-letter
+list as if the LMS were down. A token refused, a 401, a 408, a 429 and every 5xx stay
+retried.
+
 A score for a deep-linked item nobody has launched yet names the course's line item
 container and our ``resourceId`` instead of a line item: the line item is looked up there
 first (and remembered by this process). Until the platform has made it, the score fails
@@ -18,7 +26,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jwt
 import requests
@@ -39,6 +47,7 @@ from store import LtiRegistrationRecord
 from worker.callback_http import Answer, post_result
 
 EXPIRY_MARGIN = 30.0  # seconds before a token's expiry that it is no longer used
+REFUSALS = frozenset({400, 403, 404, 410, 422})  # a score endpoint's answers that sending again cannot change
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,8 @@ class ScoreSender:
         answer = post_result(url, body, headers, timeout)
         if answer.status_code == 401:
             self.forget(registration)
+        if answer.status_code in REFUSALS:
+            return replace(answer, final=True)
         return answer
 
     def line_item(self, registration: LtiRegistrationRecord, query: str, timeout: float) -> str | Answer:

@@ -177,3 +177,25 @@ def test_a_changed_grade_is_a_new_version_and_refuses_a_stale_base(
     assert store.list_deliveries()[1].event == "grade.updated"
     with pytest.raises(Conflict, match="changed meanwhile"):
         store.save_changed_grade(mine.id, first.id, REPORT, "", {})
+
+
+def test_a_refused_delivery_lets_the_line_go_on_stays_out_of_the_dead_letters_and_can_be_redelivered(
+    store: Store, assignment: AssignmentRecord, platform: str
+) -> None:
+    now = T0 + timedelta(days=1)
+    first = platform_submission(store, assignment, "r1", "alice")
+    grade(store, first.id)
+    second = platform_submission(store, assignment, "r2", "alice")
+    grade(store, second.id, 3.0)
+    key = key_for(assignment)
+    old = store.claim_next_delivery(key, now, 60).delivery
+    assert old is not None
+    refused = store.record_refused(old.id, "HTTP 403: cannot be graded", 403)
+    assert (refused.status, refused.attempts, refused.last_status_code) == ("refused", 1, 403)
+    assert store.list_deliveries(status="dead") == [] and store.delivery_counts()["refused"] == 1
+    new = store.claim_next_delivery(key, now, 60).delivery
+    assert new is not None and new.submission_id == second.id, "a refused one does not block the line"
+    assert store.redeliver(old.id, now).status == "pending"
+    store.record_refused(old.id, "HTTP 403: cannot be graded", 403)
+    store.record_delivered(new.id, 200, now)
+    assert store.get_delivery(old.id).status == "superseded"
