@@ -64,7 +64,7 @@ def get_delivery(delivery_id: str) -> dict[str, Any]:
 
 @deliveries.post("/deliveries/<delivery_id>/redeliver")
 def redeliver(delivery_id: str) -> tuple[Response, int]:
-    """A dead delivery gets a fresh retry budget and is sent again (same id, same body)."""
+    """A dead or refused delivery gets a fresh retry budget and is sent again (same id, same body)."""
     h = handles()
     check_platform(current_caller(), h.store.get_delivery(delivery_id).platform_id)
     record = h.store.redeliver(delivery_id, h.clock())
