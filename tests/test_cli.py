@@ -142,7 +142,7 @@ def test_platform_create_prints_its_secret_and_token_once(capsys: pytest.Capture
 def test_programme_create_stores_a_good_spec_and_refuses_one_needing_more_electives_than_it_lists(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from tests.web.test_records_api import PROGRAMME
+    from tests.web.api.test_records import PROGRAMME
 
     spec = tmp_path / "programme.json"
     spec.write_text(json.dumps({**PROGRAMME, "electives_needed": 1}))

@@ -69,9 +69,9 @@ from service.settings import Settings
 from store import Store
 from tests.conftest import REDIS_URL
 from tests.exam_bank.bank import as_yaml, question
+from tests.web.api.test_records import PROGRAMME
 from tests.web.notebook_builders import learner_bytes, source_bytes
 from tests.web.test_openapi import grade
-from tests.web.test_records_api import PROGRAMME
 from web.app import create_app
 from web.handles import EXTENSION
 from web.openapi import openapi_document

@@ -12,9 +12,9 @@ from redis import Redis
 
 from service.settings import Settings
 from tests.conftest import REDIS_URL
+from tests.web.api.test_exams import spec, upload
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.pages_client import log_in, post_form
-from tests.web.test_exams_api import spec, upload
 from web import create_app
 
 CODE = "owl-42"

@@ -10,9 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.web.api.test_records import PROGRAMME, post_programme
 from tests.web.fakes import FakeClock
 from tests.web.reports import grade, report
-from tests.web.test_records_api import PROGRAMME, post_programme
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 Post = Callable[..., Any]

@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 
 from grader.errors import AssignmentRetired
 from store import Store
+from tests.web.api.test_webhook import platform, send  # noqa: F401  (fixtures)
 from tests.web.builders_attempts import add_attempt_assignment
 from tests.web.fakes import FakeClock
 from tests.web.reports import grade
-from tests.web.test_webhook import platform, send  # noqa: F401  (fixtures)
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 Post = Callable[..., Any]

@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.web.api.test_exams import exam  # noqa: F401  (the fixture: "final" in ds101)
 from tests.web.pages_client import log_in, post_form
-from tests.web.test_exams_api import exam  # noqa: F401  (the fixture: "final" in ds101)
 
 Token = Callable[..., dict[str, str]]
 

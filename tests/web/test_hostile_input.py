@@ -14,8 +14,8 @@ from integrations.signing import TIMESTAMP_HEADER
 from service.settings import Settings
 from tests.grader.test_notebooks import code_cell, notebook
 from tests.grader.test_uploads import lying_bomb, make_zip, patched
-from tests.web.test_exams_api import QUESTIONS, exam, start  # noqa: F401  (exam, start: fixtures)
-from tests.web.test_webhook import platform, send  # noqa: F401  (fixtures)
+from tests.web.api.test_exams import QUESTIONS, exam, start  # noqa: F401  (exam, start: fixtures)
+from tests.web.api.test_webhook import platform, send  # noqa: F401  (fixtures)
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 Post = Callable[..., Any]

@@ -21,8 +21,8 @@ from service.attempts import close_expired
 from service.clock import DatabaseClock
 from service.settings import Settings
 from store import Store
+from tests.web.api.test_exams import spec, upload
 from tests.web.fakes import FakeEnqueuer
-from tests.web.test_exams_api import spec, upload
 from web.app import create_app
 from worker import context
 from worker.sweeper import sweep_exam_attempts

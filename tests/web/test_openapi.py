@@ -28,12 +28,12 @@ from grader.errors import RateLimited, StorageError
 from integrations.signing import signed_headers
 from service.attempts import attempt_graded
 from store import Store
+from tests.web.api.test_exams import QUESTIONS, exam, spec, start, upload  # noqa: F401  (exam, start: fixtures)
+from tests.web.api.test_records import PROGRAMME, graded, post_programme  # noqa: F401  (graded: a fixture)
 from tests.web.conftest import MAX_UPLOAD
 from tests.web.fakes import FakeClock
 from tests.web.multipart import upload as upload_file
 from tests.web.notebook_builders import BAD_NOTEBOOKS, learner_bytes, make_zip, source_bytes
-from tests.web.test_exams_api import QUESTIONS, exam, spec, start, upload  # noqa: F401  (exam, start: fixtures)
-from tests.web.test_records_api import PROGRAMME, graded, post_programme  # noqa: F401  (graded: a fixture)
 from web.handles import EXTENSION
 from web.openapi import openapi_document
 from web.ratelimit import Quota

@@ -19,9 +19,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.web.api.test_exams import exam, start  # noqa: F401  (fixtures)
 from tests.web.conftest import PASSWORD
 from tests.web.pages_client import csrf_of, log_in
-from tests.web.test_exams_api import exam, start  # noqa: F401  (fixtures)
 from tests.web.test_scope_matrix import ALICES, ARGUMENT, COURSES, world  # noqa: F401  (world: a fixture)
 
 # Pages that are anyone's own view (a home page, their list of work): 200 with none of the world in it.

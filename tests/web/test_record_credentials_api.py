@@ -15,8 +15,8 @@ from credentials import status_list
 from credentials.verify import DATA_INTEGRITY, JWT, verify_credential
 from service.status_lists import MAX_AGE
 from store import Store
+from tests.web.api.test_records import graded  # noqa: F401  (a fixture)
 from tests.web.fakes import FakeClock
-from tests.web.test_records_api import graded  # noqa: F401  (a fixture)
 
 RECORD = "/api/v1/programmes/mm-ds/records/alice"
 EXPORT = f"{RECORD}/export.json"

@@ -9,8 +9,8 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.web.api.test_records import PROGRAMME, post_programme
 from tests.web.test_hand_grades_survive_regrades import hand_graded, machine_report
-from tests.web.test_records_api import PROGRAMME, post_programme
 
 RECORD = f"/api/v1/programmes/{PROGRAMME['id']}/records/alice"
 

@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.web.api.test_records import PROGRAMME, post_programme
 from tests.web.pages_client import log_in, post_form
-from tests.web.test_records_api import PROGRAMME, post_programme
 
 JOINT = {
     **PROGRAMME,

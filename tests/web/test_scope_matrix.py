@@ -32,12 +32,12 @@ from flask.testing import FlaskClient
 
 from store import Store
 from store.integrity import NewPair
+from tests.web.api.test_exams import exam, start  # noqa: F401  (fixtures)
+from tests.web.api.test_lti import FIELDS as LTI_FIELDS
+from tests.web.api.test_records import PROGRAMME, post_programme
 from tests.web.fakes import FakeClock
 from tests.web.notebook_builders import learner_bytes, source_bytes
 from tests.web.reports import graded_since
-from tests.web.test_exams_api import exam, start  # noqa: F401  (fixtures)
-from tests.web.test_lti_registrations_api import FIELDS as LTI_FIELDS
-from tests.web.test_records_api import PROGRAMME, post_programme
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -70,7 +70,7 @@ COURSES = ("assignment_id", "exam_id")  # ds101's work: secret from other course
 # Routes anyone may call by design (their own tests cover what they reveal).
 PUBLIC = {"/api/v1/health", "/api/v1/openapi.json", "/api/v1/records/public-key"}
 SIGNED = {
-    "/api/v1/platforms/<platform_id>/submissions",  # the webhook (tests/web/test_webhook.py)
+    "/api/v1/platforms/<platform_id>/submissions",  # the webhook (tests/web/api/test_webhook.py)
     "/api/v1/proctoring/<platform_id>/reviews",  # signed like the webhook
 }
 
@@ -272,7 +272,7 @@ def trespasses(
     requests = bodies(world)
     for method, rule, url in table:
         if member and (method, rule) in MEMBER_WRITES:
-            continue  # their own (tests/web/test_submission_api.py, test_exams_api.py)
+            continue  # their own (tests/web/api/test_submissions.py, api/test_attempts.py)
         before = row_counts()
         answer = client.open(
             url, method=method, headers=headers, **requests.get((method, rule), {"json": {}})

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 
 from service.settings import Settings
 from store import Store
+from tests.web.api.test_records import graded  # noqa: F401  (the fixture)
 from tests.web.conftest import settings as base_settings
 from tests.web.pages_client import csrf_of, log_in
-from tests.web.test_records_api import graded  # noqa: F401  (the fixture)
 
 PUBLIC = "https://grades.example.edu"
 settings_without_address = base_settings

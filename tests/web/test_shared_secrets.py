@@ -24,10 +24,10 @@ from grader.errors import InfrastructureError
 from records.signing import decode_signed, private_key_pem, public_key_of, public_keys_from, verify_document
 from service.settings import Settings
 from store import Store
+from tests.web.api.test_records import PROGRAMME, post_programme
 from tests.web.conftest import MAX_UPLOAD, PASSWORD
 from tests.web.fakes import FakeEnqueuer
 from tests.web.pages_client import log_in
-from tests.web.test_records_api import PROGRAMME, post_programme
 from web import create_app
 
 pytestmark = pytest.mark.postgres

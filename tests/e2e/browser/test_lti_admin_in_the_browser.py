@@ -9,7 +9,7 @@ import pytest
 
 from store import Store
 from tests.e2e.browser.helpers import PASSWORD, PHONE, log_in, overflow, screenshot
-from tests.web.test_pages_lti_admin import MOODLE
+from tests.web.pages.test_lti_admin import MOODLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis]
 LABELS = {

@@ -260,8 +260,8 @@ def test_an_exam_is_offered_with_its_total_points_and_placed_once(
     clock: FakeClock,
     instructor: dict[str, str],
 ) -> None:
-    from tests.web.test_exams_api import spec
-    from tests.web.test_exams_api import upload as upload_exam
+    from tests.web.api.test_exams import spec
+    from tests.web.api.test_exams import upload as upload_exam
 
     exam = upload_exam(client, instructor, spec())
     assert exam.status_code == 201, exam.json

@@ -20,11 +20,11 @@ from service.settings import Settings
 from store import Store
 from tests.lti.outbox import JobContext, drain
 from tests.lti.simulator import Platform
+from tests.web.api.test_exams import spec
+from tests.web.api.test_exams import upload as upload_exam
 from tests.web.fakes import FakeClock
 from tests.web.lti.test_deep_linking import place
 from tests.web.reports import report
-from tests.web.test_exams_api import spec
-from tests.web.test_exams_api import upload as upload_exam
 from worker import context
 
 Headers = dict[str, str]

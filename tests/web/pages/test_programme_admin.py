@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from store import Store
+from tests.web.api.test_records import PROGRAMME, graded  # noqa: F401  (the fixture)
 from tests.web.conftest import PASSWORD
 from tests.web.pages_client import csrf_of, log_in, post_form
-from tests.web.test_records_api import PROGRAMME, graded  # noqa: F401  (the fixture)
 
 RECORD = "/teach/programmes/mm-ds/records/alice"
 

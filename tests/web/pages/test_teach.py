@@ -1,6 +1,6 @@
 """The pages' flows with the test client: upload and rubric, the release download, submit, gradebook.
 
-Manual grading, regrading and the CSV exports are in ``test_pages_grading_admin.py``.
+Manual grading, regrading and the CSV exports are in ``test_submissions.py``.
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from exam_bank.states import STATES
 from service.attempts import close_expired
 from store import Store
+from tests.web.api.test_exams import spec, upload
 from tests.web.conftest import START
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.pages_client import csrf_of, log_in, post_form
-from tests.web.test_exams_api import spec, upload
 from web.pages.attempt_words import learner_words
 
 PASSWORD = "correct horse"

@@ -11,9 +11,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.web.api.test_records import PROGRAMME, post_programme
 from tests.web.fakes import FakeClock
 from tests.web.reports import grade
-from tests.web.test_records_api import PROGRAMME, post_programme
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 LEDGER = "/api/v1/courses/ds101/ledger"

@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from credentials.verify import verify_credential
 from records.signing import decode_signed, public_keys_from, verify_document
 from store import Store
+from tests.web.api.test_records import graded  # noqa: F401  (the fixture)
 from tests.web.pages_client import csrf_of, log_in, post_form
-from tests.web.test_records_api import graded  # noqa: F401  (the fixture)
 
 PASSWORD = "correct horse"
 

@@ -16,10 +16,10 @@ from integrations.signing import signed_headers
 from service.attempts import attempt_graded
 from store import Store
 from tests.exam_bank.bank import as_yaml
+from tests.web.api.test_exams import ADMIN, QUESTIONS, spec, upload
 from tests.web.conftest import START
 from tests.web.fakes import FakeClock
 from tests.web.pages_client import csrf_of, log_in, post_form
-from tests.web.test_exams_api import ADMIN, QUESTIONS, spec, upload
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import io
 from flask.testing import FlaskClient
 
 from store import Store
+from tests.web.api.test_integrity import pair_id  # noqa: F401  (a fixture)
 from tests.web.pages_client import log_in, post_form
-from tests.web.test_integrity_api import pair_id  # noqa: F401  (a fixture)
 
 
 def test_staff_compare_a_pair_and_confirm_it_with_a_reason(

@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 
 from integrations.signing import signed_headers
 from store import Store
+from tests.web.api.test_records import PROGRAMME, post_programme
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import grade, graded_since
-from tests.web.test_records_api import PROGRAMME, post_programme
 
 Headers = dict[str, str]
 
