@@ -1,23 +1,21 @@
-"""Instructor exam pages: upload (every problem beside the spec), rules and pools, attempts, extend,
-interrupt, resume, accommodations, and the review queue with its decision form."""
+"""Instructor exam pages (web/pages/exam_admin.py): upload (every problem beside the spec), rules and
+pools, accommodations, and every staff page refused to outsiders and without its CSRF token.
+
+One attempt's page is tested in ``test_attempt_admin.py``, the review queue in ``test_review_queue.py``."""
 
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from integrations.signing import signed_headers
 from service.attempts import attempt_graded
 from store import Store
 from tests.exam_bank.bank import as_yaml
-from tests.web.api.test_exams import ADMIN, QUESTIONS, spec, upload
-from tests.web.conftest import START
+from tests.web.api.test_exams import QUESTIONS, spec, upload
 from tests.web.fakes import FakeClock
 from tests.web.pages_client import csrf_of, log_in, post_form
 
@@ -105,34 +103,6 @@ def test_an_invalid_exam_lists_every_problem_beside_the_spec_and_keeps_nothing(
     assert nameless.status_code == 422 and 'id="err-exam-name"' in nameless.get_data(as_text=True)
 
 
-def test_the_exam_page_lists_attempts_and_staff_extend_interrupt_and_resume(
-    client: FlaskClient, exam: dict[str, Any], attempt: str, store: Store
-) -> None:
-    log_in(client, "prof")
-    listing = client.get(f"/teach/exams/{exam['id']}").get_data(as_text=True)
-    assert "alice" in listing and "started" in listing and f"/teach/attempts/{attempt}" in listing
-    page = f"/teach/attempts/{attempt}"
-    deadline = store.get_attempt(attempt).deadline_at
-    for form, field in (
-        ({"minutes": "-5", "reason": "fire alarm"}, "extend-minutes"),
-        ({"minutes": "ten", "reason": "fire alarm"}, "extend-minutes"),
-        ({"minutes": "10", "reason": "  "}, "extend-reason"),
-    ):
-        bad = post_form(client, page, f"{page}/extend", **form)
-        assert bad.status_code == 422 and f'id="err-{field}"' in bad.get_data(as_text=True), form
-    assert store.get_attempt(attempt).deadline_at == deadline
-    assert post_form(client, page, f"{page}/extend", minutes="15", reason="fire alarm").status_code == 302
-    assert store.get_attempt(attempt).deadline_at == START + timedelta(minutes=75)
-    no_reason = post_form(client, page, f"{page}/interrupt", reason="")
-    assert no_reason.status_code == 422 and 'id="err-interrupt-reason"' in no_reason.get_data(as_text=True)
-    assert store.get_attempt(attempt).state == "started"
-    assert post_form(client, page, f"{page}/interrupt", reason="lost power").status_code == 302
-    assert store.get_attempt(attempt).state == "error"
-    assert post_form(client, page, f"{page}/resume").status_code == 302
-    history = client.get(page).get_data(as_text=True).split('id="events"')[1]
-    assert all(word in history for word in ("extend", "fire alarm", "lost power", "resume", "prof"))
-
-
 def test_accommodations_are_set_with_a_note_and_bad_multipliers_are_refused(
     client: FlaskClient, people: None, store: Store
 ) -> None:
@@ -155,78 +125,6 @@ def test_accommodations_are_set_with_a_note_and_bad_multipliers_are_refused(
     assert made.status_code == 302 and store.accommodation("ds101", "bob") == 1.5
     listed = client.get(page).get_data(as_text=True).split('id="accommodations"')[1]
     assert "bob" in listed and "× 1.5" in listed and "documented" in listed
-
-
-def test_the_review_queue_lists_waiting_attempts_oldest_first_and_a_decision_needs_a_reason(
-    client: FlaskClient,
-    people: None,
-    exam: dict[str, Any],
-    store: Store,
-    clock: FakeClock,
-    token: Callable[..., dict[str, str]],
-) -> None:
-    provider = client.post(
-        "/api/v1/platforms", headers=ADMIN, json={"id": "proctorio", "courses": ["ds101"]}
-    ).json
-    first = client.post(
-        f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "alice", ["ds101"])
-    ).json["id"]
-    second = client.post(
-        f"/api/v1/exams/{exam['id']}/attempts", headers=token("learner", "bob", ["ds101"])
-    ).json["id"]
-    grade(client, store, clock, token, first)
-    clock.advance(minutes=5)
-    grade(client, store, clock, token, second, "bob")
-    clock.advance(minutes=5)
-    body = json.dumps(
-        {
-            "review_id": "r1",
-            "attempt_id": second,
-            "outcome": "violation",
-            "evidence": [{"kind": "video", "at": "00:12:31"}],
-            "comments": "phone visible",
-        }
-    ).encode()
-    assert (
-        client.post(
-            "/api/v1/proctoring/proctorio/reviews",
-            data=body,
-            content_type="application/json",
-            headers=signed_headers(provider["secret"], int(clock().timestamp()), body),
-        ).status_code
-        == 202
-    )
-    log_in(client, "prof")
-    queue = client.get("/teach/review").get_data(as_text=True)
-    assert queue.index(first) < queue.index(second) and "second_review" in queue
-    page = f"/teach/attempts/{second}?from=queue"
-    html = client.get(page).get_data(as_text=True)
-    assert "violation" in html and "00:12:31" in html and "phone visible" in html
-    no_reason = post_form(
-        client, page, f"/teach/attempts/{second}/review", decision="verify", reason="", next="queue"
-    )
-    assert no_reason.status_code == 422 and 'id="err-review-reason"' in no_reason.get_data(as_text=True)
-    assert store.get_attempt(second).state == "second_review"
-    done = post_form(
-        client, page, f"/teach/attempts/{second}/review", decision="reject", reason="phone", next="queue"
-    )
-    assert done.status_code == 302 and done.headers["Location"] == "/teach/review"
-    assert store.get_attempt(second).state == "rejected" and second not in client.get(
-        "/teach/review"
-    ).get_data(as_text=True)
-    again = post_form(client, page, f"/teach/attempts/{second}/review", decision="reject", reason="twice")
-    assert again.status_code == 422 and 'id="err-decision"' in again.get_data(
-        as_text=True
-    )  # the state forbids it
-    assert (
-        post_form(
-            client, page, f"/teach/attempts/{first}/review", decision="verify", reason="clean"
-        ).status_code
-        == 302
-    )
-    assert store.get_attempt(first).state == "verified" and "Nothing is waiting" in client.get(
-        "/teach/review"
-    ).get_data(as_text=True)
 
 
 def test_a_learner_gets_403_or_404_on_every_staff_exam_page_and_action(

@@ -1,6 +1,7 @@
-"""The pages' flows with the test client: upload and rubric, the release download, submit, gradebook.
+"""The instructor's pages (web/pages/teach.py) with the test client: upload and rubric, the release download.
 
-Manual grading, regrading and the CSV exports are in ``test_submissions.py``.
+Submitting is in ``test_learn.py``; manual grading, regrading and the CSV exports from a
+submission's page are in ``test_submissions.py``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from flask.testing import FlaskClient
 
 from grader.notebooks import parse_notebook
 from store import Store
-from tests.web.fakes import FakeEnqueuer
-from tests.web.notebook_builders import VISIBLE_TEST, learner_bytes, source_bytes
+from tests.web.notebook_builders import VISIBLE_TEST, source_bytes
 from tests.web.pages_client import csrf_of, log_in, post_form
-from web.pages.gradebook import histogram, pass_rates
 
 PASSWORD = "correct horse"
 
@@ -104,68 +103,5 @@ def test_the_release_download_has_stubs_for_solutions_and_no_hidden_tests(client
     ]
 
 
-def test_a_learner_submits_and_sees_the_submission_queued(
-    client: FlaskClient, store: Store, enqueuer: FakeEnqueuer
-) -> None:
-    log_in(client, "prof")
-    assignment_id = upload(client).headers["Location"].rsplit("/", 1)[1]
-    client.post("/logout", data={"csrf_token": post_csrf(client)})
-    log_in(client, "alice")
-    assert "hw1" in client.get("/learn/").get_data(as_text=True)
-    page = f"/learn/assignments/{assignment_id}"
-    reply = post_form(client, page, page, (learner_bytes(), "hw.ipynb"))
-    assert reply.status_code == 302
-    submission_id = reply.headers["Location"].rsplit("/", 1)[1]
-    assert store.get_submission(submission_id).learner == "alice"
-    assert enqueuer.calls[-1] == (submission_id, "assignments")
-    html = client.get(reply.headers["Location"]).get_data(as_text=True)
-    assert 'data-status="queued"' in html and "data-poll-url" in html
-
-
-def test_a_refused_submission_is_explained_beside_the_file_field(client: FlaskClient, store: Store) -> None:
-    log_in(client, "prof")
-    assignment_id = upload(client).headers["Location"].rsplit("/", 1)[1]
-    client.post("/logout", data={"csrf_token": post_csrf(client)})
-    log_in(client, "alice")
-    page = f"/learn/assignments/{assignment_id}"
-    reply = post_form(client, page, page, (b"{broken", "hw.ipynb"))
-    assert reply.status_code == 422 and 'id="err-file"' in reply.get_data(as_text=True)
-    assert store.list_submissions() == []
-
-
 def post_csrf(client: FlaskClient) -> str:
     return csrf_of(client, "/teach/")
-
-
-def test_the_histogram_puts_a_full_score_in_the_last_bin_and_scales_to_the_tallest() -> None:
-    bars = histogram([0, 1, 2, 2, 2], max_score=2, bins=4)
-    assert [b.count for b in bars] == [1, 0, 1, 3]
-    assert bars[3].height > bars[0].height > 0 and bars[1].height == 0
-
-
-def test_a_small_whole_maximum_gets_a_bar_per_point() -> None:
-    bars = histogram([0, 6, 5, 9, 9], max_score=9)
-    assert [b.label for b in bars] == [str(i) for i in range(10)]
-    assert [b.count for b in bars] == [1, 0, 0, 0, 0, 1, 1, 0, 0, 2]
-
-
-def test_pass_rates_flag_a_test_most_learners_fail() -> None:
-    rubric = [
-        {"notebook": "hw", "grade_id": "easy", "points": 1, "kind": "test"},
-        {"notebook": "hw", "grade_id": "hard", "points": 1, "kind": "test"},
-        {"notebook": "hw", "grade_id": "essay", "points": 2, "kind": "manual"},
-    ]
-
-    def report(easy: float, hard: float) -> dict[str, Any]:
-        return {
-            "cells": [
-                {"notebook": "hw", "grade_id": "easy", "score": easy, "max_score": 1},
-                {"notebook": "hw", "grade_id": "hard", "score": hard, "max_score": 1},
-            ]
-        }
-
-    rates = pass_rates(rubric, [report(1, 0), report(1, 0), report(1, 1)])
-    assert [(r.grade_id, r.passed, r.graded, r.stands_out) for r in rates] == [
-        ("easy", 3, 3, False),
-        ("hard", 1, 3, True),
-    ]
