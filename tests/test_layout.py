@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PACKAGES = ("grader", "specs", "exam_bank", "sandboxes/agent")
+PACKAGES = ("grader", "specs", "exam_bank", "sandboxes/agent", "web", "web/api", "web/pages", "web/lti")
 
 WITHOUT_OWN_TESTS: dict[str, str] = {
     "grader/__init__.py": "package marker, no code",
