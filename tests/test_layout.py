@@ -1,7 +1,7 @@
 """Tests mirror the packages (issue 22): a module's tests are found at tests/<package>/test_<module>.py.
 
-Scoped to the pure cores and the in-sandbox agent (grader/, specs/, exam_bank/,
-sandboxes/agent/). A module with no file of its own name must be in ``WITHOUT_OWN_TESTS``
+Scoped to the pure cores, the in-sandbox agent and the HTTP adapter (grader/, specs/,
+exam_bank/, sandboxes/agent/, web/ with web/api/, web/pages/ and web/lti/). A module with no file of its own name must be in ``WITHOUT_OWN_TESTS``
 with the reason; a new module without one fails here, and so does an entry that has
 since got its file (so the list only shrinks).
 """
@@ -23,6 +23,16 @@ WITHOUT_OWN_TESTS: dict[str, str] = {
     # real sandbox by the tests named here (its happy path also runs in test_kernel.py).
     "sandboxes/agent/attest.py": "the kernel's bootstrap audit hook, only meaningful inside a running kernel: "
     "tests/security/test_forgery.py, test_judge_check.py, test_leaks.py",
+    "web/__init__.py": "package marker re-exporting create_app (tests/web/test_app.py)",
+    "web/lti/__init__.py": "package marker, no code",
+    # Wiring, meaningful only as the routes it mounts: the tests that walk every route cover it.
+    "web/api/__init__.py": "mounts each API module's routes under /api/v1 behind token authentication: "
+    "tests/web/test_openapi.py (every route documented), tests/web/test_scope_matrix.py (every route "
+    "against outsiders), tests/web/test_auth.py",
+    "web/pages/__init__.py": "mounts the pages with CSRF on every POST, error pages and security headers: "
+    "tests/web/pages/test_session.py, tests/web/test_pages_errors.py, tests/web/test_pages_scope_matrix.py",
+    "web/handles.py": "the dataclass of one app's handles in app.extensions, only meaningful in a built app: "
+    "tests/web/test_app.py and every test through create_app",
 }
 
 
