@@ -17,12 +17,12 @@ from flask.testing import FlaskClient
 from store import Store
 from tests.lti.outbox import drain
 from tests.lti.simulator import Platform
+from tests.web.api.test_exams import spec
+from tests.web.api.test_exams import upload as upload_exam
 from tests.web.fakes import FakeClock
 from tests.web.lti.conftest import Launcher
 from tests.web.lti.test_deep_linking import place
 from tests.web.lti.test_exam_scores import job, sit  # noqa: F401 (job is a fixture used by name)
-from tests.web.test_exams_api import spec
-from tests.web.test_exams_api import upload as upload_exam
 
 Headers = dict[str, str]
 pytestmark = pytest.mark.usefixtures("registered", "job")

@@ -26,6 +26,8 @@ from service.settings import Settings
 from store import Store
 from tests.lti.outbox import JobContext, drain
 from tests.lti.simulator import INSTRUCTOR, LEARNER, PII, Platform
+from tests.web.api.test_exams import spec
+from tests.web.api.test_exams import upload as upload_exam
 from tests.web.fakes import FakeClock
 from tests.web.lti.conftest import Launcher
 from tests.web.lti.test_deep_linking import place
@@ -33,8 +35,6 @@ from tests.web.lti.test_exam_scores import ClockedJob, sit
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import report
-from tests.web.test_exams_api import spec
-from tests.web.test_exams_api import upload as upload_exam
 from worker import context
 from worker.lti_roster import PlatformRoster
 from worker.lti_scores import ScoreSender
