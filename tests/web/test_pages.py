@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from grader.notebooks import parse_notebook
+from grader.stored_report import StoredCell, StoredReport
 from store import Store
 from tests.web.fakes import FakeEnqueuer
 from tests.web.notebook_builders import VISIBLE_TEST, learner_bytes, source_bytes
@@ -156,13 +157,9 @@ def test_pass_rates_flag_a_test_most_learners_fail() -> None:
         {"notebook": "hw", "grade_id": "essay", "points": 2, "kind": "manual"},
     ]
 
-    def report(easy: float, hard: float) -> dict[str, Any]:
-        return {
-            "cells": [
-                {"notebook": "hw", "grade_id": "easy", "score": easy, "max_score": 1},
-                {"notebook": "hw", "grade_id": "hard", "score": hard, "max_score": 1},
-            ]
-        }
+    def report(easy: float, hard: float) -> StoredReport:
+        cells = (StoredCell("hw", "easy", easy, 1, "partial"), StoredCell("hw", "hard", hard, 1, "partial"))
+        return StoredReport(easy + hard, 2, cells=cells)
 
     rates = pass_rates(rubric, [report(1, 0), report(1, 0), report(1, 1)])
     assert [(r.grade_id, r.passed, r.graded, r.stands_out) for r in rates] == [
