@@ -228,7 +228,7 @@ class Service:
             if record.status != "graded" or report is None or record.graded_at is None:
                 raise RuntimeError(f"submission {sid} ended {record.status}: {record.error}")
             latency = (record.graded_at - record.received_at).total_seconds()
-            scores[sid] = float(report.report["score"])
+            scores[sid] = float(report.report.score)
             latencies.append(latency)
             overheads.append(latency - float(report.provenance["timings"]["cells"]))
             firsts.append(record.received_at)

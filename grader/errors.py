@@ -26,6 +26,7 @@
         ├── SandboxError          the container could not be created, attached or read
         │   └── SandboxImageMismatch  the sandbox image was built from other libraries or agent sources
         └── StorageError          the database refused or was unreachable
+            └── CorruptData       a stored document (a grade report) in a shape no version wrote
 
 Outcomes of grading (a wrong answer, a timeout, a dead kernel) are not exceptions: they are
 data in the grade report. Only faults raise.
@@ -168,3 +169,9 @@ class SandboxImageMismatch(SandboxError):
 
 class StorageError(InfrastructureError):
     code = "storage_error"
+
+
+class CorruptData(StorageError):
+    """Not transient, unlike its parent: retrying reads the same document, so no Retry-After."""
+
+    code = "corrupt_data"

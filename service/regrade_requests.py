@@ -17,7 +17,7 @@ from typing import Any
 
 from grader.errors import BadInput, Conflict, Forbidden, NotFound, RequestWindowClosed
 from grader.manual import amend_feedback, change_cell_score
-from grader.report import GradeReport
+from grader.stored_report import StoredCell
 from service.deps import Deps
 from service.queue import send_results_of
 from service.regrades import start_regrade
@@ -77,13 +77,13 @@ def graded_report(store: Store, submission: SubmissionRecord) -> ReportRecord:
     return latest
 
 
-def find_cell(latest: ReportRecord, grade_id: Any) -> Mapping[str, Any]:
+def find_cell(latest: ReportRecord, grade_id: Any) -> StoredCell:
     if not isinstance(grade_id, str) or not grade_id:
         raise BadInput("a regrade request needs the 'grade_id' of one cell of the grade")
-    for cell in latest.report.get("cells", []):
-        if cell.get("grade_id") == grade_id:
-            return dict(cell)
-    raise NotFound(f"the grade has no cell with grade id {grade_id!r}")
+    cell = latest.report.find_cell(grade_id)
+    if cell is None:
+        raise NotFound(f"the grade has no cell with grade id {grade_id!r}")
+    return cell
 
 
 def answer_request(
@@ -102,7 +102,7 @@ def answer_request(
     submission = store.get_submission(request["submission_id"])
     latest = graded_report(store, submission)
     report, change = change_cell_score(
-        GradeReport.from_dict(latest.report), request["grade_id"], score, author, answer
+        latest.report.to_grade_report(), request["grade_id"], score, author, answer
     )
     change = {**change, "request": request_id}
     grade = (

@@ -15,6 +15,7 @@ from datetime import datetime
 from grader.assignment import build_assignment
 from grader.manual import keep_hand_grades
 from grader.notebooks import dump_notebook
+from grader.stored_report import StoredReport
 from service.queue import Enqueuer, send_results_of
 from store import Store
 
@@ -59,23 +60,25 @@ def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, n
             built.rubric.max_score,
         )
     changed = 0
-    for submission_id, report, feedback, provenance in store.proposed_changes(run_id):
+    for submission_id, proposed, feedback, provenance in store.proposed_changes(run_id):
         latest = store.latest_report(submission_id)
         if latest is None:
             continue
-        report, feedback = keep_hand_grades(report, feedback, latest.report)  # and any given since the re-run
+        kept, feedback = keep_hand_grades(  # and any given since the re-run
+            proposed.to_dict(), feedback, latest.report.to_dict()
+        )
         change = {
             "kind": "regrade",
             "run": run_id,
             "author": author,
             "reason": run["reason"],
-            "previous_score": latest.report.get("score"),
-            "score": report.get("score"),
+            "previous_score": latest.report.score,
+            "score": StoredReport.from_json(kept, "regraded report").score,
         }
         store.save_changed_grade(
             submission_id,
             latest.id,
-            {**report, "change": change},
+            {**kept, "change": change},
             feedback,
             {**provenance, "change": change, "based_on_report": latest.id},
         )

@@ -86,7 +86,9 @@ def send_standing(session: Session, attempt: AttemptRow, rules: LmsRules, now: d
     assert anchor is not None  # an attempt that counted, or counts, was submitted
     report = chosen[1] if chosen else None
     stamp = now.isoformat()
-    payload = score_payload(subject, report.report, stamp) if report else cleared(subject, stamp)
+    payload = (
+        score_payload(subject, report.read_report().to_dict(), stamp) if report else cleared(subject, stamp)
+    )
     rows = [
         outbox_row(uuid.uuid4().hex, line_of(registration_id), anchor, report, 1, urls[context], payload, now)
         for context in sorted(urls)
@@ -115,7 +117,7 @@ def standing(
     if rules.lms_score == "latest":
         _, submission, report = max(candidates, key=lambda c: c[0])
     else:
-        _, submission, report = max(candidates, key=lambda c: (float(c[2].report["score"]), c[0]))
+        _, submission, report = max(candidates, key=lambda c: (float(c[2].read_report().score), c[0]))
     return submission, report
 
 

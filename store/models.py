@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from grader.stored_report import StoredReport
 from store.rows import (
     ATTEMPT_STATES,
     DELIVERY_STATUSES,
@@ -246,9 +247,13 @@ class GradeReportRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)  # read it with ``read_report``, never by key
     feedback_html: Mapped[str] = mapped_column(Text)
     provenance: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    def read_report(self) -> StoredReport:
+        """The report typed: every reader goes through here (CorruptData names the row and the field)."""
+        return StoredReport.from_json(self.report, f"grade report {self.id}")
 
 
 class PlatformRow(Base):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from grader.errors import Conflict, NotFound
 from grader.late import as_utc
+from grader.stored_report import StoredReport
 from records.history import GENESIS, event_hash
 from records.model import Event
 from store.deliveries import grade_version
@@ -111,27 +112,28 @@ def grade_body(session: Session, submission: SubmissionRow, report: GradeReportR
     """A grade event's body: the score, its version, and the evidence behind it."""
     assignment = session.get(AssignmentRow, submission.assignment_id)
     assert assignment is not None  # a foreign key
+    grade = report.read_report()
     body: dict[str, Any] = {
         "course": assignment.course,
         "item": assignment.name,
         "kind": "assignment",
-        "score": report.report["score"],
-        "max_score": report.report["max_score"],
+        "score": grade.score,
+        "max_score": grade.max_score,
         "version": grade_version(session, submission.id),
         "submission_id": submission.id,
         "submission_sha256": submission.sha256,
         "sandbox_image": report.provenance.get("sandbox_image"),
-        "rubric_version": report.report.get("rubric_version"),
+        "rubric_version": grade.rubric_version,
         "received_at": submission.received_at.isoformat(),
     }
-    if report.report.get("judge", "in-process") != "judge":  # weaker evidence: the record says so
+    if grade.judge != "judge":  # weaker evidence: the record says so
         body["judge"] = "in-process"
-    graders = hand_graders(session, submission, report)
+    graders = hand_graders(session, submission, report.id, grade)
     if graders:
         body["hand_graded"] = graders
-    change = report.report.get("change") or {}
-    if change.get("reason") and change.get("author"):  # an instructor's change: it applies after a freeze too
-        body.update(reason=change["reason"], author=change["author"])
+    change = grade.change
+    if change and change.reason and change.author:  # an instructor's change: it applies after a freeze too
+        body.update(reason=change.reason, author=change.author)
     if assignment.exam_attempt_id is not None:
         attempt = session.get(AttemptRow, assignment.exam_attempt_id)
         exam = session.get(ExamRow, attempt.exam_id) if attempt else None
@@ -140,25 +142,25 @@ def grade_body(session: Session, submission: SubmissionRow, report: GradeReportR
     return body
 
 
-def hand_graders(session: Session, submission: SubmissionRow, report: GradeReportRow) -> list[dict[str, str]]:
+def hand_graders(
+    session: Session, submission: SubmissionRow, report_id: int, report: StoredReport
+) -> list[dict[str, str]]:
     """Each cell of ``report`` a person scored, with who: the latest hand change to it up to this version.
 
     A regrade carries a person's cells into the machine's new report (``grader.manual``) but
     not the change that made them, so the names come from the submission's earlier versions.
     """
-    cells = sorted(
-        {c["grade_id"] for c in report.report.get("cells", []) if c.get("status") == "graded_by_instructor"}
-    )
+    cells = sorted({c.grade_id for c in report.cells if c.status == "graded_by_instructor"})
     if not cells:
         return []
-    versions = select(GradeReportRow.report).where(
-        GradeReportRow.submission_id == submission.id, GradeReportRow.id <= report.id
+    versions = select(GradeReportRow).where(
+        GradeReportRow.submission_id == submission.id, GradeReportRow.id <= report_id
     )
     by: dict[str, str] = {}
     for earlier in session.scalars(versions.order_by(GradeReportRow.id)):
-        change = earlier.get("change") or {}
-        if change.get("kind") == "manual" and change.get("author"):
-            by[str(change.get("grade_id"))] = str(change["author"])
+        change = earlier.read_report().change
+        if change is not None and change.kind == "manual" and change.author:
+            by[str(change.grade_id)] = change.author
     return [{"grade_id": cell, "by": by.get(cell, "")} for cell in cells]
 
 

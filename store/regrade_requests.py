@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grader.errors import Conflict, NotFound
+from grader.stored_report import StoredCell
 from store.models import AssignmentRow, GradeReportRow, RegradePolicyRow, RegradeRequestRow, SubmissionRow
 from store.reports import change_grade
 from store.sessions import SessionScope
@@ -126,7 +127,7 @@ class RegradeRequestStore(SessionScope):
             return max(0, allowance - len(spent))
 
     def open_regrade_request(
-        self, submission_id: str, cell: Mapping[str, Any], reason: str, based_on: int, now: datetime
+        self, submission_id: str, cell: StoredCell, reason: str, based_on: int, now: datetime
     ) -> dict[str, Any]:
         """A new open request on ``cell`` of the grade ``based_on``, spending a token if the course asks one."""
         with self.transaction(write=True) as session:
@@ -135,11 +136,11 @@ class RegradeRequestStore(SessionScope):
                 raise Conflict(f"the grade of submission {submission_id} changed meanwhile; read it again")
             assignment = session.get(AssignmentRow, submission.assignment_id)
             assert assignment is not None  # a foreign key
-            key = cell_key(submission_id, cell["notebook"], cell["grade_id"])
+            key = cell_key(submission_id, cell.notebook, cell.grade_id)
             if session.scalars(
                 select(RegradeRequestRow.id).where(RegradeRequestRow.open_cell == key)
             ).first():
-                raise Conflict(f"cell {cell['grade_id']!r} already has an open regrade request")
+                raise Conflict(f"cell {cell.grade_id!r} already has an open regrade request")
             policy = session.get(RegradePolicyRow, assignment.course)
             tokens = policy.tokens if policy else DEFAULT_TOKENS
             for _ in range(tokens + 1):  # a concurrent request may take the slot chosen: choose again
@@ -149,8 +150,8 @@ class RegradeRequestStore(SessionScope):
                     assignment_id=assignment.id,
                     course=assignment.course,
                     learner=submission.learner,
-                    notebook=cell["notebook"],
-                    grade_id=cell["grade_id"],
+                    notebook=cell.notebook,
+                    grade_id=cell.grade_id,
                     reason=reason,
                     status="open",
                     open_cell=key,
@@ -159,8 +160,8 @@ class RegradeRequestStore(SessionScope):
                     else None,
                     token_spent=tokens > 0,
                     report_id=based_on,
-                    old_score=cell.get("score"),
-                    max_score=float(cell["max_score"]),
+                    old_score=cell.score,
+                    max_score=float(cell.max_score),
                     opened_at=now,
                     triage_status="queued",
                 )
@@ -175,7 +176,7 @@ class RegradeRequestStore(SessionScope):
                         ).first()
                     ):
                         raise Conflict(
-                            f"cell {cell['grade_id']!r} already has an open regrade request"
+                            f"cell {cell.grade_id!r} already has an open regrade request"
                         ) from None
                     continue  # the slot went to another of the learner's requests that committed first
                 return request_json(row, assignment.name)
@@ -225,8 +226,9 @@ class RegradeRequestStore(SessionScope):
             version = change_grade(
                 session, row.submission_id, based_on, now, report, feedback_html, provenance
             )
-            cell = next(c for c in report["cells"] if c["grade_id"] == row.grade_id)
-            row.new_score, row.new_report_id = cell["score"], version.id
+            cell = version.read_report().find_cell(row.grade_id)
+            assert cell is not None  # the upheld grade changed this very cell
+            row.new_score, row.new_report_id = cell.score, version.id
             row.token_slot = None  # refunded
             self._close(row, "upheld", author, answer, now)
             return self._json(session, [row])[0]
@@ -246,7 +248,7 @@ class RegradeRequestStore(SessionScope):
     def learners_below_full(self, assignment_id: str, notebook: str, grade_id: str) -> int:
         """How many learners' grade in force scores the cell below its maximum: whom a fix could reach."""
         query = (
-            select(SubmissionRow.learner, GradeReportRow.report)
+            select(SubmissionRow.learner, GradeReportRow)
             .join(GradeReportRow, GradeReportRow.id == SubmissionRow.latest_report_id)
             .where(SubmissionRow.assignment_id == assignment_id, SubmissionRow.status == "graded")
         )
@@ -254,10 +256,8 @@ class RegradeRequestStore(SessionScope):
             below = {
                 learner
                 for learner, report in session.execute(query)
-                for cell in report.get("cells", [])
-                if cell.get("notebook") == notebook
-                and cell.get("grade_id") == grade_id
-                and (cell.get("score") or 0) < (cell.get("max_score") or 0)
+                for cell in report.read_report().cells
+                if cell.key == (notebook, grade_id) and (cell.score or 0) < cell.max_score
             }
             return len(below)
 

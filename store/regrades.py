@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from grader.errors import Conflict, NotFound
+from grader.stored_report import StoredReport
 from store.models import AssignmentFileRow, AssignmentRow, RegradeResultRow, RegradeRunRow, SubmissionRow
 from store.reports import in_force_form
 from store.sessions import SessionScope
@@ -104,11 +105,13 @@ class RegradeStore(SessionScope):
             row = session.get(RegradeResultRow, (run_id, submission_id))
             if row is None:
                 raise NotFound(f"submission {submission_id} is not part of regrade {run_id}")
+            proposed = None
             if report is not None:  # the comparison shows what accepting would store: hand grades kept
                 report, feedback_html = in_force_form(session, submission_id, report, feedback_html)
-            row.status = "graded" if report is not None else "failed"
-            row.report = dict(report) if report is not None else None
-            row.new_score = float(report["score"]) if report is not None else None
+                proposed = StoredReport.from_json(report, f"regrade {run_id} report of {submission_id}")
+            row.status = "graded" if proposed is not None else "failed"
+            row.report = proposed.to_dict() if proposed is not None else None
+            row.new_score = float(proposed.score) if proposed is not None else None
             row.feedback_html, row.provenance, row.error = feedback_html, dict(provenance), error
 
     def get_regrade(self, run_id: str) -> dict[str, Any]:
@@ -135,14 +138,19 @@ class RegradeStore(SessionScope):
                 for run in runs
             ]
 
-    def proposed_changes(self, run_id: str) -> list[tuple[str, dict[str, Any], str, dict[str, Any]]]:
+    def proposed_changes(self, run_id: str) -> list[tuple[str, StoredReport, str, dict[str, Any]]]:
         """(submission, report, feedback, provenance) of every re-run whose score differs."""
         query = select(RegradeResultRow).where(
             RegradeResultRow.run_id == run_id, RegradeResultRow.status == "graded"
         )
         with self.transaction() as session:
             return [
-                (r.submission_id, dict(r.report or {}), r.feedback_html or "", dict(r.provenance or {}))
+                (
+                    r.submission_id,
+                    StoredReport.from_json(r.report, f"regrade {run_id} report of {r.submission_id}"),
+                    r.feedback_html or "",
+                    dict(r.provenance or {}),
+                )
                 for r in session.scalars(query)
                 if r.new_score != r.old_score
             ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from grader.errors import Conflict
 from grader.late_credit import restate_lateness
 from grader.manual import keep_hand_grades
+from grader.stored_report import StoredReport
 from store.deliveries import add_delivery
 from store.models import GradeReportRow, SubmissionRow, utcnow
 from store.programmes import record_grade
@@ -24,7 +25,7 @@ def to_report_record(row: GradeReportRow) -> ReportRecord:
     return ReportRecord(
         id=row.id,
         submission_id=row.submission_id,
-        report=dict(row.report),
+        report=row.read_report(),
         feedback_html=row.feedback_html,
         provenance=dict(row.provenance),
         created_at=row.created_at,
@@ -40,7 +41,9 @@ def add_version(
     provenance: Mapping[str, Any],
 ) -> GradeReportRow:
     """Append a report, point the submission at it, and write its delivery (the outbox) and its
-    programme record events alongside: one transaction, so neither can be lost."""
+    programme record events alongside: one transaction, so neither can be lost. A report no
+    reader could read back is refused here (``CorruptData``), before anything is written."""
+    StoredReport.from_json(report, "new grade report")
     row = GradeReportRow(
         submission_id=submission.id,
         created_at=now,
@@ -56,13 +59,13 @@ def add_version(
     return row
 
 
-def report_in_force(session: Session, submission_id: str) -> dict[str, Any] | None:
+def report_in_force(session: Session, submission_id: str) -> StoredReport | None:
     """The submission's newest report, None before its first grade (or for an unknown submission)."""
     submission = session.get(SubmissionRow, submission_id)
     if submission is None or submission.latest_report_id is None:
         return None
     row = session.get(GradeReportRow, submission.latest_report_id)
-    return dict(row.report) if row else None
+    return row.read_report() if row else None
 
 
 def in_force_form(
@@ -74,7 +77,8 @@ def in_force_form(
     A grader read the lateness when it claimed the work; if staff changed the assignment's
     due date or late policy since, the submission's row has the new one, and it wins.
     """
-    report, feedback_html = keep_hand_grades(report, feedback_html, report_in_force(session, submission_id))
+    previous = report_in_force(session, submission_id)
+    report, feedback_html = keep_hand_grades(report, feedback_html, previous.to_dict() if previous else None)
     submission = load_submission(session, submission_id)
     return restate_lateness(report, feedback_html, submission.on_time, submission.late_credit)
 
@@ -102,7 +106,7 @@ def change_grade(
     report, feedback_html = restate_lateness(
         report, feedback_html, submission.on_time, submission.late_credit
     )
-    submission.score = report["score"]
+    submission.score = StoredReport.from_json(report, "new grade report").score
     return add_version(session, submission, now, report, feedback_html, provenance)
 
 
@@ -121,13 +125,14 @@ class ReportStore(SessionScope):
         now = utcnow()
         with self.transaction(write=True) as session:
             report, feedback_html = in_force_form(session, submission_id, report, feedback_html)
+            stored = StoredReport.from_json(report, "new grade report")
             graded = change_status(
                 session,
                 submission_id,
                 ("running",),
                 status="graded",
-                score=report["score"],
-                max_score=report["max_score"],
+                score=stored.score,
+                max_score=stored.max_score,
                 graded_at=now,
                 error=None,
             )

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from grader.stored_report import StoredReport
+
 ROLES = ("admin", "instructor", "learner", "platform")
 PERSON_ROLES = ("admin", "instructor", "learner")  # platforms are machines: they hold tokens, never accounts
 FILE_KINDS = ("source", "release", "data")
@@ -158,7 +160,7 @@ class SubmissionRecord:
 class ReportRecord:
     id: int
     submission_id: str
-    report: dict[str, Any]
+    report: StoredReport  # read and checked once, here at the store's edge (grader/stored_report.py)
     feedback_html: str
     provenance: dict[str, Any]
     created_at: datetime

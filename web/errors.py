@@ -18,6 +18,7 @@ from grader.errors import (
     AutogradeError,
     BadInput,
     Conflict,
+    CorruptData,
     Forbidden,
     InfrastructureError,
     InvalidAssignment,
@@ -47,6 +48,7 @@ STATUS: dict[type[AutogradeError], int] = {
     Conflict: 409,
     AssignmentRetired: 410,
     RateLimited: 429,
+    CorruptData: 500,  # our data, not the database's availability: a retry reads the same
     StorageError: 503,
     InfrastructureError: 503,
 }
@@ -82,7 +84,7 @@ def autograde_error(exc: AutogradeError) -> Response:
         response.set_data(
             json.dumps({"error": exc.code, "message": exc.message, "problems": list(exc.problems)})
         )
-    if isinstance(exc, StorageError):
+    if isinstance(exc, StorageError) and status == 503:
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS
     if isinstance(exc, RateLimited):
         response.headers["Retry-After"] = str(exc.retry_after)

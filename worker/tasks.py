@@ -72,15 +72,15 @@ def _grade_claimed(submission: SubmissionRecord, exam: bool) -> dict[str, Any]:
         store.requeue(submission_id)
         raise
     provenance = {**result.provenance, "attempt": submission.attempts}
-    report = result.graded.report.to_dict()
-    stored = store.save_grade(submission_id, report, result.graded.feedback_html, provenance)
+    report = result.graded.report
+    stored = store.save_grade(submission_id, report.to_dict(), result.graded.feedback_html, provenance)
     tally(ctx, "graded" if stored else "duplicate")
     if stored:
         send_results_of(context.current().enqueuer, submission)
         if exam:
             attempt_graded(store, submission_id, ctx.clock())
         check_similarity_of(ctx.enqueuer, submission)  # after the grade, never before it
-    return {"submission": submission_id, "score": report["score"], "stored": stored}
+    return {"submission": submission_id, "score": report.score, "stored": stored}
 
 
 def tally(ctx: context.WorkerContext, outcome: str) -> None:

@@ -39,16 +39,16 @@ def triage_request(request_id: str) -> dict[str, Any]:
     except InfrastructureError:
         raise  # retried by RQ; the triage stays queued meanwhile
     notebook, grade_id = request["notebook"], request["grade_id"]
-    stored_cell = cell_outcome(stored.report, notebook, grade_id)
+    stored_cell = cell_outcome(stored.report.to_dict(), notebook, grade_id)
     found = verdict(stored_cell, [run["cell"] for run in runs])
     detail = {
         "stored": {
             "cell": stored_cell,
             "sandbox_image": stored.provenance.get("sandbox_image"),
-            "rubric_version": stored.report.get("rubric_version"),
+            "rubric_version": stored.report.rubric_version,
         },
         "runs": runs,
-        "same_rubric": all(run["rubric_version"] == stored.report.get("rubric_version") for run in runs),
+        "same_rubric": all(run["rubric_version"] == stored.report.rubric_version for run in runs),
         "same_image": all(run["sandbox_image"] == stored.provenance.get("sandbox_image") for run in runs),
     }
     store.save_triage(request_id, found, detail)
@@ -74,12 +74,13 @@ def run_once(ctx: WorkerContext, request: dict[str, Any], n: int) -> dict[str, A
         title=f"{record.course} / {record.name} (triage {n})",
         labels={"autograde.triage": request["id"]},
     )
-    report = result.graded.report.to_dict()
+    graded = result.graded.report
+    report = graded.to_dict()
     return {
         "run": n,
         "cell": cell_outcome(report, request["notebook"], request["grade_id"]),
-        "score": report.get("score"),
+        "score": graded.score,
         "sandbox_image": result.provenance.get("sandbox_image"),
-        "rubric_version": report.get("rubric_version"),
+        "rubric_version": graded.rubric_version,
         "report": report,
     }

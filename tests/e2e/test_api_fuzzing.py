@@ -215,7 +215,7 @@ def open_request(store: Store, submission_id: str) -> str:
     """bob's regrade request on his graded test, so the request's paths reach a real one."""
     latest = store.latest_report(submission_id)
     assert latest is not None
-    cell = latest.report["cells"][0]
+    cell = latest.report.cells[0]
     request_id: str = store.open_regrade_request(submission_id, cell, "why", latest.id, datetime.now(UTC))[
         "id"
     ]

@@ -29,7 +29,7 @@ def test_a_confirmed_change_restates_the_grade_and_keeps_its_history(
     change = store.change_terms(assignment.id, EARLIER, "prof", "typo", AT, plan.confirm)
     assert change is not None and change.regraded[0]["new_score"] == 0.8
     assert store.get_submission(submission.id).score == 0.8
-    assert [r.report["score"] for r in store.report_history(submission.id)] == [2.0, 0.8]
+    assert [r.report.score for r in store.report_history(submission.id)] == [2.0, 0.8]
     assert store.get_assignment(assignment.id).due_at == datetime(2030, 3, 1, tzinfo=UTC)
     assert store.assignment_history(assignment.id) == [change]
 

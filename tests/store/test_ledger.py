@@ -79,9 +79,9 @@ def test_an_extension_is_previewed_then_restates_the_late_grade(
     assert [e.kind for e in granted.entries] == ["extension"] and granted.regraded == plan.credit_dicts()
     assert store.get_submission(work.id).score == 2.0
     history = store.report_history(work.id)
-    assert [r.report["score"] for r in history] == [1.0, 2.0]
-    note = history[-1].report["change"]
-    assert (note["kind"], note["reason"], note["author"]) == ("ledger", "flu", "prof")
+    assert [r.report.score for r in history] == [1.0, 2.0]
+    note = history[-1].report.change
+    assert note is not None and (note.kind, note.reason, note.author) == ("ledger", "flu", "prof")
 
 
 def test_a_bad_row_keeps_nothing_and_names_every_bad_row(

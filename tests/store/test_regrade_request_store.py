@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.errors import Conflict
+from grader.stored_report import StoredCell
 from store import Store, SubmissionRecord, regrade_requests
 from tests.builders import report_cell, report_dict
 
@@ -34,10 +35,10 @@ def graded(
     return submission.id, latest.id
 
 
-def cell(store: Store, submission_id: str) -> dict[str, Any]:
+def cell(store: Store, submission_id: str) -> StoredCell:
     latest = store.latest_report(submission_id)
     assert latest is not None
-    return dict(latest.report["cells"][0])
+    return latest.report.cells[0]
 
 
 def race(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
@@ -127,7 +128,7 @@ def test_an_upheld_answer_against_a_stale_grade_stores_nothing(
     opened = store.open_regrade_request(sid, cell(store, sid), "why", report_id, NOW)
     latest = store.latest_report(sid)
     assert latest is not None
-    new = {**latest.report, "score": 2.0}
+    new = {**latest.report.to_dict(), "score": 2.0}
     with pytest.raises(Conflict):
         store.uphold_regrade_request(opened["id"], "prof", "ok", report_id + 99, (new, "", {}), NOW)
     after = store.get_regrade_request(opened["id"])
@@ -183,5 +184,6 @@ def test_any_sequence_of_requests_and_answers_keeps_the_token_books_straight(
 def upheld(store: Store, request: dict[str, Any]) -> None:
     latest = store.latest_report(request["submission_id"])
     assert latest is not None
-    report = {**latest.report, "cells": [{**latest.report["cells"][0], "score": 2.0}], "score": 2.0}
+    stored = latest.report.to_dict()
+    report = {**stored, "cells": [{**stored["cells"][0], "score": 2.0}], "score": 2.0}
     store.uphold_regrade_request(request["id"], "prof", "yes", latest.id, (report, "", {}), NOW)

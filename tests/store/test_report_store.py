@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -8,7 +9,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
+from grader.errors import CorruptData
 from store import AssignmentRecord, Store, SubmissionRecord
 
 PROVENANCE = {"sha256": "abc", "image": "sha256:123", "rubric_version": "v1", "worker": "w1"}
@@ -39,7 +42,7 @@ def test_saving_a_grade_records_the_report_and_the_score(store: Store, submissio
     assert (graded.status, graded.score, graded.max_score, graded.error) == ("graded", 1.5, 3.0, None)
     assert graded.graded_at is not None and graded.graded_at.tzinfo is not None
     latest = store.latest_report(submission.id)
-    assert latest.report == report_for(1.5)
+    assert latest.report.to_dict() == report_for(1.5)
     assert (latest.feedback_html, latest.provenance) == ("<p>feedback</p>", PROVENANCE)
     assert graded.latest_report_id == latest.id
 
@@ -123,3 +126,28 @@ def test_any_sequence_of_worker_calls_grades_at_most_once_and_keeps_final_states
     assert saved <= 1
     assert len(store.report_history(record.id)) == saved
     assert (store.get_submission(record.id).status == "graded") == (saved == 1)
+
+
+def test_a_malformed_stored_report_is_refused_naming_its_row(
+    store: Store, submission: SubmissionRecord
+) -> None:
+    store.claim_submission(submission.id)
+    store.save_grade(submission.id, report_for(), "", PROVENANCE)
+    report_id = store.get_submission(submission.id).latest_report_id
+    with store.engine.begin() as connection:  # a row as no version wrote it: a score that is text
+        broken = json.dumps({**report_for(), "score": "two"})
+        connection.execute(
+            text("UPDATE grade_reports SET report = :r WHERE id = :i"), {"r": broken, "i": report_id}
+        )
+    with pytest.raises(CorruptData, match=rf"grade report {report_id}\.score is not a number"):
+        store.latest_report(submission.id)
+
+
+def test_a_report_no_reader_could_read_is_not_stored(
+    store: Store, submission: SubmissionRecord, row_counts: Callable[[], dict[str, int]]
+) -> None:
+    store.claim_submission(submission.id)
+    before = row_counts()
+    with pytest.raises(CorruptData, match="has no 'max_score'"):
+        store.save_grade(submission.id, {"score": 1.0, "cells": []}, "", PROVENANCE)
+    assert row_counts() == before and store.get_submission(submission.id).status == "running"

@@ -79,8 +79,8 @@ def test_work_late_under_the_old_due_date_gets_its_full_credit_back_as_a_new_ver
     body = client.get(f"/api/v1/submissions/{late}", headers=ADMIN).json
     assert (body["score"], body["on_time"], body["late_credit"]) == (2.0, True, 1.0)
     versions = store.report_history(late)
-    assert [v.report["score"] for v in versions] == [1.0, 2.0]
-    assert versions[-1].report["change"] == {
+    assert [v.report.score for v in versions] == [1.0, 2.0]
+    assert versions[-1].report.to_dict()["change"] == {
         "kind": "terms",
         "author": "admin",
         "reason": "snow day",
@@ -135,7 +135,7 @@ def test_a_grade_saved_after_a_change_made_while_it_ran_follows_the_change(
     assert store.save_grade(sid, stale, "<p class='badge'>Score: 1 / 2</p>", {})
     saved = store.latest_report(sid)
     assert saved is not None
-    assert (saved.report["score"], saved.report["on_time"], store.get_submission(sid).score) == (
+    assert (saved.report.score, saved.report.on_time, store.get_submission(sid).score) == (
         2.0,
         True,
         2.0,

@@ -10,6 +10,7 @@ from grader.errors import (
     AutogradeError,
     BadInput,
     Conflict,
+    CorruptData,
     Forbidden,
     InvalidAssignment,
     InvalidNotebook,
@@ -55,6 +56,7 @@ def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(client: FlaskClien
         (Forbidden("x"), 403),
         (Conflict("x"), 409),
         (StorageError("x"), 503),
+        (CorruptData("x"), 500),
         (SandboxError("x"), 503),
         (AutogradeError("x"), 500),
     ],
@@ -81,6 +83,16 @@ def test_a_database_outage_is_a_503_that_says_when_to_retry(
     response = client.get(f"/api/v1/assignments/{assignment['id']}", headers=ADMIN)
     assert (response.status_code, response.json["error"]) == (503, "storage_error")
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_a_corrupt_stored_document_is_a_500_with_no_retry_promised(app: Flask) -> None:
+    @app.get("/corrupt")
+    def corrupt() -> Any:
+        raise CorruptData("stored grade report 7.score is not a number: 'two'")
+
+    response = app.test_client().get("/corrupt")
+    assert (response.status_code, response.json["error"]) == (500, "corrupt_data")
+    assert "Retry-After" not in response.headers  # a retry would read the same row
 
 
 def test_an_unexpected_exception_is_a_json_500_without_details(app: Flask) -> None:

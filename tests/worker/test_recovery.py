@@ -39,7 +39,7 @@ def open_request(store: Store, learner: str) -> str:
     assert store.save_grade(submission.id, report, "", {})
     latest = store.latest_report(submission.id)
     assert latest is not None
-    return str(store.open_regrade_request(submission.id, report["cells"][0], "why", latest.id, NOW)["id"])
+    return str(store.open_regrade_request(submission.id, latest.report.cells[0], "why", latest.id, NOW)["id"])
 
 
 def test_each_request_waiting_for_triage_gets_one_job_however_often_recovery_runs(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
 from grader.errors import NotFound
+from grader.stored_report import StoredReport
 from integrations.exports import (
     assignment_gradebook,
     counted_submissions,
@@ -32,14 +34,15 @@ def get_assignment_gradebook(assignment_id: str) -> Response:
     assignment = store.get_assignment(assignment_id)
     check_course(caller, assignment.course)
     submissions = store.list_submissions(assignment_id=assignment.id)
-    text = assignment_gradebook(assignment, submissions, counted_reports(submissions))
+    reports = {sid: report.to_dict() for sid, report in counted_reports(submissions).items()}
+    text = assignment_gradebook(assignment, submissions, reports)  # the pure export reads the stored form
     return csv_attachment(text, assignment.course, assignment.name)
 
 
-def counted_reports(submissions: Iterable[SubmissionRecord]) -> dict[str, Mapping[str, Any]]:
+def counted_reports(submissions: Iterable[SubmissionRecord]) -> dict[str, StoredReport]:
     """The latest report of each learner's counted submission only: one query per learner, not per submission."""
     store = handles().store
-    reports: dict[str, Mapping[str, Any]] = {}
+    reports: dict[str, StoredReport] = {}
     for record in counted_submissions(submissions).values():
         latest = store.latest_report(record.id) if record.status == "graded" else None
         if latest is not None:
@@ -67,7 +70,16 @@ def get_results(submission_id: str) -> Response:
     latest = store.latest_report(record.id)
     if latest is None:
         raise NotFound(f"submission {record.id} has no grade yet (status {record.status})")
-    return jsonify(gradescope_results(latest, record, store.get_assignment(record.assignment_id)))
+    graded = StoredGrade(latest.report.to_dict(), latest.provenance)
+    return jsonify(gradescope_results(graded, record, store.get_assignment(record.assignment_id)))
+
+
+@dataclass(frozen=True)
+class StoredGrade:
+    """A grade version in the stored form the pure exports take (``integrations.exports.ReportLike``)."""
+
+    report: Mapping[str, Any]
+    provenance: Mapping[str, Any]
 
 
 def csv_attachment(text: str, *name_parts: str) -> Response:

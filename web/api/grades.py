@@ -12,7 +12,6 @@ from flask import Blueprint, Response, jsonify
 
 from grader.errors import BadInput, Conflict
 from grader.manual import amend_feedback, change_cell_score
-from grader.report import GradeReport
 from service.intake import enqueue
 from service.queue import send_results_of
 from store import SubmissionRecord
@@ -57,9 +56,7 @@ def change_cell(submission_id: str, grade_id: str, score: Any, reason: Any) -> d
         raise Conflict(f"submission {record.id} is {record.status}; only a graded submission can be changed")
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
         raise BadInput(f"'reason' must be a string of at most {MAX_REASON} characters")
-    report, change = change_cell_score(
-        GradeReport.from_dict(latest.report), grade_id, score, caller.name, reason
-    )
+    report, change = change_cell_score(latest.report.to_grade_report(), grade_id, score, caller.name, reason)
     provenance = {**latest.provenance, "change": change, "based_on_report": latest.id}
     stored = h.store.save_changed_grade(
         record.id,

@@ -40,17 +40,23 @@ def submission_summary(record: SubmissionRecord) -> dict[str, Any]:
     }
 
 
-def submission_json(record: SubmissionRecord, latest: ReportRecord | None) -> dict[str, Any]:
-    """The summary plus the latest report's cells; before grading, no cells and no verdicts."""
-    report = latest.report if latest else {}
+def submission_json(
+    record: SubmissionRecord, latest: ReportRecord | None, with_review: bool = True
+) -> dict[str, Any]:
+    """The summary plus the latest report's cells; before grading, no cells and no verdicts.
+
+    Each value is the stored one (``None`` for a verdict the report predates), so a grade reads
+    the same however old the version that wrote it.
+    """
+    report = latest.report if latest else None
     return {
         **submission_summary(record),
-        "cells": report.get("cells", []),
-        "needs_manual_grading": report.get("needs_manual_grading"),
-        "needs_review": report.get("needs_review"),
-        "judge": report.get("judge", "in-process") if latest else None,
-        "flags": report.get("flags", []),
-        "events": report.get("events", []),
+        "cells": [cell.to_dict(with_review) for cell in report.cells] if report else [],
+        "needs_manual_grading": report.needs_manual_grading if report else None,
+        "needs_review": report.needs_review if report else None,
+        "judge": report.judge if report else None,
+        "flags": list(report.flags) if report else [],
+        "events": list(report.events) if report else [],
         "feedback_url": url_for("api.submissions.get_feedback", submission_id=record.id) if latest else None,
         "lti_deliveries": lti_grade_status(handles().store, record.id),  # did each grade reach the LMS?
     }
@@ -109,15 +115,14 @@ def list_submissions(assignment_id: str) -> Response:
 def get_submission(submission_id: str) -> dict[str, Any]:
     """A learner's own view leaves out each cell's ``review`` note, which is for staff: it can
     say how tampering was detected, and that must not help the next attempt at it."""
-    return submission_view(readable_submission(submission_id))
+    record = readable_submission(submission_id)
+    return submission_view(record, handles().store.latest_report(record.id))
 
 
-def submission_view(record: SubmissionRecord) -> dict[str, Any]:
-    """What the caller may see of a readable submission: the API's body and the pages' content."""
-    body = submission_json(record, handles().store.latest_report(record.id))
-    if current_caller().role == "learner":
-        body["cells"] = [{k: v for k, v in cell.items() if k != "review"} for cell in body["cells"]]
-    return body
+def submission_view(record: SubmissionRecord, latest: ReportRecord | None) -> dict[str, Any]:
+    """What the caller may see of a readable submission and its ``latest`` report: the API's body
+    and the pages' content."""
+    return submission_json(record, latest, with_review=current_caller().role != "learner")
 
 
 @submissions.get("/submissions/<submission_id>/feedback")

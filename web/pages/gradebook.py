@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from grader.stored_report import StoredReport
+
 BINS = 10
 HARD = 0.5  # a test fewer than half the class passes is worth a look: a hard question or a broken test
 CHART_WIDTH = 600
@@ -90,9 +92,7 @@ def histogram(scores: Sequence[float], max_score: float, bins: int | None = None
     return bars
 
 
-def pass_rates(
-    rubric: Iterable[Mapping[str, Any]], reports: Iterable[Mapping[str, Any]]
-) -> list[CellPassRate]:
+def pass_rates(rubric: Iterable[Mapping[str, Any]], reports: Iterable[StoredReport]) -> list[CellPassRate]:
     """A row per autograded cell of the rubric, in rubric order; a cell counts as passed at full marks."""
     reports = list(reports)
     rates = []
@@ -100,12 +100,9 @@ def pass_rates(
         if cell.get("kind") != "test":  # manually graded cells have no pass rate
             continue
         key = (cell["notebook"], cell["grade_id"])
-        results = [
-            c for report in reports for c in report.get("cells", []) if (c["notebook"], c["grade_id"]) == key
-        ]
-        scored = [c for c in results if c.get("score") is not None]
-        passed = sum(1 for c in scored if c["score"] >= c["max_score"] > 0)
-        mean = sum(c["score"] for c in scored) / len(scored) if scored else None
+        scored = [c for report in reports for c in report.cells if c.key == key and c.score is not None]
+        passed = sum(1 for c in scored if (c.score or 0) >= c.max_score > 0)
+        mean = sum(c.score or 0 for c in scored) / len(scored) if scored else None
         rates.append(
             CellPassRate(cell["notebook"], cell["grade_id"], float(cell["points"]), len(scored), passed, mean)
         )

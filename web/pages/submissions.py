@@ -13,12 +13,13 @@ forms wait one step away, folded, and open by themselves when one of them was re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from grader.stored_report import StoredCell
 from service.regrade_requests import open_request, window_closes
 from store import SubmissionRecord
 from web.api.assignments import get_release, readable_assignment
@@ -38,14 +39,14 @@ def submission(submission_id: str) -> ResponseReturnValue:
 
 def render_submission(submission_id: str, errors: FieldErrors) -> ResponseReturnValue:
     record = readable_submission(submission_id)
-    body = submission_view(record)
+    latest = handles().store.latest_report(record.id)
+    body = submission_view(record, latest)
+    cells = latest.report.cells if latest else ()  # the forms and the request list read them typed
     assignment = handles().store.get_assignment(record.assignment_id)
     staff = current_caller().role in ("admin", "instructor")
-    by_hand, autograded = split_by_grader(body["cells"], assignment.rubric)
+    by_hand, autograded = split_by_grader(cells, assignment.rubric)
     override_refused = any(
-        f"{field}-{cell['grade_id']}" in errors.messages
-        for cell in autograded
-        for field in ("score", "reason")
+        f"{field}-{cell.grade_id}" in errors.messages for cell in autograded for field in ("score", "reason")
     )
     return render_template(
         "submission.html",
@@ -56,12 +57,12 @@ def render_submission(submission_id: str, errors: FieldErrors) -> ResponseReturn
         by_hand=by_hand,
         autograded=autograded,
         override_refused=override_refused,
-        asking=regrade_context(record, body["cells"]),
+        asking=regrade_context(record, cells),
         typed=dict(request.form) if errors else {},
     ), (422 if errors else 200)
 
 
-def regrade_context(record: SubmissionRecord, cells: list[Mapping[str, Any]]) -> dict[str, Any]:
+def regrade_context(record: SubmissionRecord, cells: Sequence[StoredCell]) -> dict[str, Any]:
     """The submission's regrade requests as the caller may see them, and what its learner may still ask."""
     caller = current_caller()
     store = handles().store
@@ -76,7 +77,7 @@ def regrade_context(record: SubmissionRecord, cells: list[Mapping[str, Any]]) ->
         **context,
         "open": closes is not None and handles().clock() <= closes,
         "closes": closes,
-        "cells": [c for c in cells if c["grade_id"] not in asked],
+        "cells": [c for c in cells if c.grade_id not in asked],
         "tokens": store.regrade_policy(course)["tokens"],
         "tokens_left": store.tokens_left(course, caller.name),
     }
@@ -102,8 +103,8 @@ def ask_regrade(submission_id: str) -> ResponseReturnValue:
 
 
 def split_by_grader(
-    cells: Iterable[Mapping[str, Any]], rubric: Iterable[Mapping[str, Any]]
-) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    cells: Iterable[StoredCell], rubric: Iterable[Mapping[str, Any]]
+) -> tuple[list[StoredCell], list[StoredCell]]:
     """The cells a person grades (the rubric's manual answers and tasks), then those the tests grade.
 
     A cell the rubric does not name (a grade stored under an older rubric) counts as a
@@ -111,10 +112,10 @@ def split_by_grader(
     """
     kinds = {(cell["notebook"], cell["grade_id"]): cell["kind"] for cell in rubric}
 
-    def by_hand(cell: Mapping[str, Any]) -> bool:
-        kind = kinds.get((cell["notebook"], cell["grade_id"]))
+    def by_hand(cell: StoredCell) -> bool:
+        kind = kinds.get(cell.key)
         if kind is None:
-            return cell["status"] in ("needs_manual_grading", "graded_by_instructor")
+            return cell.status in ("needs_manual_grading", "graded_by_instructor")
         return kind != "test"
 
     cells = list(cells)

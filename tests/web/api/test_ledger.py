@@ -119,7 +119,7 @@ def test_a_grant_that_moves_a_stored_grade_needs_its_preview_and_makes_a_new_ver
     ]
     done = granted(client, extension(dated_assignment))
     assert done["regraded"] == preview["credit_changes"]
-    assert [v.report["score"] for v in store.report_history(sid)] == [1.0, 2.0]
+    assert [v.report.score for v in store.report_history(sid)] == [1.0, 2.0]
     assert (
         client.get(f"/api/v1/submissions/{sid}", headers=learner("alice")).json["deadline"]["statement"]
         == "50% credit"

@@ -244,7 +244,7 @@ def test_an_upheld_request_is_a_new_grade_version_the_learner_sees(
         "prof",
     )
     history = store.report_history(graded)
-    assert len(history) == 2 and history[-1].report["change"]["request"] == opened["id"]
+    assert len(history) == 2 and history[-1].report.to_dict()["change"]["request"] == opened["id"]
     mine = client.get(f"/api/v1/regrade-requests/{opened['id']}", headers=alice).json
     assert (mine["status"], mine["answer"], mine["new_score"]) == ("upheld", "partly right", 1.5)
     assert client.get(f"/api/v1/submissions/{graded}", headers=alice).json["score"] == 1.5

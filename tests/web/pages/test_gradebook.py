@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from grader.stored_report import StoredCell, StoredReport
 from web.pages.gradebook import histogram, pass_rates
 
 
@@ -26,13 +25,9 @@ def test_pass_rates_flag_a_test_most_learners_fail() -> None:
         {"notebook": "hw", "grade_id": "essay", "points": 2, "kind": "manual"},
     ]
 
-    def report(easy: float, hard: float) -> dict[str, Any]:
-        return {
-            "cells": [
-                {"notebook": "hw", "grade_id": "easy", "score": easy, "max_score": 1},
-                {"notebook": "hw", "grade_id": "hard", "score": hard, "max_score": 1},
-            ]
-        }
+    def report(easy: float, hard: float) -> StoredReport:
+        cells = (StoredCell("hw", "easy", easy, 1, "partial"), StoredCell("hw", "hard", hard, 1, "partial"))
+        return StoredReport(easy + hard, 2, cells=cells)
 
     rates = pass_rates(rubric, [report(1, 0), report(1, 0), report(1, 1)])
     assert [(r.grade_id, r.passed, r.graded, r.stands_out) for r in rates] == [

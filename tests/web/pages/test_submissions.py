@@ -56,8 +56,8 @@ def test_a_hand_grade_is_kept_as_a_new_version_and_the_page_shows_the_new_score(
     assert reply.status_code == 302 and reply.headers["Location"] == f"/submissions/{graded}"
     assert store.get_submission(graded).score == 1.5
     first, latest = store.report_history(graded)
-    assert first.report["score"] == 0.0  # the autograder's version stays as it was
-    assert latest.report["change"] == {
+    assert first.report.score == 0.0  # the autograder's version stays as it was
+    assert latest.report.to_dict()["change"] == {
         "kind": "manual",
         "grade_id": "test_answer",
         "previous_score": 0.0,
