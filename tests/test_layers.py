@@ -97,3 +97,17 @@ def test_loading_the_store_and_the_web_app_loads_no_notebook_library() -> None:
     )
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.split("\n")[:2] == ["store: ", "web: "], loaded.stdout
+
+
+def test_loading_the_notebook_library_compiles_no_uri_grammar() -> None:
+    """jsonschema 4.25 and later import rfc3987-syntax when it is installed, which compiles 38
+    Earley grammars: 2.6 s of CPU in every process that loads nbformat (each test worker, each
+    worker host, the first upload in each web process). We check no ``iri`` format, so the
+    project pins jsonschema below 4.25, which does not pull it in; scripts/setup.sh removes it
+    from a virtualenv made before the pin."""
+    probe = "import sys, nbformat\nprint(sorted(m for m in ('rfc3987_syntax', 'lark') if m in sys.modules))\n"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "[]", loaded.stdout

@@ -89,8 +89,8 @@ def test_without_subtracting_the_starter_the_same_pairs_would_look_alike() -> No
 
 
 def test_the_same_input_always_gives_the_same_report() -> None:
+    """Here and in two other processes with other hash seeds: the same report, byte for byte."""
     here = json.dumps(corpus_reports(5), sort_keys=True) + "\n"
-    again = json.dumps(corpus_reports(5), sort_keys=True) + "\n"
     elsewhere = {
         subprocess.run(
             [sys.executable, "-c", REPORT, "5"],
@@ -102,5 +102,4 @@ def test_the_same_input_always_gives_the_same_report() -> None:
         ).stdout
         for seed in ("0", "123")
     }
-    assert here == again
     assert elsewhere == {here}
