@@ -49,7 +49,8 @@ def test_a_hand_grade_is_a_new_version_naming_its_author_and_reason(
     assert after is not None and before is not None and after.id != before.id
     assert (
         after.provenance["based_on_report"] == before.id
-        and after.report["change"]["reason"] == "partly right"
+        and after.report.change is not None
+        and after.report.change.reason == "partly right"
     )
 
 
