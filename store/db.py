@@ -8,6 +8,7 @@ for the write lock at its start instead of failing when it upgrades from a stale
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
@@ -17,6 +18,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -50,6 +53,18 @@ BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT = 5  # seconds: a database that is away must fail a request fast (503), not hang it
 WAL_ATTEMPTS = 100
 MIGRATION_LOCK = 0x6175746F67  # any constant shared by every process that migrates
+
+
+def migration_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))  # ConfigParser syntax
+    return config
+
+
+@functools.cache
+def newest_revisions() -> frozenset[str]:
+    """The head revisions of the migrations shipped with this code (fixed for the process)."""
+    return frozenset(ScriptDirectory.from_config(migration_config()).get_heads())
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -145,9 +160,13 @@ class Store(
         return cls(make_engine(url), password_hash_method)
 
     def migrate(self) -> None:
-        """Upgrade the schema to the newest migration; safe to run from several processes at once."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))  # ConfigParser syntax
+        """Upgrade the schema to the newest migration; safe to run from several processes at once.
+
+        A database already at the newest revision is left alone without asking alembic to plan an
+        upgrade: planning loads every migration file, which made each process's start (and each
+        test's fresh app) pay for all of them.
+        """
+        config = migration_config()
         try:
             with self.engine.connect() as connection:
                 connection = connection.execution_options(**{IMMEDIATE: True})
@@ -156,6 +175,8 @@ class Store(
                         connection.execute(
                             text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                         )
+                    if set(MigrationContext.configure(connection).get_current_heads()) == newest_revisions():
+                        return
                     config.attributes["connection"] = connection
                     command.upgrade(config, "head")
         except SQLAlchemyError as exc:

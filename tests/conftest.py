@@ -151,11 +151,11 @@ def row_counts(store):  # type: ignore[no-untyped-def]
     """
     from sqlalchemy import text
 
+    # One statement for every table: a query per table was a third of a refusal test's time.
+    every_count = text("SELECT " + ", ".join(f"(SELECT count(*) FROM {table})" for table in TABLES))
+
     def count() -> dict[str, int]:
         with store.engine.connect() as connection:
-            return {
-                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                for table in TABLES
-            }
+            return dict(zip(TABLES, connection.execute(every_count).one(), strict=True))
 
     return count
