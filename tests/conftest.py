@@ -77,6 +77,7 @@ TABLES = (
     "lti_line_items",
     "lti_contexts",
     "lti_deep_links",
+    "lti_invitations",
 )
 
 

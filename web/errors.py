@@ -24,11 +24,13 @@ from grader.errors import (
     InvalidNotebook,
     InvalidSpec,
     InvalidSubmission,
+    InvitationSpent,
     NotFound,
     RateLimited,
     StorageError,
     Unauthenticated,
     UploadTooLarge,
+    UpstreamError,
 )
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,9 @@ STATUS: dict[type[AutogradeError], int] = {
     Forbidden: 403,
     Conflict: 409,
     AssignmentRetired: 410,
+    InvitationSpent: 410,
     RateLimited: 429,
+    UpstreamError: 502,
     StorageError: 503,
     InfrastructureError: 503,
 }
