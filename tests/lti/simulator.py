@@ -194,9 +194,7 @@ class Platform:
         return config
 
     def serve_configuration(self) -> Response:
-        return self.faulty(self.config_fault) or Response(
-            json.dumps(self.openid_configuration()), mimetype="application/json"
-        )
+        return self.faulty(self.config_fault) or answer_json(self.openid_configuration(), self.config_fault)
 
     def register_tool(self, request: Request) -> Response:
         """The registration endpoint: the bearer token, then the client registration, checked."""
@@ -223,17 +221,15 @@ class Platform:
         answer = {**body, TOOL_CONFIGURATION: tool_config}
         if self.registration_fault != "no-client-id":
             answer["client_id"] = self.client_id
-        return Response(json.dumps(answer), mimetype="application/json")
+        return answer_json(answer, self.registration_fault)
 
     @staticmethod
     def faulty(fault: str | None) -> Response | None:
-        if fault is None or fault == "no-client-id":
+        if fault in (None, "no-client-id", "huge"):
             return None
         if fault == "not-json":
             return Response("<html>Moodle is in maintenance mode</html>", mimetype="text/html")
-        if fault == "huge":
-            return Response(json.dumps({"padding": "x" * HUGE}), mimetype="application/json")
-        return error(int(fault), "server_error")
+        return error(int(str(fault)), "server_error")
 
     def rotate_key(self, keep_old: bool = True) -> None:
         self.signing = new_key()
@@ -533,6 +529,13 @@ class Platform:
         if given is None:
             return "not graded"
         return f"{given:g}/{score['scoreMaximum']:g}"
+
+
+def answer_json(document: dict[str, Any], fault: str | None) -> Response:
+    """The document, padded past any sane size when ``fault`` is "huge" (and otherwise valid)."""
+    if fault == "huge":
+        document = {**document, "padding": "x" * HUGE}
+    return Response(json.dumps(document), mimetype="application/json")
 
 
 def registration_problem(body: Any) -> str | None:
