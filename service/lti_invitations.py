@@ -20,6 +20,7 @@ from grader.errors import BadInput
 from service.lti_registrations import REGISTRATION_ID, text, texts
 from store import LtiInvitationRecord, Store
 
+REGISTER_PATH = "/lti/register/"  # + the token: the link's path, for the web route and the CLI alike
 DEFAULT_HOURS = 24
 MAX_HOURS = 24 * 14  # a link that lives for weeks is a standing credential, not an invitation
 
@@ -57,6 +58,11 @@ def create_invitation(
         expires_at=now + timedelta(hours=hours(fields)),
     )
     return NewInvitation(store.create_lti_invitation(record, token_hash(token)), token)
+
+
+def invitation_url(public_url: str, token: str) -> str:
+    """The link to hand out; a bare path when no public address is configured (the CLI warns)."""
+    return public_url.rstrip("/") + REGISTER_PATH + token
 
 
 def hours(fields: Mapping[str, Any]) -> int:

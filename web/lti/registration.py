@@ -20,6 +20,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from grader.errors import AutogradeError
 from integrations.lti_dynamic_registration import ToolUrls
 from service.lti_dynamic_registration import register_dynamically
+from service.lti_invitations import REGISTER_PATH
 from web.errors import status_for
 from web.handles import handles
 from web.lti.framing import origin
@@ -42,7 +43,7 @@ def tool_urls() -> ToolUrls:
     )
 
 
-@dynamic_registration.get("/lti/register/<token>")
+@dynamic_registration.get(REGISTER_PATH + "<token>")
 def register(token: str) -> Response:
     h = handles()
     query = {name: str(value) for name, value in request.args.items()}
