@@ -35,6 +35,21 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     deployment.set_defaults(handler=run_deployment)
     listing = lti_commands.add_parser("list", help="the registered platforms, one JSON line each")
     listing.set_defaults(handler=run_list)
+    invite = lti_commands.add_parser(
+        "invite", help="make a one-time link a platform registers itself with (LTI Dynamic Registration)"
+    )
+    invite.add_argument(
+        "--course", action="append", required=True, help="a course its launches may open (repeatable)"
+    )
+    invite.add_argument("--label", default=None, help="the registration's name")
+    invite.add_argument("--registration-id", default=None, help="the id to register it under")
+    invite.add_argument("--hours", type=int, default=None, help="how long the link works (default 24)")
+    invite.set_defaults(handler=run_invite)
+    invitations = lti_commands.add_parser("invitations", help="the registration links, one JSON line each")
+    invitations.set_defaults(handler=run_invitations)
+    revoke = lti_commands.add_parser("revoke-invitation", help="make an open registration link unusable")
+    revoke.add_argument("--id", required=True, help="the invitation's id")
+    revoke.set_defaults(handler=run_revoke_invitation)
     roster = lti_commands.add_parser(
         "roster", help="sync a platform course's learners into ours (Names and Role Provisioning)"
     )
@@ -82,6 +97,53 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 
     for record in migrated_store(settings).list_lti_registrations():
         print(json.dumps(registration_fields(record)))
+    return 0
+
+
+def run_invite(args: argparse.Namespace, settings: Settings) -> int:
+    """Prints the invitation with its link, the only time the link is shown."""
+    import sys
+
+    from autograde.commands import migrated_store
+    from service.clock import host_now
+    from service.lti_invitations import create_invitation, invitation_fields, invitation_url
+
+    fields = {
+        "courses": args.course,
+        "label": args.label,
+        "registration_id": args.registration_id,
+        "expires_in_hours": args.hours,
+    }
+    now = host_now()
+    made = create_invitation(migrated_store(settings), fields, "cli", now)
+    if not settings.public_url:
+        print(
+            "AUTOGRADE_PUBLIC_URL is not set: prefix the link with the service's https address",
+            file=sys.stderr,
+        )
+    url = invitation_url(settings.public_url, made.token)
+    print(json.dumps({**invitation_fields(made.invitation, now), "url": url}))
+    return 0
+
+
+def run_invitations(args: argparse.Namespace, settings: Settings) -> int:
+    from autograde.commands import migrated_store
+    from service.clock import host_now
+    from service.lti_invitations import invitation_fields
+
+    now = host_now()
+    for record in migrated_store(settings).list_lti_invitations():
+        print(json.dumps(invitation_fields(record, now)))
+    return 0
+
+
+def run_revoke_invitation(args: argparse.Namespace, settings: Settings) -> int:
+    from autograde.commands import migrated_store
+    from service.clock import host_now
+    from service.lti_invitations import invitation_fields
+
+    now = host_now()
+    print(json.dumps(invitation_fields(migrated_store(settings).revoke_lti_invitation(args.id, now), now)))
     return 0
 
 

@@ -20,8 +20,10 @@
     ├── Conflict                  a state change that is not allowed now
     │   ├── IllegalTransition     an exam attempt event its current state does not allow
     │   ├── AssignmentRetired     work sent to an assignment that no longer takes any (HTTP 410)
+    │   ├── InvitationSpent       an LTI registration invitation used, expired or revoked (HTTP 410)
     │   └── RequestWindowClosed   a regrade request after the course's window for it ended
     ├── RateLimited               too many requests for this token just now (429, Retry-After)
+    ├── UpstreamError             another system we called answered wrongly or not at all (HTTP 502)
     └── InfrastructureError       our fault, not the learner's: retried, never scored
         ├── SandboxError          the container could not be created, attached or read
         │   └── SandboxImageMismatch  the sandbox image was built from other libraries or agent sources
@@ -137,6 +139,12 @@ class AssignmentRetired(Conflict):
         )
 
 
+class InvitationSpent(Conflict):
+    """Its own class so the web layer answers 410 Gone: the link worked once and never will again."""
+
+    code = "invitation_spent"
+
+
 class RequestWindowClosed(Conflict):
     """A learner's regrade request after the window the course gives closed (HTTP 409)."""
 
@@ -151,6 +159,13 @@ class RateLimited(AutogradeError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
+
+
+class UpstreamError(AutogradeError):
+    """A platform we called during a request (LTI Dynamic Registration) failed or answered nonsense:
+    not the caller's fault (4xx) nor ours (5xx retried), so a 502 that names what it answered."""
+
+    code = "bad_gateway"
 
 
 class InfrastructureError(AutogradeError):

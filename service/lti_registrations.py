@@ -18,12 +18,22 @@ MAX_FIELD = 2000
 
 def register_platform(store: Store, fields: Mapping[str, Any]) -> LtiRegistrationRecord:
     """Check every field, then store; BadInput names the first wrong one, Conflict a taken id or client."""
+    return store.create_lti_registration(registration_record(fields))
+
+
+def registration_record(fields: Mapping[str, Any], deployments_known: bool = True) -> LtiRegistrationRecord:
+    """The registration the fields describe, every field checked: the one rule for every way in.
+
+    ``deployments_known=False`` only for a platform that registered itself without naming a
+    deployment (LTI Dynamic Registration allows it): launches are refused until an admin adds one.
+    """
     registration_id = text(fields, "id", 64)
     if not REGISTRATION_ID.fullmatch(registration_id):
         raise BadInput(
             "'id' must be 1-60 characters of a-z, 0-9, '-' and '_', starting with a letter or digit"
         )
-    record = LtiRegistrationRecord(
+    deployments = fields.get("deployment_ids")
+    return LtiRegistrationRecord(
         id=registration_id,
         name=text(fields, "name", 200, default=registration_id),
         issuer=url(fields, "issuer"),
@@ -32,10 +42,9 @@ def register_platform(store: Store, fields: Mapping[str, Any]) -> LtiRegistratio
         token_url=url(fields, "token_url"),
         jwks_url=url(fields, "jwks_url"),
         courses=tuple(texts(fields, "courses")),
-        deployment_ids=tuple(texts(fields, "deployment_ids")),
+        deployment_ids=tuple(texts(fields, "deployment_ids")) if deployments_known or deployments else (),
         created_at=utcnow(),
     )
-    return store.create_lti_registration(record)
 
 
 def registration_fields(record: LtiRegistrationRecord) -> dict[str, Any]:

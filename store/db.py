@@ -36,6 +36,7 @@ from store.integrity import IntegrityStore
 from store.ledger import LedgerStore
 from store.lti import LtiStore
 from store.lti_deep_links import LtiDeepLinkStore
+from store.lti_invitations import LtiInvitationStore
 from store.lti_roster import LtiRosterStore
 from store.platforms import PlatformStore
 from store.postings import PostingsStore
@@ -137,6 +138,7 @@ class Store(
     PlatformStore,
     DeliveryStore,
     LtiStore,
+    LtiInvitationStore,
     LtiRosterStore,
     LtiDeepLinkStore,
     ExamStore,

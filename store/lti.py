@@ -44,39 +44,44 @@ def to_registration_record(session: Session, row: LtiRegistrationRow) -> LtiRegi
     )
 
 
+def insert_registration(session: Session, registration: LtiRegistrationRecord) -> LtiRegistrationRecord:
+    """Add the registration in the caller's transaction (an invitation's redemption shares it)."""
+    if session.get(LtiRegistrationRow, registration.id) is not None:
+        raise Conflict(f"an LTI registration with id {registration.id!r} already exists")
+    taken = select(LtiRegistrationRow.id).where(
+        LtiRegistrationRow.issuer == registration.issuer,
+        LtiRegistrationRow.client_id == registration.client_id,
+    )
+    other = session.scalar(taken)
+    if other is not None:
+        raise Conflict(
+            f"issuer {registration.issuer!r} with client id {registration.client_id!r} is already "
+            f"registered as {other!r}"
+        )
+    row = LtiRegistrationRow(
+        id=registration.id,
+        name=registration.name,
+        issuer=registration.issuer,
+        client_id=registration.client_id,
+        auth_login_url=registration.auth_login_url,
+        token_url=registration.token_url,
+        jwks_url=registration.jwks_url,
+        courses=list(registration.courses),
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    for deployment_id in dict.fromkeys(registration.deployment_ids):
+        session.add(LtiDeploymentRow(registration_id=row.id, deployment_id=deployment_id))
+    session.flush()
+    return to_registration_record(session, row)
+
+
 class LtiStore(SessionScope):
     def create_lti_registration(self, registration: LtiRegistrationRecord) -> LtiRegistrationRecord:
         """Stored with its deployments; Conflict for a taken id or an issuer and client id already registered."""
         with self.transaction(write=True) as session:
-            if session.get(LtiRegistrationRow, registration.id) is not None:
-                raise Conflict(f"an LTI registration with id {registration.id!r} already exists")
-            taken = select(LtiRegistrationRow.id).where(
-                LtiRegistrationRow.issuer == registration.issuer,
-                LtiRegistrationRow.client_id == registration.client_id,
-            )
-            other = session.scalar(taken)
-            if other is not None:
-                raise Conflict(
-                    f"issuer {registration.issuer!r} with client id {registration.client_id!r} is already "
-                    f"registered as {other!r}"
-                )
-            row = LtiRegistrationRow(
-                id=registration.id,
-                name=registration.name,
-                issuer=registration.issuer,
-                client_id=registration.client_id,
-                auth_login_url=registration.auth_login_url,
-                token_url=registration.token_url,
-                jwks_url=registration.jwks_url,
-                courses=list(registration.courses),
-                created_at=utcnow(),
-            )
-            session.add(row)
-            session.flush()
-            for deployment_id in dict.fromkeys(registration.deployment_ids):
-                session.add(LtiDeploymentRow(registration_id=row.id, deployment_id=deployment_id))
-            session.flush()
-            return to_registration_record(session, row)
+            return insert_registration(session, registration)
 
     def add_lti_deployment(self, registration_id: str, deployment_id: str) -> LtiRegistrationRecord:
         """The registration with one more deployment; adding one it has already changes nothing."""

@@ -715,6 +715,28 @@ class LtiLoginRow(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class LtiInvitationRow(Base):
+    """A one-time, expiring invitation to register a platform by LTI Dynamic Registration.
+
+    Only the SHA-256 of its token is kept: the URL is shown to the admin once. ``used_at`` and
+    ``registration_id`` are set in the transaction that stores the registration it made.
+    """
+
+    __tablename__ = "lti_invitations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    registration_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the id to give it
+    courses: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    registered_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # what it made
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class LtiLineItemRow(Base):
     """Where an assignment's scores go on one LTI platform, for one of its course contexts (from a launch)."""
 

@@ -318,6 +318,30 @@ class LtiRegistrationRecord:
 
 
 @dataclass(frozen=True)
+class LtiInvitationRecord:
+    """An admin's one-time invitation for a platform to register itself (LTI Dynamic Registration)."""
+
+    id: str
+    label: str
+    registration_id: str | None
+    courses: tuple[str, ...]
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    registered_id: str | None = None
+    revoked_at: datetime | None = None
+
+    def state(self, now: datetime) -> str:
+        """``open``, ``used``, ``revoked`` or ``expired``: only an open one registers anything."""
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if now >= self.expires_at else "open"
+
+
+@dataclass(frozen=True)
 class LtiLoginRecord:
     """A login begun: the state and nonce its launch must bring back, once, before ``expires_at``."""
 

@@ -78,6 +78,7 @@ TABLES = (
     "lti_exam_line_items",
     "lti_contexts",
     "lti_deep_links",
+    "lti_invitations",
 )
 
 

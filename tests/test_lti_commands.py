@@ -76,3 +76,25 @@ def test_roster_sync_names_a_course_that_never_launched(capsys: pytest.CaptureFi
     assert main(REGISTER) == 0
     assert main(["lti", "roster", "--id", "canvas", "--context", "never-launched"]) == EXIT_BAD_INPUT
     assert "has launched here" in capsys.readouterr().err
+
+
+def test_invite_prints_the_link_once_then_lists_and_revokes_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUTOGRADE_PUBLIC_URL", "https://grades.example.edu")
+    assert main(["lti", "invite", "--course", "ds101", "--label", "Moodle", "--hours", "2"]) == 0
+    made = json.loads(capsys.readouterr().out)
+    assert made["url"].startswith("https://grades.example.edu/lti/register/") and made["state"] == "open"
+    assert made["courses"] == ["ds101"] and made["created_by"] == "cli"
+    assert main(["lti", "invitations"]) == 0
+    listed = capsys.readouterr().out
+    assert made["id"] in listed and made["url"].rsplit("/", 1)[1] not in listed
+    assert main(["lti", "revoke-invitation", "--id", made["id"]]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "revoked"
+
+
+def test_invite_refuses_a_bad_lifetime_or_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lti", "invite", "--course", "ds101", "--hours", "0"]) == EXIT_BAD_INPUT
+    assert "'expires_in_hours'" in capsys.readouterr().err
+    assert main(["lti", "invite", "--course", "ds101", "--registration-id", "Bad Id"]) == EXIT_BAD_INPUT
+    assert main(["lti", "invitations"]) == 0 and capsys.readouterr().out == ""

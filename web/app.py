@@ -25,6 +25,7 @@ from web.lti.deep_linking import deep_linking
 from web.lti.endpoints import lti
 from web.lti.framing import FrameAncestors
 from web.lti.platform_keys import CachedPlatformKeys
+from web.lti.registration import dynamic_registration
 from web.pages import init_pages
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter, RedisRateLimiter
 from web.record_key import load_record_keys
@@ -81,6 +82,7 @@ def create_app(
     init_pages(app, settings)
     app.register_blueprint(lti)
     app.register_blueprint(deep_linking)
+    app.register_blueprint(dynamic_registration)
     app.register_blueprint(health)
     app.register_blueprint(did)
     if settings.proxy_hops:  # only what the configured number of balancers appended is believed

@@ -25,11 +25,13 @@ from grader.errors import (
     InvalidNotebook,
     InvalidSpec,
     InvalidSubmission,
+    InvitationSpent,
     NotFound,
     RateLimited,
     StorageError,
     Unauthenticated,
     UploadTooLarge,
+    UpstreamError,
 )
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,10 @@ STATUS: dict[type[AutogradeError], int] = {
     Forbidden: 403,
     Conflict: 409,
     AssignmentRetired: 410,
+    InvitationSpent: 410,
     RateLimited: 429,
     CorruptData: 500,  # our data, not the database's availability: a retry reads the same
+    UpstreamError: 502,
     StorageError: 503,
     InfrastructureError: 503,
 }

@@ -25,6 +25,15 @@ tool's keys (issuer, audience, message type, deployment, ``data`` echoed): each
 ``ltiResourceLink`` item becomes a resource link, and each item's ``lineItem`` a new line
 item at once, as Canvas and Moodle do: a tool that asks twice gets two columns. The line
 item container (``GET /lineitems``) filters by ``resource_id``.
+
+For Dynamic Registration it is the platform side of the spec: its OpenID configuration at
+``/.well-known/openid-configuration`` (any field changed or dropped by
+``openid_overrides``) and a registration endpoint at ``/register`` that checks the bearer
+``registration_token``, checks the tool's client registration as a platform would (grant
+and response types, auth method, redirect URIs, the LTI tool configuration with a deep
+linking message) and answers ``client_id`` and, in the tool configuration claim,
+``deployment_id``. ``config_fault`` and ``registration_fault`` make either answer a status,
+non-JSON or too big a body.
 """
 
 from __future__ import annotations
@@ -64,6 +73,9 @@ LINE_ITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 RESULT_READ_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
 PII = ("name", "given_name", "family_name", "email", "picture", "middle_name")  # Open edX withholds them
 DROP = object()  # a claim override that removes the claim
+PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+HUGE = 1024 * 1024  # bytes of a too-big answer
 _kids = itertools.count(1)
 
 
@@ -106,6 +118,13 @@ class Platform:
         self.links: list[dict[str, Any]] = []  # resource links made from deep linking responses
         self.deep_link_data = f"dl-{uuid.uuid4().hex[:8]}"  # the opaque value the tool must echo
         self.deep_link_refusals: list[str] = []
+        self.registration_token: str | None = None  # the bearer /register demands, when set
+        self.openid_overrides: dict[str, Any] = {}  # configuration fields changed (DROP removes)
+        self.config_fault: str | None = None  # "500", "not-json" or "huge": how the configuration fails
+        self.registration_fault: str | None = None  # the same for /register, or "no-client-id"
+        self.registration_answer_deployment: str | None = deployment_id  # None: the answer names none
+        self.tool_registrations: list[dict[str, Any]] = []  # client registrations accepted
+        self.registration_refusals: list[str] = []
         self.now: Callable[[], datetime] = lambda: datetime.now(
             UTC
         )  # the platform's clock, for the tool's JWTs
@@ -154,6 +173,76 @@ class Platform:
             "deployment_ids": [self.deployment_id],
             "courses": list(courses),
         }
+
+    @property
+    def openid_configuration_url(self) -> str:
+        return self.issuer + "/.well-known/openid-configuration"
+
+    def openid_configuration(self) -> dict[str, Any]:
+        """What Moodle 4.x publishes (trimmed), with ``openid_overrides`` applied."""
+        config: dict[str, Any] = {
+            "issuer": self.issuer,
+            "authorization_endpoint": self.auth_login_url,
+            "token_endpoint": self.token_url,
+            "jwks_uri": self.jwks_url,
+            "registration_endpoint": self.issuer + "/register",
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public", "pairwise"],
+            "scopes_supported": ["openid", SCORE_SCOPE, LINE_ITEM_READ_SCOPE, MEMBERSHIP_SCOPE],
+            "claims_supported": ["iss", "sub", "aud", "name"],
+            PLATFORM_CONFIGURATION: {
+                "product_family_code": "simulator",
+                "version": "1.0",
+                "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}],
+            },
+        }
+        for name, value in self.openid_overrides.items():
+            if value is DROP:
+                config.pop(name, None)
+            else:
+                config[name] = value
+        return config
+
+    def serve_configuration(self) -> Response:
+        return self.faulty(self.config_fault) or answer_json(self.openid_configuration(), self.config_fault)
+
+    def register_tool(self, request: Request) -> Response:
+        """The registration endpoint: the bearer token, then the client registration, checked."""
+        if self.registration_token is not None and request.headers.get("Authorization") != (
+            f"Bearer {self.registration_token}"
+        ):
+            self.registration_refusals.append("bearer")
+            return error(401, "invalid_token")
+        try:
+            body = json.loads(request.get_data())
+        except ValueError:
+            return error(400, "invalid_client_metadata: not JSON")
+        problem = registration_problem(body)
+        if problem:
+            self.registration_refusals.append(problem)
+            return error(400, f"invalid_client_metadata: {problem}")
+        fault = self.faulty(self.registration_fault)
+        if fault:
+            return fault
+        self.tool_registrations.append(body)
+        tool_config = dict(body[TOOL_CONFIGURATION])
+        if self.registration_answer_deployment is not None:
+            tool_config["deployment_id"] = self.registration_answer_deployment
+        answer = {**body, TOOL_CONFIGURATION: tool_config}
+        if self.registration_fault != "no-client-id":
+            answer["client_id"] = self.client_id
+        return answer_json(answer, self.registration_fault)
+
+    @staticmethod
+    def faulty(fault: str | None) -> Response | None:
+        if fault in (None, "no-client-id", "huge"):
+            return None
+        if fault == "not-json":
+            return Response("<html>Moodle is in maintenance mode</html>", mimetype="text/html")
+        return error(int(str(fault)), "server_error")
 
     def rotate_key(self, keep_old: bool = True) -> None:
         self.signing = new_key()
@@ -320,6 +409,10 @@ class Platform:
             return self.line_item_container(request)
         if request.path == "/lineitems" and request.method == "POST":
             return self.create_line_item(request)
+        if request.path == "/.well-known/openid-configuration":
+            return self.serve_configuration()
+        if request.path == "/register" and request.method == "POST":
+            return self.register_tool(request)
         if request.path == "/memberships":
             return self.memberships(request)
         if request.path == "/auth":
@@ -514,6 +607,40 @@ class Platform:
         if given is None:
             return "not graded"
         return f"{given:g}/{score['scoreMaximum']:g}"
+
+
+def answer_json(document: dict[str, Any], fault: str | None) -> Response:
+    """The document, padded past any sane size when ``fault`` is "huge" (and otherwise valid)."""
+    if fault == "huge":
+        document = {**document, "padding": "x" * HUGE}
+    return Response(json.dumps(document), mimetype="application/json")
+
+
+def registration_problem(body: Any) -> str | None:
+    """What a platform refuses in a tool's client registration (LTI-DR 1.0 section 3.3), or None."""
+    if not isinstance(body, dict):
+        return "not an object"
+    expected = {
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "token_endpoint_auth_method": "private_key_jwt",
+    }
+    for name, value in expected.items():
+        if body.get(name) != value:
+            return f"{name} must be {value!r}"
+    if not {"implicit", "client_credentials"} <= set(body.get("grant_types") or []):
+        return "grant_types must include implicit and client_credentials"
+    for name in ("initiate_login_uri", "jwks_uri"):
+        if not str(body.get(name, "")).startswith(("http://", "https://")):
+            return f"{name} must be a URL"
+    if not body.get("redirect_uris"):
+        return "redirect_uris must name a URL"
+    tool = body.get(TOOL_CONFIGURATION)
+    if not isinstance(tool, dict) or not tool.get("domain") or not tool.get("target_link_uri"):
+        return f"{TOOL_CONFIGURATION} needs domain and target_link_uri"
+    if "LtiDeepLinkingRequest" not in {message.get("type") for message in tool.get("messages", [])}:
+        return "no LtiDeepLinkingRequest message"
+    return None
 
 
 def error(status: int, message: str) -> Response:

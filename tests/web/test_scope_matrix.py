@@ -135,6 +135,7 @@ def bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/api/v1/integrity/pairs/<pair_id>/review"): {"json": {"state": "dismissed", "reason": "r"}},
         ("POST", "/api/v1/lti/registrations"): {"json": {**LTI_FIELDS, "id": "evil", "client_id": "evil"}},
         ("POST", "/api/v1/lti/registrations/<registration_id>/deployments"): {"json": {"deployment_id": "9"}},
+        ("POST", "/api/v1/lti/invitations"): {"json": {"courses": ["ds101"]}},
     }
 
 
@@ -186,6 +187,8 @@ def world(
     assert platform.status_code == 201, platform.json
     lti = client.post("/api/v1/lti/registrations", json=LTI_FIELDS, headers=ADMIN)
     assert lti.status_code == 201, lti.json
+    invitation = client.post("/api/v1/lti/invitations", json={"courses": ["ds101"]}, headers=ADMIN)
+    assert invitation.status_code == 201, invitation.json
     store.add_pairs(
         "assignment:hw1:x",
         "ds101",
@@ -218,6 +221,7 @@ def world(
         "token": share.json["url"].rsplit("/", 1)[-1],
         "platform_id": "lms",
         "registration_id": LTI_FIELDS["id"],
+        "invitation_id": invitation.json["id"],
         "pair_id": pair_id,
         "token_id": str(token.id),
         "delivery_id": "1",  # no webhook result in this world: its delivery routes are walked with a missing id

@@ -15,6 +15,7 @@ from web.api.grades import grades
 from web.api.integrity import integrity
 from web.api.ledger import ledger
 from web.api.lti import lti_registrations
+from web.api.lti_invitations import lti_invitations
 from web.api.platforms import platforms
 from web.api.proctoring import proctoring
 from web.api.records import records
@@ -46,6 +47,7 @@ api.register_blueprint(regrade_requests)
 api.register_blueprint(integrity)
 api.register_blueprint(tokens)
 api.register_blueprint(lti_registrations)
+api.register_blueprint(lti_invitations)
 api.register_blueprint(openapi)
 
 

@@ -74,3 +74,36 @@ def test_only_an_admin_opens_or_posts_the_page(client: FlaskClient, store: Store
     assert client.get(PAGE).status_code == 403
     assert post_form(client, "/teach/", PAGE, **MOODLE).status_code == 403
     assert store.list_lti_registrations() == []
+
+
+def test_an_admin_makes_a_registration_link_sees_it_once_and_revokes_it(
+    client: FlaskClient, store: Store, row_counts: Callable[[], dict[str, int]]
+) -> None:
+    store.create_account("admin", "root", PASSWORD, None)
+    log_in(client, "root")
+    made = post_form(
+        client, PAGE, f"{PAGE}invitations", courses="ds101, ds102", label="Moodle", expires_in_hours="48"
+    )
+    html = made.get_data(as_text=True)
+    assert made.status_code == 200, html
+    url = html.split('<code id="invitation-url">')[1].split("</code>")[0]
+    assert "/lti/register/" in url
+    [invitation] = store.list_lti_invitations()
+    assert invitation.courses == ("ds101", "ds102") and invitation.created_by == "root"
+    assert (invitation.expires_at - invitation.created_at).total_seconds() == 48 * 3600
+    listed = client.get(PAGE).get_data(as_text=True)
+    assert url.rsplit("/", 1)[1] not in listed  # the link is never shown again
+    assert f'id="invitation-{invitation.id}"' in listed and "<td>open</td>" in listed
+    revoked = post_form(client, PAGE, f"{PAGE}invitations/{invitation.id}/revoke")
+    assert revoked.status_code == 302 and store.list_lti_invitations()[0].revoked_at is not None
+    before = row_counts()
+    refused = post_form(client, PAGE, f"{PAGE}invitations", courses="", expires_in_hours="9999")
+    assert refused.status_code == 422 and 'id="err-invitation"' in refused.get_data(as_text=True)
+    assert row_counts() == before
+    assert post_form(client, PAGE, f"{PAGE}invitations/nope/revoke").status_code == 404
+
+
+def test_only_an_admin_makes_or_revokes_a_link(client: FlaskClient, store: Store, people: None) -> None:
+    log_in(client, "prof")
+    assert post_form(client, "/teach/", f"{PAGE}invitations", courses="ds101").status_code == 403
+    assert store.list_lti_invitations() == []
