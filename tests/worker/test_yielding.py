@@ -13,7 +13,7 @@ import pytest
 from grader.execution import CellRun
 from grader.judging import JUDGED, Judging
 from tests.conftest import REDIS_URL
-from tests.worker.test_grading_job import install, stored_submission
+from tests.worker.test_tasks import install, stored_submission
 from worker import context
 from worker.exams_in_flight import ExamsInFlight
 from worker.tasks import grade_submission
