@@ -12,9 +12,25 @@ from store import DeliveryRecord
 
 AT = datetime(2030, 3, 1, 12, tzinfo=UTC)
 BASE = DeliveryRecord(
-    "d1", 1, line_of("reg"), "s1", "a1", "lti:reg:u1", 1, 1, "grade.final", "https://lms.example/scores",
-    {"scoreGiven": 2.0, "gradingProgress": "FullyGraded", "secret": "x"}, "pending", 0, AT, None, None, AT, None,
-)  # fmt: skip
+    "d1",
+    1,
+    line_of("reg"),
+    "s1",
+    "a1",
+    "lti:reg:u1",
+    1,
+    1,
+    "grade.final",
+    "https://lms.example/scores",
+    {"scoreGiven": 2.0, "gradingProgress": "FullyGraded", "secret": "x"},
+    "pending",
+    0,
+    AT,
+    None,
+    None,
+    AT,
+    None,
+)
 
 
 class FakeStore:
