@@ -65,7 +65,6 @@ NOT_YET_MIRRORED: dict[str, str] = {
     "service/lti.py": "tests/web/lti/test_endpoints.py",
     "service/lti_deep_linking.py": "tests/web/lti/test_deep_linking.py",
     "service/lti_keys.py": "tests/web/lti/test_tool_keys.py",
-    "service/lti_registrations.py": "tests/web/test_lti_registrations_api.py, tests/store/test_lti.py",
     "service/lti_roster.py": "tests/worker/test_lti_roster.py",
     "service/regrade_requests.py": "tests/web/test_regrade_requests_api.py",
     "service/status_lists.py": "tests/web/test_status_list_cache.py",
