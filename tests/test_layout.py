@@ -61,7 +61,6 @@ NOT_YET_MIRRORED: dict[str, str] = {
     "service/attempts.py": "tests/web/test_exams_api.py, tests/web/test_one_clock.py",
     "service/credentials.py": "tests/web/test_record_credentials_api.py",
     "service/deadlines.py": "tests/web/test_ledger_api.py, tests/web/test_pages_extensions.py",
-    "service/intake.py": "tests/web/test_submission_api.py",
     "service/lti.py": "tests/web/lti/test_endpoints.py",
     "service/lti_deep_linking.py": "tests/web/lti/test_deep_linking.py",
     "service/lti_keys.py": "tests/web/lti/test_tool_keys.py",
