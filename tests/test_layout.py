@@ -54,7 +54,6 @@ NOT_YET_MIRRORED: dict[str, str] = {
     "store/lti_deliveries.py": "tests/web/lti/test_grade_status.py, tests/worker/test_lti_scores.py",
     "store/lti_exam_scores.py": "tests/web/lti/test_exam_scores.py",
     "store/models.py": "the ORM tables, checked against the migrations by tests/store/test_migrations.py",
-    "store/outbox.py": "tests/store/test_deliveries.py",
     "store/rows.py": "the frozen records every store method returns: tests/store/test_submissions.py and "
     "every store test",
     "service/assignments.py": "tests/web/test_assignment_changes_api.py",
