@@ -56,7 +56,6 @@ NOT_YET_MIRRORED: dict[str, str] = {
     "store/models.py": "the ORM tables, checked against the migrations by tests/store/test_migrations.py",
     "store/rows.py": "the frozen records every store method returns: tests/store/test_submissions.py and "
     "every store test",
-    "service/assignments.py": "tests/web/test_assignment_changes_api.py",
     "service/attempts.py": "tests/web/test_exams_api.py, tests/web/test_one_clock.py",
     "service/credentials.py": "tests/web/test_record_credentials_api.py",
     "service/deadlines.py": "tests/web/test_ledger_api.py, tests/web/test_pages_extensions.py",
