@@ -1,9 +1,10 @@
 """Tests mirror the packages (issue 22): a module's tests are found at tests/<package>/test_<module>.py.
 
-Scoped to the pure cores, the in-sandbox agent and the HTTP adapter (grader/, specs/,
-exam_bank/, sandboxes/agent/, web/ with web/api/, web/pages/ and web/lti/). A module with no file of its own name must be in ``WITHOUT_OWN_TESTS``
-with the reason; a new module without one fails here, and so does an entry that has
-since got its file (so the list only shrinks).
+Every package of the service is checked. A module with no file of its own name must be in
+``WITHOUT_OWN_TESTS`` (package markers, and modules only meaningful elsewhere, with the tests
+that cover them) or in ``NOT_YET_MIRRORED`` (the debt: covered today by the tests named, still
+to get a file of its own). A new module without either fails here, and so does an entry that
+has since got its file (so the lists only shrink).
 """
 
 from __future__ import annotations
@@ -13,18 +14,35 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PACKAGES = ("grader", "specs", "exam_bank", "sandboxes/agent", "web", "web/api", "web/pages", "web/lti")
+PACKAGES = (
+    "grader",
+    "specs",
+    "exam_bank",
+    "sandboxes/agent",
+    "store",
+    "service",
+    "worker",
+    "records",
+    "credentials",
+    "integrations",
+    "integrity",
+    "autograde",
+    "sandboxes",
+    "web",
+    "web/api",
+    "web/pages",
+    "web/lti",
+)
+
+MARKER = "package marker: a docstring (and re-exports), no code"
 
 WITHOUT_OWN_TESTS: dict[str, str] = {
-    "grader/__init__.py": "package marker, no code",
-    "specs/__init__.py": "package marker, no code",
-    "exam_bank/__init__.py": "package marker, no code",
+    **{f"{package}/__init__.py": MARKER for package in PACKAGES if package != "sandboxes/agent"},
     # Runs only as a kernel's bootstrap file: what it refuses is attacked from learner code in a
     # real sandbox by the tests named here (its happy path also runs in test_kernel.py).
     "sandboxes/agent/attest.py": "the kernel's bootstrap audit hook, only meaningful inside a running kernel: "
     "tests/security/test_forgery.py, test_judge_check.py, test_leaks.py",
     "web/__init__.py": "package marker re-exporting create_app (tests/web/test_app.py)",
-    "web/lti/__init__.py": "package marker, no code",
     # Wiring, meaningful only as the routes it mounts: the tests that walk every route cover it.
     "web/api/__init__.py": "mounts each API module's routes under /api/v1 behind token authentication: "
     "tests/web/test_openapi.py (every route documented), tests/web/test_scope_matrix.py (every route "
@@ -33,7 +51,45 @@ WITHOUT_OWN_TESTS: dict[str, str] = {
     "tests/web/pages/test_session.py, tests/web/test_pages_errors.py, tests/web/test_pages_scope_matrix.py",
     "web/handles.py": "the dataclass of one app's handles in app.extensions, only meaningful in a built app: "
     "tests/web/test_app.py and every test through create_app",
+    "autograde/__main__.py": "`python -m autograde`, two lines handing over to autograde/cli.py; run as a "
+    "process by tests/autograde/test_cli_output.py",
+    "service/deps.py": "a typing.Protocol with no code (what a use case may reach); mypy checks that "
+    "web/handles.py and worker/context.py satisfy it",
 }
+
+# Not mirrored yet (issue 22): each is covered today by the tests named, checked by making the
+# module's main function raise and seeing those tests fail (docker-only ones by reading them).
+# Give each its own tests/<package>/test_<module>.py and take it off; the list only shrinks.
+NOT_YET_MIRRORED: dict[str, str] = {
+    "store/integrity.py": "tests/service/test_integrity.py, tests/store/test_postings.py",
+    "store/ledger_entries.py": "late days spent with a submission: tests/store/test_ledger.py",
+    "store/lti_deep_links.py": "tests/store/test_lti.py, tests/web/lti/test_deep_linking.py",
+    "store/lti_deliveries.py": "tests/web/lti/test_grade_status.py, tests/worker/test_lti_scores.py",
+    "store/lti_exam_scores.py": "tests/web/lti/test_exam_scores.py",
+    "store/models.py": "the ORM tables, checked against the migrations by tests/store/test_migrations.py",
+    "store/rows.py": "the frozen records every store method returns: tests/store/test_submissions.py and "
+    "every store test",
+    "service/attempts.py": "tests/web/api/test_attempts.py, tests/web/test_one_clock.py",
+    "service/credentials.py": "tests/web/test_record_credentials_api.py",
+    "service/deadlines.py": "tests/web/api/test_ledger.py, tests/web/pages/test_extensions.py",
+    "service/lti.py": "tests/web/lti/test_endpoints.py",
+    "service/lti_deep_linking.py": "tests/web/lti/test_deep_linking.py",
+    "service/lti_keys.py": "tests/web/lti/test_tool_keys.py",
+    "service/lti_roster.py": "tests/worker/test_lti_roster.py",
+    "service/regrade_requests.py": "tests/web/api/test_regrade_requests.py",
+    "service/status_lists.py": "tests/web/test_status_list_cache.py",
+    "worker/context.py": "tests/worker/test_lti_scores.py, tests/worker/test_tasks.py",
+    "worker/deliveries.py": "tests/web/lti/test_grade_status.py, tests/e2e/test_callbacks.py",
+    "worker/queues.py": "tests/worker/test_recovery.py, tests/worker/test_integrity.py",
+    "worker/regrades.py": "docker: tests/e2e/test_regrade_runs.py",
+    "worker/sandbox_grading.py": "docker: tests/sandboxes/test_docker_sandbox.py, tests/security/",
+    "worker/stored.py": "docker: tests/worker/test_tasks.py, tests/e2e/test_regrade_runs.py",
+    "worker/sweeper.py": "tests/web/test_one_clock.py",
+    "worker/triage.py": "docker: tests/e2e/test_regrade_request_triage.py",
+    "worker/wiring.py": "tests/worker/test_reaper.py, tests/sandboxes/test_docker_sandbox.py",
+    "autograde/demo.py": "docker: tests/worker/test_shutdown.py, tests/e2e/test_many_hosts.py",
+}
+EXPLAINED = {**WITHOUT_OWN_TESTS, **NOT_YET_MIRRORED}
 
 
 def modules() -> list[str]:
@@ -49,26 +105,36 @@ def own_test_file(module: str) -> Path:
 
 def test_every_module_has_its_own_test_file_or_a_reason() -> None:
     missing = [module for module in modules() if not own_test_file(module).is_file()]
-    unexplained = sorted(set(missing) - set(WITHOUT_OWN_TESTS))
+    unexplained = sorted(set(missing) - set(EXPLAINED))
     assert not unexplained, (
         f"no tests/<package>/test_<module>.py and no reason in WITHOUT_OWN_TESTS: {unexplained}"
     )
 
 
 def test_the_allow_list_names_only_modules_still_without_a_test_file() -> None:
-    stale = sorted(
-        entry for entry in WITHOUT_OWN_TESTS if entry not in modules() or own_test_file(entry).is_file()
-    )
-    assert not stale, f"gone, or now tested in its own file; take them off WITHOUT_OWN_TESTS: {stale}"
+    stale = sorted(entry for entry in EXPLAINED if entry not in modules() or own_test_file(entry).is_file())
+    assert not stale, f"gone, or now tested in its own file; take them off the lists: {stale}"
+
+
+def test_the_lists_do_not_overlap() -> None:
+    assert not set(WITHOUT_OWN_TESTS) & set(NOT_YET_MIRRORED)
 
 
 def test_the_layout_check_sees_every_package() -> None:
     assert all((ROOT / package).is_dir() for package in PACKAGES)
-    assert {"grader/pipeline.py", "specs/fields.py", "sandboxes/agent/judge.py"} <= set(modules())
+    assert {"grader/pipeline.py", "specs/fields.py", "sandboxes/agent/judge.py", "store/exams.py"} <= set(
+        modules()
+    )
+    assert all(reason.strip() for reason in EXPLAINED.values())
 
 
 def test_the_tests_a_reason_points_to_exist() -> None:
-    named = {
-        path for reason in WITHOUT_OWN_TESTS.values() for path in re.findall(r"tests/[\w/]+\.py", reason)
-    }
+    named = {path for reason in EXPLAINED.values() for path in re.findall(r"tests/[\w/]+\.py", reason)}
     assert named and not sorted(path for path in named if not (ROOT / path).is_file())
+
+
+def test_each_module_not_yet_mirrored_names_the_tests_that_cover_it() -> None:
+    unnamed = sorted(
+        m for m, reason in NOT_YET_MIRRORED.items() if not re.search(r"tests/[\w/]+\.py", reason)
+    )
+    assert not unnamed, f"say which tests cover these today: {unnamed}"

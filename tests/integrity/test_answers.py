@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import nbformat
 
-from integrity.answers import CODE, TEXT, answers_of, template_of
-from integrity.prints import fingerprint, from_dict, to_dict
+from integrity.answers import CODE, TEXT, answers_of
 from tests.integrity import corpus
 from tests.integrity.corpus import NOTEBOOK, assignment
 
@@ -44,20 +43,3 @@ def test_outputs_are_never_read() -> None:
 
 def test_a_missing_notebook_gives_no_answers() -> None:
     assert answers_of(TRUSTED, {}) == []
-
-
-def test_starter_code_leaves_no_fingerprint_only_what_the_learner_added_does() -> None:
-    skeleton = (
-        "def stats(data, limit):\n    result = []\n    for item in data:\n        pass\n    return result\n"
-    )
-    prints = fingerprint(answers_of(TRUSTED, {NOTEBOOK: filled(stats=skeleton)}), template_of(TRUSTED))
-    assert {p.last for p in prints["hw.ipynb::stats"].prints} == {5}  # only around what they added
-
-
-def test_stored_fingerprints_read_back_the_same() -> None:
-    answers = answers_of(
-        TRUSTED, {NOTEBOOK: filled(count="def count(data, limit):\n    n = len(data) * 3\n    return n\n")}
-    )
-    prints = fingerprint(answers, template_of(TRUSTED))
-    assert from_dict(to_dict(prints)) == prints
-    assert prints["hw.ipynb::count"].prints

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from grader.errors import Conflict, InvalidSpec
 from grader.ledger_change import Grant
 from store import AssignmentRecord, PlatformOrigin, Store, SubmissionRecord
-from tests.store.test_assignment_change_store import graded
+from tests.store.test_assignment_changes import graded
 
 DUE = datetime(2030, 3, 1, 12, tzinfo=UTC)
 AT = DUE + timedelta(days=5)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REDIS_URL
-from tests.worker.test_grading_job import install, stored_submission
+from tests.worker.test_tasks import install, stored_submission
 from worker import context
 from worker.queues import RQEnqueuer
 from worker.run import pool_status_key, run_worker

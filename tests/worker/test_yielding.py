@@ -13,9 +13,8 @@ import pytest
 from grader.execution import CellRun
 from grader.judging import JUDGED, Judging
 from tests.conftest import REDIS_URL
-from tests.worker.test_grading_job import install, stored_submission
+from tests.worker.test_tasks import install, stored_submission
 from worker import context
-from worker.exams_in_flight import ExamsInFlight
 from worker.tasks import grade_submission
 from worker.yielding import Gate, YieldingSession
 
@@ -100,29 +99,6 @@ def test_a_yielding_session_passes_the_gate_before_each_cell_only() -> None:
         "restart",
     ]
     assert looks == [1, 1]
-
-
-def test_exam_marks_are_seen_by_every_worker_cleared_after_and_expire(redis_conn: Any) -> None:
-    signal = ExamsInFlight(redis_conn, "yield-test", ttl=0.5)
-    other_worker = ExamsInFlight(redis_conn, "yield-test", ttl=0.5)
-    assert not other_worker.busy()
-    with signal.grading("exam-1"):
-        assert other_worker.busy()
-    assert not other_worker.busy()
-    redis_conn.zadd(signal.key, {"killed-mid-grade": time.time() + 0.3})  # its worker never cleared it
-    assert other_worker.busy()
-    time.sleep(0.4)
-    assert not other_worker.busy()
-
-
-@pytest.mark.slow  # ~12 s: redis-py retries each refused command with backoff before it gives up
-def test_without_redis_nobody_waits() -> None:
-    from redis import Redis
-
-    unreachable = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    signal = ExamsInFlight(unreachable, "yield-test", ttl=5)
-    with signal.grading("exam-1"):
-        assert signal.busy() is False
 
 
 @pytest.mark.docker

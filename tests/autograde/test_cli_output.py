@@ -13,7 +13,7 @@ import pytest
 from autograde.cli import EXIT_BAD_INPUT
 from tests.conftest import TEST_PASSWORD_HASH
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
