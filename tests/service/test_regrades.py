@@ -76,8 +76,8 @@ def test_only_changed_grades_become_new_versions_with_the_reason_and_only_once(
     queue = FakeQueue()
     assert accept_regrade(store, queue, run, "prof", NOW) == 1  # type: ignore[arg-type]
     latest = store.latest_report(alice.id)
-    assert latest is not None and latest.report["score"] == 3.0
-    assert latest.report["change"] == {
+    assert latest is not None and latest.report.score == 3.0
+    assert latest.report.to_dict()["change"] == {
         "kind": "regrade",
         "run": run,
         "author": "prof",
@@ -85,7 +85,7 @@ def test_only_changed_grades_become_new_versions_with_the_reason_and_only_once(
         "previous_score": 2.0,
         "score": 3.0,
     }
-    assert [r.report["score"] for r in store.report_history(bob.id)] == [2.0]
+    assert [r.report.score for r in store.report_history(bob.id)] == [2.0]
     with pytest.raises(Conflict, match="already accepted"):
         accept_regrade(store, queue, run, "prof", NOW)  # type: ignore[arg-type]
     assert len(store.report_history(alice.id)) == 2

@@ -58,7 +58,7 @@ def test_only_changed_scores_are_proposed_and_a_failure_is_never_a_zero(
     assert (result["status"], result["new_score"], result["error"]) == ("failed", None, "the kernel died")
     store.save_regrade_result(run, submission.id, {**REPORT, "score": 3.0}, "better", {"image": "y"}, None)
     [(changed, report, _, provenance)] = store.proposed_changes(run)
-    assert (changed, report["score"], provenance) == (submission.id, 3.0, {"image": "y"})
+    assert (changed, report.score, provenance) == (submission.id, 3.0, {"image": "y"})
     store.decide_regrade(run, "accepted", NOW)
     assert store.get_regrade(run)["status"] == "accepted"
 
