@@ -20,6 +20,28 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "course"
 
 
+# Every test in these folders needs a service: scripts/check does not even import them (their
+# imports, schemathesis and playwright among them, were a third of each check worker's collection).
+# Collection refuses an unmarked test there, so the fast loop can never silently leave one out.
+SERVICE_ONLY_FOLDERS = ("e2e", "security")
+SERVICE_MARKERS = frozenset({"docker", "browser", "gvisor", "redis", "postgres"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    folders = [ROOT / "tests" / folder for folder in SERVICE_ONLY_FOLDERS]
+    unmarked = [
+        item.nodeid
+        for item in items
+        if any(item.path.is_relative_to(folder) for folder in folders)
+        and not SERVICE_MARKERS & {mark.name for mark in item.iter_markers()}
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            f"tests in tests/{{{','.join(SERVICE_ONLY_FOLDERS)}}} must carry one of {sorted(SERVICE_MARKERS)} "
+            f"(scripts/check skips those folders): {unmarked[:5]}"
+        )
+
+
 def redis_url_of_this_process(base: str) -> str:
     """The base URL's database, moved by the pytest-xdist worker's number (gw1 takes the next one).
 
