@@ -23,6 +23,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         "--auth-login-url", required=True, help="the platform's OIDC authorisation endpoint"
     )
     register.add_argument("--token-url", required=True, help="the platform's OAuth 2 token endpoint")
+    register.add_argument(
+        "--token-audience",
+        help="the audience the token endpoint expects, if not its URL (Brightspace: its OAuth2 Audience)",
+    )
     register.add_argument("--jwks-url", required=True, help="where the platform publishes its keys")
     register.add_argument("--deployment", action="append", required=True, help="a deployment id (repeatable)")
     register.add_argument(
@@ -74,6 +78,7 @@ def run_register(args: argparse.Namespace, settings: Settings) -> int:
         "client_id": args.client_id,
         "auth_login_url": args.auth_login_url,
         "token_url": args.token_url,
+        "token_audience": args.token_audience,
         "jwks_url": args.jwks_url,
         "deployment_ids": args.deployment,
         "courses": args.course,

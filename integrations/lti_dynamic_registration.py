@@ -66,6 +66,9 @@ class PlatformConfiguration:
     jwks_uri: str
     registration_endpoint: str
     product_family: str  # "moodle", "canvas", ...: names the registration when the invitation did not
+    # The LTI DR configuration's ``authorization_server``: the audience its token endpoint expects
+    # in the tool's assertion, when that is not the token URL (as Brightspace's is not).
+    authorization_server: str | None = None
 
 
 def platform_configuration(document: Any, configuration_url: str) -> PlatformConfiguration:
@@ -91,7 +94,18 @@ def platform_configuration(document: Any, configuration_url: str) -> PlatformCon
         jwks_uri=upstream_url(document["jwks_uri"], "jwks_uri"),
         registration_endpoint=upstream_url(document["registration_endpoint"], "registration_endpoint"),
         product_family=family if isinstance(family, str) else "",
+        authorization_server=audience_of(document.get("authorization_server")),
     )
+
+
+def audience_of(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 2000 or not value.isprintable():
+        raise UpstreamError(
+            "the platform's authorization_server must be printable text of at most 2000 characters"
+        )
+    return value
 
 
 def upstream_url(value: Any, what: str) -> str:

@@ -96,12 +96,13 @@ def resource_id_of(query: str) -> str:
     return parse_qs(urlsplit(query).query)["resource_id"][0]
 
 
-def assertion_claims(client_id: str, token_url: str, now: int, jti: str) -> dict[str, Any]:
-    """The claims of the signed JWT the tool authenticates with at the platform's token endpoint."""
+def assertion_claims(client_id: str, audience: str, now: int, jti: str) -> dict[str, Any]:
+    """The claims of the signed JWT the tool authenticates with at the platform's token endpoint;
+    ``audience`` is the token URL unless the platform names another (Brightspace does)."""
     return {
         "iss": client_id,
         "sub": client_id,
-        "aud": token_url,
+        "aud": audience,
         "iat": now,
         "exp": now + ASSERTION_SECONDS,
         "jti": jti,

@@ -105,6 +105,7 @@ def platform_record(
         "jwks_url": platform.jwks_uri,
         "deployment_ids": [client.deployment_id] if client.deployment_id else [],
         "courses": list(invitation.courses),
+        "token_audience": platform.authorization_server,
     }
     try:
         return registration_record(fields, deployments_known=False)

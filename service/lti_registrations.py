@@ -44,6 +44,7 @@ def registration_record(fields: Mapping[str, Any], deployments_known: bool = Tru
         courses=tuple(texts(fields, "courses")),
         deployment_ids=tuple(texts(fields, "deployment_ids")) if deployments_known or deployments else (),
         created_at=utcnow(),
+        token_audience=optional_text(fields, "token_audience", MAX_FIELD),
     )
 
 
@@ -56,6 +57,7 @@ def registration_fields(record: LtiRegistrationRecord) -> dict[str, Any]:
         "client_id": record.client_id,
         "auth_login_url": record.auth_login_url,
         "token_url": record.token_url,
+        "token_audience": record.token_audience,
         "jwks_url": record.jwks_url,
         "deployment_ids": list(record.deployment_ids),
         "courses": list(record.courses),
@@ -76,6 +78,12 @@ def text(fields: Mapping[str, Any], name: str, limit: int, default: str | None =
     if not value.strip().isprintable():
         raise BadInput(f"'{name}' must be printable text")
     return value.strip()
+
+
+def optional_text(fields: Mapping[str, Any], name: str, limit: int) -> str | None:
+    """Absent, null or empty is no value; anything else is held to ``text``'s rule."""
+    value = fields.get(name)
+    return None if value is None or value == "" else text(fields, name, limit)
 
 
 def texts(fields: Mapping[str, Any], name: str) -> list[str]:

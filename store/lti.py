@@ -41,6 +41,7 @@ def to_registration_record(session: Session, row: LtiRegistrationRow) -> LtiRegi
         courses=tuple(row.courses),
         deployment_ids=tuple(deployments),
         created_at=row.created_at,
+        token_audience=row.token_audience,
     )
 
 
@@ -67,6 +68,7 @@ def insert_registration(session: Session, registration: LtiRegistrationRecord) -
         token_url=registration.token_url,
         jwks_url=registration.jwks_url,
         courses=list(registration.courses),
+        token_audience=registration.token_audience,
         created_at=utcnow(),
     )
     session.add(row)

@@ -685,6 +685,9 @@ class LtiRegistrationRow(Base):
     token_url: Mapped[str] = mapped_column(Text)
     jwks_url: Mapped[str] = mapped_column(Text)
     courses: Mapped[list[str]] = mapped_column(JSON)
+    # The ``aud`` of the tool's client assertion when the platform wants other than its token URL
+    # (Brightspace shows its "OAuth2 Audience"; Dynamic Registration's ``authorization_server``).
+    token_audience: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -315,6 +315,13 @@ class LtiRegistrationRecord:
     courses: tuple[str, ...]
     deployment_ids: tuple[str, ...]
     created_at: datetime
+    token_audience: str | None = None  # the token endpoint's audience, when not ``token_url``
+
+    @property
+    def assertion_audience(self) -> str:
+        """The ``aud`` of the tool's signed assertion at the token endpoint (RFC 7523: the server's
+        identifier, which platforms take to be the token URL unless they publish another)."""
+        return self.token_audience or self.token_url
 
 
 @dataclass(frozen=True)

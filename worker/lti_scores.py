@@ -148,7 +148,7 @@ class ScoreSender:
     ) -> Token | Answer:
         keys = self.keyring.keys()
         claims = assertion_claims(
-            registration.client_id, registration.token_url, int(time.time()), uuid.uuid4().hex
+            registration.client_id, registration.assertion_audience, int(time.time()), uuid.uuid4().hex
         )
         assertion = jwt.encode(claims, keys.signing, algorithm="RS256", headers={"kid": keys.kid})
         self.token_requests += 1

@@ -47,6 +47,18 @@ def test_register_add_a_deployment_and_list(capsys: pytest.CaptureFixture[str]) 
     assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["canvas"]
 
 
+def test_register_keeps_a_platform_s_own_token_audience(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(REGISTER) == 0
+    assert json.loads(capsys.readouterr().out)["token_audience"] is None  # the token URL, then
+    brightspace = [*REGISTER, "--token-audience", "https://api.brightspace.com/auth/token"]
+    brightspace[brightspace.index("--id") + 1] = "d2l"
+    brightspace[brightspace.index("--client-id") + 1] = "d2l-client"
+    assert main(brightspace) == 0
+    assert json.loads(capsys.readouterr().out)["token_audience"] == "https://api.brightspace.com/auth/token"
+    assert main([*brightspace[:3], "d2l-2", *brightspace[4:-1], "bad\taudience"]) == EXIT_BAD_INPUT
+    assert "'token_audience' must be printable text" in capsys.readouterr().err
+
+
 def test_register_refuses_a_repeat_a_bad_id_and_a_bad_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(REGISTER) == 0
     capsys.readouterr()

@@ -76,6 +76,7 @@ DROP = object()  # a claim override that removes the claim
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 HUGE = 1024 * 1024  # bytes of a too-big answer
+BRIGHTSPACE_AUDIENCE = "https://api.brightspace.com/auth/token"  # D2L's published OAuth2 audience
 _kids = itertools.count(1)
 
 
@@ -150,6 +151,12 @@ class Platform:
     def token_url(self) -> str:
         return self.issuer + "/token"
 
+    @property
+    def token_audience(self) -> str:
+        """The ``aud`` its token endpoint demands of a client assertion: Brightspace names its own
+        ("OAuth2 Audience" in its registration, not the token URL); the others take the token URL."""
+        return BRIGHTSPACE_AUDIENCE if self.profile == "brightspace" else self.token_url
+
     def start(self) -> Platform:
         self._thread.start()
         return self
@@ -161,8 +168,9 @@ class Platform:
     def registration(
         self, registration_id: str = "lms", courses: tuple[str, ...] = ("ds101",)
     ) -> dict[str, Any]:
-        """The body an admin posts to register this platform with the tool."""
-        return {
+        """The body an admin posts to register this platform with the tool (with Brightspace's
+        OAuth2 audience copied from its registration page, as its docs tell the admin to)."""
+        body = {
             "id": registration_id,
             "name": "Simulated LMS",
             "issuer": self.issuer,
@@ -173,6 +181,7 @@ class Platform:
             "deployment_ids": [self.deployment_id],
             "courses": list(courses),
         }
+        return {**body, "token_audience": self.token_audience} if self.profile == "brightspace" else body
 
     @property
     def openid_configuration_url(self) -> str:
@@ -199,6 +208,8 @@ class Platform:
                 "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}],
             },
         }
+        if self.profile == "brightspace":
+            config["authorization_server"] = self.token_audience
         for name, value in self.openid_overrides.items():
             if value is DROP:
                 config.pop(name, None)
@@ -540,7 +551,7 @@ class Platform:
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": self.client_id},
                 sub={"essential": True, "value": self.client_id},
-                aud={"essential": True, "value": self.token_url},
+                aud={"essential": True, "value": self.token_audience},
                 exp={"essential": True},
                 jti={"essential": True},
             ).validate(token.claims)

@@ -27,7 +27,7 @@ from web.handles import handles
 from web.pages.fields import FieldErrors
 
 lti_admin = Blueprint("lti_admin", __name__, url_prefix="/admin/lti")
-FIELDS = ("id", "name", "issuer", "client_id", "auth_login_url", "token_url", "jwks_url")
+FIELDS = ("id", "name", "issuer", "client_id", "auth_login_url", "token_url", "token_audience", "jwks_url")
 LISTS = ("deployment_ids", "courses")
 NAMED = re.compile(r"^'([a-z_]+)'")  # the service's messages start with the field they are about
 

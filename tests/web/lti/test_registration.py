@@ -14,7 +14,14 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.lti.simulator import DROP, PLATFORM_CONFIGURATION, SCORE_SCOPE, TOOL_CONFIGURATION, Platform
+from tests.lti.simulator import (
+    BRIGHTSPACE_AUDIENCE,
+    DROP,
+    PLATFORM_CONFIGURATION,
+    SCORE_SCOPE,
+    TOOL_CONFIGURATION,
+    Platform,
+)
 from tests.web.fakes import FakeClock
 from tests.web.lti.conftest import ADMIN, log_in_from
 
@@ -162,6 +169,7 @@ REFUSED: dict[str, tuple[Callable[[Platform], None], dict[str, str], int]] = {
     "no LTI platform configuration": (configure(**{PLATFORM_CONFIGURATION: DROP}), {}, 502),
     "http endpoint off this machine": (configure(token_endpoint="http://lms.example.edu/token"), {}, 502),
     "no private_key_jwt": (configure(token_endpoint_auth_methods_supported=["client_secret_basic"]), {}, 502),
+    "authorization_server not text": (configure(authorization_server=["x"]), {}, 502),
     "configuration 404": (spoil(config_fault="404"), {}, 502),
     "configuration 500": (spoil(config_fault="500"), {}, 502),
     "configuration not JSON": (spoil(config_fault="not-json"), {}, 502),
@@ -249,3 +257,15 @@ def test_a_platform_s_error_body_is_not_echoed_back(
     platform.config_fault = "not-json"
     reply = open_link(client, invite(), platform, headers={"Accept": "application/json"})
     assert reply.status_code == 502 and "maintenance" not in reply.json["message"]
+
+
+@pytest.mark.parametrize("platform", [{"profile": "brightspace"}], indirect=True)
+def test_a_platform_s_authorization_server_becomes_the_audience_of_the_tool_s_token_requests(
+    client: FlaskClient, platform: Platform, invite: Invite
+) -> None:
+    """LTI DR's ``authorization_server``: Brightspace's token endpoint wants it as ``aud``, not its URL."""
+    platform.registration_token = "reg-token-1"
+    reply = open_link(client, invite(registration_id="d2l"), platform, registration_token="reg-token-1")
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    stored = client.get("/api/v1/lti/registrations/d2l", headers=ADMIN).json
+    assert stored["token_audience"] == BRIGHTSPACE_AUDIENCE != stored["token_url"]

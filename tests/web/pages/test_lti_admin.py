@@ -52,6 +52,20 @@ def test_an_admin_registers_a_platform_by_the_form_and_reads_the_tool_urls_to_gi
     assert store.get_lti_registration("moodle").deployment_ids == ("1", "2", "7")
 
 
+def test_the_form_keeps_a_platform_s_own_token_audience_and_leaves_it_out_when_blank(
+    client: FlaskClient, store: Store, people: None
+) -> None:
+    store.create_account("admin", "root", PASSWORD, None)
+    log_in(client, "root")
+    assert post_form(client, PAGE, PAGE, **MOODLE).status_code == 302
+    assert store.get_lti_registration("moodle").token_audience is None
+    d2l = {**MOODLE, "id": "d2l", "issuer": "https://d2l.example.edu"}
+    audience = "https://api.brightspace.com/auth/token"
+    assert post_form(client, PAGE, PAGE, **d2l, token_audience=audience).status_code == 302
+    assert store.get_lti_registration("d2l").token_audience == audience
+    assert 'id="token_audience"' in client.get(PAGE).get_data(as_text=True)
+
+
 def test_a_bad_field_is_shown_beside_its_input_with_the_form_as_typed_and_nothing_is_stored(
     client: FlaskClient, store: Store, row_counts: Callable[[], dict[str, int]]
 ) -> None:

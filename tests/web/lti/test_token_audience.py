@@ -1,0 +1,103 @@
+"""A platform whose token endpoint wants its own audience (Brightspace's "OAuth2 Audience").
+
+The tool signs a JWT to get an access token (the client-credentials grant with a signed
+assertion). Its ``aud`` is the token URL, which Canvas, Moodle and Open edX accept; D2L
+Brightspace shows a separate OAuth2 Audience on its registration page and refuses any other
+(``invalid_grant``/``invalid_client``). A registration may name it as ``token_audience`` (by
+the API, the CLI, the admin page, or the platform's ``authorization_server`` in Dynamic
+Registration); without it every score to Brightspace fails at the token request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.settings import Settings
+from store import Store
+from tests.lti.outbox import JobContext, drain
+from tests.lti.simulator import BRIGHTSPACE_AUDIENCE, Platform
+from tests.web.lti.conftest import Launcher
+from tests.web.multipart import upload
+from tests.web.notebook_builders import learner_bytes
+from tests.web.reports import report
+from worker import context
+
+ADMIN = {"Authorization": "Bearer admin-secret"}
+ACCOUNT = "lti:lms:user-7"
+pytestmark = pytest.mark.parametrize("platform", [{"profile": "brightspace"}], indirect=True)
+
+
+@pytest.fixture(params=["with the audience", "without it"])
+def registered(request: pytest.FixtureRequest, client: FlaskClient, platform: Platform) -> dict[str, Any]:
+    body = platform.registration()
+    if request.param == "without it":
+        body.pop("token_audience")
+    reply = client.post("/api/v1/lti/registrations", json=body, headers=ADMIN)
+    assert reply.status_code == 201, reply.json
+    registration: dict[str, Any] = reply.json
+    return registration
+
+
+@pytest.fixture
+def job(settings: Settings, app: Flask, platform: Platform, client: FlaskClient) -> Iterator[JobContext]:
+    fast = settings.replace(callback_backoff_base=0.05, callback_backoff_cap=0.2, callback_max_attempts=2)
+    ctx = JobContext(fast)
+    context.install(ctx)
+    platform.tool_keys = client.get("/lti/jwks").json
+    yield ctx
+    context.install(None)  # type: ignore[arg-type]
+
+
+def test_scores_reach_brightspace_only_through_its_own_audience(
+    registered: dict[str, Any],
+    launch: Launcher,
+    platform: Platform,
+    client: FlaskClient,
+    token: Callable[..., dict[str, str]],
+    assignment: dict[str, Any],
+    store: Store,
+    job: JobContext,
+) -> None:
+    assert launch(**platform.ags_claim()).status_code == 303
+    url = f"/api/v1/assignments/{assignment['id']}/submissions"
+    reply = upload(client, url, token("learner", ACCOUNT, ["ds101"]), learner_bytes(), "hw.ipynb")
+    assert reply.status_code == 202, reply.json
+    sid = str(reply.json["id"])
+    store.claim_submission(sid)
+    assert store.save_grade(sid, report(1.0), "<p>feedback</p>", {})
+    drain(store)
+    [delivery] = client.get(f"/api/v1/submissions/{sid}", headers=ADMIN).json["lti_deliveries"]
+    if registered["token_audience"] == BRIGHTSPACE_AUDIENCE:
+        assert delivery["state"] == "delivered"
+        assert platform.gradebook(platform.line_item(), "user-7") == "1/2"
+    else:
+        assert registered["token_audience"] is None
+        assert delivery["state"] == "dead" and "invalid_client" in delivery["last_error"]
+        assert platform.score_requests == 0 and platform.gradebook(platform.line_item(), "user-7") == "-"
+
+
+@pytest.mark.parametrize("audience", ["", None], ids=["empty", "null"])
+def test_no_audience_means_the_token_url(client: FlaskClient, platform: Platform, audience: Any) -> None:
+    body = {**platform.registration(), "token_audience": audience}
+    reply = client.post("/api/v1/lti/registrations", json=body, headers=ADMIN)
+    assert reply.status_code == 201, reply.json
+    assert reply.json["token_audience"] is None
+
+
+@pytest.mark.parametrize(
+    "audience", ["x" * 2001, "bad\nline", 7, ["a"]], ids=["long", "newline", "number", "list"]
+)
+def test_a_bad_audience_is_refused_naming_the_field_and_nothing_is_stored(
+    client: FlaskClient, platform: Platform, row_counts: Any, audience: Any
+) -> None:
+    before = row_counts()
+    body = {**platform.registration(), "token_audience": audience}
+    reply = client.post("/api/v1/lti/registrations", json=body, headers=ADMIN)
+    assert reply.status_code == 400 and reply.json["error"] == "bad_input", reply.json
+    assert "'token_audience'" in reply.json["message"]
+    assert row_counts() == before
