@@ -52,7 +52,7 @@ def launch() -> Redirect:
     if isinstance(outcome, DeepLinkOffer):
         response: Redirect = chooser(outcome)
     else:
-        log_in(outcome.account)
+        log_in(outcome.account, framed=True)
         response = redirect(landing(outcome), code=303)
     for name in request.cookies:
         if name.startswith(STATE_COOKIE):

@@ -35,6 +35,7 @@ from web.pages.regrade_requests import regrade_requests
 from web.pages.regrade_runs import regrade_runs
 from web.pages.review_queue import review_queue
 from web.pages.session import CSRF_FIELD, check_csrf, csrf_token, find_person, load_person, session_secret
+from web.pages.session_cookie import FramedSessionInterface
 from web.pages.shared import shared_pages
 from web.pages.submissions import submissions
 from web.pages.teach import teach
@@ -72,6 +73,7 @@ pages.register_blueprint(shared_pages)
 
 def init_pages(app: Flask, settings: Settings) -> None:
     app.secret_key = session_secret(settings)
+    app.session_interface = FramedSessionInterface()
     app.config.update(
         SESSION_COOKIE_NAME="autograde_session",
         SESSION_COOKIE_HTTPONLY=True,

@@ -2,7 +2,8 @@
 
 The cookie holds only the account id, a stamp of its password and session epoch
 (``AccountRecord.credential``) and a random CSRF token, signed with the app's secret key
-(HttpOnly, SameSite=Lax, Secure when configured). Each request loads the account again, so a
+(HttpOnly, SameSite=Lax, Secure when configured; a session an LTI launch opened in the LMS's
+iframe crosses sites instead: ``session_cookie.py``). Each request loads the account again, so a
 disabled account is out at its next click, and so is every session opened before its
 password was last set or before its last logout: logging out raises the epoch in the
 database, so a copied cookie dies with the session it was copied from. A logged-in
@@ -25,6 +26,7 @@ from service.settings import Settings
 from store import AccountRecord
 from web.auth import Caller
 from web.handles import handles
+from web.pages.session_cookie import FRAMED
 
 ACCOUNT = "account"
 CREDENTIAL = "credential"
@@ -78,13 +80,18 @@ def read_secret(path: Path) -> str:
     return key
 
 
-def log_in(account: AccountRecord) -> None:
-    """A fresh session (a new CSRF token too), so that nothing set before login survives it."""
+def log_in(account: AccountRecord, framed: bool = False) -> None:
+    """A fresh session (a new CSRF token too), so that nothing set before login survives it.
+
+    ``framed``: opened by an LTI launch inside the LMS's iframe, so its cookie must cross
+    sites (``web/pages/session_cookie.py``)."""
     session.clear()
     session.permanent = True
     session[ACCOUNT] = account.id
     session[CREDENTIAL] = account.credential
     session[CSRF] = secrets.token_urlsafe(32)
+    if framed:
+        session[FRAMED] = True
 
 
 def log_out() -> None:
