@@ -25,6 +25,7 @@ import pytest
 import requests
 
 from tests.conftest import REDIS_URL, ROOT, SANDBOX_IMAGE
+from tests.e2e.faults import wait_until
 from worker.liveness import live_workers
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
@@ -35,6 +36,7 @@ BASES = (
     "autograde-base:bookworm",
 )  # the official one where it exists, as the sandbox build
 READY_TIMEOUT = 120.0
+RQ_REGISTRATION_TIMEOUT = 30.0
 
 
 def docker_compose(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -159,6 +161,10 @@ def test_the_compose_image_builds_offline_and_web_and_worker_start_and_get_ready
     assert ready["checks"]["workers"]["ok"] and ready["checks"]["database"]["ok"]
     workers = live_workers(redis_conn, "autograde")
     assert workers and all(w["grades"] and w["docker"] for w in workers.values()), workers
-    assert redis_conn.smembers("rq:workers"), "the worker is not registered with RQ"
+    # Ready means a worker's heartbeat is up; RQ registers it a moment later (after a first start
+    # that met a database the web had not migrated yet, compose restarts it).
+    wait_until(
+        lambda: redis_conn.smembers("rq:workers"), RQ_REGISTRATION_TIMEOUT, "the worker's RQ registration"
+    )
     imports = "import web.app, worker.tasks, records, integrations, store.db"
     ok(docker_compose(env, *FILES, "exec", "-T", "worker", "python", "-c", imports, timeout=60))

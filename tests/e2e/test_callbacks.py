@@ -52,8 +52,7 @@ class Receiver:
                 str(RECEIVER),
                 "--port",
                 str(self.port),
-                "--secret",
-                secret,
+                f"--secret={secret}",  # a secret may begin with "-", which argparse takes for an option
                 "--record",
                 str(self.record),
                 "--refuse",
