@@ -17,15 +17,20 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from grader.errors import InfrastructureError
+from service.lti_keys import ToolKeyring
+from service.lti_roster import sync_roster
 from service.settings import Settings
 from store import Store
 from tests.lti.outbox import JobContext, drain
-from tests.lti.simulator import BRIGHTSPACE_AUDIENCE, Platform
+from tests.lti.simulator import BRIGHTSPACE_AUDIENCE, LEARNER, Platform
 from tests.web.lti.conftest import Launcher
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import report
 from worker import context
+from worker.lti_roster import PlatformRoster
+from worker.lti_scores import ScoreSender
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 ACCOUNT = "lti:lms:user-7"
@@ -79,6 +84,26 @@ def test_scores_reach_brightspace_only_through_its_own_audience(
         assert registered["token_audience"] is None
         assert delivery["state"] == "dead" and "invalid_client" in delivery["last_error"]
         assert platform.score_requests == 0 and platform.gradebook(platform.line_item(), "user-7") == "-"
+
+
+def test_the_roster_comes_from_brightspace_only_through_its_own_audience(
+    registered: dict[str, Any],
+    launch: Launcher,
+    platform: Platform,
+    client: FlaskClient,
+    settings: Settings,
+    store: Store,
+) -> None:
+    """NRPS asks for its token the way AGS does, so the audience decides the roster sync too."""
+    assert launch(**platform.nrps_claim()).status_code == 303
+    platform.tool_keys = client.get("/lti/jwks").json
+    platform.members = [{"user_id": "u1", "roles": [LEARNER], "status": "Active"}]
+    roster = PlatformRoster(ScoreSender(ToolKeyring(settings)), timeout=5)
+    if registered["token_audience"] == BRIGHTSPACE_AUDIENCE:
+        assert sync_roster(store, roster, "lms", "course-ctx-1")["joined"] == ["lti:lms:u1"]
+    else:
+        with pytest.raises(InfrastructureError, match="refused a roster token.*invalid_client"):
+            sync_roster(store, roster, "lms", "course-ctx-1")
 
 
 @pytest.mark.parametrize("audience", ["", None], ids=["empty", "null"])
