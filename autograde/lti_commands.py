@@ -1,4 +1,4 @@
-"""``autograde lti``: register LTI 1.3 platforms and their deployments, list them, make a tool key."""
+"""``autograde lti``: register LTI 1.3 platforms, their deployments and token audience, list them, make a tool key."""
 
 from __future__ import annotations
 
@@ -37,6 +37,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     deployment.add_argument("--id", required=True, help="the registration's id")
     deployment.add_argument("--deployment", required=True)
     deployment.set_defaults(handler=run_deployment)
+    audience = lti_commands.add_parser(
+        "token-audience", help="set or clear a registered platform's token audience (Brightspace)"
+    )
+    audience.add_argument("--id", required=True, help="the registration's id")
+    choice = audience.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--audience", help="the audience its token endpoint expects (its OAuth2 Audience)")
+    choice.add_argument("--clear", action="store_true", help="use the token URL again")
+    audience.set_defaults(handler=run_token_audience)
     listing = lti_commands.add_parser("list", help="the registered platforms, one JSON line each")
     listing.set_defaults(handler=run_list)
     invite = lti_commands.add_parser(
@@ -93,6 +101,15 @@ def run_deployment(args: argparse.Namespace, settings: Settings) -> int:
 
     record = add_deployment(migrated_store(settings), args.id, {"deployment_id": args.deployment})
     print(json.dumps(registration_fields(record)))
+    return 0
+
+
+def run_token_audience(args: argparse.Namespace, settings: Settings) -> int:
+    from autograde.commands import migrated_store
+    from service.lti_registrations import change_registration, registration_fields
+
+    fields = {"token_audience": None if args.clear else args.audience}
+    print(json.dumps(registration_fields(change_registration(migrated_store(settings), args.id, fields))))
     return 0
 
 

@@ -44,7 +44,7 @@ def registration_record(fields: Mapping[str, Any], deployments_known: bool = Tru
         courses=tuple(texts(fields, "courses")),
         deployment_ids=tuple(texts(fields, "deployment_ids")) if deployments_known or deployments else (),
         created_at=utcnow(),
-        token_audience=optional_text(fields, "token_audience", MAX_FIELD),
+        token_audience=token_audience(fields),
     )
 
 
@@ -63,6 +63,34 @@ def registration_fields(record: LtiRegistrationRecord) -> dict[str, Any]:
         "courses": list(record.courses),
         "created_at": record.created_at.isoformat(),
     }
+
+
+def change_registration(
+    store: Store, registration_id: str, fields: Mapping[str, Any]
+) -> LtiRegistrationRecord:
+    """Set or clear a registration's token audience, the one field that may change after registering:
+    a Brightspace registration made before the field existed needs it, and nothing else of a
+    registration can change without the platform's admin changing theirs (its issuer, client id
+    and URLs are what launches and tokens are checked against)."""
+    others = sorted(set(fields) - {"token_audience"})
+    if others:
+        raise BadInput(f"'{others[0]}' cannot be changed; only 'token_audience' can")
+    if "token_audience" not in fields:
+        raise BadInput("'token_audience' is required: the audience, or null for the token URL")
+    return store.set_lti_token_audience(registration_id, token_audience(fields))
+
+
+def token_audience(fields: Mapping[str, Any]) -> str | None:
+    """The ``aud`` of the tool's token requests, when the platform names one other than its token URL.
+
+    Text, not a URL: RFC 7523 (section 3), which the 1EdTech Security Framework follows, only asks
+    that ``aud`` identify the authorization server; the token URL is one value it MAY take, and
+    the server compares the string as it is (RFC 3986's simple string comparison). So any value
+    the platform shows is kept as typed (bar surrounding spaces), a trailing slash and all, never
+    normalised. Nor is it held
+    to the URL rules of ``token_url``: the tool never fetches it.
+    """
+    return optional_text(fields, "token_audience", MAX_FIELD)
 
 
 def add_deployment(store: Store, registration_id: str, fields: Mapping[str, Any]) -> LtiRegistrationRecord:

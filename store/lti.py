@@ -94,6 +94,14 @@ class LtiStore(SessionScope):
                 session.flush()
             return to_registration_record(session, row)
 
+    def set_lti_token_audience(self, registration_id: str, audience: str | None) -> LtiRegistrationRecord:
+        """The registration with this token audience (None: its token URL); NotFound for an unknown id."""
+        with self.transaction(write=True) as session:
+            row = self._registration(session, registration_id)
+            row.token_audience = audience
+            session.flush()
+            return to_registration_record(session, row)
+
     @staticmethod
     def _registration(session: Session, registration_id: str) -> LtiRegistrationRow:
         row = session.get(LtiRegistrationRow, registration_id)

@@ -59,6 +59,24 @@ def test_register_keeps_a_platform_s_own_token_audience(capsys: pytest.CaptureFi
     assert "'token_audience' must be printable text" in capsys.readouterr().err
 
 
+def test_an_earlier_registration_gets_its_token_audience_and_loses_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(REGISTER) == 0
+    capsys.readouterr()
+    audience = "https://api.brightspace.com/auth/token"
+    assert main(["lti", "token-audience", "--id", "canvas", "--audience", audience]) == 0
+    assert json.loads(capsys.readouterr().out)["token_audience"] == audience
+    assert main(["lti", "token-audience", "--id", "canvas", "--clear"]) == 0
+    assert json.loads(capsys.readouterr().out)["token_audience"] is None
+    assert main(["lti", "token-audience", "--id", "canvas", "--audience", "bad\taudience"]) == EXIT_BAD_INPUT
+    assert "'token_audience' must be printable text" in capsys.readouterr().err
+    assert main(["lti", "token-audience", "--id", "nope", "--audience", audience]) != 0
+    assert "no LTI registration with id 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # one or the other, never neither
+        main(["lti", "token-audience", "--id", "canvas"])
+
+
 def test_register_refuses_a_repeat_a_bad_id_and_a_bad_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(REGISTER) == 0
     capsys.readouterr()

@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 
 from grader.errors import BadInput
-from service.lti_registrations import add_deployment, register_platform, registration_fields
+from service.lti_registrations import (
+    add_deployment,
+    change_registration,
+    register_platform,
+    registration_fields,
+)
 from store import LtiRegistrationRecord
 
 FIELDS: dict[str, Any] = {
@@ -26,6 +31,7 @@ class FakeStore:
     def __init__(self) -> None:
         self.created: list[LtiRegistrationRecord] = []
         self.deployments: list[tuple[str, str]] = []
+        self.audiences: list[tuple[str, str | None]] = []
 
     def create_lti_registration(self, record: LtiRegistrationRecord) -> LtiRegistrationRecord:
         self.created.append(record)
@@ -34,6 +40,10 @@ class FakeStore:
     def add_lti_deployment(self, registration_id: str, deployment_id: str) -> str:
         self.deployments.append((registration_id, deployment_id))
         return deployment_id
+
+    def set_lti_token_audience(self, registration_id: str, audience: str | None) -> str | None:
+        self.audiences.append((registration_id, audience))
+        return audience
 
 
 def register(**changes: Any) -> tuple[FakeStore, LtiRegistrationRecord]:
@@ -106,3 +116,38 @@ def test_a_deployment_id_is_checked_like_any_text() -> None:
         add_deployment(store, "canvas-prod", {"deployment_id": "\n"})  # type: ignore[arg-type]
     add_deployment(store, "canvas-prod", {"deployment_id": " 2 "})  # type: ignore[arg-type]
     assert store.deployments == [("canvas-prod", "2")]
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        # RFC 7523 compares the audience as a plain string: a trailing slash or a non-URL stays as typed
+        ("https://api.brightspace.com/auth/token/", "https://api.brightspace.com/auth/token/"),
+        (" urn:example:lms ", "urn:example:lms"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_token_audience_is_kept_as_typed_or_cleared(given: Any, kept: str | None) -> None:
+    assert register(token_audience=given)[1].token_audience == kept
+    store = FakeStore()
+    change_registration(store, "d2l", {"token_audience": given})  # type: ignore[arg-type]
+    assert store.audiences == [("d2l", kept)]
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({}, "'token_audience' is required"),
+        ({"token_audience": "a\tb"}, "'token_audience' must be printable"),
+        ({"token_audience": ["a"]}, "'token_audience' must be a string"),
+        ({"token_audience": "a", "client_id": "other"}, "'client_id' cannot be changed"),
+    ],
+)
+def test_only_a_good_token_audience_may_change_and_nothing_is_stored_otherwise(
+    fields: dict[str, Any], named: str
+) -> None:
+    store = FakeStore()
+    with pytest.raises(BadInput, match=named):
+        change_registration(store, "d2l", fields)  # type: ignore[arg-type]
+    assert store.audiences == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -34,6 +35,20 @@ def test_a_registration_keeps_its_deployments_once_each(store: Store) -> None:
         store.add_lti_deployment("nobody", "1")
     with pytest.raises(Conflict):
         register_platform(store, {**FIELDS, "id": "again"})
+
+
+def test_a_registration_s_token_audience_is_set_and_cleared_touching_nothing_else(store: Store) -> None:
+    """On both databases (the column came by migration 0023), and NotFound leaves no row behind."""
+    registered = register_platform(store, FIELDS)
+    assert registered.assertion_audience == FIELDS["token_url"]
+    audience = "https://api.brightspace.com/auth/token"
+    changed = store.set_lti_token_audience("lms", audience)
+    assert changed == store.get_lti_registration("lms") == replace(registered, token_audience=audience)
+    assert changed.assertion_audience == audience
+    assert store.set_lti_token_audience("lms", None) == registered
+    with pytest.raises(NotFound):
+        store.set_lti_token_audience("nobody", audience)
+    assert [record.id for record in store.list_lti_registrations()] == ["lms"]
 
 
 def test_a_login_is_used_once_and_never_after_it_expires(store: Store) -> None:

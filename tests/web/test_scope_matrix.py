@@ -134,6 +134,7 @@ def bodies(ids: dict[str, str]) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("POST", "/api/v1/integrity/pairs/<pair_id>/review"): {"json": {"state": "dismissed", "reason": "r"}},
         ("POST", "/api/v1/lti/registrations"): {"json": {**LTI_FIELDS, "id": "evil", "client_id": "evil"}},
+        ("PATCH", "/api/v1/lti/registrations/<registration_id>"): {"json": {"token_audience": "evil"}},
         ("POST", "/api/v1/lti/registrations/<registration_id>/deployments"): {"json": {"deployment_id": "9"}},
         ("POST", "/api/v1/lti/invitations"): {"json": {"courses": ["ds101"]}},
     }

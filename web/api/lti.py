@@ -6,7 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, url_for
 
-from service.lti_registrations import add_deployment, register_platform, registration_fields
+from service.lti_registrations import (
+    add_deployment,
+    change_registration,
+    register_platform,
+    registration_fields,
+)
 from store import LtiRegistrationRecord
 from web.auth import require
 from web.handles import handles
@@ -47,6 +52,13 @@ def list_registrations() -> Response:
 def get_registration(registration_id: str) -> dict[str, Any]:
     require("admin")
     return registration_json(handles().store.get_lti_registration(registration_id))
+
+
+@lti_registrations.patch("/lti/registrations/<registration_id>")
+def patch_registration(registration_id: str) -> dict[str, Any]:
+    """Only the token audience may change (service.lti_registrations.change_registration says why)."""
+    require("admin")
+    return registration_json(change_registration(handles().store, registration_id, json_object()))
 
 
 @lti_registrations.post("/lti/registrations/<registration_id>/deployments")

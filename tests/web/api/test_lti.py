@@ -74,3 +74,53 @@ def test_only_an_admin_may_register_or_read(client: FlaskClient, instructor: dic
     assert client.post("/api/v1/lti/registrations", json=FIELDS, headers=instructor).status_code == 403
     assert client.get("/api/v1/lti/registrations", headers=instructor).status_code == 403
     assert client.get("/api/v1/lti/registrations/moodle", headers=ADMIN).status_code == 404
+
+
+def test_an_admin_sets_and_clears_a_registration_s_token_audience(client: FlaskClient) -> None:
+    """A registration made before the field existed (or without it) can be given one, and lose it."""
+    created = client.post("/api/v1/lti/registrations", json=FIELDS, headers=ADMIN).json
+    url = "/api/v1/lti/registrations/moodle"
+    audience = "https://api.brightspace.com/auth/token"
+    given = client.patch(url, json={"token_audience": audience}, headers=ADMIN)
+    assert given.status_code == 200, given.json
+    assert given.json["token_audience"] == audience and given.json["tool"]["jwks_url"].endswith("/lti/jwks")
+    assert client.get(url, headers=ADMIN).json["token_audience"] == audience
+    assert client.patch(url, json={"token_audience": None}, headers=ADMIN).json["token_audience"] is None
+    assert client.get(url, headers=ADMIN).json == created  # the token URL again, nothing else touched
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "named"),
+    [
+        ({"token_audience": "bad\nline"}, 400, "'token_audience'"),
+        ({"token_audience": "x" * 2001}, 400, "'token_audience'"),
+        ({"token_audience": 7}, 400, "'token_audience'"),
+        ({}, 400, "'token_audience'"),
+        (
+            {"token_audience": "https://a.example", "token_url": "https://evil.example/token"},
+            400,
+            "'token_url'",
+        ),
+        ({"token_audience": "https://a.example", "issuer": "https://evil.example"}, 400, "'issuer'"),
+    ],
+    ids=["newline", "long", "number", "missing", "token_url too", "issuer too"],
+)
+def test_a_bad_change_to_a_registration_is_refused_and_changes_nothing(
+    client: FlaskClient, body: dict[str, Any], status: int, named: str
+) -> None:
+    assert client.post("/api/v1/lti/registrations", json=FIELDS, headers=ADMIN).status_code == 201
+    before = client.get("/api/v1/lti/registrations/moodle", headers=ADMIN).json
+    reply = client.patch("/api/v1/lti/registrations/moodle", json=body, headers=ADMIN)
+    assert reply.status_code == status and reply.json["error"] == "bad_input", reply.json
+    assert named in reply.json["message"]
+    assert client.get("/api/v1/lti/registrations/moodle", headers=ADMIN).json == before
+
+
+def test_changing_an_unknown_registration_is_not_found(
+    client: FlaskClient, instructor: dict[str, str]
+) -> None:
+    body = {"token_audience": "https://a.example"}
+    assert client.patch("/api/v1/lti/registrations/nope", json=body, headers=ADMIN).status_code == 404
+    assert client.post("/api/v1/lti/registrations", json=FIELDS, headers=ADMIN).status_code == 201
+    assert client.patch("/api/v1/lti/registrations/moodle", json=body, headers=instructor).status_code == 403
+    assert client.get("/api/v1/lti/registrations/moodle", headers=ADMIN).json["token_audience"] is None

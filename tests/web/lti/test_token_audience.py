@@ -11,6 +11,7 @@ Registration); without it every score to Brightspace fails at the token request.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from service.settings import Settings
 from store import Store
 from tests.lti.outbox import JobContext, drain
 from tests.lti.simulator import BRIGHTSPACE_AUDIENCE, LEARNER, Platform
+from tests.web.fakes import FakeClock
 from tests.web.lti.conftest import Launcher
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes
@@ -37,7 +39,7 @@ ACCOUNT = "lti:lms:user-7"
 pytestmark = pytest.mark.parametrize("platform", [{"profile": "brightspace"}], indirect=True)
 
 
-@pytest.fixture(params=["with the audience", "without it"])
+@pytest.fixture(params=["with the audience", "without it"])  # a test may ask for one by parametrizing
 def registered(request: pytest.FixtureRequest, client: FlaskClient, platform: Platform) -> dict[str, Any]:
     body = platform.registration()
     if request.param == "without it":
@@ -84,6 +86,42 @@ def test_scores_reach_brightspace_only_through_its_own_audience(
         assert registered["token_audience"] is None
         assert delivery["state"] == "dead" and "invalid_client" in delivery["last_error"]
         assert platform.score_requests == 0 and platform.gradebook(platform.line_item(), "user-7") == "-"
+
+
+@pytest.mark.parametrize("registered", ["without it"], indirect=True)
+def test_an_admin_gives_an_earlier_registration_the_audience_and_the_dead_score_then_arrives(
+    registered: dict[str, Any],
+    launch: Launcher,
+    platform: Platform,
+    client: FlaskClient,
+    token: Callable[..., dict[str, str]],
+    assignment: dict[str, Any],
+    store: Store,
+    job: JobContext,
+    clock: FakeClock,
+) -> None:
+    """What a Brightspace registration made before ``token_audience`` existed needs: set it, redeliver."""
+    assert launch(**platform.ags_claim()).status_code == 303
+    url = f"/api/v1/assignments/{assignment['id']}/submissions"
+    sid = str(
+        upload(client, url, token("learner", ACCOUNT, ["ds101"]), learner_bytes(), "hw.ipynb").json["id"]
+    )
+    store.claim_submission(sid)
+    assert store.save_grade(sid, report(1.0), "<p>feedback</p>", {})
+    drain(store)
+    [dead] = client.get(f"/api/v1/submissions/{sid}", headers=ADMIN).json["lti_deliveries"]
+    assert dead["state"] == "dead"
+    changed = client.patch(
+        "/api/v1/lti/registrations/lms", json={"token_audience": BRIGHTSPACE_AUDIENCE}, headers=ADMIN
+    )
+    assert changed.status_code == 200, changed.json
+    clock.now = datetime.now(UTC)  # the web's clock, which dates the redelivery, on the worker's time
+    redelivered = client.post(f"/api/v1/deliveries/{dead['delivery_id']}/redeliver", headers=ADMIN)
+    assert redelivered.status_code == 202, redelivered.json
+    drain(store)
+    [delivery] = client.get(f"/api/v1/submissions/{sid}", headers=ADMIN).json["lti_deliveries"]
+    assert delivery["state"] == "delivered"
+    assert platform.gradebook(platform.line_item(), "user-7") == "1/2"
 
 
 def test_the_roster_comes_from_brightspace_only_through_its_own_audience(
