@@ -70,7 +70,6 @@ NOT_YET_MIRRORED: dict[str, str] = {
     "store/rows.py": "the frozen records every store method returns: tests/store/test_submissions.py and "
     "every store test",
     "service/attempts.py": "tests/web/api/test_attempts.py, tests/web/test_one_clock.py",
-    "service/credentials.py": "tests/web/test_record_credentials_api.py",
     "service/lti.py": "tests/web/lti/test_endpoints.py",
     "service/lti_deep_linking.py": "tests/web/lti/test_deep_linking.py",
     "service/lti_roster.py": "tests/worker/test_lti_roster.py",
