@@ -73,7 +73,6 @@ NOT_YET_MIRRORED: dict[str, str] = {
     "service/lti.py": "tests/web/lti/test_endpoints.py",
     "service/lti_deep_linking.py": "tests/web/lti/test_deep_linking.py",
     "service/lti_roster.py": "tests/worker/test_lti_roster.py",
-    "service/regrade_requests.py": "tests/web/api/test_regrade_requests.py",
     "worker/context.py": "tests/worker/test_lti_scores.py, tests/worker/test_tasks.py",
     "worker/deliveries.py": "tests/web/lti/test_grade_status.py, tests/e2e/test_callbacks.py",
     "worker/queues.py": "tests/worker/test_recovery.py, tests/worker/test_integrity.py",
