@@ -69,7 +69,6 @@ NOT_YET_MIRRORED: dict[str, str] = {
     "every store test",
     "service/attempts.py": "tests/web/api/test_attempts.py, tests/web/test_one_clock.py",
     "service/lti.py": "tests/web/lti/test_endpoints.py",
-    "service/lti_deep_linking.py": "tests/web/lti/test_deep_linking.py",
     "worker/deliveries.py": "tests/web/lti/test_grade_status.py, tests/e2e/test_callbacks.py",
     "worker/regrades.py": "docker: tests/e2e/test_regrade_runs.py",
     "worker/sandbox_grading.py": "docker: tests/sandboxes/test_docker_sandbox.py, tests/security/",
