@@ -17,14 +17,13 @@ from flask.testing import FlaskClient
 
 from service.settings import Settings
 from store import Store
-from tests.lti.outbox import JobContext, drain
+from tests.lti.outbox import JobContext, drain, installed, quick_retries
 from tests.lti.simulator import Platform
 from tests.web.fakes import FakeClock
 from tests.web.lti.conftest import Launcher
 from tests.web.multipart import upload
 from tests.web.notebook_builders import essay_source_bytes, learner_bytes
 from tests.web.reports import essay_report, report
-from worker import context
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 LEARNER = "lti:lms:user-7"
@@ -32,12 +31,9 @@ LEARNER = "lti:lms:user-7"
 
 @pytest.fixture
 def job(settings: Settings, app: Flask, platform: Platform, client: FlaskClient) -> Iterator[JobContext]:
-    fast = settings.replace(callback_backoff_base=0.05, callback_backoff_cap=2.0, callback_max_attempts=4)
-    ctx = JobContext(fast)
-    context.install(ctx)
-    platform.tool_keys = client.get("/lti/jwks").json  # what the platform's admin would configure
-    yield ctx
-    context.install(None)  # type: ignore[arg-type]
+    fast = quick_retries(settings, attempts=4, cap=2.0)
+    with installed(JobContext(fast), platform, client) as ctx:
+        yield ctx
 
 
 @pytest.fixture

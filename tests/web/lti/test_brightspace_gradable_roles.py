@@ -21,14 +21,13 @@ from flask.testing import FlaskClient
 
 from service.settings import Settings
 from store import Store
-from tests.lti.outbox import JobContext, drain
+from tests.lti.outbox import JobContext, drain, installed, quick_retries
 from tests.lti.simulator import LEARNER, TEACHING_ASSISTANT, Platform
 from tests.web.fakes import FakeClock
 from tests.web.lti.conftest import Launcher
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import report
-from worker import context
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 ACCOUNT = "lti:lms:user-7"
@@ -37,12 +36,9 @@ pytestmark = pytest.mark.parametrize("platform", [{"profile": "brightspace"}], i
 
 @pytest.fixture
 def job(settings: Settings, app: Flask, platform: Platform, client: FlaskClient) -> Iterator[JobContext]:
-    fast = settings.replace(callback_backoff_base=0.05, callback_backoff_cap=0.2, callback_max_attempts=4)
-    ctx = JobContext(fast)
-    context.install(ctx)
-    platform.tool_keys = client.get("/lti/jwks").json
-    yield ctx
-    context.install(None)  # type: ignore[arg-type]
+    fast = quick_retries(settings, attempts=4)
+    with installed(JobContext(fast), platform, client) as ctx:
+        yield ctx
 
 
 @pytest.fixture

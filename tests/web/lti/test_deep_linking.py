@@ -24,14 +24,13 @@ from service.lti_keys import ToolKeyring
 from service.lti_roster import sync_roster
 from service.settings import Settings
 from store import Store
-from tests.lti.outbox import JobContext, drain
+from tests.lti.outbox import JobContext, drain, installed, quick_retries
 from tests.lti.simulator import AGS, DL_CLAIM, DROP, LEARNER, Platform
 from tests.web.fakes import FakeClock
 from tests.web.lti.conftest import log_in_from
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import report
-from worker import context
 from worker.lti_roster import PlatformRoster
 from worker.lti_scores import ScoreSender
 
@@ -41,12 +40,9 @@ SETTINGS = DL_CLAIM + "deep_linking_settings"
 
 @pytest.fixture
 def job(settings: Settings, app: Flask, platform: Platform, client: FlaskClient) -> Iterator[JobContext]:
-    fast = settings.replace(callback_backoff_base=0.05, callback_backoff_cap=2.0, callback_max_attempts=4)
-    ctx = JobContext(fast)
-    context.install(ctx)
-    platform.tool_keys = client.get("/lti/jwks").json  # what the platform's admin would configure
-    yield ctx
-    context.install(None)  # type: ignore[arg-type]
+    fast = quick_retries(settings, attempts=4, cap=2.0)
+    with installed(JobContext(fast), platform, client) as ctx:
+        yield ctx
 
 
 def request_deep_link(

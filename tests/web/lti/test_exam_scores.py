@@ -18,14 +18,13 @@ from flask.testing import FlaskClient
 from service.attempts import attempt_graded
 from service.settings import Settings
 from store import Store
-from tests.lti.outbox import JobContext, drain
+from tests.lti.outbox import JobContext, drain, installed, quick_retries
 from tests.lti.simulator import Platform
 from tests.web.api.test_exams import spec
 from tests.web.api.test_exams import upload as upload_exam
 from tests.web.fakes import FakeClock
 from tests.web.lti.test_deep_linking import place
 from tests.web.reports import report
-from worker import context
 
 Headers = dict[str, str]
 # Every test needs the platform registered and the delivery job on the test's clock.
@@ -47,12 +46,9 @@ class ClockedJob(JobContext):
 def job(
     settings: Settings, platform: Platform, client: FlaskClient, clock: FakeClock
 ) -> Iterator[JobContext]:
-    fast = settings.replace(callback_backoff_base=0.05, callback_backoff_cap=2.0, callback_max_attempts=4)
-    ctx = ClockedJob(fast, fake=clock)
-    context.install(ctx)
-    platform.tool_keys = client.get("/lti/jwks").json
-    yield ctx
-    context.install(None)  # type: ignore[arg-type]
+    fast = quick_retries(settings, attempts=4, cap=2.0)
+    with installed(ClockedJob(fast, fake=clock), platform, client) as ctx:
+        yield ctx
 
 
 def placed_exam(

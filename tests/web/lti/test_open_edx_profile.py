@@ -24,7 +24,7 @@ from service.lti_keys import ToolKeyring
 from service.lti_roster import sync_roster
 from service.settings import Settings
 from store import Store
-from tests.lti.outbox import JobContext, drain
+from tests.lti.outbox import JobContext, drain, installed, quick_retries
 from tests.lti.simulator import INSTRUCTOR, LEARNER, PII, Platform
 from tests.web.api.test_exams import spec
 from tests.web.api.test_exams import upload as upload_exam
@@ -35,7 +35,6 @@ from tests.web.lti.test_exam_scores import ClockedJob, sit
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import report
-from worker import context
 from worker.lti_roster import PlatformRoster
 from worker.lti_scores import ScoreSender
 
@@ -49,12 +48,10 @@ pytestmark = pytest.mark.parametrize("platform", [{"profile": "openedx"}], indir
 def job(
     settings: Settings, app: Flask, platform: Platform, client: FlaskClient, clock: FakeClock
 ) -> Iterator[JobContext]:
-    fast = settings.replace(callback_backoff_base=0.05, callback_backoff_cap=0.2, callback_max_attempts=3)
-    ctx = ClockedJob(fast, fake=clock)  # the exams' windows are on the test's clock
-    context.install(ctx)
-    platform.tool_keys = client.get("/lti/jwks").json
-    yield ctx
-    context.install(None)  # type: ignore[arg-type]
+    fast = quick_retries(settings, attempts=3)
+    # the exams' windows are on the test's clock
+    with installed(ClockedJob(fast, fake=clock), platform, client) as ctx:
+        yield ctx
 
 
 def graded_submission(

@@ -23,14 +23,13 @@ from service.lti_keys import ToolKeyring
 from service.lti_roster import sync_roster
 from service.settings import Settings
 from store import Store
-from tests.lti.outbox import JobContext, drain
+from tests.lti.outbox import JobContext, drain, installed, quick_retries
 from tests.lti.simulator import BRIGHTSPACE_AUDIENCE, LEARNER, Platform
 from tests.web.fakes import FakeClock
 from tests.web.lti.conftest import Launcher
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import report
-from worker import context
 from worker.lti_roster import PlatformRoster
 from worker.lti_scores import ScoreSender
 
@@ -52,12 +51,9 @@ def registered(request: pytest.FixtureRequest, client: FlaskClient, platform: Pl
 
 @pytest.fixture
 def job(settings: Settings, app: Flask, platform: Platform, client: FlaskClient) -> Iterator[JobContext]:
-    fast = settings.replace(callback_backoff_base=0.05, callback_backoff_cap=0.2, callback_max_attempts=2)
-    ctx = JobContext(fast)
-    context.install(ctx)
-    platform.tool_keys = client.get("/lti/jwks").json
-    yield ctx
-    context.install(None)  # type: ignore[arg-type]
+    fast = quick_retries(settings, attempts=2)
+    with installed(JobContext(fast), platform, client) as ctx:
+        yield ctx
 
 
 def test_scores_reach_brightspace_only_through_its_own_audience(
