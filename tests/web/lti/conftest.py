@@ -9,8 +9,12 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from store import Store
 from tests.lti.simulator import Platform, query_of
 from tests.web.fakes import FakeClock
+from tests.web.multipart import upload
+from tests.web.notebook_builders import learner_bytes
+from tests.web.reports import report
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 
@@ -63,5 +67,27 @@ def launch(
         claims = platform.claims(request["nonce"], clock(), **overrides)
         token = sign(claims) if sign else platform.sign(claims)
         return browser.post("/lti/launch", data={"id_token": token, "state": request["state"]})
+
+    return run
+
+
+GradedSubmission = Callable[[str, float], str]
+
+
+@pytest.fixture
+def graded_submission(
+    client: FlaskClient, store: Store, token: Callable[..., dict[str, str]], assignment: dict[str, Any]
+) -> GradedSubmission:
+    """``graded_submission(account, points)``: the learner ``account`` submits to ``assignment`` by the
+    API and is graded ``points`` of 2; the submission's id. What the platform then gets is the test's."""
+
+    def run(account: str, points: float) -> str:
+        url = f"/api/v1/assignments/{assignment['id']}/submissions"
+        reply = upload(client, url, token("learner", account, ["ds101"]), learner_bytes(), "hw.ipynb")
+        assert reply.status_code == 202, reply.json
+        sid = str(reply.json["id"])
+        store.claim_submission(sid)
+        assert store.save_grade(sid, report(points), "<p>feedback</p>", {})
+        return sid
 
     return run

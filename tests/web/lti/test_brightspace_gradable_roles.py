@@ -11,7 +11,7 @@ score. The simulator's ``brightspace`` profile keeps each user's enrolment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,9 +24,7 @@ from store import Store
 from tests.lti.outbox import JobContext, drain, installed, quick_retries
 from tests.lti.simulator import LEARNER, TEACHING_ASSISTANT, Platform
 from tests.web.fakes import FakeClock
-from tests.web.lti.conftest import Launcher
-from tests.web.multipart import upload
-from tests.web.notebook_builders import learner_bytes
+from tests.web.lti.conftest import GradedSubmission, Launcher
 from tests.web.reports import report
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
@@ -45,20 +43,13 @@ def job(settings: Settings, app: Flask, platform: Platform, client: FlaskClient)
 def graded(
     launch: Launcher,
     platform: Platform,
-    client: FlaskClient,
-    token: Callable[..., dict[str, str]],
-    assignment: dict[str, Any],
+    graded_submission: GradedSubmission,
     store: Store,
     job: JobContext,
 ) -> str:
     """The learner launched as a learner, submitted, was graded 1 of 2, and the score reached Brightspace."""
     assert launch(**platform.ags_claim()).status_code == 303
-    url = f"/api/v1/assignments/{assignment['id']}/submissions"
-    reply = upload(client, url, token("learner", ACCOUNT, ["ds101"]), learner_bytes(), "hw.ipynb")
-    assert reply.status_code == 202, reply.json
-    sid = str(reply.json["id"])
-    store.claim_submission(sid)
-    assert store.save_grade(sid, report(1.0), "<p>feedback</p>", {})
+    sid = graded_submission(ACCOUNT, 1.0)
     drain(store)
     assert platform.gradebook(platform.line_item(), "user-7") == "1/2"
     return sid

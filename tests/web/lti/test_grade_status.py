@@ -20,7 +20,7 @@ from store import Store
 from tests.lti.outbox import JobContext, drain, installed, quick_retries
 from tests.lti.simulator import INSTRUCTOR, Platform
 from tests.web.fakes import FakeClock
-from tests.web.lti.conftest import Launcher
+from tests.web.lti.conftest import GradedSubmission, Launcher
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes
 from tests.web.reports import report
@@ -38,24 +38,10 @@ def job(settings: Settings, app: Flask, platform: Platform, client: FlaskClient)
 
 
 @pytest.fixture
-def graded(
-    launch: Launcher,
-    platform: Platform,
-    client: FlaskClient,
-    token: Callable[..., dict[str, str]],
-    assignment: dict[str, Any],
-    store: Store,
-    job: JobContext,
-) -> str:
+def graded(launch: Launcher, platform: Platform, graded_submission: GradedSubmission, job: JobContext) -> str:
     """The learner launched (this client is now their browser), submitted, and was graded 2 of 2."""
     assert launch(**platform.ags_claim()).status_code == 303
-    url = f"/api/v1/assignments/{assignment['id']}/submissions"
-    reply = upload(client, url, token("learner", LEARNER, ["ds101"]), learner_bytes(), "hw.ipynb")
-    assert reply.status_code == 202, reply.json
-    sid = str(reply.json["id"])
-    store.claim_submission(sid)
-    assert store.save_grade(sid, report(2.0), "<p>feedback</p>", {})
-    return sid
+    return graded_submission(LEARNER, 2.0)
 
 
 def api_view(client: FlaskClient, sid: str) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -29,12 +28,9 @@ from tests.lti.simulator import INSTRUCTOR, LEARNER, PII, Platform
 from tests.web.api.test_exams import spec
 from tests.web.api.test_exams import upload as upload_exam
 from tests.web.fakes import FakeClock
-from tests.web.lti.conftest import Launcher
+from tests.web.lti.conftest import GradedSubmission, Launcher
 from tests.web.lti.test_deep_linking import place
 from tests.web.lti.test_exam_scores import ClockedJob, sit
-from tests.web.multipart import upload
-from tests.web.notebook_builders import learner_bytes
-from tests.web.reports import report
 from worker.lti_roster import PlatformRoster
 from worker.lti_scores import ScoreSender
 
@@ -54,26 +50,13 @@ def job(
         yield ctx
 
 
-def graded_submission(
-    client: FlaskClient, store: Store, token: Callable[..., Headers], assignment_id: str
-) -> str:
-    url = f"/api/v1/assignments/{assignment_id}/submissions"
-    reply = upload(client, url, token("learner", ACCOUNT, ["ds101"]), learner_bytes(), "hw.ipynb")
-    assert reply.status_code == 202, reply.json
-    sid = str(reply.json["id"])
-    store.claim_submission(sid)
-    assert store.save_grade(sid, report(2.0), "<p>feedback</p>", {})
-    return sid
-
-
 def test_a_learner_with_no_name_or_email_gets_an_account_and_pages_that_never_say_none(
     launch: Launcher,
     client: FlaskClient,
     app: Flask,
     platform: Platform,
     store: Store,
-    assignment: dict[str, Any],
-    token: Callable[..., Headers],
+    graded_submission: GradedSubmission,
     job: JobContext,
 ) -> None:
     claims = platform.claims("n", platform.now(), sub=ANONYMOUS, name="Ada", email="ada@example.edu")
@@ -81,7 +64,7 @@ def test_a_learner_with_no_name_or_email_gets_an_account_and_pages_that_never_sa
     landed = launch(sub=ANONYMOUS, **platform.ags_claim())
     assert landed.status_code == 303, landed.get_data(as_text=True)
     learner_page = client.get(landed.headers["Location"]).get_data(as_text=True)
-    sid = graded_submission(client, store, token, assignment["id"])
+    sid = graded_submission(ACCOUNT, 2.0)
     staff = app.test_client()
     gradebook = staff.get(launch(browser=staff, roles=[INSTRUCTOR], sub="staff-anon-1").headers["Location"])
     pages = {
@@ -118,12 +101,11 @@ def test_an_assignments_scores_reach_the_components_line_item_and_no_column_is_c
     client: FlaskClient,
     platform: Platform,
     store: Store,
-    assignment: dict[str, Any],
-    token: Callable[..., Headers],
+    graded_submission: GradedSubmission,
     job: JobContext,
 ) -> None:
     assert launch(sub=ANONYMOUS, **platform.ags_claim(4)).status_code == 303
-    graded_submission(client, store, token, assignment["id"])
+    graded_submission(ACCOUNT, 2.0)
     drain(store)
     assert platform.gradebook(platform.line_item(4), ANONYMOUS) == "2/2"
     assert platform.line_item_creations == 0 and list(platform.line_items) == [platform.line_item(4)]

@@ -10,7 +10,7 @@ Registration); without it every score to Brightspace fails at the token request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,10 +26,7 @@ from store import Store
 from tests.lti.outbox import JobContext, drain, installed, quick_retries
 from tests.lti.simulator import BRIGHTSPACE_AUDIENCE, LEARNER, Platform
 from tests.web.fakes import FakeClock
-from tests.web.lti.conftest import Launcher
-from tests.web.multipart import upload
-from tests.web.notebook_builders import learner_bytes
-from tests.web.reports import report
+from tests.web.lti.conftest import GradedSubmission, Launcher
 from worker.lti_roster import PlatformRoster
 from worker.lti_scores import ScoreSender
 
@@ -61,18 +58,12 @@ def test_scores_reach_brightspace_only_through_its_own_audience(
     launch: Launcher,
     platform: Platform,
     client: FlaskClient,
-    token: Callable[..., dict[str, str]],
-    assignment: dict[str, Any],
+    graded_submission: GradedSubmission,
     store: Store,
     job: JobContext,
 ) -> None:
     assert launch(**platform.ags_claim()).status_code == 303
-    url = f"/api/v1/assignments/{assignment['id']}/submissions"
-    reply = upload(client, url, token("learner", ACCOUNT, ["ds101"]), learner_bytes(), "hw.ipynb")
-    assert reply.status_code == 202, reply.json
-    sid = str(reply.json["id"])
-    store.claim_submission(sid)
-    assert store.save_grade(sid, report(1.0), "<p>feedback</p>", {})
+    sid = graded_submission(ACCOUNT, 1.0)
     drain(store)
     [delivery] = client.get(f"/api/v1/submissions/{sid}", headers=ADMIN).json["lti_deliveries"]
     if registered["token_audience"] == BRIGHTSPACE_AUDIENCE:
@@ -90,20 +81,14 @@ def test_an_admin_gives_an_earlier_registration_the_audience_and_the_dead_score_
     launch: Launcher,
     platform: Platform,
     client: FlaskClient,
-    token: Callable[..., dict[str, str]],
-    assignment: dict[str, Any],
+    graded_submission: GradedSubmission,
     store: Store,
     job: JobContext,
     clock: FakeClock,
 ) -> None:
     """What a Brightspace registration made before ``token_audience`` existed needs: set it, redeliver."""
     assert launch(**platform.ags_claim()).status_code == 303
-    url = f"/api/v1/assignments/{assignment['id']}/submissions"
-    sid = str(
-        upload(client, url, token("learner", ACCOUNT, ["ds101"]), learner_bytes(), "hw.ipynb").json["id"]
-    )
-    store.claim_submission(sid)
-    assert store.save_grade(sid, report(1.0), "<p>feedback</p>", {})
+    sid = graded_submission(ACCOUNT, 1.0)
     drain(store)
     [dead] = client.get(f"/api/v1/submissions/{sid}", headers=ADMIN).json["lti_deliveries"]
     assert dead["state"] == "dead"
