@@ -70,6 +70,10 @@ def run_worker(
     name = name or default_worker_name()
     ctx = context.WorkerContext(settings, worker_name=name)
     context.install(ctx)
+    # Started beside a web that has not migrated yet (the demo, compose), the worker met "no such
+    # table" at its first query and exited. Migrating is safe from several processes at once and
+    # returns at once at the head revision, so the worker brings the schema up as the web does.
+    ctx.store.migrate()
     grades = queues is None or any(name in PRIORITIES for name in queues)
     if grades:  # before it registers: a worker on another environment would grade unlike its peers
         environment = ctx.factory.verifier.check_image(ctx.factory.client, settings.sandbox_image)

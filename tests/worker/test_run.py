@@ -66,9 +66,14 @@ def start_worker(tmp_path: Path, image: str, *args: str, **settings: str) -> sub
     return subprocess.run(**command, capture_output=True, timeout=120)
 
 
-def registers(tmp_path: Path, redis_conn: Any, image: str, *args: str, **settings: str) -> bool:
-    """Whether a worker gets as far as registering with RQ (past every start-up check); stopped then."""
-    Store.from_url(f"sqlite:///{tmp_path / 'autograde.db'}").migrate()  # what `autograde serve` does first
+def registers(
+    tmp_path: Path, redis_conn: Any, image: str, *args: str, migrated: bool = True, **settings: str
+) -> bool:
+    """Whether a worker gets as far as registering with RQ (past every start-up check); stopped then.
+
+    ``migrated``: the database was migrated first, as ``autograde serve`` does when it starts first."""
+    if migrated:
+        Store.from_url(f"sqlite:///{tmp_path / 'autograde.db'}").migrate()
     command = worker_command(tmp_path, image, *args, **settings)
     process = subprocess.Popen(**command, stderr=subprocess.PIPE, start_new_session=True)
     try:
@@ -113,3 +118,12 @@ def test_a_worker_on_this_checkout_s_image_starts_and_a_delivery_worker_needs_no
     assert registers(tmp_path, redis_conn, SANDBOX_IMAGE, AUTOGRADE_SANDBOX_IMAGE_ID=pinned)
     redis_conn.flushdb()
     assert registers(tmp_path, redis_conn, "autograde-sandbox-test:never-built", "--queues", "callbacks")
+
+
+def test_a_worker_started_before_anyone_migrated_the_database_migrates_it_and_starts(
+    tmp_path: Path, redis_conn: Any, docker_client: Any
+) -> None:
+    """The demo and compose start web and worker together: the worker met "no such table" and exited."""
+    assert registers(tmp_path, redis_conn, SANDBOX_IMAGE, migrated=False)
+    store = Store.from_url(f"sqlite:///{tmp_path / 'autograde.db'}")
+    assert store.list_submissions() == []  # the schema is there
