@@ -26,7 +26,7 @@ from web.lti.endpoints import lti
 from web.lti.framing import FrameAncestors
 from web.lti.platform_keys import CachedPlatformKeys
 from web.lti.registration import dynamic_registration
-from web.pages import init_pages
+from web.pages import configure_pages, register_pages
 from web.ratelimit import FailureLimiter, NoLimit, RateLimiter, RedisRateLimiter
 from web.record_key import load_record_keys
 from worker.queues import RQEnqueuer
@@ -47,9 +47,40 @@ def create_app(
 ) -> Flask:
     """The web app; a store, enqueuer or limiter passed in is used as is, otherwise built from ``settings``."""
     settings = settings or Settings.from_env()
+    return configure(routed_app(), settings, store=store, enqueuer=enqueuer, clock=clock, limiter=limiter)
+
+
+def routed_app() -> Flask:
+    """The app's routes, hooks and error handlers: all that is the same whatever the settings.
+
+    Kept apart from ``configure`` so that the two stay honest about what depends on a deployment
+    (and a test process can route one app once, then configure it for each test).
+    """
+    app = Flask(__name__, static_folder=None)
+    register_error_handlers(app)
+    app.after_request(api_headers)
+    app.register_blueprint(api)
+    register_pages(app)
+    app.register_blueprint(lti)
+    app.register_blueprint(deep_linking)
+    app.register_blueprint(dynamic_registration)
+    app.register_blueprint(health)
+    app.register_blueprint(did)
+    return app
+
+
+def configure(
+    app: Flask,
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    enqueuer: Enqueuer | None = None,
+    clock: Callable[[], datetime] | None = None,
+    limiter: RateLimiter | None = None,
+) -> Flask:
+    """Give a routed app what the settings decide: its store, queue, limiters, keys, cookie and proxy."""
     settings.log_startup()
     record_keys = load_record_keys(settings)  # first: a host without its shared keys touches nothing
-    app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + ENVELOPE_SLACK
     enqueuer = enqueuer or open_enqueuer(settings)
     store = store or open_store(settings)
@@ -76,15 +107,7 @@ def create_app(
         frame_ancestors=FrameAncestors(),
         status_lists=StatusListCache(),
     )
-    register_error_handlers(app)
-    app.after_request(api_headers)
-    app.register_blueprint(api)
-    init_pages(app, settings)
-    app.register_blueprint(lti)
-    app.register_blueprint(deep_linking)
-    app.register_blueprint(dynamic_registration)
-    app.register_blueprint(health)
-    app.register_blueprint(did)
+    configure_pages(app, settings)
     if settings.proxy_hops:  # only what the configured number of balancers appended is believed
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]
     return app

@@ -18,7 +18,7 @@ from tests.conftest import TEST_PASSWORD_HASH, migrated_template  # noqa: F401  
 from tests.web.fakes import FakeClock, FakeEnqueuer
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes, source_bytes
-from web import create_app
+from tests.web.reused_app import ReusedApp
 
 MAX_UPLOAD = 100_000
 PASSWORD = "correct horse"  # every page-test account's
@@ -47,9 +47,15 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
+@pytest.fixture(scope="session")
+def reused_app() -> ReusedApp:
+    return ReusedApp()
+
+
 @pytest.fixture
-def app(settings: Settings, enqueuer: FakeEnqueuer, clock: FakeClock) -> Flask:
-    return create_app(settings, enqueuer=enqueuer, clock=clock)
+def app(reused_app: ReusedApp, settings: Settings, enqueuer: FakeEnqueuer, clock: FakeClock) -> Flask:
+    """What ``create_app`` gives, on the test process's one routed app (tests/web/reused_app.py)."""
+    return reused_app.configured(settings, enqueuer=enqueuer, clock=clock)
 
 
 @pytest.fixture

@@ -21,9 +21,18 @@ from grader.errors import (
     Unauthenticated,
     UploadTooLarge,
 )
+from service.settings import Settings
 from store import Store
+from tests.web.fakes import FakeClock, FakeEnqueuer
+from web import create_app
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
+
+
+@pytest.fixture
+def app(settings: Settings, enqueuer: FakeEnqueuer, clock: FakeClock) -> Flask:
+    """An app of this test's own: tests here add a route that raises, which the shared one refuses."""
+    return create_app(settings, enqueuer=enqueuer, clock=clock)
 
 
 def test_health_answers_without_a_token(client: FlaskClient) -> None:

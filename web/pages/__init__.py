@@ -71,9 +71,15 @@ pages.register_blueprint(lti_admin)
 pages.register_blueprint(shared_pages)
 
 
-def init_pages(app: Flask, settings: Settings) -> None:
-    app.secret_key = session_secret(settings)
+def register_pages(app: Flask) -> None:
     app.session_interface = FramedSessionInterface()
+    app.register_blueprint(pages)
+    app.register_error_handler(NotFound, unknown_address)
+
+
+def configure_pages(app: Flask, settings: Settings) -> None:
+    """The session cookie: its signing key, lifetime and whether it travels only over HTTPS."""
+    app.secret_key = session_secret(settings)
     app.config.update(
         SESSION_COOKIE_NAME="autograde_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -81,8 +87,6 @@ def init_pages(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SECURE=settings.https,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
     )
-    app.register_blueprint(pages)
-    app.register_error_handler(NotFound, unknown_address)
 
 
 @pages.app_context_processor
