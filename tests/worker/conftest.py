@@ -11,6 +11,7 @@ from tests.web.conftest import (  # noqa: F401  (fixtures)
     instructor,
     migrated_template,
     post_assignment,
+    reused_app,
     settings,
     store,
     token,
