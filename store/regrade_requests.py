@@ -74,7 +74,11 @@ def cell_key(submission_id: str, notebook: str, grade_id: str) -> str:
 
 
 def free_token_slot(session: Session, course: str, learner: str) -> int:
-    """The lowest token the learner has not spent in the course; Conflict when none is left."""
+    """The lowest token the learner has not spent in the course; Conflict when none is left.
+
+    Counted, not only looked for: after a course lowers its allowance, a slot spent above the new
+    allowance still counts, so a free slot below it is no token left.
+    """
     policy = session.get(RegradePolicyRow, course)
     allowance = policy.tokens if policy else DEFAULT_TOKENS
     spent = set(
@@ -87,7 +91,7 @@ def free_token_slot(session: Session, course: str, learner: str) -> int:
         )
     )
     free = [slot for slot in range(allowance) if slot not in spent]
-    if not free:
+    if len(spent) >= allowance or not free:
         raise Conflict(
             f"no regrade tokens left in course {course!r} ({allowance} per learner; "
             "a token comes back when a request is upheld)"
