@@ -90,3 +90,16 @@ def test_unchanged_lateness_returns_the_report_as_it_was() -> None:
         "max_score": 2.0,
         "cells": [],
     }
+
+
+def test_a_new_credit_for_work_that_stays_late_restates_the_score() -> None:
+    report = stored_report(
+        report_cell("test_answer", 2.0, 2.0, "passed"),
+        score=1.0,
+        raw_score=2.0,
+        on_time=False,
+        late_credit=0.5,
+    )
+    restated, html = restate_lateness(report, FEEDBACK, False, 0.25)
+    assert (restated.score, restated.late_credit, restated.raw_score) == (0.5, 0.25, 2.0)
+    assert "Received after the deadline: 25% of the credit kept." in html
