@@ -8,9 +8,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.errors import AutogradeError, BadInput, InfrastructureError
 from service.settings import Settings
+
+if TYPE_CHECKING:  # the CLI imports the grader only for the commands that grade
+    from grader.report import GradeReport
 
 EXIT_BAD_INPUT = 2
 EXIT_FAULT = 3
@@ -85,19 +89,16 @@ def run_grade(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({**report.to_dict(), "provenance": result.provenance}, indent=2))
     else:
-        print(format_report(report.to_dict()))
+        print(format_report(report))
     return 0
 
 
-def format_report(report: dict[str, object]) -> str:
-    cells = report["cells"]
-    assert isinstance(cells, list)
+def format_report(report: GradeReport) -> str:
+    """The grade as a table for a terminal: each cell's score, the total, then what happened."""
     rows = [f"{'cell':<36} {'score':>7} {'max':>6}  status"]
-    for cell in cells:
-        score = "-" if cell["score"] is None else f"{cell['score']:g}"
-        rows.append(f"{cell['grade_id']:<36} {score:>7} {cell['max_score']:>6g}  {cell['status']}")
-    rows.append(f"{'total':<36} {report['score']:>7g} {report['max_score']:>6g}")
-    events = report.get("events") or []
-    assert isinstance(events, list)
-    rows.extend(f"note: {event}" for event in events)
+    for cell in report.cells:
+        score = "-" if cell.score is None else f"{cell.score:g}"
+        rows.append(f"{cell.grade_id:<36} {score:>7} {cell.max_score:>6g}  {cell.status}")
+    rows.append(f"{'total':<36} {report.score:>7g} {report.max_score:>6g}")
+    rows.extend(f"note: {event}" for event in report.events)
     return "\n".join(rows)

@@ -30,6 +30,7 @@ from grader.late import LatePolicy, LateStep
 from grader.late_credit import StoredWork, credit_changes, under_policy
 from grader.ledger import LedgerEntry
 from grader.ledger_change import EVERYONE, ledgers_of, under_ledgers
+from grader.stored_report import StoredReport
 
 START = datetime(2030, 1, 6, 23, 59, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -79,8 +80,13 @@ def make_work(
         for name in names:
             received = terms.due + timedelta(hours=rng.gauss(-6, 30))
             verdict = judge(ledgers[name], item, terms, received)
-            report: dict[str, Any] = {"score": 10.0 * verdict.credit, "raw_score": 10.0, "max_score": 10.0}
-            report |= {"on_time": verdict.on_time, "late_credit": verdict.credit}
+            report = StoredReport(
+                score=10.0 * verdict.credit,
+                max_score=10.0,
+                raw_score=10.0,
+                on_time=verdict.on_time,
+                late_credit=verdict.credit,
+            )
             stored.append(
                 StoredWork(
                     f"{item}-{name}", name, received, "graded", verdict.on_time, verdict.credit, report

@@ -9,13 +9,14 @@ total and deadline note to match. Nothing here stores anything; the store applie
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from grader.late import LatePolicy
 from grader.manual import BADGE
+from grader.stored_report import StoredReport
 
 LATE_NOTE = re.compile(r"<p>Received after the deadline: [^<]*</p>")
 
@@ -30,7 +31,7 @@ class StoredWork:
     status: str
     on_time: bool
     late_credit: float
-    report: Mapping[str, Any] | None = None
+    report: StoredReport | None = None
 
 
 Judge = Callable[[StoredWork], tuple[bool, float]]  # (on time?, credit) for stored work, judged again
@@ -68,9 +69,9 @@ def credit_changes(judge: Judge, work: Iterable[StoredWork]) -> list[CreditChang
         if (on_time, credit) == (item.on_time, item.late_credit):
             continue
         graded = item.report if item.status == "graded" else None
-        old_score = float(graded["score"]) if graded is not None else None
+        old_score = float(graded.score) if graded is not None else None
         new_score = (
-            float(restate_lateness(graded, "", on_time, credit)[0]["score"]) if graded is not None else None
+            float(restate_lateness(graded, "", on_time, credit)[0].score) if graded is not None else None
         )
         changes.append(
             CreditChange(
@@ -89,45 +90,40 @@ def credit_changes(judge: Judge, work: Iterable[StoredWork]) -> list[CreditChang
 
 
 def restate_lateness(
-    report: Mapping[str, Any], feedback_html: str, on_time: bool, credit: float
-) -> tuple[dict[str, Any], str]:
+    report: StoredReport, feedback_html: str, on_time: bool, credit: float
+) -> tuple[StoredReport, str]:
     """The report and feedback with this lateness; as they came when it is already theirs.
 
     The points earned stay; only the share of them kept changes. A report that predates the
-    lateness fields counts as on time with full credit.
+    lateness fields counts as on time with full credit (as ``StoredReport`` reads it).
     """
-    if (report.get("on_time", True), report.get("late_credit", 1.0)) == (on_time, credit):
-        return dict(report), feedback_html
+    if (report.on_time, report.late_credit) == (on_time, credit):
+        return report, feedback_html
     raw = raw_points(report)
-    restated = {
-        **report,
-        "on_time": on_time,
-        "late_credit": credit,
-        "raw_score": raw,
-        "score": round(raw * credit, 6),
-    }
+    restated = report.amended(
+        on_time=on_time, late_credit=credit, raw_score=raw, score=round(raw * credit, 6)
+    )
     return restated, restate_feedback(feedback_html, restated)
 
 
-def raw_points(report: Mapping[str, Any]) -> float:
+def raw_points(report: StoredReport) -> float:
     """The points before late credit: kept in every report the worker writes, else summed from the cells."""
-    if report.get("raw_score") is not None:
-        return float(report["raw_score"])
-    cells = report.get("cells") or []
-    if cells:
-        return round(sum(float(c["score"]) for c in cells if c.get("score") is not None), 6)
-    credit = float(report.get("late_credit", 1.0))
-    return float(report["score"]) / credit if credit else 0.0
+    if report.raw_score is not None:
+        return float(report.raw_score)
+    if report.cells:
+        return round(sum(float(c.score) for c in report.cells if c.score is not None), 6)
+    credit = float(report.late_credit)
+    return float(report.score) / credit if credit else 0.0
 
 
-def restate_feedback(feedback_html: str, report: Mapping[str, Any]) -> str:
+def restate_feedback(feedback_html: str, report: StoredReport) -> str:
     """The total badge with the new score, and the deadline note under it only for late work."""
     note = (
         ""
-        if report["on_time"]
-        else f"<p>Received after the deadline: {report['late_credit'] * 100:g}% of the credit kept.</p>"
+        if report.on_time
+        else f"<p>Received after the deadline: {report.late_credit * 100:g}% of the credit kept.</p>"
     )
-    badge = f"<p class='badge'>Score: {report['score']:g} / {report['max_score']:g}</p>"
+    badge = f"<p class='badge'>Score: {report.score:g} / {report.max_score:g}</p>"
     text = LATE_NOTE.sub("", feedback_html, count=1)
     if BADGE.search(text):
         return BADGE.sub(lambda _: badge + note, text, count=1)

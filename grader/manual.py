@@ -15,13 +15,13 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from grader.errors import BadInput, NotFound
 from grader.report import GradeReport
 from grader.scoring import CellResult
+from grader.stored_report import StoredReport
 
 BADGE = re.compile(r"<p class='badge'>Score: [^<]*</p>")
 
@@ -89,24 +89,21 @@ def carry_hand_grades(
 
 
 def keep_hand_grades(
-    report: Mapping[str, Any], feedback_html: str, previous: Mapping[str, Any] | None
-) -> tuple[dict[str, Any], str]:
+    report: StoredReport, feedback_html: str, previous: StoredReport | None
+) -> tuple[StoredReport, str]:
     """The stored form of ``carry_hand_grades``: a machine's new report and feedback, given the
     report in force (None before the first grade). Every regrade path stores what this returns.
 
     A report with nothing to carry is returned as it came, so reports that predate a field
-    of ``GradeReport`` are never rewritten.
+    of ``GradeReport`` are never rewritten; one with something to carry keeps every key it
+    had that ``GradeReport`` does not write.
     """
-    if previous is None or not any(
-        c.get("status") == "graded_by_instructor" for c in previous.get("cells", [])
-    ):
-        return dict(report), feedback_html
-    new, carried = carry_hand_grades(
-        GradeReport.from_dict(dict(report)), GradeReport.from_dict(dict(previous))
-    )
+    if previous is None or not any(c.status == "graded_by_instructor" for c in previous.cells):
+        return report, feedback_html
+    new, carried = carry_hand_grades(report.to_grade_report(), previous.to_grade_report())
     if not carried:
-        return dict(report), feedback_html
-    return {**report, **new.to_dict()}, _note_kept(feedback_html, new, carried)
+        return report, feedback_html
+    return report.amended(**new.to_dict()), _note_kept(feedback_html, new, carried)
 
 
 def _note_kept(feedback_html: str, report: GradeReport, carried: tuple[CellResult, ...]) -> str:

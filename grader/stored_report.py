@@ -190,9 +190,14 @@ class StoredReport:
         return next((cell for cell in self.cells if cell.grade_id == grade_id), None)
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored JSON as it was written: what the pure functions that restate a report take."""
+        """The stored JSON as it was written, to store again or show."""
         data: dict[str, Any] = json.loads(self.document)
         return data
+
+    def amended(self, **values: Any) -> StoredReport:
+        """This report with ``values`` stored in place of its own (new names after the rest), every
+        other key kept as it was stored: how a restatement or a change note makes the next version."""
+        return StoredReport.from_json({**self.to_dict(), **values}, "amended report")
 
     def to_grade_report(self) -> GradeReport:
         """The grader's own report again, to change it (a person's score): recomputed from the cells."""

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from grader.stored_report import StoredCell, StoredReport
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 AWAITING_MANUAL = "awaiting grading by a person: its points are not counted yet"
 NOT_EARNED = ("failed", "error", "timeout", "not_run", "needs_manual_grading")
@@ -65,7 +67,7 @@ class SubmissionLike(Protocol):
 
 class ReportLike(Protocol):
     @property
-    def report(self) -> Mapping[str, Any]: ...  # GradeReport.to_dict()
+    def report(self) -> StoredReport: ...
     @property
     def provenance(self) -> Mapping[str, Any]: ...
 
@@ -87,9 +89,13 @@ def counted(submissions: Sequence[S]) -> S:
     return max(graded or submissions, key=lambda s: (s.received_at, s.id))
 
 
-def cell_labels(cells: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+def cell_labels(rubric: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+    """Column names of the rubric's cells (``{notebook, grade_id, ...}``), in its order."""
+    return labels_of([(cell["notebook"], cell["grade_id"]) for cell in rubric])
+
+
+def labels_of(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Column names: the grade id, or ``notebook:grade_id`` where two notebooks share one."""
-    keys = [(cell["notebook"], cell["grade_id"]) for cell in cells]
     uses = Counter(grade_id for _, grade_id in keys)
     return {(nb, gid): gid if uses[gid] == 1 else f"{nb}:{gid}" for nb, gid in keys}
 
@@ -97,7 +103,7 @@ def cell_labels(cells: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str
 def assignment_gradebook(
     assignment: AssignmentLike,
     submissions: Iterable[SubmissionLike],
-    reports: Mapping[str, Mapping[str, Any]],
+    reports: Mapping[str, StoredReport],
 ) -> str:
     """One row per learner: their counted submission, one column per grade cell, then the total.
 
@@ -120,7 +126,7 @@ def assignment_gradebook(
     ]
     rows = [header]
     for learner, submission in counted_submissions(submissions).items():
-        report = reports.get(submission.id, {}) if submission.status == "graded" else {}
+        report = reports.get(submission.id) if submission.status == "graded" else None
         scores = cell_scores(report, labels)
         total = submission.score if submission.status == "graded" else None
         row: list[Value] = [
@@ -138,9 +144,9 @@ def assignment_gradebook(
     return write_csv(rows)
 
 
-def cell_scores(report: Mapping[str, Any], labels: Mapping[tuple[str, str], str]) -> list[Value]:
+def cell_scores(report: StoredReport | None, labels: Mapping[tuple[str, str], str]) -> list[Value]:
     """Scores in rubric order; None for a cell the report lacks or that awaits a person."""
-    found = {(cell["notebook"], cell["grade_id"]): cell.get("score") for cell in report.get("cells", [])}
+    found = {cell.key: cell.score for cell in report.cells} if report is not None else {}
     return [found.get(key) for key in labels]
 
 
@@ -218,10 +224,10 @@ def gradescope_results(
     is true, so importers can hold the score back. ``execution_time`` (seconds) is present only when the grade's provenance timed it.
     """
     data = report.report
-    cells = data.get("cells", [])
-    labels = cell_labels(cells)
+    cells = data.cells
+    labels = labels_of([cell.key for cell in cells])
     results: dict[str, Any] = {
-        "score": data["score"],
+        "score": data.score,
         "output": summary(assignment, data),
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -234,44 +240,40 @@ def gradescope_results(
     return results
 
 
-def gradescope_test(
-    cell: Mapping[str, Any], labels: Mapping[tuple[str, str], str], number: int
-) -> dict[str, Any]:
+def gradescope_test(cell: StoredCell, labels: Mapping[tuple[str, str], str], number: int) -> dict[str, Any]:
     """One cell as a Gradescope test; its output is the score's own words, never what the test printed."""
-    manual = cell["status"] == "needs_manual_grading"
+    manual = cell.status == "needs_manual_grading"
     return {
-        "name": labels[(cell["notebook"], cell["grade_id"])],
+        "name": labels[cell.key],
         "number": str(number),
-        "score": cell["score"] if cell["score"] is not None else 0.0,
-        "max_score": cell["max_score"],
+        "score": cell.score if cell.score is not None else 0.0,
+        "max_score": cell.max_score,
         "status": "pending" if manual else "passed" if full_marks(cell) else "failed",
-        "output": AWAITING_MANUAL if manual else cell.get("message") or cell["status"].replace("_", " "),
+        "output": AWAITING_MANUAL if manual else cell.message or cell.status.replace("_", " "),
         "visibility": "visible",
     }
 
 
-def full_marks(cell: Mapping[str, Any]) -> bool:
+def full_marks(cell: StoredCell) -> bool:
     """Gradescope has only passed and failed: passed means every point earned, however it was graded.
 
     A cell with a zero-point test would otherwise pass by failing, so the statuses that say
     the points were not earned decide first.
     """
-    if cell["status"] in NOT_EARNED or cell["score"] is None:
+    if cell.status in NOT_EARNED or cell.score is None:
         return False
-    return bool(cell["score"] >= cell["max_score"])
+    return bool(cell.score >= cell.max_score)
 
 
-def needs_manual_grading(data: Mapping[str, Any]) -> bool:
-    return any(cell["status"] == "needs_manual_grading" for cell in data.get("cells", []))
+def needs_manual_grading(data: StoredReport) -> bool:
+    return any(cell.status == "needs_manual_grading" for cell in data.cells)
 
 
-def summary(assignment: AssignmentLike, data: Mapping[str, Any]) -> str:
+def summary(assignment: AssignmentLike, data: StoredReport) -> str:
     """The short text Gradescope shows above the tests, in the feedback page's words."""
-    parts = [f"{assignment.name}: {data['score']:g} / {data['max_score']:g}."]
-    if not data.get("on_time", True):
-        parts.append(
-            f"Received after the deadline: {data.get('late_credit', 1.0) * 100:g}% of the credit kept."
-        )
+    parts = [f"{assignment.name}: {data.score:g} / {data.max_score:g}."]
+    if not data.on_time:
+        parts.append(f"Received after the deadline: {data.late_credit * 100:g}% of the credit kept.")
     if needs_manual_grading(data):
         parts.append("Some answers are awaiting manual grading; the score may still rise.")
     return " ".join(parts)

@@ -14,9 +14,10 @@ to that registration's line items run in the outbox line ``lti:<registration>``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from grader.stored_report import StoredReport
 
 LINE = "lti:"  # a webhook platform's id never holds a colon
 LEARNER = "lti:"
@@ -49,7 +50,7 @@ def registration_of(line: str) -> str | None:
     return line.removeprefix(LINE) if line.startswith(LINE) else None
 
 
-def score_payload(subject: str, report: Mapping[str, Any] | None, graded_at: str) -> dict[str, Any]:
+def score_payload(subject: str, report: StoredReport | None, graded_at: str) -> dict[str, Any]:
     """The AGS score of one grade version (``report``), or of a submission that could not be graded (None)."""
     if report is None:
         return {
@@ -59,11 +60,11 @@ def score_payload(subject: str, report: Mapping[str, Any] | None, graded_at: str
             "timestamp": graded_at,
             "comment": "The submission could not be graded; it will be graded again.",
         }
-    pending = bool(report.get("needs_manual_grading"))
+    pending = bool(report.needs_manual_grading)
     return {
         "userId": subject,
-        "scoreGiven": float(report["score"]),
-        "scoreMaximum": float(report["max_score"]),
+        "scoreGiven": float(report.score),
+        "scoreMaximum": float(report.max_score),
         "activityProgress": "Completed",
         "gradingProgress": "PendingManual" if pending else "FullyGraded",
         "timestamp": graded_at,

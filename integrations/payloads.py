@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from grader.stored_report import StoredCell, StoredReport
+
 CELL_FIELDS = ("notebook", "grade_id", "score", "max_score", "status")
 
 
@@ -26,27 +28,12 @@ def result_payload(
     submission: Mapping[str, Any],
     assignment: Mapping[str, Any],
     version: int,
-    report: Mapping[str, Any] | None,
+    report: StoredReport | None,
     graded_at: str | None,
     error: str | None,
 ) -> dict[str, Any]:
     """The JSON body of one delivery; ``report`` is the stored grade report, None for a failure."""
-    grade = None
-    if report is not None:
-        grade = {
-            "version": version,
-            "score": report["score"],
-            "max_score": report["max_score"],
-            "raw_score": report.get("raw_score"),
-            "on_time": report.get("on_time"),
-            "late_credit": report.get("late_credit"),
-            "needs_manual_grading": bool(report.get("needs_manual_grading")),
-            "needs_review": bool(report.get("needs_review")),
-            "rubric_version": report.get("rubric_version"),
-            "cells": [{name: cell.get(name) for name in CELL_FIELDS} for cell in report.get("cells", [])],
-            "graded_at": graded_at,
-            "change": report.get("change"),
-        }
+    grade = None if report is None else grade_of(version, report, graded_at)
     return {
         "delivery_id": delivery_id,
         "event": event_for(version, report is not None),
@@ -62,4 +49,34 @@ def result_payload(
         "assignment": {"id": assignment["id"], "course": assignment["course"], "name": assignment["name"]},
         "grade": grade,
         "error": error,
+    }
+
+
+def grade_of(version: int, report: StoredReport, graded_at: str | None) -> dict[str, Any]:
+    """The ``grade`` of a delivery: each value as the report stored it (a report that predates
+    lateness is on time with full credit, as every reader takes it)."""
+    return {
+        "version": version,
+        "score": report.score,
+        "max_score": report.max_score,
+        "raw_score": report.raw_score,
+        "on_time": report.on_time,
+        "late_credit": report.late_credit,
+        "needs_manual_grading": bool(report.needs_manual_grading),
+        "needs_review": bool(report.needs_review),
+        "rubric_version": report.rubric_version,
+        "cells": [cell_of(cell) for cell in report.cells],
+        "graded_at": graded_at,
+        "change": report.change.to_dict() if report.change is not None else None,
+    }
+
+
+def cell_of(cell: StoredCell) -> dict[str, Any]:
+    """Only the cell's id, points and status: never its message, which can quote a hidden test."""
+    return {
+        "notebook": cell.notebook,
+        "grade_id": cell.grade_id,
+        "score": cell.score,
+        "max_score": cell.max_score,
+        "status": cell.status,
     }

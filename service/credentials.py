@@ -18,6 +18,7 @@ from typing import Any
 from credentials import eddsa_rdfc, status_list
 from credentials.dids import method_id
 from credentials.multikey import public_of
+from grader.errors import BadInput
 from records.compute import compute_record
 from records.history import verify_history
 from records.issuance import Issuer, issue, plan, status_positions
@@ -43,6 +44,8 @@ def issue_record(
 
 def status_list_credential(store: Store, issuer: Issuer, purpose: str, now: datetime) -> bytes:
     """The signed ``BitstringStatusListCredential`` of ``purpose`` (revocation or suspension), as of now."""
+    if purpose not in status_list.PURPOSES:  # refused before the store is read for it
+        raise BadInput(f"status purpose {purpose!r} is not one of {', '.join(status_list.PURPOSES)}")
     issued = store.issued_credentials()
     current: dict[tuple[str, str], dict[str, Any]] = {}
     programmes: dict[str, Programme] = {}

@@ -15,7 +15,6 @@ from datetime import datetime
 from grader.assignment import build_assignment
 from grader.manual import keep_hand_grades
 from grader.notebooks import dump_notebook
-from grader.stored_report import StoredReport
 from service.queue import Enqueuer, send_results_of
 from store import Store
 
@@ -64,21 +63,19 @@ def accept_regrade(store: Store, enqueuer: Enqueuer, run_id: str, author: str, n
         latest = store.latest_report(submission_id)
         if latest is None:
             continue
-        kept, feedback = keep_hand_grades(  # and any given since the re-run
-            proposed.to_dict(), feedback, latest.report.to_dict()
-        )
+        kept, feedback = keep_hand_grades(proposed, feedback, latest.report)  # and any given since the re-run
         change = {
             "kind": "regrade",
             "run": run_id,
             "author": author,
             "reason": run["reason"],
             "previous_score": latest.report.score,
-            "score": StoredReport.from_json(kept, "regraded report").score,
+            "score": kept.score,
         }
         store.save_changed_grade(
             submission_id,
             latest.id,
-            {**kept, "change": change},
+            kept.amended(change=change),
             feedback,
             {**provenance, "change": change, "based_on_report": latest.id},
         )

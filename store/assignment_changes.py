@@ -19,7 +19,6 @@ from grader.errors import Conflict, NotFound
 from grader.late import parse_policy
 from grader.late_credit import CreditChange, StoredWork, restate_lateness
 from grader.ledger_change import under_ledgers
-from grader.stored_report import StoredReport
 from grader.terms import Terms, TermsChange, plan_change
 from store.ledger_entries import MAX_NAMED, course_ledgers
 from store.models import AssignmentChangeRow, AssignmentRow, GradeReportRow, SubmissionRow
@@ -59,8 +58,8 @@ def stored_work(
     if learners is not None and len(learners) > MAX_NAMED:  # too many to name in one query
         rows = [row for row in rows if row.learner in learners]
     in_force = select(GradeReportRow).join(SubmissionRow, SubmissionRow.latest_report_id == GradeReportRow.id)
-    reports = {  # the stored form, checked, is what the pure lateness rules restate
-        r.id: r.read_report().to_dict()
+    reports = {
+        r.id: r.read_report()
         for r in session.scalars(in_force.where(SubmissionRow.assignment_id == assignment_id))
     }
     return [
@@ -104,20 +103,17 @@ def restate(
     latest = session.get(GradeReportRow, submission.latest_report_id)
     assert latest is not None  # a foreign key
     previous = latest.read_report()
-    report, feedback = restate_lateness(
-        previous.to_dict(), latest.feedback_html, change.new_on_time, change.new_credit
-    )
-    score = StoredReport.from_json(report, "restated grade report").score
+    report, feedback = restate_lateness(previous, latest.feedback_html, change.new_on_time, change.new_credit)
     note = {
         "kind": kind,
         "author": author,
         "reason": reason,
         "previous_score": previous.score,
-        "score": score,
+        "score": report.score,
     }
-    submission.score = score
+    submission.score = report.score
     provenance = {**latest.provenance, "change": note, "based_on_report": latest.id}
-    add_version(session, submission, at, {**report, "change": note}, feedback, provenance)
+    add_version(session, submission, at, report.amended(change=note), feedback, provenance)
 
 
 class Previewed(Protocol):

@@ -104,7 +104,7 @@ def add_delivery(
         },
         {"id": assignment.id, "course": assignment.course, "name": assignment.name},
         version,
-        report.read_report().to_dict() if report is not None else None,
+        report.read_report() if report is not None else None,
         report.created_at.isoformat() if report is not None else None,
         submission.error if report is None else None,
     )

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from exam_bank.states import transition
-from grader.errors import Conflict, Forbidden, NotFound
+from grader.errors import BadInput, Conflict, Forbidden, NotFound
 from store.lti_exam_scores import on_state_change
 from store.models import (
     AccommodationRow,
@@ -30,7 +30,7 @@ from store.models import (
     ProctoringReviewRow,
 )
 from store.programmes import REVIEWED, record_proctoring
-from store.rows import AttemptEventRecord, AttemptRecord, ExamRecord, ReviewRecord
+from store.rows import REVIEW_OUTCOMES, AttemptEventRecord, AttemptRecord, ExamRecord, ReviewRecord
 from store.sessions import SessionScope
 from store.submissions import insert_submission
 
@@ -427,7 +427,13 @@ class ExamStore(SessionScope):
         comments: str,
         now: datetime,
     ) -> tuple[ReviewRecord, bool]:
-        """Store a provider's review; a repeat of its review id returns the first (created False)."""
+        """Store a provider's review; a repeat of its review id returns the first (created False).
+
+        An outcome the table's check would refuse is refused here first: that refusal, taken
+        for a race with a repeat, would look the review up and fail as a missing row.
+        """
+        if outcome not in REVIEW_OUTCOMES:
+            raise BadInput(f"a review's outcome must be one of {', '.join(REVIEW_OUTCOMES)}, not {outcome!r}")
         query = select(ProctoringReviewRow).where(
             ProctoringReviewRow.provider == provider, ProctoringReviewRow.review_id == review_id
         )

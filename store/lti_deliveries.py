@@ -52,7 +52,7 @@ def add_score_deliveries(
             report,
             version,
             urls[context_id],
-            score_payload(subject, report.read_report().to_dict() if report is not None else None, graded_at),
+            score_payload(subject, report.read_report() if report is not None else None, graded_at),
             now,
         )
         for context_id in sorted(urls)

@@ -86,9 +86,7 @@ def send_standing(session: Session, attempt: AttemptRow, rules: LmsRules, now: d
     assert anchor is not None  # an attempt that counted, or counts, was submitted
     report = chosen[1] if chosen else None
     stamp = now.isoformat()
-    payload = (
-        score_payload(subject, report.read_report().to_dict(), stamp) if report else cleared(subject, stamp)
-    )
+    payload = score_payload(subject, report.read_report(), stamp) if report else cleared(subject, stamp)
     rows = [
         outbox_row(uuid.uuid4().hex, line_of(registration_id), anchor, report, 1, urls[context], payload, now)
         for context in sorted(urls)

@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grader.errors import Conflict, NotFound
-from grader.stored_report import StoredCell
+from grader.stored_report import StoredCell, StoredReport
 from store.models import AssignmentRow, GradeReportRow, RegradePolicyRow, RegradeRequestRow, SubmissionRow
-from store.reports import change_grade
+from store.reports import change_grade, typed_report
 from store.sessions import SessionScope
 from store.submissions import load_submission
 
@@ -220,7 +220,7 @@ class RegradeRequestStore(SessionScope):
         author: str,
         answer: str,
         based_on: int,
-        grade: tuple[Mapping[str, Any], str, Mapping[str, Any]],
+        grade: tuple[Mapping[str, Any] | StoredReport, str, Mapping[str, Any]],
         now: datetime,
     ) -> dict[str, Any]:
         """The new grade version ``grade`` (report, feedback, provenance), the answer and the refund, at once."""
@@ -228,7 +228,7 @@ class RegradeRequestStore(SessionScope):
         with self.transaction(write=True) as session:
             row = self._open(session, request_id)
             version = change_grade(
-                session, row.submission_id, based_on, now, report, feedback_html, provenance
+                session, row.submission_id, based_on, now, typed_report(report), feedback_html, provenance
             )
             cell = version.read_report().find_cell(row.grade_id)
             assert cell is not None  # the upheld grade changed this very cell

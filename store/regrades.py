@@ -19,7 +19,7 @@ from sqlalchemy import select
 from grader.errors import Conflict, NotFound
 from grader.stored_report import StoredReport
 from store.models import AssignmentFileRow, AssignmentRow, RegradeResultRow, RegradeRunRow, SubmissionRow
-from store.reports import in_force_form
+from store.reports import in_force_form, typed_report
 from store.sessions import SessionScope
 
 
@@ -96,7 +96,7 @@ class RegradeStore(SessionScope):
         self,
         run_id: str,
         submission_id: str,
-        report: Mapping[str, Any] | None,
+        report: Mapping[str, Any] | StoredReport | None,
         feedback_html: str,
         provenance: Mapping[str, Any],
         error: str | None,
@@ -107,8 +107,8 @@ class RegradeStore(SessionScope):
                 raise NotFound(f"submission {submission_id} is not part of regrade {run_id}")
             proposed = None
             if report is not None:  # the comparison shows what accepting would store: hand grades kept
-                report, feedback_html = in_force_form(session, submission_id, report, feedback_html)
-                proposed = StoredReport.from_json(report, f"regrade {run_id} report of {submission_id}")
+                rerun = typed_report(report, f"regrade {run_id} report of {submission_id}")
+                proposed, feedback_html = in_force_form(session, submission_id, rerun, feedback_html)
             row.status = "graded" if proposed is not None else "failed"
             row.report = proposed.to_dict() if proposed is not None else None
             row.new_score = float(proposed.score) if proposed is not None else None

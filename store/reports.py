@@ -32,22 +32,26 @@ def to_report_record(row: GradeReportRow) -> ReportRecord:
     )
 
 
+def typed_report(report: Mapping[str, Any] | StoredReport, where: str = "new grade report") -> StoredReport:
+    """A report handed to the store, as it will be read back: one no reader could read is refused
+    here (``CorruptData``), before anything is written."""
+    return report if isinstance(report, StoredReport) else StoredReport.from_json(report, where)
+
+
 def add_version(
     session: Session,
     submission: SubmissionRow,
     now: datetime,
-    report: Mapping[str, Any],
+    report: StoredReport,
     feedback_html: str,
     provenance: Mapping[str, Any],
 ) -> GradeReportRow:
     """Append a report, point the submission at it, and write its delivery (the outbox) and its
-    programme record events alongside: one transaction, so neither can be lost. A report no
-    reader could read back is refused here (``CorruptData``), before anything is written."""
-    StoredReport.from_json(report, "new grade report")
+    programme record events alongside: one transaction, so neither can be lost."""
     row = GradeReportRow(
         submission_id=submission.id,
         created_at=now,
-        report=dict(report),
+        report=report.to_dict(),
         feedback_html=feedback_html,
         provenance=dict(provenance),
     )
@@ -69,8 +73,8 @@ def report_in_force(session: Session, submission_id: str) -> StoredReport | None
 
 
 def in_force_form(
-    session: Session, submission_id: str, report: Mapping[str, Any], feedback_html: str
-) -> tuple[dict[str, Any], str]:
+    session: Session, submission_id: str, report: StoredReport, feedback_html: str
+) -> tuple[StoredReport, str]:
     """A machine's new report as it is stored: every score a person gave in the grade it
     replaces kept, and the submission's lateness as it stands now.
 
@@ -78,7 +82,7 @@ def in_force_form(
     due date or late policy since, the submission's row has the new one, and it wins.
     """
     previous = report_in_force(session, submission_id)
-    report, feedback_html = keep_hand_grades(report, feedback_html, previous.to_dict() if previous else None)
+    report, feedback_html = keep_hand_grades(report, feedback_html, previous)
     submission = load_submission(session, submission_id)
     return restate_lateness(report, feedback_html, submission.on_time, submission.late_credit)
 
@@ -88,7 +92,7 @@ def change_grade(
     submission_id: str,
     based_on: int,
     now: datetime,
-    report: Mapping[str, Any],
+    report: StoredReport,
     feedback_html: str,
     provenance: Mapping[str, Any],
 ) -> GradeReportRow:
@@ -106,13 +110,17 @@ def change_grade(
     report, feedback_html = restate_lateness(
         report, feedback_html, submission.on_time, submission.late_credit
     )
-    submission.score = StoredReport.from_json(report, "new grade report").score
+    submission.score = report.score
     return add_version(session, submission, now, report, feedback_html, provenance)
 
 
 class ReportStore(SessionScope):
     def save_grade(
-        self, submission_id: str, report: Mapping[str, Any], feedback_html: str, provenance: Mapping[str, Any]
+        self,
+        submission_id: str,
+        report: Mapping[str, Any] | StoredReport,
+        feedback_html: str,
+        provenance: Mapping[str, Any],
     ) -> bool:
         """Record a grade only if the submission is running; False (nothing written) otherwise.
 
@@ -124,8 +132,7 @@ class ReportStore(SessionScope):
         """
         now = utcnow()
         with self.transaction(write=True) as session:
-            report, feedback_html = in_force_form(session, submission_id, report, feedback_html)
-            stored = StoredReport.from_json(report, "new grade report")
+            stored, feedback_html = in_force_form(session, submission_id, typed_report(report), feedback_html)
             graded = change_status(
                 session,
                 submission_id,
@@ -139,7 +146,7 @@ class ReportStore(SessionScope):
             if not graded:
                 return False
             add_version(
-                session, load_submission(session, submission_id), now, report, feedback_html, provenance
+                session, load_submission(session, submission_id), now, stored, feedback_html, provenance
             )
             return True
 
@@ -147,7 +154,7 @@ class ReportStore(SessionScope):
         self,
         submission_id: str,
         based_on: int,
-        report: Mapping[str, Any],
+        report: Mapping[str, Any] | StoredReport,
         feedback_html: str,
         provenance: Mapping[str, Any],
     ) -> ReportRecord:
@@ -158,7 +165,9 @@ class ReportStore(SessionScope):
         """
         now = utcnow()
         with self.transaction(write=True) as session:
-            row = change_grade(session, submission_id, based_on, now, report, feedback_html, provenance)
+            row = change_grade(
+                session, submission_id, based_on, now, typed_report(report), feedback_html, provenance
+            )
             return to_report_record(row)
 
     def latest_report(self, submission_id: str) -> ReportRecord | None:

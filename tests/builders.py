@@ -11,6 +11,7 @@ import nbformat
 
 from grader.execution import CellRun
 from grader.judging import JUDGED, Judging
+from grader.stored_report import StoredReport
 
 
 def _meta(grade_id: str, grade: bool, solution: bool, locked: bool, points: float | None) -> dict[str, Any]:
@@ -153,3 +154,8 @@ def report_dict(*cells: dict[str, Any], score: float = 2.0, **extra: Any) -> dic
         "cells": list(cells),
         **extra,
     }
+
+
+def stored_report(*cells: dict[str, Any], score: float = 2.0, **extra: Any) -> StoredReport:
+    """``report_dict``'s report as the store reads it back."""
+    return StoredReport.from_json(report_dict(*cells, score=score, **extra))

@@ -14,7 +14,8 @@ import logging
 from typing import Any
 
 from grader.errors import BadInput, InfrastructureError
-from grader.triage import NONDETERMINISTIC, cell_outcome, verdict
+from grader.stored_report import StoredReport
+from grader.triage import NONDETERMINISTIC, CellOutcome, cell_outcome, outcome_json, verdict
 from worker import context
 from worker.context import WorkerContext
 from worker.stored import grade_stored, trusted_assignment
@@ -32,18 +33,19 @@ def triage_request(request_id: str) -> dict[str, Any]:
     # the grade version the learner asked about, not a newer one a person stored since
     stored = next(r for r in store.report_history(request["submission_id"]) if r.id == request["report_id"])
     try:
-        runs = [run_once(ctx, request, n) for n in range(1, RUNS + 1)]
+        ran = [run_once(ctx, request, n) for n in range(1, RUNS + 1)]
     except BadInput as exc:
         store.save_triage(request_id, "failed", {"error": exc.message})
         return {"request": request_id, "failed": exc.message}
     except InfrastructureError:
         raise  # retried by RQ; the triage stays queued meanwhile
     notebook, grade_id = request["notebook"], request["grade_id"]
-    stored_cell = cell_outcome(stored.report.to_dict(), notebook, grade_id)
-    found = verdict(stored_cell, [run["cell"] for run in runs])
+    stored_cell = cell_outcome(stored.report, notebook, grade_id)
+    found = verdict(stored_cell, [outcome for outcome, _ in ran])
+    runs = [run for _, run in ran]
     detail = {
         "stored": {
-            "cell": stored_cell,
+            "cell": outcome_json(stored_cell),
             "sandbox_image": stored.provenance.get("sandbox_image"),
             "rubric_version": stored.report.rubric_version,
         },
@@ -62,7 +64,10 @@ def triage_request(request_id: str) -> dict[str, Any]:
     return {"request": request_id, "triage": found}
 
 
-def run_once(ctx: WorkerContext, request: dict[str, Any], n: int) -> dict[str, Any]:
+def run_once(
+    ctx: WorkerContext, request: dict[str, Any], n: int
+) -> tuple[CellOutcome | None, dict[str, Any]]:
+    """One more grading of the stored submission: the cell's outcome, and the run as staff see it."""
     store = ctx.store
     submission = store.get_submission(request["submission_id"])
     record = store.get_assignment(submission.assignment_id)
@@ -74,13 +79,13 @@ def run_once(ctx: WorkerContext, request: dict[str, Any], n: int) -> dict[str, A
         title=f"{record.course} / {record.name} (triage {n})",
         labels={"autograde.triage": request["id"]},
     )
-    graded = result.graded.report
-    report = graded.to_dict()
-    return {
+    report = StoredReport.of(result.graded.report)
+    outcome = cell_outcome(report, request["notebook"], request["grade_id"])
+    return outcome, {
         "run": n,
-        "cell": cell_outcome(report, request["notebook"], request["grade_id"]),
-        "score": graded.score,
+        "cell": outcome_json(outcome),
+        "score": report.score,
         "sandbox_image": result.provenance.get("sandbox_image"),
-        "rubric_version": graded.rubric_version,
-        "report": report,
+        "rubric_version": report.rubric_version,
+        "report": report.to_dict(),
     }

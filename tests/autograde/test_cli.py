@@ -7,10 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from autograde.cli import EXIT_BAD_INPUT, main
+from autograde.cli import EXIT_BAD_INPUT, format_report, main
+from grader.report import GradeReport
+from tests.builders import report_cell, report_dict
 from tests.conftest import EXAMPLES, SANDBOX_IMAGE
 
 ARRAYS = EXAMPLES / "assignments" / "arrays" / "arrays.ipynb"
+TABLE = """cell                                   score    max  status
+test_answer                                2      2  passed
+essay                                      -      3  needs_manual_grading
+total                                      1      5
+note: kernel restarted"""
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +61,13 @@ def test_grade_json_has_the_contract_fields(docker_client, capsys: pytest.Captur
     )
     assert (report["score"], report["max_score"]) == (expected["score"], expected["max_score"])
     assert {"grade_id", "score", "max_score", "status"} <= set(report["cells"][0])
+
+
+def test_the_table_gives_each_cell_the_late_total_and_the_notes() -> None:
+    cells = (
+        report_cell("test_answer", 2.0, 2.0, "passed"),
+        report_cell("essay", None, 3.0, "needs_manual_grading"),
+    )
+    late = report_dict(*cells, max_score=5.0, on_time=False, late_credit=0.5, events=["kernel restarted"])
+    report = GradeReport.from_dict(late)  # the score is the report's own: late credit applied
+    assert format_report(report) == TABLE

@@ -5,6 +5,7 @@ from __future__ import annotations
 from grader.manual import carry_hand_grades, change_cell_score, keep_hand_grades
 from grader.report import GradeReport
 from grader.scoring import CellResult
+from grader.stored_report import StoredReport
 
 MACHINE = GradeReport(
     cells=(
@@ -64,19 +65,27 @@ def test_a_cell_the_fix_removed_is_not_brought_back() -> None:
 
 
 def test_the_stored_form_keeps_the_report_as_it_came_when_nobody_graded_by_hand() -> None:
-    legacy = {"score": 2.0, "max_score": 2.0, "cells": []}  # older reports lack fields of GradeReport
-    assert keep_hand_grades(legacy, "<p>fb</p>", MACHINE.to_dict()) == (legacy, "<p>fb</p>")
+    legacy = StoredReport.from_json({"score": 2.0, "max_score": 2.0, "cells": []})  # older: fewer fields
+    assert keep_hand_grades(legacy, "<p>fb</p>", StoredReport.of(MACHINE)) == (legacy, "<p>fb</p>")
     assert keep_hand_grades(legacy, "<p>fb</p>", None) == (legacy, "<p>fb</p>")
+    assert keep_hand_grades(legacy, "", None)[0].to_dict() == {"score": 2.0, "max_score": 2.0, "cells": []}
 
 
 def test_the_stored_form_shows_the_kept_score_and_who_gave_it_in_the_feedback() -> None:
     report, feedback = keep_hand_grades(
-        {**MACHINE.to_dict(), "change": {"kind": "regrade"}},
+        StoredReport.of(MACHINE).amended(change={"kind": "regrade"}),
         "<p class='badge'>Score: 0.5 / 7</p><p>cells</p>",
-        graded_essay().to_dict(),
+        StoredReport.of(graded_essay()),
     )
-    assert report["score"] == 2.0 and report["change"] == {"kind": "regrade"}
+    assert report.score == 2.0 and report.to_dict()["change"] == {"kind": "regrade"}
+    assert report.find_cell("essay") == StoredReport.of(graded_essay()).find_cell("essay")
     assert (
         feedback.startswith("<p class='badge'>Score: 2 / 7</p>") and "kept from the earlier grade" in feedback
     )
     assert "well argued" in feedback and feedback.endswith("<p>cells</p>")
+
+
+def test_the_stored_form_keeps_keys_the_grader_does_not_write_when_it_carries() -> None:
+    machine = StoredReport.of(MACHINE).amended(added_later={"x": 1})
+    report, _ = keep_hand_grades(machine, "", StoredReport.of(graded_essay()))
+    assert report.to_dict()["added_later"] == {"x": 1} and list(report.to_dict())[-1] == "added_later"

@@ -103,6 +103,17 @@ def test_a_change_note_reads_typed_and_stays_whole() -> None:
     assert StoredReport.from_json({**GRADED.to_dict(), "change": None}).change is None
 
 
+def test_an_amended_report_replaces_only_what_it_names_and_adds_new_names_last() -> None:
+    stored = StoredReport.from_json({**FIRST_VERSION, "added_later": {"x": 1}})
+    amended = stored.amended(score=1, on_time=False, change={"kind": "terms", "by": "ann"})
+    assert list(amended.to_dict()) == [*FIRST_VERSION, "added_later", "change"]
+    assert json.dumps(amended.to_dict()["cells"]) == json.dumps(FIRST_VERSION["cells"])  # 2 stays 2
+    assert (amended.score, amended.on_time, amended.change and amended.change.kind) == (1, False, "terms")
+    assert stored.score == 2  # the report amended is unchanged
+    with pytest.raises(CorruptData, match="amended report.score"):
+        stored.amended(score="two")
+
+
 def test_the_report_is_immutable_and_its_json_a_copy() -> None:
     stored = StoredReport.from_json(GRADED.to_dict())
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from grader.triage import CONSISTENT, NONDETERMINISTIC, cell_outcome, verdict
-from tests.builders import report_cell, report_dict
+from grader.triage import CONSISTENT, NONDETERMINISTIC, CellOutcome, cell_outcome, outcome_json, verdict
+from tests.builders import report_cell, stored_report
 
 
-def outcome(score: float | None, status: str = "passed") -> dict[str, Any]:
-    return {"score": score, "max_score": 2.0, "status": status, "message": ""}
+def outcome(score: float | None, status: str = "passed") -> CellOutcome:
+    return CellOutcome(score, 2.0, status, "")
 
 
 def test_the_same_outcome_three_times_is_consistent() -> None:
@@ -40,10 +38,17 @@ def test_a_score_a_person_gave_is_not_compared_with_the_tests() -> None:
 
 
 def test_cell_outcome_finds_the_cell_by_notebook_and_grade_id() -> None:
-    report = report_dict(report_cell("test_answer", 1.5, 2.0, "partial"), score=1.5, max_score=2.0)
-    notebook = report["cells"][0]["notebook"]
+    report = stored_report(report_cell("test_answer", 1.5, 2.0, "partial"), score=1.5, max_score=2.0)
+    notebook = report.cells[0].notebook
     found = cell_outcome(report, notebook, "test_answer")
-    assert found is not None and (found["score"], found["status"]) == (1.5, "partial")
+    assert found is not None and (found.score, found.status) == (1.5, "partial")
     assert cell_outcome(report, notebook, "other") is None
     assert cell_outcome(report, "elsewhere.ipynb", "test_answer") is None
     assert cell_outcome(None, notebook, "test_answer") is None
+
+
+def test_an_outcome_is_kept_as_the_stored_cell_said_it() -> None:
+    report = stored_report(report_cell("t", 2, 2, "passed", message="ok"))
+    found = cell_outcome(report, "hw.ipynb", "t")
+    assert outcome_json(found) == {"score": 2, "max_score": 2, "status": "passed", "message": "ok"}
+    assert outcome_json(None) is None

@@ -33,6 +33,7 @@ from integrations.payloads import result_payload
 from integrations.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature, signed_headers
 from service.settings import Settings
 from store import Store
+from tests.builders import report_cell, stored_report
 from tests.web.fakes import FakeEnqueuer
 from tests.web.multipart import upload
 from tests.web.notebook_builders import learner_bytes, source_bytes
@@ -309,7 +310,7 @@ def test_a_wrong_secret_is_refused_with_bad_signature(kind: str, service: Servic
 
 
 def payload(version: int = 1, delivery_id: str = "d-1") -> dict[str, Any]:
-    report = {"score": 2.0, "max_score": 2.0, "cells": [{"grade_id": "test_answer", "score": 2.0}]}
+    report = stored_report(report_cell("test_answer", 2.0, 2.0, "passed"), max_score=2.0)
     submission = {
         "id": "s-1",
         "external_id": "lms-sub-1",

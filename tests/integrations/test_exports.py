@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from grader.stored_report import StoredReport
 from integrations.exports import (
     assignment_gradebook,
     counted_submissions,
@@ -18,7 +19,7 @@ from integrations.exports import (
     csv_cell,
     gradescope_results,
 )
-from tests.builders import report_cell, report_dict
+from tests.builders import report_cell, stored_report
 
 T0 = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 HIDDEN_LITERAL = "answer() != 4242"
@@ -55,11 +56,11 @@ class Submission:
 
 @dataclass(frozen=True)
 class Report:
-    report: dict[str, Any]
+    report: StoredReport
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
-GRADED = report_dict(
+GRADED = stored_report(
     report_cell("test_answer", 2.0, 2.0, "passed"), report_cell("essay", None, 1.0, "needs_manual_grading")
 )
 
@@ -92,7 +93,7 @@ def test_the_assignment_gradebook_has_one_row_per_learner_with_cells_in_rubric_o
         Submission("s2", learner="alice", minutes=1, score=0.5),
         Submission("s3", learner="alice", minutes=9, score=2.0),
     ]
-    reports = {"s1": report_dict(report_cell("test_answer", 1.0, 2.0, "partial"), score=1.0), "s3": GRADED}
+    reports = {"s1": stored_report(report_cell("test_answer", 1.0, 2.0, "partial"), score=1.0), "s3": GRADED}
     text = assignment_gradebook(Assignment(), subs, reports)
     header = next(csv.reader(io.StringIO(text)))
     assert header == [
@@ -138,7 +139,7 @@ def test_a_learner_whose_submissions_all_failed_keeps_a_row_with_empty_scores() 
 
 
 def test_late_credit_shows_in_the_total_while_cells_stay_raw_points() -> None:
-    late = report_dict(
+    late = stored_report(
         report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5
     )
     subs = [Submission("s1", score=1.0, on_time=False, late_credit=0.5)]
@@ -234,7 +235,7 @@ def test_results_json_has_gradescopes_shape() -> None:
 
 
 def test_results_json_omits_execution_time_without_timings_and_says_when_late() -> None:
-    late = report_dict(
+    late = stored_report(
         report_cell("test_answer", 2.0, 2.0, "passed"), score=1.0, on_time=False, late_credit=0.5
     )
     results = gradescope_results(Report(late), Submission("s1"), Assignment())
@@ -255,7 +256,7 @@ def test_results_json_never_carries_hidden_test_content() -> None:
         source=HIDDEN_LITERAL,
         outputs=[{"text": HIDDEN_LITERAL}],
     )
-    report = report_dict(leaky, score=0.0, events=[HIDDEN_LITERAL], flags=[HIDDEN_LITERAL])
+    report = stored_report(leaky, score=0.0, events=[HIDDEN_LITERAL], flags=[HIDDEN_LITERAL])
     results = gradescope_results(Report(report), Submission("s1"), Assignment())
     assert HIDDEN_LITERAL not in json.dumps(results)
     assert results["tests"][0]["output"] == "AssertionError raised"
@@ -263,7 +264,7 @@ def test_results_json_never_carries_hidden_test_content() -> None:
 
 
 def test_a_partial_score_is_reported_as_earned_and_not_as_passed() -> None:
-    report = report_dict(
+    report = stored_report(
         report_cell("test_answer", 1.5, 2.0, "partial", message="partial credit: 1.5"), score=1.5
     )
     (test,) = gradescope_results(Report(report), Submission("s1"), Assignment())["tests"]
@@ -284,6 +285,6 @@ def test_a_partial_score_is_reported_as_earned_and_not_as_passed() -> None:
 def test_a_test_passes_only_with_every_point_earned(
     status: str, score: float, max_score: float, expected: str
 ) -> None:
-    report = report_dict(report_cell("test_answer", score, max_score, status, message="m"), score=score)
+    report = stored_report(report_cell("test_answer", score, max_score, status, message="m"), score=score)
     (test,) = gradescope_results(Report(report), Submission("s1"), Assignment())["tests"]
     assert (test["status"], test["score"], test["max_score"]) == (expected, score, max_score)

@@ -15,13 +15,13 @@ from integrations.lti_scores import (
     score_payload,
     scores_url,
 )
-from tests.builders import report_cell, report_dict
+from tests.builders import report_cell, stored_report
 
 AT = "2030-03-01T12:00:00+00:00"
 
 
 def test_a_machine_grade_is_fully_graded_with_its_time() -> None:
-    report = report_dict(report_cell("t", 2.0, 2.0, "passed"), score=2.0, max_score=2.0)
+    report = stored_report(report_cell("t", 2.0, 2.0, "passed"), score=2.0, max_score=2.0)
     assert score_payload("u1", report, AT) == {
         "userId": "u1",
         "scoreGiven": 2.0,
@@ -33,12 +33,12 @@ def test_a_machine_grade_is_fully_graded_with_its_time() -> None:
 
 
 def test_a_zero_is_sent_as_fully_graded_so_canvas_shows_a_zero() -> None:
-    report = report_dict(report_cell("t", 0.0, 2.0, "failed"), score=0.0, max_score=2.0)
+    report = stored_report(report_cell("t", 0.0, 2.0, "failed"), score=0.0, max_score=2.0)
     assert score_payload("u1", report, AT)["gradingProgress"] == "FullyGraded"
 
 
 def test_a_cell_waiting_for_a_person_is_pending_manual() -> None:
-    report = report_dict(
+    report = stored_report(
         report_cell("t", 2.0, 2.0, "passed"),
         report_cell("essay", None, 5.0, "needs_manual_grading"),
         score=2.0,

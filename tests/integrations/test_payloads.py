@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from grader.stored_report import StoredReport
 from integrations.payloads import CELL_FIELDS, event_for, result_payload
 
 SUBMISSION = {
@@ -18,25 +19,27 @@ SUBMISSION = {
     "content": "the whole notebook",
 }
 ASSIGNMENT = {"id": 3, "course": "ds101", "name": "hw1", "sources": {"hw.ipynb": "the answers"}}
-REPORT: dict[str, Any] = {
-    "score": 2.0,
-    "max_score": 3.0,
-    "cells": [
-        {
-            "notebook": "hw.ipynb",
-            "grade_id": "t1",
-            "score": 2.0,
-            "max_score": 2.0,
-            "status": "passed",
-            "hidden_source": "assert secret() == 42",
-            "outputs": [{"text": "AssertionError: expected 42"}],
-        }
-    ],
-}
+REPORT = StoredReport.from_json(
+    {
+        "score": 2.0,
+        "max_score": 3.0,
+        "cells": [
+            {
+                "notebook": "hw.ipynb",
+                "grade_id": "t1",
+                "score": 2.0,
+                "max_score": 2.0,
+                "status": "passed",
+                "hidden_source": "assert secret() == 42",
+                "outputs": [{"text": "AssertionError: expected 42"}],
+            }
+        ],
+    }
+)
 
 
 def payload(
-    version: int = 1, report: dict[str, Any] | None = REPORT, error: str | None = None
+    version: int = 1, report: StoredReport | None = REPORT, error: str | None = None
 ) -> dict[str, Any]:
     return result_payload(
         "d-1", "lms", SUBMISSION, ASSIGNMENT, version, report, "2026-12-04T12:01:00+00:00", error
@@ -79,7 +82,15 @@ def test_a_failure_has_no_grade_and_never_a_zero() -> None:
 
 
 def test_a_regrade_carries_its_version_and_flags_as_booleans() -> None:
-    body = payload(version=2, report={**REPORT, "needs_review": 1, "change": {"by": "prof"}})
+    regraded = {**REPORT.to_dict(), "needs_review": True, "change": {"by": "prof"}}
+    body = payload(version=2, report=StoredReport.from_json(regraded))
     assert body["event"] == "grade.updated" and body["grade"]["version"] == 2
     assert body["grade"]["needs_review"] is True and body["grade"]["needs_manual_grading"] is False
     assert body["grade"]["change"] == {"by": "prof"}
+
+
+def test_the_grade_gives_each_value_as_the_report_stored_it() -> None:
+    stored = {**REPORT.to_dict(), "score": 2, "raw_score": 4, "late_credit": 0.5, "on_time": False}
+    grade = payload(report=StoredReport.from_json(stored))["grade"]
+    assert (grade["score"], grade["raw_score"], grade["on_time"], grade["late_credit"]) == (2, 4, False, 0.5)
+    assert repr(grade["score"]) == "2" and grade["rubric_version"] is None and grade["change"] is None

@@ -13,7 +13,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
 from credentials.multikey import did_key
+from credentials.status_list import PURPOSES
 from credentials.verify import verify_credential
+from grader.errors import BadInput
 from records.compute import compute_record
 from records.issuance import Issuer
 from records.programme import Programme
@@ -69,6 +71,15 @@ def test_an_export_verifies_with_its_status_lists_and_keeps_its_positions(
     again = export(store, programme, "clr-jwt")
     assert store.issued_credentials() == issued  # the same credentials, the same positions
     assert verify_credential(again, {}, lists(store)).statuses == ()
+
+
+def test_a_status_list_of_an_unknown_purpose_is_refused_naming_the_known_ones(
+    store: Store, programme: Programme
+) -> None:
+    export(store, programme)
+    with pytest.raises(BadInput) as refused:
+        status_list_credential(store, ISSUER, "expiry", NOW)
+    assert "'expiry'" in refused.value.message and all(p in refused.value.message for p in PURPOSES)
 
 
 def test_a_grade_overturned_after_issue_revokes_the_credential(store: Store, programme: Programme) -> None:

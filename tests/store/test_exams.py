@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from grader.errors import AutogradeError, Conflict, Forbidden, IllegalTransition, NotFound
+from grader.errors import AutogradeError, BadInput, Conflict, Forbidden, IllegalTransition, NotFound
 from store import ExamRecord, Store
+from store.rows import REVIEW_OUTCOMES
 
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -138,4 +139,16 @@ def test_an_outcome_the_table_does_not_know_is_refused_and_nothing_is_stored(
     created = attempt(store, exam)
     with pytest.raises(AutogradeError):
         store.add_review(created.id, "proctorio", "r-2", "verified", [], "", NOW)
+    assert store.attempt_reviews(created.id) == []
+
+
+def test_an_outcome_outside_review_outcomes_is_bad_input_before_the_database_is_asked(
+    store: Store, exam: ExamRecord
+) -> None:
+    created = attempt(store, exam)
+    with pytest.raises(BadInput) as refused:
+        store.add_review(created.id, "proctorio", "r-3", "verified", [], "", NOW)
+    assert "'verified'" in refused.value.message and all(o in refused.value.message for o in REVIEW_OUTCOMES)
+    with pytest.raises(BadInput):  # refused before the attempt is looked up (it would be NotFound)
+        store.add_review("no-such-attempt", "proctorio", "r-4", "verified", [], "", NOW)
     assert store.attempt_reviews(created.id) == []

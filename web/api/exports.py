@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
 
 from flask import Blueprint, Response, jsonify
 
@@ -34,8 +32,7 @@ def get_assignment_gradebook(assignment_id: str) -> Response:
     assignment = store.get_assignment(assignment_id)
     check_course(caller, assignment.course)
     submissions = store.list_submissions(assignment_id=assignment.id)
-    reports = {sid: report.to_dict() for sid, report in counted_reports(submissions).items()}
-    text = assignment_gradebook(assignment, submissions, reports)  # the pure export reads the stored form
+    text = assignment_gradebook(assignment, submissions, counted_reports(submissions))
     return csv_attachment(text, assignment.course, assignment.name)
 
 
@@ -70,16 +67,7 @@ def get_results(submission_id: str) -> Response:
     latest = store.latest_report(record.id)
     if latest is None:
         raise NotFound(f"submission {record.id} has no grade yet (status {record.status})")
-    graded = StoredGrade(latest.report.to_dict(), latest.provenance)
-    return jsonify(gradescope_results(graded, record, store.get_assignment(record.assignment_id)))
-
-
-@dataclass(frozen=True)
-class StoredGrade:
-    """A grade version in the stored form the pure exports take (``integrations.exports.ReportLike``)."""
-
-    report: Mapping[str, Any]
-    provenance: Mapping[str, Any]
+    return jsonify(gradescope_results(latest, record, store.get_assignment(record.assignment_id)))
 
 
 def csv_attachment(text: str, *name_parts: str) -> Response:
