@@ -63,8 +63,6 @@ WITHOUT_OWN_TESTS: dict[str, str] = {
 NOT_YET_MIRRORED: dict[str, str] = {
     "store/lti_exam_scores.py": "tests/web/lti/test_exam_scores.py",
     "store/models.py": "the ORM tables, checked against the migrations by tests/store/test_migrations.py",
-    "store/rows.py": "the frozen records every store method returns: tests/store/test_submissions.py and "
-    "every store test",
     "service/attempts.py": "tests/web/api/test_attempts.py, tests/web/test_one_clock.py",
     "service/lti.py": "tests/web/lti/test_endpoints.py",
     "worker/deliveries.py": "tests/web/lti/test_grade_status.py, tests/e2e/test_callbacks.py",
