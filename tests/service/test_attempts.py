@@ -74,6 +74,13 @@ def closes_at(attempt: AttemptRecord) -> datetime:
     return attempt.deadline_at + GRACE + timedelta(seconds=1)
 
 
+def submit_now(store: Store, enqueuer: FakeEnqueuer, attempt: AttemptRecord) -> str:
+    """The learner submits at ``NOW``; the exam submission's id."""
+    submission_id = submit_attempt(store, enqueuer, attempt.id, attempt.learner, NOW).submission_id
+    assert submission_id is not None
+    return submission_id
+
+
 def test_a_start_draws_a_variant_builds_its_questions_and_fixes_the_deadline(
     store: Store, enqueuer: FakeEnqueuer, start: Callable[..., AttemptRecord]
 ) -> None:
@@ -239,12 +246,11 @@ def test_grading_moves_the_attempt_and_applies_the_review_that_waited_for_it(
     store: Store, enqueuer: FakeEnqueuer, start: Callable[..., AttemptRecord]
 ) -> None:
     started = start()
-    submitted = submit_attempt(store, enqueuer, started.id, "alice", NOW)
-    assert submitted.submission_id is not None
+    submission_id = submit_now(store, enqueuer, started)
     store.create_platform("proctorio", "Proctorio", None, ["ds101"])
     store.add_review(started.id, "proctorio", "r-1", "clean", [], "nothing seen", NOW)
-    grade(store, submitted.submission_id)
-    verified = attempt_graded(store, submitted.submission_id, NOW)
+    grade(store, submission_id)
+    verified = attempt_graded(store, submission_id, NOW)
     assert verified is not None and verified.state == "verified"
     assert store.unapplied_reviews(started.id) == []
     assert [e.event for e in store.attempt_events(started.id)][-2:] == ["grade", "review_clean"]
@@ -254,10 +260,8 @@ def test_attempts_left_submitted_with_a_stored_grade_are_reconciled_once(
     store: Store, enqueuer: FakeEnqueuer, start: Callable[..., AttemptRecord]
 ) -> None:
     graded, waiting = start("alice"), start("bob")
-    for attempt in (graded, waiting):
-        submit_attempt(store, enqueuer, attempt.id, attempt.learner, NOW)
-    submission_id = store.get_attempt(graded.id).submission_id
-    assert submission_id is not None
+    submission_id = submit_now(store, enqueuer, graded)
+    submit_now(store, enqueuer, waiting)
     grade(store, submission_id)  # and the worker died before moving the attempt
     assert reconcile_graded_attempts(store, NOW) == 1
     assert (store.get_attempt(graded.id).state, store.get_attempt(waiting.id).state) == (
@@ -271,10 +275,9 @@ def test_staff_decide_with_a_known_decision_and_a_reason_only(
     store: Store, enqueuer: FakeEnqueuer, start: Callable[..., AttemptRecord]
 ) -> None:
     started = start()
-    submitted = submit_attempt(store, enqueuer, started.id, "alice", NOW)
-    assert submitted.submission_id is not None
-    grade(store, submitted.submission_id)
-    attempt_graded(store, submitted.submission_id, NOW)
+    submission_id = submit_now(store, enqueuer, started)
+    grade(store, submission_id)
+    attempt_graded(store, submission_id, NOW)
     for decision, reason in (("approve", "fine"), ("verify", "  "), ("verify", "")):
         with pytest.raises(BadInput):
             decide(store, started.id, decision, "prof", reason, NOW)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import Index, Table, insert, inspect, select, text
+from sqlalchemy import CheckConstraint, Index, Table, insert, inspect, select, text
 from sqlalchemy.dialects.postgresql import dialect as postgresql_dialect
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.exc import StatementError
@@ -41,9 +41,7 @@ def meaning(sql: Any) -> tuple[str, ...]:
 
 
 def model_checks(table: Table) -> dict[str, tuple[str, ...]]:
-    return {
-        str(c.name): meaning(c.sqltext) for c in table.constraints if type(c).__name__ == "CheckConstraint"
-    }
+    return {str(c.name): meaning(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)}
 
 
 def partial_indexes(table: Table) -> dict[str, tuple[str, ...]]:
@@ -130,16 +128,16 @@ def token_row(created_at: datetime) -> dict[str, Any]:
 def test_a_time_comes_back_aware_in_utc_whatever_zone_it_went_in_with(store: Store) -> None:
     paris = datetime(2030, 3, 1, 13, 30, tzinfo=timezone(timedelta(hours=1)))
     with store.engine.begin() as connection:
-        connection.execute(insert(TokenRow.__table__).values(token_row(paris)))
-        stored = connection.scalar(select(TokenRow.__table__.c.created_at))
+        connection.execute(insert(TokenRow).values(token_row(paris)))
+        stored = connection.scalar(select(TokenRow.created_at))
     assert stored == paris and stored.tzinfo is UTC and stored.hour == 12
 
 
 def test_a_naive_time_is_refused_and_nothing_is_stored(store: Store) -> None:
     with pytest.raises(StatementError, match="naive datetime"), store.engine.begin() as connection:
-        connection.execute(insert(TokenRow.__table__).values(token_row(datetime(2030, 3, 1, 12, 0))))
+        connection.execute(insert(TokenRow).values(token_row(datetime(2030, 3, 1, 12, 0))))
     with store.engine.connect() as connection:
-        assert connection.scalar(select(TokenRow.__table__.c.id)) is None
+        assert connection.scalar(select(TokenRow.id)) is None
 
 
 def test_utc_datetime_reads_a_zone_less_value_as_utc_and_keeps_none() -> None:

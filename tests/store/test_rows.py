@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def ledger(entry_id: int, kind: str = "extension") -> LedgerRecord:
     return LedgerRecord(entry_id, "ds101", "alice", kind, "a1", {"days": 2}, "prof", "flu", NOW)
 
 
-def invitation(**changes: object) -> LtiInvitationRecord:
+def invitation(**changes: Any) -> LtiInvitationRecord:
     made = LtiInvitationRecord("i1", "Moodle", None, ("ds101",), "admin", NOW, NOW + timedelta(days=1))
     return dataclasses.replace(made, **changes)
 
