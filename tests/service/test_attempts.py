@@ -173,11 +173,12 @@ def test_work_is_taken_within_the_grace_and_refused_after_it(
     assert store.attempt_answers(started.id)[name][0] == b"just in time"
 
 
-def test_a_submit_redis_refused_is_kept_for_recovery_and_a_second_submit_is_illegal(
+def test_with_redis_down_a_start_and_a_submit_still_hold_and_a_second_submit_is_illegal(
     store: Store, enqueuer: FakeEnqueuer, start: Callable[..., AttemptRecord]
 ) -> None:
-    started = start()
     enqueuer.down = True
+    started = start()  # its closing job is lost: the periodic sweep closes it
+    assert started.state == "started" and enqueuer.sweeps == []
     submitted = submit_attempt(store, enqueuer, started.id, "alice", NOW)
     assert submitted.state == "submitted" and submitted.submission_id is not None
     assert store.get_submission(submitted.submission_id).status == "queued"  # worker start-up enqueues it
