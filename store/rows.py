@@ -368,4 +368,6 @@ class LtiContextRecord:
     memberships_url: str | None
 
 
-MAX_ID = 2**63 - 1  # the widest integer key of both databases; a larger id would overflow the driver
+# The largest id an Integer key holds on both databases (PostgreSQL's integer is 32 bits): a larger
+# one is no row's, and asked for it PostgreSQL fails ('integer out of range') rather than finding none.
+MAX_ID = 2**31 - 1

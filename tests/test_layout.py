@@ -61,13 +61,6 @@ WITHOUT_OWN_TESTS: dict[str, str] = {
 # module's main function raise and seeing those tests fail (docker-only ones by reading them).
 # Give each its own tests/<package>/test_<module>.py and take it off; the list only shrinks.
 NOT_YET_MIRRORED: dict[str, str] = {
-    "store/integrity.py": "tests/service/test_integrity.py, tests/store/test_postings.py",
-    "store/lti_exam_scores.py": "tests/web/lti/test_exam_scores.py",
-    "store/models.py": "the ORM tables, checked against the migrations by tests/store/test_migrations.py",
-    "store/rows.py": "the frozen records every store method returns: tests/store/test_submissions.py and "
-    "every store test",
-    "service/attempts.py": "tests/web/api/test_attempts.py, tests/web/test_one_clock.py",
-    "service/lti.py": "tests/web/lti/test_endpoints.py",
     "worker/deliveries.py": "tests/web/lti/test_grade_status.py, tests/e2e/test_callbacks.py",
     "worker/regrades.py": "docker: tests/e2e/test_regrade_runs.py",
     "worker/sandbox_grading.py": "docker: tests/sandboxes/test_docker_sandbox.py, tests/security/",
