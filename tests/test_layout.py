@@ -72,7 +72,6 @@ NOT_YET_MIRRORED: dict[str, str] = {
     "worker/regrades.py": "docker: tests/e2e/test_regrade_runs.py",
     "worker/stored.py": "docker: tests/worker/test_tasks.py, tests/e2e/test_regrade_runs.py",
     "worker/triage.py": "docker: tests/e2e/test_regrade_request_triage.py",
-    "worker/wiring.py": "tests/worker/test_reaper.py, tests/sandboxes/test_docker_sandbox.py",
     "autograde/demo.py": "docker: tests/worker/test_shutdown.py, tests/e2e/test_many_hosts.py",
 }
 EXPLAINED = {**WITHOUT_OWN_TESTS, **NOT_YET_MIRRORED}
