@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ from tests.web.lti.conftest import launch, platform, registered  # noqa: F401  (
 from tests.web.notebook_builders import learner_bytes
 from tests.worker.fake_sandboxes import FakeSandboxContext
 from worker import context
+from worker.context import WorkerContext
 
 
 @pytest.fixture
@@ -42,6 +44,19 @@ def sandboxed(settings: Settings, redis_conn: Any) -> Iterator[FakeSandboxContex
         settings.replace(redis_url=REDIS_URL, queue_prefix="worker-test", exam_yield_seconds=0.2),
         worker_name="worker-test",
     )
+    context.install(ctx)
+    yield ctx
+    context.install(None)  # type: ignore[arg-type]
+    ctx.store.dispose()
+
+
+@pytest.fixture
+def engineless(
+    settings: Settings, redis_conn: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[WorkerContext]:
+    """The real worker context installed on a host whose Docker engine is gone: every sandbox fails."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-engine.sock'}")
+    ctx = WorkerContext(settings.replace(redis_url=REDIS_URL), worker_name="engineless")
     context.install(ctx)
     yield ctx
     context.install(None)  # type: ignore[arg-type]

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grader.errors import SandboxError
-from service.settings import Settings
 from store import Store, SubmissionRecord
-from tests.conftest import REDIS_URL
 from tests.web.notebook_builders import source_bytes
 from tests.web.reports import grade
 from tests.worker.fake_sandboxes import FakeSandboxContext
-from worker import context
+from worker.context import WorkerContext
 from worker.regrades import regrade_one
 
 pytestmark = pytest.mark.redis
@@ -102,23 +99,10 @@ def test_an_upload_that_cannot_be_graded_is_a_failed_result_not_a_retry(
 
 
 def test_our_fault_is_raised_for_rq_to_retry_and_the_result_stays_queued(
-    settings: Settings,
-    store: Store,
-    submitted: Submit,
-    redis_conn: Any,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+    engineless: WorkerContext, store: Store, submitted: Submit
 ) -> None:
-    """The real worker context on a host whose Docker engine is gone."""
-    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-engine.sock'}")
-    ctx = context.WorkerContext(settings.replace(redis_url=REDIS_URL), worker_name="regrade-test")
-    context.install(ctx)
-    try:
-        submission = submitted()
-        run_id = open_run(store, submission)
-        with pytest.raises(SandboxError, match="no Docker engine"):
-            regrade_one(run_id, submission.id)
-    finally:
-        context.install(None)  # type: ignore[arg-type]
-        ctx.store.dispose()
+    submission = submitted()
+    run_id = open_run(store, submission)
+    with pytest.raises(SandboxError, match="no Docker engine"):
+        regrade_one(run_id, submission.id)
     assert result_of(store, run_id)["status"] == "queued"
