@@ -30,7 +30,7 @@ from tests.web.conftest import (  # noqa: F401  (fixtures)
     store,
     token,
 )
-from tests.web.lti.conftest import launch, platform, registered  # noqa: F401  (fixtures)
+from tests.web.lti.conftest import graded_submission, launch, platform, registered  # noqa: F401  (fixtures)
 from tests.web.notebook_builders import learner_bytes
 from tests.worker.fake_sandboxes import FakeSandboxContext
 from worker import context
