@@ -68,7 +68,6 @@ NOT_YET_MIRRORED: dict[str, str] = {
     "every store test",
     "service/attempts.py": "tests/web/api/test_attempts.py, tests/web/test_one_clock.py",
     "service/lti.py": "tests/web/lti/test_endpoints.py",
-    "autograde/demo.py": "docker: tests/worker/test_shutdown.py, tests/e2e/test_many_hosts.py",
 }
 EXPLAINED = {**WITHOUT_OWN_TESTS, **NOT_YET_MIRRORED}
 
