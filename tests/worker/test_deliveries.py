@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,46 +83,65 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
-@pytest.fixture
-def job(settings: Settings, redis_conn: Any) -> Iterator[Callable[..., context.WorkerContext]]:
-    """``job(**settings)``: installs the real worker context (its retries on the tests' Redis)."""
-    made: list[context.WorkerContext] = []
+@dataclass
+class Outbox:
+    """alice's line of results for ``assignment`` on the webhook platform ``lms``, and the job that sends it."""
 
-    def install(**overrides: Any) -> context.WorkerContext:
-        fast = quick_retries(settings, attempts=3)  # overrides may change these
+    settings: Settings
+    store: Store
+    receiver: Receiver
+    redis: Any
+    key: DeliveryKey
+    contexts: list[context.WorkerContext] = field(default_factory=list)
+
+    def install(self, **overrides: Any) -> context.WorkerContext:
+        """The real worker context as the job's, its retries scheduled on the tests' Redis."""
+        fast = quick_retries(self.settings, attempts=3)  # overrides may change these
         changed = fast.replace(redis_url=REDIS_URL, queue_prefix=PREFIX, callback_timeout=5.0, **overrides)
-        made.append(context.WorkerContext(changed))
-        context.install(made[-1])
-        return made[-1]
+        self.contexts.append(context.WorkerContext(changed))
+        context.install(self.contexts[-1])
+        return self.contexts[-1]
 
-    yield install
-    context.install(None)  # type: ignore[arg-type]
-    for ctx in made:
-        ctx.store.dispose()
-
-
-@pytest.fixture
-def line(store: Store, assignment: dict[str, Any], receiver: Receiver) -> Callable[[int], DeliveryKey]:
-    """``line(n)``: alice sends ``n`` submissions through the platform, each graded: ``n`` results pending."""
-    store.create_platform("lms", "The LMS", receiver.url, ["ds101"])
-
-    def results(count: int) -> DeliveryKey:
+    def add(self, count: int) -> None:
+        """``count`` submissions through the platform, each graded: as many results pending, oldest first."""
         for n in range(count):
             origin = PlatformOrigin("lms", f"ext-{n}", "f" * 64)
-            submission = store.add_submission(
-                assignment["id"], "alice", "hw.ipynb", b"nb", datetime.now(UTC), True, 1.0, origin=origin
+            submission = self.store.add_submission(
+                self.key.assignment_id,
+                "alice",
+                "hw.ipynb",
+                b"nb",
+                datetime.now(UTC),
+                True,
+                1.0,
+                origin=origin,
             )
-            grade(store, submission.id, float(n))
-        return DeliveryKey("lms", assignment["id"], "alice")
+            grade(self.store, submission.id, float(n))
 
-    return results
+    def send(self) -> dict[str, Any]:
+        return deliver_results(self.key.platform_id, self.key.assignment_id, self.key.learner)
+
+    def deliveries(self) -> list[DeliveryRecord]:
+        return self.store.list_deliveries()
+
+    def scheduled(self) -> list[tuple[tuple[Any, ...], datetime]]:
+        """The delivery jobs waiting on Redis: their arguments and when they are due."""
+        registry = RQEnqueuer(self.redis, PREFIX).queue(CALLBACKS).scheduled_job_registry
+        jobs = [registry.job_class.fetch(job_id, connection=self.redis) for job_id in registry.get_job_ids()]
+        return [(tuple(j.args), registry.get_scheduled_time(j)) for j in jobs]
 
 
-def scheduled(redis_conn: Any) -> list[tuple[tuple[Any, ...], datetime]]:
-    """The delivery jobs waiting on Redis: their arguments and when they are due."""
-    registry = RQEnqueuer(redis_conn, PREFIX).queue(CALLBACKS).scheduled_job_registry
-    jobs = [registry.job_class.fetch(job_id, connection=redis_conn) for job_id in registry.get_job_ids()]
-    return [(tuple(j.args), registry.get_scheduled_time(j)) for j in jobs]
+@pytest.fixture
+def outbox(
+    settings: Settings, store: Store, assignment: dict[str, Any], receiver: Receiver, redis_conn: Any
+) -> Iterator[Outbox]:
+    store.create_platform("lms", "The LMS", receiver.url, ["ds101"])
+    made = Outbox(settings, store, receiver, redis_conn, DeliveryKey("lms", assignment["id"], "alice"))
+    made.install()
+    yield made
+    context.install(None)  # type: ignore[arg-type]
+    for ctx in made.contexts:
+        ctx.store.dispose()
 
 
 def canonical(delivery: DeliveryRecord) -> bytes:
@@ -130,56 +149,45 @@ def canonical(delivery: DeliveryRecord) -> bytes:
 
 
 def test_pending_results_are_sent_oldest_first_each_signed_with_the_platforms_secret(
-    job: Callable[..., Any],
-    line: Callable[[int], DeliveryKey],
-    store: Store,
-    receiver: Receiver,
-    redis_conn: Any,
+    outbox: Outbox, receiver: Receiver
 ) -> None:
-    job()
-    key = line(2)
-    summary = deliver_results(key.platform_id, key.assignment_id, key.learner)
-    assert summary == {
+    outbox.add(2)
+    assert outbox.send() == {
         "platform": "lms",
-        "assignment": key.assignment_id,
+        "assignment": outbox.key.assignment_id,
         "learner": "alice",
         "sent": 2,
         "dead": 0,
         "refused": 0,
     }
-    deliveries = store.list_deliveries()
+    deliveries = outbox.deliveries()
     assert [r.body for r in receiver.received] == [canonical(d) for d in deliveries]  # oldest first
-    secret = store.get_platform("lms").secret
+    secret = outbox.store.get_platform("lms").secret
     for delivery, request in zip(deliveries, receiver.received, strict=True):
         assert verify(secret, request.headers, request.body, time.time(), 60)
-        assert (
-            request.headers[DELIVERY_HEADER] == delivery.id and request.headers[EVENT_HEADER] == "grade.final"
+        assert (request.headers[DELIVERY_HEADER], request.headers[EVENT_HEADER]) == (
+            delivery.id,
+            "grade.final",
         )
-    assert [(d.status, d.attempts, d.last_status_code) for d in store.list_deliveries()] == [
-        ("delivered", 1, 204)
-    ] * 2
-    assert scheduled(redis_conn) == []
+    assert [(d.status, d.attempts, d.last_status_code) for d in deliveries] == [("delivered", 1, 204)] * 2
+    assert outbox.scheduled() == []
 
 
 def test_a_failure_stops_the_line_until_its_retry_which_resends_the_same_result(
-    job: Callable[..., Any],
-    line: Callable[[int], DeliveryKey],
-    store: Store,
-    receiver: Receiver,
-    redis_conn: Any,
+    outbox: Outbox, receiver: Receiver
 ) -> None:
-    job(callback_backoff_base=0.4)  # the first retry 0.2 to 0.4 s later
-    key = line(2)
+    outbox.install(callback_backoff_base=0.4)  # the first retry 0.2 to 0.4 s later
+    outbox.add(2)
     receiver.answers = [(500, {})]
-    assert deliver_results(key.platform_id, key.assignment_id, key.learner)["sent"] == 0
-    first, second = store.list_deliveries()
+    assert outbox.send()["sent"] == 0
+    first, second = outbox.deliveries()
     assert (first.status, first.attempts, first.last_status_code) == ("pending", 1, 500)
     assert second.attempts == 0 and len(receiver.received) == 1  # the newer result waits behind it
-    [(args, due)] = scheduled(redis_conn)
-    assert args == ("lms", key.assignment_id, "alice")
+    [(args, due)] = outbox.scheduled()
+    assert args == ("lms", outbox.key.assignment_id, "alice")
     assert abs(due - first.next_attempt_at) < timedelta(seconds=1)
     time.sleep(0.5)  # past the retry time
-    assert deliver_results(key.platform_id, key.assignment_id, key.learner)["sent"] == 2
+    assert outbox.send()["sent"] == 2
     failed, retried, newer = receiver.received
     assert retried.body == failed.body and retried.headers[DELIVERY_HEADER] == failed.headers[DELIVERY_HEADER]
     assert newer.headers[DELIVERY_HEADER] == second.id
@@ -187,67 +195,49 @@ def test_a_failure_stops_the_line_until_its_retry_which_resends_the_same_result(
 
 @pytest.mark.parametrize(("asked", "waited"), [(3, 3.0), (17, 10.0)], ids=["within-cap", "over-cap"])
 def test_the_receivers_retry_after_is_honoured_up_to_the_backoff_cap(
-    job: Callable[..., Any],
-    line: Callable[[int], DeliveryKey],
-    store: Store,
-    receiver: Receiver,
-    asked: int,
-    waited: float,
+    outbox: Outbox, receiver: Receiver, asked: int, waited: float
 ) -> None:
-    ctx = job(callback_backoff_base=0.1, callback_backoff_cap=10.0)
-    key = line(1)
+    ctx = outbox.install(callback_backoff_base=0.1, callback_backoff_cap=10.0)
+    outbox.add(1)
     receiver.answers = [(429, {"Retry-After": str(asked)})]
     before = ctx.clock()
-    deliver_results(key.platform_id, key.assignment_id, key.learner)
-    [delivery] = store.list_deliveries()
+    outbox.send()
+    [delivery] = outbox.deliveries()
     assert timedelta(seconds=waited) <= delivery.next_attempt_at - before < timedelta(seconds=waited + 2)
 
 
 def test_out_of_retries_a_result_is_dead_lettered_and_the_line_moves_on(
-    job: Callable[..., Any],
-    line: Callable[[int], DeliveryKey],
-    store: Store,
-    receiver: Receiver,
-    redis_conn: Any,
-    caplog: pytest.LogCaptureFixture,
+    outbox: Outbox, receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
-    job(callback_max_attempts=1)
-    key = line(2)
+    outbox.install(callback_max_attempts=1)
+    outbox.add(2)
     receiver.answers = [(500, {})]
-    summary = deliver_results(key.platform_id, key.assignment_id, key.learner)
+    summary = outbox.send()
     assert (summary["sent"], summary["dead"], summary["refused"]) == (1, 1, 0)
     assert "is dead after 1 attempts: HTTP 500" in caplog.text
-    dead, delivered = store.list_deliveries()
+    dead, delivered = outbox.deliveries()
     # dead-lettered, then superseded by the newer result delivered after it (store/deliveries.py)
     assert (dead.status, dead.attempts, dead.last_status_code) == ("superseded", 1, 500)
     assert dead.last_error.startswith("HTTP 500") and delivered.status == "delivered"
-    assert len(receiver.received) == 2 and scheduled(redis_conn) == []
+    assert len(receiver.received) == 2 and outbox.scheduled() == []
 
 
 def test_a_line_another_sender_holds_is_looked_at_again_when_its_lease_ends(
-    job: Callable[..., Any],
-    line: Callable[[int], DeliveryKey],
-    store: Store,
-    receiver: Receiver,
-    redis_conn: Any,
+    outbox: Outbox, receiver: Receiver
 ) -> None:
-    ctx = job()
-    key = line(1)
-    held = store.claim_next_delivery(key, ctx.clock(), 60)  # another worker is sending it
+    outbox.add(1)
+    held = outbox.store.claim_next_delivery(outbox.key, datetime.now(UTC), 60)  # another worker sends it
     assert held.delivery is not None
-    assert deliver_results(key.platform_id, key.assignment_id, key.learner)["sent"] == 0
+    assert outbox.send()["sent"] == 0
     assert receiver.received == []
-    [(_, due)] = scheduled(redis_conn)
+    [(_, due)] = outbox.scheduled()
     assert timedelta(seconds=58) < due - datetime.now(UTC) <= timedelta(seconds=60)
 
 
-def test_a_line_with_nothing_pending_sends_and_schedules_nothing(
-    job: Callable[..., Any], store: Store, assignment: dict[str, Any], receiver: Receiver, redis_conn: Any
-) -> None:
-    job()
-    summary = deliver_results("lms", assignment["id"], "alice")
+def test_a_line_with_nothing_pending_sends_and_schedules_nothing(outbox: Outbox, receiver: Receiver) -> None:
+    summary = outbox.send()
     assert (summary["sent"], summary["dead"], summary["refused"]) == (0, 0, 0)
-    assert receiver.received == [] and scheduled(redis_conn) == []
+    assert receiver.received == [] and outbox.scheduled() == []
 
 
 @pytest.mark.parametrize("platform", [{"profile": "brightspace"}], indirect=True)
