@@ -7,6 +7,7 @@ Which sandboxes the reaper may remove by the labels set here: tests/worker/test_
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -21,31 +22,23 @@ from tests.conftest import REDIS_URL
 from worker.wiring import budget, local_engine, redis_connection, sandbox_factory, sandbox_limits
 
 IMAGE_ID = "sha256:" + "e" * 64
+LIMITS = {  # each limit: the setting it comes from, and a value other than both defaults
+    "image": ("sandbox_image", "img:7"),
+    "runtime": ("sandbox_runtime", "runsc"),
+    "memory_mb": ("memory_mb", 300),
+    "cpus": ("cpus", 1.5),
+    "pids": ("pids_limit", 64),
+    "nofile": ("nofile_limit", 256),
+    "scratch_mb": ("scratch_mb", 32),
+    "output_limit_bytes": ("output_limit_bytes", 4096),
+    "start_timeout": ("kernel_start_timeout", 12.0),
+}
 
 
 def test_every_sandbox_limit_comes_from_its_own_setting() -> None:
-    settings = Settings(
-        sandbox_image="img:7",
-        sandbox_runtime="runsc",
-        memory_mb=300,
-        cpus=1.5,
-        pids_limit=64,
-        nofile_limit=256,
-        scratch_mb=32,
-        output_limit_bytes=4096,
-        kernel_start_timeout=12.0,
-    )
-    assert sandbox_limits(settings) == SandboxLimits(
-        image="img:7",
-        runtime="runsc",
-        memory_mb=300,
-        cpus=1.5,
-        pids=64,
-        nofile=256,
-        scratch_mb=32,
-        output_limit_bytes=4096,
-        start_timeout=12.0,
-    )
+    limits = sandbox_limits(Settings(**dict(LIMITS.values())))
+    assert {name: getattr(limits, name) for name in LIMITS} == {name: v for name, (_, v) in LIMITS.items()}
+    assert set(LIMITS) == {f.name for f in dataclasses.fields(SandboxLimits)}  # none left at its default
 
 
 def test_the_budget_is_the_cell_and_notebook_timeouts() -> None:
