@@ -2,9 +2,8 @@
 
 Every package of the service is checked. A module with no file of its own name must be in
 ``WITHOUT_OWN_TESTS`` (package markers, and modules only meaningful elsewhere, with the tests
-that cover them) or in ``NOT_YET_MIRRORED`` (the debt: covered today by the tests named, still
-to get a file of its own). A new module without either fails here, and so does an entry that
-has since got its file (so the lists only shrink).
+that cover them). A new module without either fails here, and so does an entry that has since
+got its file. Every other module has its own file (the last 13 got theirs at the end of 2026).
 """
 
 from __future__ import annotations
@@ -57,20 +56,6 @@ WITHOUT_OWN_TESTS: dict[str, str] = {
     "web/handles.py and worker/context.py satisfy it",
 }
 
-# Not mirrored yet (issue 22): each is covered today by the tests named, checked by making the
-# module's main function raise and seeing those tests fail (docker-only ones by reading them).
-# Give each its own tests/<package>/test_<module>.py and take it off; the list only shrinks.
-NOT_YET_MIRRORED: dict[str, str] = {
-    "worker/deliveries.py": "tests/web/lti/test_grade_status.py, tests/e2e/test_callbacks.py",
-    "worker/regrades.py": "docker: tests/e2e/test_regrade_runs.py",
-    "worker/sandbox_grading.py": "docker: tests/sandboxes/test_docker_sandbox.py, tests/security/",
-    "worker/stored.py": "docker: tests/worker/test_tasks.py, tests/e2e/test_regrade_runs.py",
-    "worker/triage.py": "docker: tests/e2e/test_regrade_request_triage.py",
-    "worker/wiring.py": "tests/worker/test_reaper.py, tests/sandboxes/test_docker_sandbox.py",
-    "autograde/demo.py": "docker: tests/worker/test_shutdown.py, tests/e2e/test_many_hosts.py",
-}
-EXPLAINED = {**WITHOUT_OWN_TESTS, **NOT_YET_MIRRORED}
-
 
 def modules() -> list[str]:
     return sorted(
@@ -85,19 +70,17 @@ def own_test_file(module: str) -> Path:
 
 def test_every_module_has_its_own_test_file_or_a_reason() -> None:
     missing = [module for module in modules() if not own_test_file(module).is_file()]
-    unexplained = sorted(set(missing) - set(EXPLAINED))
+    unexplained = sorted(set(missing) - set(WITHOUT_OWN_TESTS))
     assert not unexplained, (
         f"no tests/<package>/test_<module>.py and no reason in WITHOUT_OWN_TESTS: {unexplained}"
     )
 
 
 def test_the_allow_list_names_only_modules_still_without_a_test_file() -> None:
-    stale = sorted(entry for entry in EXPLAINED if entry not in modules() or own_test_file(entry).is_file())
-    assert not stale, f"gone, or now tested in its own file; take them off the lists: {stale}"
-
-
-def test_the_lists_do_not_overlap() -> None:
-    assert not set(WITHOUT_OWN_TESTS) & set(NOT_YET_MIRRORED)
+    stale = sorted(
+        entry for entry in WITHOUT_OWN_TESTS if entry not in modules() or own_test_file(entry).is_file()
+    )
+    assert not stale, f"gone, or now tested in its own file; take them off the list: {stale}"
 
 
 def test_the_layout_check_sees_every_package() -> None:
@@ -105,16 +88,11 @@ def test_the_layout_check_sees_every_package() -> None:
     assert {"grader/pipeline.py", "specs/fields.py", "sandboxes/agent/judge.py", "store/exams.py"} <= set(
         modules()
     )
-    assert all(reason.strip() for reason in EXPLAINED.values())
+    assert all(reason.strip() for reason in WITHOUT_OWN_TESTS.values())
 
 
 def test_the_tests_a_reason_points_to_exist() -> None:
-    named = {path for reason in EXPLAINED.values() for path in re.findall(r"tests/[\w/]+\.py", reason)}
+    named = {
+        path for reason in WITHOUT_OWN_TESTS.values() for path in re.findall(r"tests/[\w/]+\.py", reason)
+    }
     assert named and not sorted(path for path in named if not (ROOT / path).is_file())
-
-
-def test_each_module_not_yet_mirrored_names_the_tests_that_cover_it() -> None:
-    unnamed = sorted(
-        m for m, reason in NOT_YET_MIRRORED.items() if not re.search(r"tests/[\w/]+\.py", reason)
-    )
-    assert not unnamed, f"say which tests cover these today: {unnamed}"
