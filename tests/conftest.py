@@ -9,8 +9,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.web.reused_app import ReusedApp
 
 from tests.route_builders import remember_route_builders
 
@@ -182,3 +186,12 @@ def row_counts(store):  # type: ignore[no-untyped-def]
             return dict(zip(TABLES, connection.execute(every_count).one(), strict=True))
 
     return count
+
+
+@pytest.fixture(scope="session")
+def reused_app() -> ReusedApp:
+    """The test process's one routed web app (tests/web/reused_app.py), for every ``app`` fixture
+    borrowed from tests/web/conftest.py wherever it is imported."""
+    from tests.web.reused_app import ReusedApp  # here, not above: most tests never load the web app
+
+    return ReusedApp()

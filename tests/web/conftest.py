@@ -47,11 +47,6 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
-@pytest.fixture(scope="session")
-def reused_app() -> ReusedApp:
-    return ReusedApp()
-
-
 @pytest.fixture
 def app(reused_app: ReusedApp, settings: Settings, enqueuer: FakeEnqueuer, clock: FakeClock) -> Flask:
     """What ``create_app`` gives, on the test process's one routed app (tests/web/reused_app.py)."""

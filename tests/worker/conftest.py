@@ -26,7 +26,6 @@ from tests.web.conftest import (  # noqa: F401  (fixtures)
     instructor,
     migrated_template,
     post_assignment,
-    reused_app,
     settings,
     store,
     token,
