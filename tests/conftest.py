@@ -12,13 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:
     from tests.web.reused_app import ReusedApp
 
+from tests.properties import QUICK, QUICK_DEFAULT
 from tests.route_builders import remember_route_builders
 
 remember_route_builders()  # every app a test builds reuses the URL builders compiled for the first
+hypothesis_settings.register_profile("quick", max_examples=QUICK_DEFAULT)
+if QUICK:  # scripts/check: every property, on fewer cases (tests/properties.py)
+    hypothesis_settings.load_profile("quick")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "course"

@@ -16,6 +16,7 @@ from exam_bank.spec import ExamSpec, parse_exam
 from grader.errors import BadInput, InvalidExam
 from tests.builders import make_answer_cell, make_notebook, make_test_cell, to_bytes
 from tests.exam_bank.bank import as_json, as_yaml, plain_question, question, question_files, spec_data
+from tests.properties import examples
 
 GOOD_YAML = """\
 # Written by hand, as an instructor would: unquoted timestamps, comments, defaults left out.
@@ -405,7 +406,7 @@ FIELD_PATHS = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(path=st.sampled_from(FIELD_PATHS), value=json_values, fmt=st.sampled_from(["yaml", "json"]))
 def test_any_value_in_any_field_parses_or_is_refused_as_invalid_exam(path: str, value: Any, fmt: str) -> None:
     data = spec_data()

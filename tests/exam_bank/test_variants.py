@@ -16,6 +16,7 @@ from exam_bank.variants import DrawnQuestion, Variant, draw_variant, variant_sou
 from grader.assignment import build_assignment
 from grader.errors import InvalidExam
 from tests.exam_bank.bank import as_yaml, question, question_files, spec_data
+from tests.properties import examples
 
 FILES = question_files()
 SPEC = parse_exam("exam.yaml", as_yaml(spec_data()), FILES)
@@ -55,7 +56,7 @@ def test_a_variant_needs_a_seed() -> None:
         draw_variant(SPEC, "")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(seed=st.text(min_size=1))
 def test_each_pool_gives_its_draw_of_distinct_questions_with_values_in_range(seed: str) -> None:
     variant = draw_variant(SPEC, seed)

@@ -17,6 +17,7 @@ from grader.deadline import effective_due, judge
 from grader.late import LatePolicy, LateStep
 from grader.ledger import LedgerEntry, fold_ledger
 from grader.ledger_change import ledgers_of
+from tests.properties import examples
 
 DUE = datetime(2030, 3, 1, 12, tzinfo=UTC)
 ITEMS = ("hw1", "hw2")
@@ -60,7 +61,7 @@ LEDGERS = st.builds(lambda budget, rest: [budget, *rest], BUDGETS, st.lists(ENTR
 SPEND = st.booleans()
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(LEDGERS, POLICIES, st.sampled_from(ITEMS), RECEIPTS, OFFSETS.map(abs), SPEND)
 def test_credit_never_rises_with_a_later_receipt(entries, policy, item, received, delay, spend) -> None:  # type: ignore[no-untyped-def]
     ledger = fold_ledger(entries)
@@ -70,7 +71,7 @@ def test_credit_never_rises_with_a_later_receipt(entries, policy, item, received
     assert sooner.on_time or not later.on_time
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(LEDGERS, POLICIES, st.sampled_from(ITEMS), RECEIPTS, OFFSETS, SPEND)
 def test_an_extension_never_lowers_credit(entries, policy, item, received, moved, spend) -> None:  # type: ignore[no-untyped-def]
     extension = LedgerEntry(len(entries) + 1, "extension", DUE, "prof", "ill", item, due=DUE + moved)

@@ -17,6 +17,7 @@ from records.compute import compute_record
 from records.history import verify_history
 from records.model import Record, event_from_dict, event_to_dict
 from records.programme import Programme
+from tests.properties import examples
 from tests.records.histories import (
     AFTER,
     BEFORE,
@@ -111,7 +112,7 @@ def test_recomputing_from_the_stored_history_gives_the_stored_record(
     assert compute_record(programme, LEARNER, replayed) == stored
 
 
-@settings(max_examples=300, deadline=None)  # a loaded CI machine is slow, not wrong
+@settings(max_examples=examples(300), deadline=None)  # a loaded CI machine is slow, not wrong
 @given(histories.flatmap(lambda changes: st.tuples(st.just(changes), st.permutations(changes))), PROGRAMMES)
 def test_the_order_of_arrival_does_not_change_the_record(
     drawn: tuple[list[Any], list[Any]], programme: Programme

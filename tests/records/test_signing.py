@@ -30,6 +30,7 @@ from records.signing import (
     sign_document,
     verify_document,
 )
+from tests.properties import examples
 from tests.records.test_export import ISSUED_AT, ISSUER, make_record
 
 PRIVATE = bytes(range(32))  # a fixed key, so failures reproduce
@@ -94,7 +95,7 @@ def test_changing_one_byte_anywhere_fails_verification(name: str, new: int | Non
         verify_bytes(change_byte(SIGNED, position, replacement))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.data())
 def test_no_single_byte_change_verifies(data: st.DataObject) -> None:
     position = data.draw(st.integers(0, len(SIGNED) - 1), label="position")

@@ -18,6 +18,7 @@ from grader.errors import Conflict
 from grader.stored_report import StoredCell
 from store import Store, SubmissionRecord, regrade_requests
 from tests.builders import report_cell, report_dict
+from tests.properties import examples
 
 NOW = datetime(2030, 3, 2, 12, 0, tzinfo=UTC)
 LEARNERS = itertools.count()
@@ -142,7 +143,9 @@ ACTIONS = st.lists(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(actions=ACTIONS)
 # Found by the property (2026-12-04): a token refunded, then the allowance lowered under the one still
 # spent, and the free slot below the new allowance was spent as well: two tokens out of one.

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from grader.errors import CorruptData
 from store import AssignmentRecord, Store, SubmissionRecord
+from tests.properties import examples
 
 PROVENANCE = {"sha256": "abc", "image": "sha256:123", "rubric_version": "v1", "worker": "w1"}
 
@@ -104,7 +105,9 @@ ACTIONS = st.lists(st.sampled_from(["claim", "save", "fail", "requeue"]), max_si
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(actions=ACTIONS)
 def test_any_sequence_of_worker_calls_grades_at_most_once_and_keeps_final_states(
     store: Store, assignment: AssignmentRecord, actions: list[str]

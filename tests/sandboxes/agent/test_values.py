@@ -16,6 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.properties import examples
+
 # The agent folder is deliberately not a package: load the module from its file.
 _PATH = Path(__file__).resolve().parents[3] / "sandboxes" / "agent" / "values.py"
 _SPEC = importlib.util.spec_from_file_location("boundary_values", _PATH)
@@ -54,7 +56,7 @@ PLAIN = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(PLAIN)
 def test_plain_nested_values_come_back_equal_with_exact_types(value):
     same(round_trip(value), value)
