@@ -3,8 +3,8 @@
 Both re-runs go through ``grade_stored``, the one path that grades a stored submission (its
 bytes and receipt time unchanged, a fresh sandbox each), against the assignment's source.
 Each run's image and rubric version are kept beside the stored grade's, so staff can see
-that the comparison is like for like; when the rubric changed since the grade, the triage
-says so rather than call a rubric fix nondeterminism. A nondeterministic test is logged as
+that the comparison is like for like; when the rubric or the image changed since the grade, the
+triage says so and compares only the re-runs, rather than call a rubric fix nondeterminism. A nondeterministic test is logged as
 a warning and shown at the top of the staff queue, with both runs attached to the request.
 """
 
@@ -41,8 +41,13 @@ def triage_request(request_id: str) -> dict[str, Any]:
         raise  # retried by RQ; the triage stays queued meanwhile
     notebook, grade_id = request["notebook"], request["grade_id"]
     stored_cell = cell_outcome(stored.report, notebook, grade_id)
-    found = verdict(stored_cell, [outcome for outcome, _ in ran])
     runs = [run for _, run in ran]
+    same_rubric = all(run["rubric_version"] == stored.report.rubric_version for run in runs)
+    same_image = all(run["sandbox_image"] == stored.provenance.get("sandbox_image") for run in runs)
+    # On another rubric or image the stored grade may differ for that reason alone: only the re-runs,
+    # like for like with each other, can show the test is nondeterministic.
+    compared = stored_cell if same_rubric and same_image else None
+    found = verdict(compared, [outcome for outcome, _ in ran])
     detail = {
         "stored": {
             "cell": outcome_json(stored_cell),
@@ -50,8 +55,8 @@ def triage_request(request_id: str) -> dict[str, Any]:
             "rubric_version": stored.report.rubric_version,
         },
         "runs": runs,
-        "same_rubric": all(run["rubric_version"] == stored.report.rubric_version for run in runs),
-        "same_image": all(run["sandbox_image"] == stored.provenance.get("sandbox_image") for run in runs),
+        "same_rubric": same_rubric,
+        "same_image": same_image,
     }
     store.save_triage(request_id, found, detail)
     if found == NONDETERMINISTIC:

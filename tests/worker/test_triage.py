@@ -127,6 +127,35 @@ def test_a_rubric_or_image_changed_since_the_grade_is_shown_as_not_like_for_like
     assert detail["stored"]["rubric_version"] == "an-older-rubric"
 
 
+@pytest.mark.parametrize(
+    "changed", [{"rubric_version": "an-older-rubric"}, {"image": "sha256:older"}], ids=["rubric", "image"]
+)
+def test_a_grade_on_another_rubric_or_image_is_not_taken_for_nondeterminism(
+    sandboxed: FakeSandboxContext,
+    store: Store,
+    submitted: Submit,
+    caplog: pytest.LogCaptureFixture,
+    changed: dict[str, str],
+) -> None:
+    """The stored 0 came from an older rubric (or image); the two re-runs agree on a pass: that is
+    the fix, not luck. Only the re-runs are compared, and nothing is logged."""
+    submission = submitted()
+    save_grade(store, submission.id, 0.0, **changed)
+    request_id = ask(store, submission.id)
+    with caplog.at_level(logging.WARNING, logger="worker.triage"):
+        assert triage_request(request_id)["triage"] == "consistent"
+    assert "different outcomes" not in caplog.text
+
+
+def test_runs_on_another_rubric_that_disagree_with_each_other_are_still_nondeterministic(
+    sandboxed: FakeSandboxContext, store: Store, submitted: Submit
+) -> None:
+    sandboxed.sandboxes.behaviours = [passing, failing_test]
+    submission = submitted()
+    save_grade(store, submission.id, 2.0, rubric_version="an-older-rubric")
+    assert triage_request(ask(store, submission.id))["triage"] == "nondeterministic"
+
+
 def test_a_request_answered_before_its_triage_ran_is_left_alone(
     sandboxed: FakeSandboxContext, store: Store, graded: Callable[..., Any]
 ) -> None:
