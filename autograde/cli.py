@@ -28,6 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        # The commands import the store (and with it alembic) only when they need it, after this:
+        # alembic names each of its plugins at INFO as it is imported, which says nothing to anyone.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
         return int(args.handler(args, settings) or 0)
     except BadInput as exc:
         print(f"autograde: {exc.message}", file=sys.stderr)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from service.settings import Settings
-from worker.queues import QUEUE_NAMES
+from worker.queue_names import QUEUE_NAMES
 
 if TYPE_CHECKING:
     from store.db import Store
@@ -177,10 +177,11 @@ def migrated_store(settings: Settings, announce: bool = False) -> Store:
     """
     import logging
 
+    if not announce:  # before the store's first import, which imports alembic
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
     from store.db import Store
 
-    if not announce:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
     store = Store.from_url(settings.database_url, settings.password_hash_method)
     store.migrate()
     return store

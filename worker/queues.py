@@ -16,6 +16,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from store.deliveries import DeliveryKey
+from worker.queue_names import CALLBACKS, INTEGRITY, PRIORITIES, QUEUE_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,6 @@ REGRADE_JOB = "worker.regrades.regrade_one"
 TRIAGE_JOB = "worker.triage.triage_request"
 SIMILARITY_JOB = "worker.integrity.check_similarity"
 SWEEP_EVERY = 60  # seconds between periodic sweeps for abandoned exam attempts
-PRIORITIES = ("exams", "assignments", "regrades")  # a worker serves them in this order
-CALLBACKS = "callbacks"  # result deliveries: short HTTP calls, served after exams, before assignments
-INTEGRITY = "integrity"  # similarity checks: served last, after every grade and regrade
-QUEUE_NAMES = ("exams", CALLBACKS, "assignments", "regrades", INTEGRITY)
 SIMILARITY_JOB_TIMEOUT = 600
 DELIVER_JOB_TIMEOUT = 600  # a job sends the pending results of one learner and assignment, one by one
 RETRY_INTERVALS = [5, 30, 120]  # seconds between attempts after an infrastructure fault
