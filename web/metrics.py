@@ -24,7 +24,8 @@ from integrations.lti_scores import LINE
 from store import Store
 from worker.liveness import live_workers
 from worker.outcomes import read_outcomes
-from worker.queues import QUEUE_NAMES, RQEnqueuer
+from worker.queue_names import QUEUE_NAMES
+from worker.queues import RQEnqueuer
 
 log = logging.getLogger(__name__)
 LATENCY_BOUNDS = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)

@@ -35,7 +35,8 @@ from worker import context
 from worker.liveness import Heartbeat, live_workers
 from worker.pool_worker import PoolWorker
 from worker.prompt_stop import ForkingWorker
-from worker.queues import CALLBACKS, PRIORITIES, QUEUE_NAMES, RQEnqueuer
+from worker.queue_names import CALLBACKS, PRIORITIES, QUEUE_NAMES
+from worker.queues import RQEnqueuer
 from worker.reaper import reap_orphans
 from worker.recovery import recover
 from worker.watchdog import Watchdog, mark_epoch

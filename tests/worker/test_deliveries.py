@@ -34,7 +34,8 @@ from tests.web.lti.conftest import GradedSubmission, Launcher
 from tests.web.reports import grade
 from worker import context
 from worker.deliveries import EVENT_HEADER, deliver_results
-from worker.queues import CALLBACKS, RQEnqueuer
+from worker.queue_names import CALLBACKS
+from worker.queues import RQEnqueuer
 
 PREFIX = "deliveries-test"
 

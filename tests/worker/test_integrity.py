@@ -15,7 +15,8 @@ from tests.conftest import REDIS_URL
 from tests.integrity.corpus import NOTEBOOK, notebook
 from tests.service.test_integrity import NOW, TRUSTED, add_assignment, solutions
 from worker import context
-from worker.queues import INTEGRITY, PRIORITIES, QUEUE_NAMES, RQEnqueuer
+from worker.queue_names import INTEGRITY, PRIORITIES, QUEUE_NAMES
+from worker.queues import RQEnqueuer
 
 pytestmark = pytest.mark.redis
 

@@ -19,7 +19,8 @@ from tests.conftest import REDIS_URL
 from tests.integrity.corpus import NOTEBOOK, notebook
 from tests.service.test_integrity import NOW, TRUSTED, add_assignment, solutions
 from worker import context
-from worker.queues import INTEGRITY, RQEnqueuer
+from worker.queue_names import INTEGRITY
+from worker.queues import RQEnqueuer
 from worker.recovery import recover, reenqueue_similarity
 
 pytestmark = pytest.mark.redis

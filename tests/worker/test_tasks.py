@@ -20,7 +20,8 @@ from service.settings import Settings
 from store.db import Store
 from tests.conftest import EXAMPLES, REDIS_URL, SANDBOX_IMAGE
 from worker import context
-from worker.queues import INTEGRITY, RQEnqueuer
+from worker.queue_names import INTEGRITY
+from worker.queues import RQEnqueuer
 from worker.tasks import MAX_ATTEMPTS, grade_submission
 
 pytestmark = pytest.mark.docker
