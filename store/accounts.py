@@ -7,6 +7,7 @@ authorise a logged-in person with the same rules as an API caller with a token.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Sequence
 from functools import cache
 
@@ -21,6 +22,18 @@ from store.sessions import SessionScope
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # scrypt of a megabyte password is a cheap way to burn the server's CPU
 HASH_METHOD = "scrypt"  # the production default; Settings.password_hash_method may name another cost
+
+
+LAUNCH_ONLY = "launch-only:"  # the stored password of an account made by an LTI launch: no hash at all
+
+
+def launch_only_password() -> str:
+    """What an LTI-made account keeps in place of a password hash: no password matches it.
+
+    Random, so each account's credential (made from it) is its own; not a hash, so making one
+    costs nothing, where a roster sync used to hash a random password at full scrypt cost per learner.
+    """
+    return LAUNCH_ONLY + secrets.token_urlsafe(32)
 
 
 @cache
@@ -72,9 +85,10 @@ class AccountStore(SessionScope):
         with self.transaction() as session:
             row = session.scalars(select(AccountRow).where(AccountRow.name == name)).one_or_none()
             record = to_account_record(row) if row else None
-            stored = row.password_hash if row else unknown_name_hash(self.password_hash_method)
-        matches = check_password_hash(stored, password)
-        if record is None or not matches or record.disabled_at is not None:
+            hashed = row is not None and not row.password_hash.startswith(LAUNCH_ONLY)
+            stored = row.password_hash if row and hashed else unknown_name_hash(self.password_hash_method)
+        matches = check_password_hash(stored, password)  # hashed even when it cannot match: the same time
+        if record is None or not hashed or not matches or record.disabled_at is not None:
             return None
         return record
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from grader.errors import Conflict, InvalidLaunch, NotFound
-from store.accounts import HASH_METHOD, to_account_record
+from store.accounts import launch_only_password, to_account_record
 from store.models import (
     AccountRow,
     LtiDeploymentRow,
@@ -210,7 +208,7 @@ def join_course(session: Session, name: str, role: str, course: str) -> AccountR
         row = AccountRow(
             name=name,
             role=role,
-            password_hash=generate_password_hash(secrets.token_urlsafe(32), method=HASH_METHOD),
+            password_hash=launch_only_password(),
             courses=[course],
             created_at=utcnow(),
         )

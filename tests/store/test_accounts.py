@@ -118,3 +118,34 @@ def test_production_hashes_at_full_cost_and_a_hash_of_any_cost_still_logs_in(dat
 def test_a_password_hash_method_other_than_scrypt_is_refused_at_start(method: str) -> None:
     with pytest.raises(BadInput, match="AUTOGRADE_PASSWORD_HASH_METHOD"):
         Settings(password_hash_method=method)
+
+
+@pytest.mark.parametrize(
+    "password", ["no account has this password", "launch-only", "", "a long password", "$", "launch-only:"]
+)
+def test_an_account_made_by_an_lti_launch_takes_no_password_at_all(store: Store, password: str) -> None:
+    """Such a person comes in only by launch. The first guess is what an unknown name is checked
+    against (store/accounts.py), so a launch-only account must not be checked as an unknown name."""
+    made = store.lti_account("lti:reg:sub-1", "learner", "ds101")
+    assert store.check_password("lti:reg:sub-1", password) is None
+    assert store.find_account(made.id) is not None  # the account itself is live
+
+
+def test_launch_only_accounts_keep_credentials_of_their_own(store: Store) -> None:
+    """A session is bound to the account's credential, made from its stored password value."""
+    first = store.lti_account("lti:reg:sub-1", "learner", "ds101")
+    second = store.lti_account("lti:reg:sub-2", "learner", "ds101")
+    assert first.credential != second.credential
+
+
+def test_a_launch_only_account_is_made_without_hashing_a_password(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A roster sync makes one account per learner: at production cost each hash of a password
+    nobody can use was 50 ms of a worker's CPU, a minute for a course of 1,200."""
+    hashed: list[str] = []
+    monkeypatch.setattr(
+        "werkzeug.security._hash_internal", lambda method, *_: hashed.append(method) or ("", "")
+    )
+    store.lti_account("lti:reg:sub-1", "learner", "ds101")
+    assert hashed == []
