@@ -6,6 +6,7 @@ A developer without Docker can deselect with ``-m "not docker"``; CI runs everyt
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 if TYPE_CHECKING:
+    from store import Store
     from tests.web.reused_app import ReusedApp
 
 from tests.properties import QUICK, QUICK_DEFAULT
@@ -176,6 +178,17 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.migrate()
     store.dispose()
     return folder / "autograde.db"
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path, migrated_template: Path) -> Iterator[Store]:
+    """A store of its own for one test, on a copy of the migrated template (SQLite only)."""
+    from store import Store
+
+    shutil.copyfile(migrated_template, tmp_path / "store.db")
+    opened = Store.from_url(f"sqlite:///{tmp_path / 'store.db'}", TEST_PASSWORD_HASH)
+    yield opened
+    opened.dispose()
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -31,11 +29,8 @@ NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.from_url(f"sqlite:///{tmp_path / 'store.db'}")
-    opened.migrate()
-    yield opened
-    opened.dispose()
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 def add_assignment(store: Store, course: str = "ds-2026", name: str = "hw") -> AssignmentRecord:

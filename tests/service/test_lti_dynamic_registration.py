@@ -3,9 +3,8 @@ for a bad link), the registration built by the manual rule, and its id when the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,11 +43,8 @@ class FakePlatform:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.from_url(f"sqlite:///{tmp_path / 'store.db'}")
-    opened.migrate()
-    yield opened
-    opened.dispose()
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 def test_a_registration_is_stored_under_the_host_s_name_then_made_unique(store: Store) -> None:

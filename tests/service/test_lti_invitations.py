@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +16,8 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.from_url(f"sqlite:///{tmp_path / 'store.db'}")
-    opened.migrate()
-    yield opened
-    opened.dispose()
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 def test_the_token_is_returned_once_and_only_its_hash_is_kept(store: Store) -> None:
