@@ -172,7 +172,9 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     migrating per test was 80% of the web tests' time. Whoever opens the copy may still run its
     migration step, which finds nothing to do."""
     from store import Store
+    from tests.sql_cache import share_sqlite_compilation
 
+    share_sqlite_compilation()  # every test that opens a copy compiles its SQL once per process
     folder = tmp_path_factory.mktemp("template")
     store = Store.from_url(f"sqlite:///{folder / 'autograde.db'}")
     store.migrate()
