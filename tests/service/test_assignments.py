@@ -11,13 +11,6 @@ from grader.errors import BadInput
 from service.assignments import change_terms, preview_terms
 from store import AssignmentRecord, PlatformOrigin, Store
 from store.deliveries import DeliveryKey
-from tests.store.conftest import (  # noqa: F401 (the store's fixtures, on SQLite and PostgreSQL)
-    assignment,
-    database_url,
-    make_assignment,
-    postgres_database,
-    store,
-)
 from tests.store.test_assignment_changes import AT, EARLIER, graded
 
 

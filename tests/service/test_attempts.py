@@ -32,11 +32,6 @@ from service.attempts import (
 )
 from store import AttemptRecord, ExamRecord, Store
 from tests.exam_bank.bank import as_yaml, question_files, spec_data
-from tests.store.conftest import (  # noqa: F401 (the store's fixtures, on SQLite and PostgreSQL)
-    database_url,
-    postgres_database,
-    store,
-)
 from tests.web.fakes import FakeEnqueuer
 from tests.web.reports import grade
 

@@ -23,7 +23,6 @@ from service.credentials import issue_record, status_list_credential
 from service.programmes import create_programme
 from store import Store
 from tests.records.histories import LEARNER, exam, freeze, grade, override, proctoring, programme_data
-from tests.store.conftest import database_url, postgres_database, store  # noqa: F401 (SQLite and PostgreSQL)
 
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
 KEY = Ed25519PrivateKey.generate().private_bytes_raw()

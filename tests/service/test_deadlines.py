@@ -19,13 +19,6 @@ from service.deadlines import (
     what_submitting_means,
 )
 from store import AssignmentRecord, PlatformOrigin, Store
-from tests.store.conftest import (  # noqa: F401 (the store's fixtures, on SQLite and PostgreSQL)
-    assignment,
-    database_url,
-    make_assignment,
-    postgres_database,
-    store,
-)
 from tests.store.test_assignment_changes import graded
 from tests.web.fakes import FakeEnqueuer
 

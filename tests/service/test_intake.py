@@ -14,13 +14,6 @@ from grader.errors import AssignmentRetired, BadInput, Forbidden, UploadTooLarge
 from service.intake import accept_submission, enqueue, late_policy_of
 from service.settings import Settings
 from store import AssignmentRecord, Store
-from tests.store.conftest import (  # noqa: F401 (the store's fixtures, on SQLite and PostgreSQL)
-    assignment,
-    database_url,
-    make_assignment,
-    postgres_database,
-    store,
-)
 
 AT = datetime(2030, 3, 1, 12, tzinfo=UTC)
 

@@ -22,13 +22,6 @@ from service.settings import Settings
 from store import AssignmentRecord, Store
 from store.models import LtiExamLineItemRow, LtiLineItemRow
 from tests.lti.simulator import DROP, INSTRUCTOR, Platform, new_key, query_of
-from tests.store.conftest import (  # noqa: F401 (the store's fixtures, on SQLite and PostgreSQL)
-    assignment,
-    database_url,
-    make_assignment,
-    postgres_database,
-    store,
-)
 from web.lti.platform_keys import CachedPlatformKeys
 
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)

@@ -20,13 +20,6 @@ from service.lti_keys import ToolKeyring
 from service.lti_registrations import register_platform
 from service.settings import Settings
 from store import AssignmentRecord, LtiRegistrationRecord, Store
-from tests.store.conftest import (  # noqa: F401 (the store's fixtures, on SQLite and PostgreSQL)
-    assignment,
-    database_url,
-    make_assignment,
-    postgres_database,
-    store,
-)
 from tests.store.test_lti import FIELDS
 
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)

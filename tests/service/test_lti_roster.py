@@ -15,7 +15,6 @@ from integrations.lti_scores import learner_name
 from service.lti_registrations import register_platform
 from service.lti_roster import sync_roster
 from store import LtiContextRecord, LtiRegistrationRecord, Store
-from tests.store.conftest import database_url, postgres_database, store  # noqa: F401 (SQLite and PostgreSQL)
 from tests.store.test_lti import FIELDS
 
 NOW = datetime(2030, 3, 1, tzinfo=UTC)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,12 +13,8 @@ from tests.records.histories import programme_data
 
 
 @pytest.fixture
-def store(tmp_path: Path, migrated_template: Path) -> Iterator[Store]:
-    """A migrated SQLite store (the copy of the session's migrated template)."""
-    shutil.copyfile(migrated_template, tmp_path / "store.db")
-    opened = Store.from_url(f"sqlite:///{tmp_path / 'store.db'}")
-    yield opened
-    opened.dispose()
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 def test_a_valid_spec_is_stored_with_its_text(store: Store) -> None:

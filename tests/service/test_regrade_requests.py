@@ -15,14 +15,6 @@ from grader.errors import BadInput, Conflict, Forbidden, NotFound, RequestWindow
 from service.regrade_requests import MAX_REASON, answer_request, open_request, widen_request
 from service.settings import Settings
 from store import Store, SubmissionRecord
-from tests.store.conftest import (  # noqa: F401 (the store's fixtures, on SQLite and PostgreSQL)
-    assignment,
-    database_url,
-    make_assignment,
-    make_submission,
-    postgres_database,
-    store,
-)
 from tests.store.test_regrade_requests import graded
 from tests.web.fakes import FakeEnqueuer
 

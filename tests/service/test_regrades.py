@@ -11,14 +11,6 @@ from grader.errors import Conflict
 from service.regrades import accept_regrade, start_regrade
 from store import AssignmentRecord, Store, SubmissionRecord
 from store.deliveries import DeliveryKey
-from tests.store.conftest import (  # noqa: F401 (the store's fixtures, on SQLite and PostgreSQL)
-    assignment,
-    database_url,
-    make_assignment,
-    make_submission,
-    postgres_database,
-    store,
-)
 from tests.store.test_assignment_changes import REPORT, graded
 
 NOW = datetime(2030, 3, 5, tzinfo=UTC)
