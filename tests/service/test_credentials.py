@@ -9,32 +9,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
-from credentials.multikey import did_key
 from credentials.status_list import PURPOSES
 from credentials.verify import verify_credential
 from grader.errors import BadInput
 from records.compute import compute_record
-from records.issuance import Issuer
 from records.programme import Programme
 from service.credentials import issue_record, status_list_credential
 from service.programmes import create_programme
 from store import Store
-from tests.records.histories import LEARNER, exam, freeze, grade, override, proctoring, programme_data
+from tests.records.histories import LEARNER, freeze, override, programme_data
+from tests.records.test_issuance import (  # the issuer and grades the pure issuance is tested with
+    DID,
+    GRADED,
+    ISSUER,
+)
 
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
-KEY = Ed25519PrivateKey.generate().private_bytes_raw()
-DID = did_key(Ed25519PrivateKey.from_private_bytes(KEY).public_key().public_bytes_raw())
-ISSUER = Issuer(DID, "Example University", KEY, "https://grades.example.edu/api/v1/records/status")
-GRADED = (
-    grade("stats", "hw1", 9),
-    exam("stats", 80),
-    proctoring("stats", "verified"),
-    grade("ml", "hw1", 7),
-    exam("ml", 70),
-)
 
 
 @pytest.fixture

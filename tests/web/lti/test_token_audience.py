@@ -53,6 +53,23 @@ def job(settings: Settings, app: Flask, platform: Platform, client: FlaskClient)
         yield ctx
 
 
+def deliveries(client: FlaskClient, submission_id: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.get(f"/api/v1/submissions/{submission_id}", headers=ADMIN).json[
+        "lti_deliveries"
+    ]
+    return found
+
+
+def graded_and_sent(
+    launch: Launcher, platform: Platform, graded_submission: GradedSubmission, store: Store
+) -> str:
+    """A launch with the AGS claim, then a grade of 1 for its learner, and the delivery job run."""
+    assert launch(**platform.ags_claim()).status_code == 303
+    sid = graded_submission(ACCOUNT, 1.0)
+    drain(store)
+    return sid
+
+
 def test_scores_reach_brightspace_only_through_its_own_audience(
     registered: dict[str, Any],
     launch: Launcher,
@@ -62,10 +79,7 @@ def test_scores_reach_brightspace_only_through_its_own_audience(
     store: Store,
     job: JobContext,
 ) -> None:
-    assert launch(**platform.ags_claim()).status_code == 303
-    sid = graded_submission(ACCOUNT, 1.0)
-    drain(store)
-    [delivery] = client.get(f"/api/v1/submissions/{sid}", headers=ADMIN).json["lti_deliveries"]
+    [delivery] = deliveries(client, graded_and_sent(launch, platform, graded_submission, store))
     if registered["token_audience"] == BRIGHTSPACE_AUDIENCE:
         assert delivery["state"] == "delivered"
         assert platform.gradebook(platform.line_item(), "user-7") == "1/2"
@@ -87,10 +101,8 @@ def test_an_admin_gives_an_earlier_registration_the_audience_and_the_dead_score_
     clock: FakeClock,
 ) -> None:
     """What a Brightspace registration made before ``token_audience`` existed needs: set it, redeliver."""
-    assert launch(**platform.ags_claim()).status_code == 303
-    sid = graded_submission(ACCOUNT, 1.0)
-    drain(store)
-    [dead] = client.get(f"/api/v1/submissions/{sid}", headers=ADMIN).json["lti_deliveries"]
+    sid = graded_and_sent(launch, platform, graded_submission, store)
+    [dead] = deliveries(client, sid)
     assert dead["state"] == "dead"
     changed = client.patch(
         "/api/v1/lti/registrations/lms", json={"token_audience": BRIGHTSPACE_AUDIENCE}, headers=ADMIN
@@ -100,7 +112,7 @@ def test_an_admin_gives_an_earlier_registration_the_audience_and_the_dead_score_
     redelivered = client.post(f"/api/v1/deliveries/{dead['delivery_id']}/redeliver", headers=ADMIN)
     assert redelivered.status_code == 202, redelivered.json
     drain(store)
-    [delivery] = client.get(f"/api/v1/submissions/{sid}", headers=ADMIN).json["lti_deliveries"]
+    [delivery] = deliveries(client, sid)
     assert delivery["state"] == "delivered"
     assert platform.gradebook(platform.line_item(), "user-7") == "1/2"
 
