@@ -4,7 +4,6 @@ named it; where each placed item's line item is looked up, per kind, item and pl
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +12,7 @@ from service.lti_registrations import register_platform
 from store import AssignmentRecord, Store
 from store.lti_deep_links import placed_line_items
 from tests.store.test_lti import FIELDS
+from tests.store.test_regrade_requests import race
 
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -47,18 +47,8 @@ def test_the_first_placement_per_platform_course_asks_for_a_line_item(
 
 
 def test_racing_placements_ask_once(platforms: Store, assignment: AssignmentRecord) -> None:
-    barrier, answers = threading.Barrier(4), []
-
-    def race() -> None:
-        barrier.wait()
-        answers.append(place(platforms, assignment.id))
-
-    threads = [threading.Thread(target=race) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(answers) == [False, False, False, True]
+    answers, conflicts = race([lambda: place(platforms, assignment.id)] * 4)
+    assert sorted(answers) == [False, False, False, True] and conflicts == []
 
 
 def test_a_placed_items_line_item_is_looked_up_by_resource_id_in_its_own_course_only(
